@@ -1,0 +1,34 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: run test venv system-deps bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+## run: migrate, load demo data and serve on http://127.0.0.1:$${PORT:-5000} (DATABASE_URL overrides the SQLite default)
+run: venv
+	$(BIN)/callexam db upgrade
+	$(BIN)/callexam demo load
+	$(BIN)/callexam serve
+
+system-deps:
+	./scripts/install-system-deps.sh
+
+## test: install Chromium and PostgreSQL if missing, then run the whole suite (unit, integration, browser)
+test: venv system-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: autosave throughput against bare Flask on the same WSGI server
+bench: venv
+	$(BIN)/python benchmarks/autosave_vs_flask.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,4 @@
+"""Certificates: issue rules, numbering, PDF rendering, signing, verification, revocation.
+
+Arrives with the certificate work.
+"""

@@ -1,0 +1,86 @@
+"""Users, password hashes and the sign-in throttle.
+
+Passwords are hashed with argon2id (argon2-cffi's defaults). The throttle counts failures in the
+database, not in process memory, so it holds across server workers and machines: an account is
+locked for a window after a few failures, and an address after many (exam rooms share one NAT
+address, so that limit is high).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from exam.accounts.models import ROLES, LoginFailure, User
+
+_hasher = PasswordHasher()
+#: Verified against when the username is unknown, so timing does not reveal which accounts exist.
+_DUMMY_HASH = _hasher.hash("callexam-dummy-password")
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class AccountError(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def create_user(db: Session, username: str, password: str, role: str, display_name: str = "") -> User:
+    username = username.strip()
+    if role not in ROLES:
+        raise AccountError(f"未知角色 {role!r}")
+    if not username or len(username) > 64:
+        raise AccountError("用户名应为 1 至 64 个字符")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+    if db.exec(select(User.id).where(User.username == username)).first() is not None:
+        raise AccountError(f"用户名 {username} 已存在")
+    user = User(username=username, display_name=display_name.strip() or username, role=role,
+                password_hash=hash_password(password))
+    db.add(user)
+    db.flush()
+    return user
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User | None
+    error: str | None
+    throttled: bool = False
+
+
+def authenticate(db: Session, username: str, password: str, ip: str, now: dt.datetime,
+                 max_failures: int, max_per_ip: int, window_seconds: int) -> SignIn:
+    since = now - dt.timedelta(seconds=window_seconds)
+    user_failures = db.exec(select(func.count()).select_from(LoginFailure)
+                            .where(LoginFailure.username == username, LoginFailure.at >= since)).one()
+    ip_failures = db.exec(select(func.count()).select_from(LoginFailure)
+                          .where(LoginFailure.ip == ip, LoginFailure.at >= since)).one()
+    minutes = max(1, window_seconds // 60)
+    if user_failures >= max_failures or ip_failures >= max_per_ip:
+        return SignIn(None, f"登录失败次数过多，请 {minutes} 分钟后再试，或联系考评员", throttled=True)
+    user = db.exec(select(User).where(User.username == username)).first()
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        ok = user is not None and user.active
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        db.add(LoginFailure(username=username, ip=ip, at=now))
+        return SignIn(None, "用户名或密码错误")
+    db.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return SignIn(user, None)
+
+
+def list_users(db: Session) -> list[User]:
+    return list(db.exec(select(User).order_by(User.role, User.username)))

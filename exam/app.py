@@ -1,0 +1,85 @@
+"""The application factory: configuration, extensions, blueprints, security headers."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from exam import config, db, standard, web
+from exam.timeutil import to_local
+
+csrf = CSRFProtect()
+
+#: Everything the browser needs comes from this app; scripts only from files, never inline.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    cfg = config.load(overrides)
+    app = Flask(__name__, instance_path=cfg["INSTANCE_PATH"], instance_relative_config=False)
+    app.config.update(cfg)
+    app.config.setdefault("TIMEZONE", "Asia/Shanghai")
+    app.extensions[web.ENGINE_KEY] = db.engine_for(app.config["DATABASE_URL"])
+
+    csrf.init_app(app)
+    web.login_manager.init_app(app)
+    app.teardown_appcontext(web.close_db)
+
+    from exam.accounts.views import bp as accounts_bp
+    from exam.delivery.views import bp as delivery_bp
+    from exam.health import bp as health_bp
+    from exam.sessions.views import bp as sessions_bp
+    from question_bank.views import bp as items_bp
+
+    for bp in (accounts_bp, delivery_bp, sessions_bp, items_bp, health_bp):
+        app.register_blueprint(bp)
+
+    _install_template_helpers(app)
+    _install_error_pages(app)
+    app.after_request(_security_headers)
+    return app
+
+
+def _install_template_helpers(app: Flask) -> None:
+    tz = app.config["TIMEZONE"]
+
+    @app.template_filter("local")
+    def local(value, fmt="%Y-%m-%d %H:%M"):
+        value = to_local(value, tz)
+        return value.strftime(fmt) if value else "—"
+
+    @app.context_processor
+    def globals_():
+        return {"standard": standard}
+
+
+def _install_error_pages(app: Flask) -> None:
+    messages = {
+        400: "请求有误", 403: "您没有权限访问此页面", 404: "页面不存在",
+        405: "不支持的操作", 429: "操作过于频繁，请稍后再试", 500: "服务器内部错误，请联系考评员",
+    }
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        message = "页面已过期或来源无法验证（CSRF 校验失败），请刷新页面后重试"
+        return _error(message, 400)
+
+    def _error(message, status):
+        from flask import jsonify, request
+        if request.path.startswith("/api/") or request.is_json:
+            return jsonify(error=message), status
+        return render_template("error.html", message=message, status=status), status
+
+    for status, message in messages.items():
+        app.register_error_handler(status, lambda exc, m=message, s=status: _error(m, s))
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype in ("text/html", "application/json"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,1 @@
+"""The audit trail: who changed a score, published a result, issued or revoked a certificate."""

@@ -1,0 +1,23 @@
+"""Append-only audit records, written in the same transaction as the change they describe."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from exam.timeutil import utcnow
+
+_INSERT = text(
+    "INSERT INTO audit_event (at, actor_id, action, subject_type, subject_id, detail) "
+    "VALUES (:at, :actor_id, :action, :subject_type, :subject_id, :detail)"
+)
+
+
+def record(conn: Connection, action: str, subject_type: str, subject_id: int,
+           actor_id: int | None = None, **detail) -> None:
+    conn.execute(_INSERT, {
+        "at": utcnow(), "actor_id": actor_id, "action": action, "subject_type": subject_type,
+        "subject_id": subject_id, "detail": json.dumps(detail, ensure_ascii=False, default=str),
+    })

@@ -1,0 +1,72 @@
+"""Where the instance lives and what it is configured with.
+
+The instance folder (database file, secret key) sits outside the package so that an upgrade never
+touches exam-day data and no secret ever lands in the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: Seconds a save is still accepted after an attempt's deadline: covers a request in flight when
+#: the clock runs out, never a candidate's extra work.
+DEFAULT_GRACE_SECONDS = 15
+
+
+def instance_path() -> Path:
+    path = Path(os.environ.get("CALLEXAM_INSTANCE") or REPO_ROOT / "instance").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key(folder: Path) -> str:
+    """Read the instance's secret key, creating it atomically on first run.
+
+    Several server workers may start at once; O_EXCL makes exactly one of them the author and the
+    others readers of the same key.
+    """
+    key_file = folder / "secret_key"
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            text = key_file.read_text().strip()
+            if text:
+                return text
+            import time
+            time.sleep(0.01)
+        raise RuntimeError(f"密钥文件 {key_file} 为空，请删除后重启")
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def database_url(folder: Path) -> str:
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'callexam.db'}"
+
+
+def load(overrides: dict | None = None) -> dict:
+    folder = instance_path() if not (overrides and "INSTANCE_PATH" in overrides) else Path(overrides["INSTANCE_PATH"])
+    folder.mkdir(parents=True, exist_ok=True)
+    cfg = {
+        "INSTANCE_PATH": str(folder),
+        "SECRET_KEY": os.environ.get("CALLEXAM_SECRET_KEY") or secret_key(folder),
+        "DATABASE_URL": database_url(folder),
+        "GRACE_SECONDS": int(os.environ.get("CALLEXAM_GRACE_SECONDS", DEFAULT_GRACE_SECONDS)),
+        "SCHEDULER_INTERVAL_SECONDS": float(os.environ.get("CALLEXAM_SCHEDULER_INTERVAL", 5)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("CALLEXAM_SECURE_COOKIES") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,  # an exam lasts hours; the token is bound to the session anyway
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        "LOGIN_MAX_FAILURES_PER_IP": 200,  # exam rooms sit behind one NAT address
+    }
+    if overrides:
+        cfg.update(overrides)
+    return cfg

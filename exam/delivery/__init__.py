@@ -1,0 +1,1 @@
+"""Delivery: attempts, frozen papers, autosaved answers, the server's clock and submission."""

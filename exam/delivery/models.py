@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import BigInteger, Column, Index, JSON, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from exam.timeutil import utcnow
+
+OPEN = "open"
+SUBMITTED = "submitted"
+
+
+class Attempt(SQLModel, table=True):
+    __tablename__ = "attempt"
+    __table_args__ = (
+        UniqueConstraint("session_id", "candidate_id", name="uq_attempt_candidate"),
+        Index("ix_attempt_status_deadline", "status", "deadline"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="exam_session.id", index=True)
+    candidate_id: int = Field(foreign_key="user_account.id", index=True)
+    started_at: dt.datetime = Field(default_factory=utcnow)
+    deadline: dt.datetime
+    status: str = Field(default=OPEN, max_length=16)
+    submitted_at: Optional[dt.datetime] = None
+    submit_reason: Optional[str] = Field(default=None, max_length=16)
+    score: Optional[float] = None
+    passed: Optional[bool] = None
+
+
+class PaperSlot(SQLModel, table=True):
+    """One question of a candidate's frozen paper, in the order that candidate sees it.
+
+    ``kind`` and ``option_count`` are copied from the version so the autosave path can validate an
+    answer without touching the item tables; ``points`` is an exact fraction such as "20/3".
+    """
+
+    __tablename__ = "paper_slot"
+
+    attempt_id: int = Field(foreign_key="attempt.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    item_version_id: int = Field(foreign_key="item_version.id", index=True)
+    area: str = Field(max_length=16)
+    kind: str = Field(max_length=16)
+    option_count: int
+    option_order: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    points: str = Field(max_length=32)
+
+
+class Answer(SQLModel, table=True):
+    """The newest acknowledged answer to one slot; ``seq`` orders saves so an older one never wins."""
+
+    __tablename__ = "answer"
+
+    attempt_id: int = Field(foreign_key="attempt.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    value: str = Field(default="", max_length=64)
+    flagged: bool = Field(default=False)
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False))
+    saved_at: dt.datetime = Field(default_factory=utcnow)

@@ -1,0 +1,273 @@
+"""The attempt lifecycle: start (freeze a paper), save answers, submit and grade.
+
+Saving is the hot path of exam day, so it is two small Core statements in one write transaction —
+no ORM unit of work. The attempt row is the lock both saves and submission take (FOR SHARE / UPDATE
+on PostgreSQL; the single writer of BEGIN IMMEDIATE on SQLite), so a save can never slip in after the
+grading read the answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import random
+import secrets
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+from sqlmodel import select as sm_select
+
+from exam import grading
+from exam.audit.service import record
+from exam.db import write_connection, write_session
+from exam.delivery.answers import AnswerFormatError, normalise
+from exam.delivery.models import OPEN, SUBMITTED, Answer, Attempt, PaperSlot
+from exam.sessions.models import Enrollment, ExamSession
+from question_bank import assembly
+from question_bank import service as bank
+from question_bank.models import ItemVersion
+
+
+class DeliveryError(Exception):
+    """Something the candidate did cannot be done; the message says why, in Chinese."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+class ClosedError(DeliveryError):
+    def __init__(self, message: str = "本场考试已结束（已交卷或超过截止时间），答案未能保存"):
+        super().__init__(message, 409)
+
+
+# ---------------------------------------------------------------- start
+
+def start_attempt(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime) -> int:
+    """Start (or resume) the candidate's attempt; the first start freezes their paper."""
+    with write_session(engine) as db:
+        existing = _attempt_of(db, session_id, candidate_id)
+        if existing is not None:
+            return existing.id
+        exam_session = db.get(ExamSession, session_id)
+        if exam_session is None or not _enrolled(db, session_id, candidate_id):
+            raise DeliveryError("您未报名本场考试", 403)
+        if now < exam_session.opens_at:
+            raise DeliveryError("本场考试尚未开始，请在开考时间后再进入")
+        if now >= exam_session.closes_at:
+            raise DeliveryError("本场考试已关闭，不能再开始作答")
+        deadline = min(now + dt.timedelta(minutes=exam_session.duration_minutes), exam_session.closes_at)
+        attempt = Attempt(session_id=session_id, candidate_id=candidate_id, started_at=now, deadline=deadline)
+        db.add(attempt)
+        try:
+            db.flush()
+        except IntegrityError:  # a second click won the race; it froze the paper
+            raise DeliveryError("考试已开始，请刷新页面", 409) from None
+        _freeze_paper(db, attempt, exam_session)
+        record(db.connection(), "attempt.start", "attempt", attempt.id, actor_id=candidate_id,
+               session_id=session_id, deadline=deadline.isoformat())
+        return attempt.id
+
+
+def _attempt_of(db: Session, session_id: int, candidate_id: int) -> Attempt | None:
+    return db.exec(sm_select(Attempt).where(Attempt.session_id == session_id,
+                                           Attempt.candidate_id == candidate_id)).first()
+
+
+def _enrolled(db: Session, session_id: int, candidate_id: int) -> bool:
+    return db.exec(sm_select(Enrollment.id).where(Enrollment.session_id == session_id,
+                                                 Enrollment.candidate_id == candidate_id)).first() is not None
+
+
+def _freeze_paper(db: Session, attempt: Attempt, exam_session: ExamSession) -> None:
+    rng = random.Random(secrets.randbits(64))
+    pool = bank.pool_for_level(db, exam_session.level)
+    try:
+        slots = assembly.assemble(exam_session.level, exam_session.item_count, pool, rng)
+    except assembly.AssemblyError as exc:
+        raise DeliveryError(f"无法组卷：{exc}。请联系考评员。", 500) from None
+    versions = {v.id: v for v in db.exec(
+        sm_select(ItemVersion).where(ItemVersion.id.in_([s.version_id for s in slots])))}
+    for position, slot in enumerate(slots):
+        version = versions[slot.version_id]
+        count = len(version.options)
+        db.add(PaperSlot(
+            attempt_id=attempt.id, position=position, item_version_id=version.id, area=slot.area,
+            kind=version.kind, option_count=count,
+            option_order=assembly.shuffled_option_order(count, rng) if count else [],
+            points=str(slot.points),
+        ))
+    db.flush()
+
+
+# ---------------------------------------------------------------- what the candidate sees
+
+@dataclass(frozen=True)
+class Question:
+    position: int
+    kind: str
+    area: str
+    stem: str
+    options: list[str]  # in the candidate's display order
+    points: Fraction
+
+
+def paper_for_candidate(db: Session, attempt_id: int) -> list[Question]:
+    """The questions as the candidate sees them. Keys are not selected, so they cannot leak."""
+    rows = db.execute(
+        select(PaperSlot.position, PaperSlot.kind, PaperSlot.area, PaperSlot.option_order, PaperSlot.points,
+               ItemVersion.stem, ItemVersion.options)
+        .join(ItemVersion, ItemVersion.id == PaperSlot.item_version_id)
+        .where(PaperSlot.attempt_id == attempt_id).order_by(PaperSlot.position)
+    ).all()
+    return [
+        Question(position=r.position, kind=r.kind, area=r.area, stem=r.stem,
+                 options=[r.options[i] for i in r.option_order], points=Fraction(r.points))
+        for r in rows
+    ]
+
+
+def saved_answers(db: Session, attempt_id: int) -> dict[int, dict]:
+    rows = db.execute(select(Answer.position, Answer.value, Answer.flagged, Answer.seq)
+                      .where(Answer.attempt_id == attempt_id)).all()
+    return {r.position: {"value": r.value, "flagged": bool(r.flagged), "seq": int(r.seq)} for r in rows}
+
+
+# ---------------------------------------------------------------- save (hot path)
+
+_SLOTS_FOR_SAVE = text("SELECT position, kind, option_count FROM paper_slot WHERE attempt_id = :id")
+
+
+@functools.lru_cache(maxsize=None)
+def _upsert_for(dialect_name: str):
+    """INSERT … ON CONFLICT DO UPDATE … WHERE stored.seq < new.seq, built once per dialect."""
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    ins = insert(Answer.__table__)
+    return ins.on_conflict_do_update(
+        index_elements=["attempt_id", "position"],
+        set_={"value": ins.excluded.value, "flagged": ins.excluded.flagged,
+              "seq": ins.excluded.seq, "saved_at": ins.excluded.saved_at},
+        where=Answer.__table__.c.seq < ins.excluded.seq,
+    )
+
+
+#: Frozen papers never change, so the shape of each slot is cached per process.
+_slot_shapes: dict[int, dict[int, tuple[str, int]]] = {}
+_SLOT_CACHE_LIMIT = 20000
+
+
+@functools.lru_cache(maxsize=None)
+def _attempt_for_save(dialect_name: str):
+    stmt = select(Attempt.candidate_id, Attempt.status, Attempt.deadline).where(Attempt.id == bindparam("id"))
+    # PostgreSQL: hold a share lock so submission (UPDATE) waits for this save, and vice versa.
+    return stmt if dialect_name == "sqlite" else stmt.with_for_update(read=True)
+
+
+def _shapes(conn: Connection, attempt_id: int) -> dict[int, tuple[str, int]]:
+    shapes = _slot_shapes.get(attempt_id)
+    if shapes is None:
+        shapes = {r.position: (r.kind, r.option_count) for r in conn.execute(_SLOTS_FOR_SAVE, {"id": attempt_id})}
+        if len(_slot_shapes) >= _SLOT_CACHE_LIMIT:
+            _slot_shapes.clear()
+        if shapes:
+            _slot_shapes[attempt_id] = shapes
+    return shapes
+
+
+def parse_saves(raw: object) -> list[dict]:
+    if not isinstance(raw, list) or not raw or len(raw) > 500:
+        raise DeliveryError("保存请求格式错误：saves 应为 1 至 500 项的列表")
+    saves = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            raise DeliveryError("保存请求格式错误：每项应为对象")
+        position, seq = entry.get("position"), entry.get("seq")
+        if not isinstance(position, int) or isinstance(position, bool) or not isinstance(seq, int) or seq < 0:
+            raise DeliveryError("保存请求格式错误：position 与 seq 应为非负整数")
+        saves.append({"position": position, "seq": seq, "value": entry.get("value", ""),
+                      "flagged": bool(entry.get("flagged", False))})
+    return saves
+
+
+def save_answers(engine: Engine, attempt_id: int, candidate_id: int, saves: list[dict],
+                 now: dt.datetime, grace: dt.timedelta) -> list[list[int]]:
+    """Apply saves newer than what is stored; acknowledge every save the store now covers."""
+    with write_connection(engine) as conn:
+        row = conn.execute(_attempt_for_save(conn.dialect.name), {"id": attempt_id}).first()
+        if row is None or row.candidate_id != candidate_id:
+            raise DeliveryError("找不到该考试记录", 404)
+        if row.status != OPEN or now > row.deadline + grace:
+            raise ClosedError()
+        shapes = _shapes(conn, attempt_id)
+        params = []
+        for save in saves:
+            shape = shapes.get(save["position"])
+            if shape is None:
+                raise DeliveryError(f"第 {save['position'] + 1} 题不存在")
+            try:
+                value = normalise(shape[0], shape[1], save["value"])
+            except AnswerFormatError as exc:
+                raise DeliveryError(f"第 {save['position'] + 1} 题：{exc}") from None
+            params.append({"attempt_id": attempt_id, "position": save["position"], "value": value,
+                           "flagged": save["flagged"], "seq": save["seq"], "saved_at": now})
+        conn.execute(_upsert_for(conn.dialect.name), params)
+    return [[s["position"], s["seq"]] for s in saves]
+
+
+# ---------------------------------------------------------------- submit and grade
+
+def submit(engine: Engine, attempt_id: int, reason: str, now: dt.datetime,
+           actor_id: int | None = None, candidate_id: int | None = None) -> bool:
+    """Submit and grade once. Returns False when the attempt was already submitted (safe to repeat)."""
+    with write_connection(engine) as conn:
+        return _submit_in(conn, attempt_id, reason, now, actor_id, candidate_id)
+
+
+def _submit_in(conn: Connection, attempt_id: int, reason: str, now: dt.datetime,
+               actor_id: int | None, candidate_id: int | None) -> bool:
+    stmt = update(Attempt).where(Attempt.id == attempt_id, Attempt.status == OPEN)
+    if candidate_id is not None:
+        stmt = stmt.where(Attempt.candidate_id == candidate_id)
+    if conn.execute(stmt.values(status=SUBMITTED, submitted_at=now, submit_reason=reason)).rowcount != 1:
+        return False
+    result = grade_attempt(conn, attempt_id)
+    conn.execute(update(Attempt).where(Attempt.id == attempt_id)
+                 .values(score=result.score_display, passed=result.passed))
+    record(conn, "attempt.graded", "attempt", attempt_id, actor_id=actor_id, reason=reason,
+           score=str(result.score), passed=result.passed)
+    return True
+
+
+def grade_attempt(conn: Connection, attempt_id: int) -> grading.Grade:
+    rows = conn.execute(
+        select(PaperSlot.position, PaperSlot.area, PaperSlot.kind, PaperSlot.option_order, PaperSlot.points,
+               ItemVersion.key)
+        .join(ItemVersion, ItemVersion.id == PaperSlot.item_version_id)
+        .where(PaperSlot.attempt_id == attempt_id)
+    ).all()
+    slots = [grading.GradableSlot(r.position, r.area, r.kind, r.key, r.option_order, Fraction(r.points))
+             for r in rows]
+    answers = dict(conn.execute(select(Answer.position, Answer.value).where(Answer.attempt_id == attempt_id)).all())
+    return grading.grade(slots, answers)
+
+
+def overdue_attempt_ids(conn: Connection, now: dt.datetime, grace: dt.timedelta) -> list[int]:
+    return list(conn.execute(select(Attempt.id).where(Attempt.status == OPEN, Attempt.deadline < now - grace)
+                             .order_by(Attempt.deadline)).scalars())
+
+
+def submit_overdue(engine: Engine, now: dt.datetime, grace: dt.timedelta) -> int:
+    """Submit every attempt whose deadline and grace have passed. Running it twice submits nothing twice."""
+    with engine.connect() as conn:
+        ids = overdue_attempt_ids(conn, now, grace)
+    done = 0
+    for attempt_id in ids:
+        done += submit(engine, attempt_id, "deadline", now)
+    return done

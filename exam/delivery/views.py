@@ -1,0 +1,133 @@
+"""The candidate's side of an exam: home, start, the paper, autosave, review, submit, result."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from exam import standard, web
+from exam.delivery import service
+from exam.delivery.models import OPEN, Attempt
+from exam.sessions import service as sessions
+from exam.sessions.models import ExamSession
+from exam.timeutil import epoch_ms
+
+bp = Blueprint("delivery", __name__)
+
+
+def _grace() -> dt.timedelta:
+    return dt.timedelta(seconds=current_app.config["GRACE_SECONDS"])
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    attempt = web.db().get(Attempt, attempt_id)
+    if attempt is None or attempt.candidate_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _close_if_overdue(attempt: Attempt) -> bool:
+    """Submit an attempt whose time is up the moment anyone looks at it, not only when the job runs."""
+    now = web.now()
+    if attempt.status == OPEN and now > attempt.deadline + _grace():
+        service.submit(web.engine(), attempt.id, "deadline", now)
+        web.db().refresh(attempt)
+    return attempt.status != OPEN
+
+
+@bp.route("/candidate")
+@web.roles_required("candidate")
+def home():
+    rows = sessions.sessions_of_candidate(web.db(), current_user.id)
+    return render_template("delivery/home.html", rows=rows, now=web.now(), form=FlaskForm(),
+                           levels=standard.LEVELS)
+
+
+@bp.route("/candidate/sessions/<int:session_id>/start", methods=["POST"])
+@web.roles_required("candidate")
+def start(session_id: int):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt_id = service.start_attempt(web.engine(), session_id, current_user.id, web.now())
+    except service.DeliveryError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("delivery.home"))
+    return redirect(url_for("delivery.sit", attempt_id=attempt_id))
+
+
+@bp.route("/candidate/attempts/<int:attempt_id>")
+@web.roles_required("candidate")
+def sit(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if _close_if_overdue(attempt):
+        return redirect(url_for("delivery.result", attempt_id=attempt_id))
+    exam_session = web.db().get(ExamSession, attempt.session_id)
+    questions = service.paper_for_candidate(web.db(), attempt_id)
+    state = {
+        "attemptId": attempt_id,
+        "deadline": epoch_ms(attempt.deadline),
+        "serverNow": epoch_ms(web.now()),
+        "saveUrl": url_for("delivery.save", attempt_id=attempt_id),
+        "reviewUrl": url_for("delivery.review", attempt_id=attempt_id),
+        "resultUrl": url_for("delivery.result", attempt_id=attempt_id),
+        "saved": {str(k): v for k, v in service.saved_answers(web.db(), attempt_id).items()},
+    }
+    return render_template("delivery/sit.html", attempt=attempt, exam_session=exam_session,
+                           level=standard.level(exam_session.level), questions=questions, state=state)
+
+
+@bp.route("/api/attempts/<int:attempt_id>/answers", methods=["POST"])
+@web.roles_required("candidate")
+def save(attempt_id: int):
+    body = request.get_json(silent=True)
+    try:
+        saves = service.parse_saves(body.get("saves") if isinstance(body, dict) else None)
+        acked = service.save_answers(web.engine(), attempt_id, current_user.id, saves, web.now(), _grace())
+    except service.ClosedError as exc:
+        return jsonify(error=str(exc), closed=True), exc.status
+    except service.DeliveryError as exc:
+        return jsonify(error=str(exc)), exc.status
+    return jsonify(acked=acked, serverNow=epoch_ms(web.now()))
+
+
+@bp.route("/candidate/attempts/<int:attempt_id>/review")
+@web.roles_required("candidate")
+def review(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if _close_if_overdue(attempt):
+        return redirect(url_for("delivery.result", attempt_id=attempt_id))
+    questions = service.paper_for_candidate(web.db(), attempt_id)
+    saved = service.saved_answers(web.db(), attempt_id)
+    unanswered = [q.position for q in questions if not saved.get(q.position, {}).get("value")]
+    flagged = [q.position for q in questions if saved.get(q.position, {}).get("flagged")]
+    return render_template("delivery/review.html", attempt=attempt, total=len(questions),
+                           unanswered=unanswered, flagged=flagged, form=FlaskForm(),
+                           deadline=epoch_ms(attempt.deadline), server_now=epoch_ms(web.now()))
+
+
+@bp.route("/candidate/attempts/<int:attempt_id>/submit", methods=["POST"])
+@web.roles_required("candidate")
+def submit(attempt_id: int):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    attempt = _own_attempt(attempt_id)
+    if not _close_if_overdue(attempt):
+        service.submit(web.engine(), attempt_id, "candidate", web.now(),
+                       actor_id=current_user.id, candidate_id=current_user.id)
+    return redirect(url_for("delivery.result", attempt_id=attempt_id))
+
+
+@bp.route("/candidate/attempts/<int:attempt_id>/result")
+@web.roles_required("candidate")
+def result(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if not _close_if_overdue(attempt):
+        return redirect(url_for("delivery.sit", attempt_id=attempt_id))
+    exam_session = web.db().get(ExamSession, attempt.session_id)
+    return render_template("delivery/result.html", attempt=attempt, exam_session=exam_session,
+                           level=standard.level(exam_session.level), pass_mark=standard.THEORY_PASS_MARK,
+                           full_marks=standard.FULL_MARKS)

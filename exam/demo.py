@@ -1,0 +1,55 @@
+"""Demo data for a first look: one account per role, twenty candidates, the demo bank and an open
+session per level. Safe to load twice: whatever exists already is left alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from exam import standard
+from exam.accounts import service as accounts
+from exam.accounts.models import User
+from exam.db import write_session
+from exam.sessions import service as sessions
+from exam.sessions.models import ExamSession
+from exam.timeutil import utcnow
+from question_bank import loader
+
+#: Demo credentials, printed by ``make run``. They exist only in demo data loaded on request.
+DEMO_PASSWORD = "callexam-demo"
+STAFF = [("admin", "admin", "系统管理员"), ("trainer", "trainer", "王老师"),
+         ("examiner", "examiner", "李考评"), ("verifier", "verifier", "人事部张"),]
+CANDIDATES = [(f"cand{n:02d}", f"考生{n:02d}") for n in range(1, 21)]
+DEMO_ITEM_COUNT = 40
+DEMO_DURATION_MINUTES = 60
+
+
+def load(engine: Engine) -> list[tuple[str, str, str]]:
+    accounts_out = []
+    with write_session(engine) as db:
+        existing = set(db.exec(select(User.username)))
+        for username, role, name in STAFF + [(u, "candidate", n) for u, n in CANDIDATES]:
+            if username not in existing:
+                accounts.create_user(db, username, DEMO_PASSWORD, role, name)
+            accounts_out.append((username, DEMO_PASSWORD, role))
+        trainer_id = db.exec(select(User.id).where(User.username == "trainer")).one()
+        loader.load(db, loader.demo_files(), author_id=trainer_id)
+        examiner_id = db.exec(select(User.id).where(User.username == "examiner")).one()
+        cand_ids = {u.username: u.id for u in db.exec(select(User).where(User.role == "candidate"))}
+        have = set(db.exec(select(ExamSession.level).where(ExamSession.name.startswith("演示场次"))))
+        now = utcnow().replace(second=0, microsecond=0)
+        enrolment = {
+            "junior": [cand_ids[u] for u, _ in CANDIDATES],
+            "intermediate": [cand_ids[u] for u, _ in CANDIDATES[:10]],
+            "senior": [cand_ids[u] for u, _ in CANDIDATES[:5]],
+        }
+        for code, lvl in standard.LEVELS.items():
+            if code in have:
+                continue
+            sessions.create_session(
+                db, name=f"演示场次（{lvl.name}理论）", level=code, opens_at=now - dt.timedelta(hours=1),
+                closes_at=now + dt.timedelta(days=30), duration_minutes=DEMO_DURATION_MINUTES,
+                item_count=DEMO_ITEM_COUNT, candidate_ids=enrolment[code], created_by=examiner_id)
+    return accounts_out

@@ -1,0 +1,15 @@
+"""Imports every table module so ``SQLModel.metadata`` knows the whole schema (Alembic, tests)."""
+
+from __future__ import annotations
+
+
+def load_all():
+    from sqlmodel import SQLModel
+
+    import exam.accounts.models  # noqa: F401
+    import exam.audit.models  # noqa: F401
+    import exam.delivery.models  # noqa: F401
+    import exam.sessions.models  # noqa: F401
+    import question_bank.models  # noqa: F401
+
+    return SQLModel.metadata

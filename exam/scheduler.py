@@ -1,0 +1,42 @@
+"""Background jobs (APScheduler). Every job is safe to run twice or in two processes at once:
+submission is a conditional UPDATE, so a second run finds nothing left to do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from exam import db
+from exam.delivery import service as delivery
+from exam.timeutil import utcnow
+
+log = logging.getLogger("callexam.scheduler")
+
+
+def submit_overdue_job(database_url: str, grace_seconds: int) -> int:
+    done = delivery.submit_overdue(db.engine_for(database_url), utcnow(), dt.timedelta(seconds=grace_seconds))
+    if done:
+        log.info("submitted %d attempts at their deadline", done)
+    return done
+
+
+def configure(scheduler, cfg: dict):
+    scheduler.add_job(
+        submit_overdue_job, "interval", seconds=cfg["SCHEDULER_INTERVAL_SECONDS"],
+        args=[cfg["DATABASE_URL"], cfg["GRACE_SECONDS"]], id="submit_overdue",
+        max_instances=1, coalesce=True, replace_existing=True, next_run_time=dt.datetime.now(),
+    )
+    return scheduler
+
+
+def run_forever(cfg: dict) -> None:
+    configure(BlockingScheduler(), cfg).start()
+
+
+def start_background(cfg: dict) -> BackgroundScheduler:
+    scheduler = configure(BackgroundScheduler(daemon=True), cfg)
+    scheduler.start()
+    return scheduler

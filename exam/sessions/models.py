@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from exam.timeutil import utcnow
+
+
+class ExamSession(SQLModel, table=True):
+    __tablename__ = "exam_session"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    level: str = Field(max_length=16)
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    duration_minutes: int
+    item_count: int
+    created_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+    def is_open(self, now: dt.datetime) -> bool:
+        return self.opens_at <= now < self.closes_at
+
+
+class Enrollment(SQLModel, table=True):
+    __tablename__ = "enrollment"
+    __table_args__ = (UniqueConstraint("session_id", "candidate_id", name="uq_enrollment"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="exam_session.id", index=True)
+    candidate_id: int = Field(foreign_key="user_account.id", index=True)

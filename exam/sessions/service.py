@@ -1,0 +1,80 @@
+"""Creating sessions and reading their enrolments and results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from exam.accounts.models import User
+from exam.delivery.models import Attempt
+from exam.sessions.models import Enrollment, ExamSession
+from question_bank import assembly
+from question_bank import service as bank
+
+
+def candidates(db: Session) -> list[User]:
+    return list(db.exec(select(User).where(User.role == "candidate", User.active == True)  # noqa: E712
+                        .order_by(User.username)))
+
+
+def create_session(db: Session, *, name: str, level: str, opens_at: dt.datetime, closes_at: dt.datetime,
+                   duration_minutes: int, item_count: int, candidate_ids: list[int],
+                   created_by: int | None) -> ExamSession:
+    """Refuses (AssemblyError) a session whose papers the current bank could not fill."""
+    assembly.check_pool(level, item_count, bank.pool_for_level(db, level))
+    session = ExamSession(name=name.strip(), level=level, opens_at=opens_at, closes_at=closes_at,
+                          duration_minutes=duration_minutes, item_count=item_count, created_by=created_by)
+    db.add(session)
+    db.flush()
+    enrol(db, session.id, candidate_ids)
+    return session
+
+
+def enrol(db: Session, session_id: int, candidate_ids: list[int]) -> int:
+    already = set(db.exec(select(Enrollment.candidate_id).where(Enrollment.session_id == session_id)))
+    new = [cid for cid in dict.fromkeys(candidate_ids) if cid not in already]
+    for cid in new:
+        db.add(Enrollment(session_id=session_id, candidate_id=cid))
+    db.flush()
+    return len(new)
+
+
+def list_sessions(db: Session) -> list[ExamSession]:
+    return list(db.exec(select(ExamSession).order_by(ExamSession.opens_at.desc())))
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    candidate: User
+    attempt: Attempt | None
+
+
+def results(db: Session, session_id: int) -> list[ResultRow]:
+    rows = db.exec(
+        select(User, Attempt)
+        .join(Enrollment, Enrollment.candidate_id == User.id)
+        .join(Attempt, (Attempt.candidate_id == User.id) & (Attempt.session_id == session_id), isouter=True)
+        .where(Enrollment.session_id == session_id)
+        .order_by(User.username)
+    ).all()
+    return [ResultRow(user, attempt) for user, attempt in rows]
+
+
+@dataclass(frozen=True)
+class CandidateSession:
+    session: ExamSession
+    attempt: Attempt | None
+
+
+def sessions_of_candidate(db: Session, candidate_id: int) -> list[CandidateSession]:
+    rows = db.exec(
+        select(ExamSession, Attempt)
+        .join(Enrollment, Enrollment.session_id == ExamSession.id)
+        .join(Attempt, (Attempt.session_id == ExamSession.id) & (Attempt.candidate_id == candidate_id),
+              isouter=True)
+        .where(Enrollment.candidate_id == candidate_id)
+        .order_by(ExamSession.opens_at)
+    ).all()
+    return [CandidateSession(s, a) for s, a in rows]

@@ -1,0 +1,136 @@
+"""The occupational standard for 呼叫服务员 (T/GSOCCIA 001-2020), as data.
+
+Every figure the rest of the code needs — levels, pass marks, typing speed, function areas and their
+weights — lives here, so a revision of the standard is an edit to this one file. Sources are cited
+by section of ``reference/000_342c68456648d604.txt``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from types import MappingProxyType
+
+#: Section 1.7: both parts are scored out of 100 and each is passed at 60.
+FULL_MARKS = 100
+THEORY_PASS_MARK = 60
+PRACTICAL_PASS_MARK = 60
+
+#: Section 2.2.1 ("每分钟输入汉字 50 个"): net correct Chinese characters a minute. Required at every
+#: level because each higher level includes the lower one.
+TYPING_CHARS_PER_MINUTE = 50
+
+#: Section 1.7: theory is a closed-book written exam, practical an on-site hands-on assessment.
+ASSESSMENT_PARTS = MappingProxyType({
+    "theory": "理论知识考试（闭卷）",
+    "practical": "操作技能考核（现场实际操作）",
+})
+
+#: The reference labels its basic table (2.2.1) 高级 and its management table (2.2.3) 初级, while
+#: stating that the levels are progressive and each higher one includes the lower. We follow the
+#: progression; this mapping records which reference table each of our levels is built from, so the
+#: reading can be changed here alone.
+LEVEL_MAPPING_NOTE = (
+    "标准原文 2.2.1 节（标为“高级”）为基础要求，2.2.3 节（标为“初级”）为管理要求；"
+    "按“高级别包括低级别的要求”的递进关系，本系统以 2.2.1 节为初级、2.2.2 节为中级、2.2.3 节为高级。"
+)
+
+
+@dataclass(frozen=True)
+class FunctionArea:
+    """A 职业功能 of one level with its 比重 (percentage of the theory paper's points)."""
+
+    code: str
+    name: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class Level:
+    code: str
+    name: str
+    rank: int
+    source_section: str
+    areas: tuple[FunctionArea, ...]
+
+    def area(self, code: str) -> FunctionArea:
+        for area in self.areas:
+            if area.code == code:
+                return area
+        raise KeyError(f"{self.name}没有职业功能 {code!r}")
+
+    @property
+    def area_codes(self) -> tuple[str, ...]:
+        return tuple(a.code for a in self.areas)
+
+
+#: Names of the function areas; a level may name an area more specifically.
+AREA_NAMES = MappingProxyType({
+    "computer": "计算机使用",
+    "seat_tools": "坐席工具使用",
+    "service": "服务技能运用",
+    "guidance": "业务指导与管理",
+    "basics": "相关基础知识",
+})
+
+LEVELS: MappingProxyType[str, Level] = MappingProxyType({
+    "junior": Level(
+        code="junior", name="初级", rank=1, source_section="2.2.1",
+        areas=(
+            FunctionArea("computer", "计算机使用", 20),
+            FunctionArea("seat_tools", "坐席工具使用", 10),
+            FunctionArea("service", "服务技能运用", 50),
+            FunctionArea("basics", "相关基础知识", 20),
+        ),
+    ),
+    "intermediate": Level(
+        code="intermediate", name="中级", rank=2, source_section="2.2.2",
+        areas=(
+            FunctionArea("computer", "计算机使用", 10),
+            FunctionArea("seat_tools", "坐席工具使用", 10),
+            FunctionArea("service", "服务技能运用", 40),
+            FunctionArea("guidance", "业务指导与日常管理", 30),
+            FunctionArea("basics", "相关基础知识", 10),
+        ),
+    ),
+    "senior": Level(
+        code="senior", name="高级", rank=3, source_section="2.2.3",
+        areas=(
+            FunctionArea("computer", "计算机使用", 10),
+            FunctionArea("seat_tools", "坐席工具使用", 10),
+            FunctionArea("service", "服务技能运用", 30),
+            FunctionArea("guidance", "业务指导、培训与管理", 40),
+            FunctionArea("basics", "相关基础知识", 10),
+        ),
+    ),
+})
+
+LEVEL_CHOICES = tuple((lvl.code, f"{lvl.name}（{lvl.code}）") for lvl in LEVELS.values())
+
+
+def level(code: str) -> Level:
+    try:
+        return LEVELS[code]
+    except KeyError:
+        raise KeyError(f"未知等级 {code!r}，应为 {', '.join(LEVELS)} 之一") from None
+
+
+def theory_passed(score: float | Fraction) -> bool:
+    return score >= THEORY_PASS_MARK
+
+
+def practical_passed(score: float | Fraction) -> bool:
+    return score >= PRACTICAL_PASS_MARK
+
+
+def typing_passed(net_chars_per_minute: float) -> bool:
+    return net_chars_per_minute >= TYPING_CHARS_PER_MINUTE
+
+
+def _check() -> None:
+    for lvl in LEVELS.values():
+        total = sum(a.weight for a in lvl.areas)
+        assert total == FULL_MARKS, f"{lvl.name} weights sum to {total}"
+
+
+_check()

@@ -1,0 +1,182 @@
+// The exam page: every change is saved at once; unsaved changes wait in localStorage and are retried
+// until the server acknowledges them, so a refresh, a crash or a lost network loses nothing.
+(function () {
+  "use strict";
+  var state = JSON.parse(document.getElementById("exam-state").textContent);
+  var csrf = document.querySelector("meta[name=csrf-token]").content;
+  var storeKey = "callexam.pending." + state.attemptId;
+  var answers = {};   // position -> {value, flagged, seq}: what the candidate has chosen
+  var pending = {};   // position -> {position, value, flagged, seq}: not yet acknowledged
+  var inFlight = false, retryTimer = null, retryDelay = 1000, closed = false;
+  var statusEl = document.getElementById("save-status");
+  var questions = Array.prototype.slice.call(document.querySelectorAll(".question"));
+  var current = 0;
+
+  function loadPending() {
+    try { return JSON.parse(localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; }
+  }
+  function persist() {
+    try { localStorage.setItem(storeKey, JSON.stringify(pending)); } catch (e) { /* storage full: keep in memory */ }
+  }
+
+  // Server state first, then anything this browser had not got acknowledged yet (if it is newer).
+  Object.keys(state.saved).forEach(function (p) { answers[p] = state.saved[p]; });
+  var stored = loadPending();
+  Object.keys(stored).forEach(function (p) {
+    var item = stored[p];
+    if (!answers[p] || item.seq > answers[p].seq) {
+      answers[p] = { value: item.value, flagged: item.flagged, seq: item.seq };
+      pending[p] = item;
+    }
+  });
+  persist();
+
+  function questionEl(position) { return document.getElementById("q" + position); }
+
+  function readValue(el) {
+    var boxes = el.querySelectorAll(".options input");
+    var picked = [];
+    boxes.forEach(function (b) { if (b.checked) picked.push(b.value); });
+    return picked.join(",");
+  }
+
+  function paint(position) {
+    var el = questionEl(position), a = answers[position] || { value: "", flagged: false };
+    var values = a.value ? a.value.split(",") : [];
+    el.querySelectorAll(".options input").forEach(function (b) { b.checked = values.indexOf(b.value) >= 0; });
+    el.querySelector(".flag-box").checked = !!a.flagged;
+    var nav = document.querySelector('.qnav[data-goto="' + position + '"]');
+    nav.classList.toggle("answered", !!a.value);
+    nav.classList.toggle("flagged", !!a.flagged);
+  }
+
+  function change(position) {
+    var el = questionEl(position);
+    var previous = answers[position] || { seq: 0 };
+    var entry = {
+      position: Number(position), value: readValue(el),
+      flagged: el.querySelector(".flag-box").checked,
+      seq: Math.max(Date.now(), (previous.seq || 0) + 1),
+    };
+    answers[position] = { value: entry.value, flagged: entry.flagged, seq: entry.seq };
+    pending[position] = entry;
+    persist();
+    paint(position);
+    flush();
+  }
+
+  function pendingCount() { return Object.keys(pending).length; }
+
+  function showStatus() {
+    var n = pendingCount();
+    statusEl.classList.remove("saved", "saving", "offline", "closed");
+    if (closed) {
+      statusEl.classList.add("closed");
+      statusEl.textContent = "考试已结束，" + (n ? n + " 题答案未能保存" : "答案已全部保存");
+    } else if (!n) {
+      statusEl.classList.add("saved");
+      statusEl.textContent = "全部答案已保存";
+    } else if (inFlight) {
+      statusEl.classList.add("saving");
+      statusEl.textContent = "正在保存…";
+    } else {
+      statusEl.classList.add("offline");
+      statusEl.textContent = "有 " + n + " 题答案尚未保存到服务器（已暂存在本机），网络恢复后自动重试";
+    }
+  }
+
+  function scheduleRetry() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 15000);
+  }
+
+  function flush() {
+    showStatus();
+    if (inFlight || closed || !pendingCount()) return Promise.resolve();
+    inFlight = true;
+    var batch = Object.keys(pending).map(function (p) { return pending[p]; });
+    showStatus();
+    return fetch(state.saveUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ saves: batch }),
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (body) { return [resp, body]; });
+    }).then(function (pair) {
+      var resp = pair[0], body = pair[1];
+      inFlight = false;
+      if (resp.ok) {
+        (body.acked || []).forEach(function (ack) {
+          var p = String(ack[0]);
+          if (pending[p] && pending[p].seq <= ack[1]) delete pending[p];
+        });
+        persist();
+        retryDelay = 1000;
+        showStatus();
+        if (pendingCount()) return flush();
+      } else if (resp.status === 409 && body.closed) {
+        closed = true;
+        showStatus();
+        window.location.href = state.resultUrl;
+      } else if (resp.status === 401 || resp.redirected) {
+        statusEl.textContent = "登录已失效，请重新登录后继续（答案已暂存在本机）";
+      } else {
+        showStatus();
+        scheduleRetry();
+      }
+    }).catch(function () {
+      inFlight = false;
+      showStatus();
+      scheduleRetry();
+    });
+  }
+
+  function show(index) {
+    current = Math.max(0, Math.min(questions.length - 1, index));
+    questions.forEach(function (q, i) { q.hidden = i !== current; });
+    document.querySelectorAll(".qnav").forEach(function (b, i) {
+      b.classList.toggle("current", i === current);
+      if (i === current) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
+    });
+    var first = questions[current].querySelector("input");
+    if (first && document.activeElement && document.activeElement.classList.contains("qnav") === false) first.focus();
+  }
+
+  questions.forEach(function (el) {
+    var position = el.dataset.position;
+    el.querySelectorAll("input").forEach(function (input) {
+      input.addEventListener("change", function () { change(position); });
+    });
+    el.querySelectorAll("[data-step]").forEach(function (b) {
+      b.addEventListener("click", function () { show(current + Number(b.dataset.step)); });
+    });
+    paint(position);
+  });
+  document.querySelectorAll(".qnav[data-goto]").forEach(function (b, i) {
+    b.addEventListener("click", function () { show(i); });
+  });
+  var hashMatch = /^#q(\d+)$/.exec(window.location.hash);
+  show(hashMatch ? questions.findIndex(function (q) { return q.dataset.position === hashMatch[1]; }) : 0);
+
+  document.getElementById("finish").addEventListener("click", function () {
+    flush().then(function () {
+      if (pendingCount()) {
+        alert("还有 " + pendingCount() + " 题答案尚未保存到服务器，请检查网络连接，保存完成后再交卷。");
+      } else {
+        window.location.href = state.reviewUrl;
+      }
+    });
+  });
+
+  window.addEventListener("online", function () { retryDelay = 1000; flush(); });
+  window.addEventListener("beforeunload", function (e) {
+    if (pendingCount() && !closed) { e.preventDefault(); e.returnValue = ""; }
+  });
+
+  window.CallexamCountdown(document.getElementById("countdown"), state.deadline, state.serverNow, function () {
+    flush().then(function () { document.getElementById("auto-submit").submit(); });
+  });
+  setInterval(function () { if (pendingCount() && !inFlight) flush(); }, 5000);
+  flush();
+})();

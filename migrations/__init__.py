@@ -1,0 +1,1 @@
+"""Alembic migration history: the only way the schema is created or changed."""

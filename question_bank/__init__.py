@@ -1,0 +1,1 @@
+"""The question bank: items and their immutable versions, loaders, paper assembly."""
