@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import random
 import secrets
+import weakref
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -158,8 +159,8 @@ def _upsert_for(dialect_name: str):
     )
 
 
-#: Frozen papers never change, so the shape of each slot is cached per process.
-_slot_shapes: dict[int, dict[int, tuple[str, int]]] = {}
+#: Frozen papers never change, so the shape of each slot is cached per process (and per database).
+_slot_shapes: weakref.WeakKeyDictionary[Engine, dict[int, dict[int, tuple[str, int]]]] = weakref.WeakKeyDictionary()
 _SLOT_CACHE_LIMIT = 20000
 
 
@@ -171,13 +172,14 @@ def _attempt_for_save(dialect_name: str):
 
 
 def _shapes(conn: Connection, attempt_id: int) -> dict[int, tuple[str, int]]:
-    shapes = _slot_shapes.get(attempt_id)
+    cache = _slot_shapes.setdefault(conn.engine, {})
+    shapes = cache.get(attempt_id)
     if shapes is None:
         shapes = {r.position: (r.kind, r.option_count) for r in conn.execute(_SLOTS_FOR_SAVE, {"id": attempt_id})}
-        if len(_slot_shapes) >= _SLOT_CACHE_LIMIT:
-            _slot_shapes.clear()
+        if len(cache) >= _SLOT_CACHE_LIMIT:
+            cache.clear()
         if shapes:
-            _slot_shapes[attempt_id] = shapes
+            cache[attempt_id] = shapes
     return shapes
 
 

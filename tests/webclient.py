@@ -1,0 +1,34 @@
+"""Signing in through the real login form, CSRF tokens and all."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.conftest import PASSWORD
+
+_TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
+_STATE = re.compile(r'<script type="application/json" id="exam-state">(.*?)</script>', re.S)
+
+
+def csrf_token(client, path="/login") -> str:
+    return _TOKEN.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+def login(client, username, password=PASSWORD):
+    token = csrf_token(client)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def exam_state(html: str) -> dict:
+    return json.loads(_STATE.search(html).group(1))
+
+
+def start(client, session_id: int) -> tuple[int, dict, str]:
+    """Start the session's attempt as the signed-in candidate; returns attempt id, page state, csrf."""
+    token = csrf_token(client, "/candidate")
+    resp = client.post(f"/candidate/sessions/{session_id}/start", data={"csrf_token": token})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    attempt_id = int(resp.location.rsplit("/", 1)[1])
+    page = client.get(resp.location).get_data(as_text=True)
+    return attempt_id, exam_state(page), token
