@@ -105,8 +105,6 @@ LEVELS: MappingProxyType[str, Level] = MappingProxyType({
     ),
 })
 
-LEVEL_CHOICES = tuple((lvl.code, f"{lvl.name}（{lvl.code}）") for lvl in LEVELS.values())
-
 
 def level(code: str) -> Level:
     try:

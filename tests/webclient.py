@@ -16,6 +16,8 @@ def csrf_token(client, path="/login") -> str:
 
 
 def login(client, username, password=PASSWORD):
+    """Sign in as ``username``, signing out whoever was signed in first."""
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/no-such-page")})
     token = csrf_token(client)
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
 

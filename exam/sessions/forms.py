@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
 from exam import standard
@@ -9,7 +10,7 @@ from exam import standard
 
 class SessionForm(FlaskForm):
     name = StringField("场次名称", validators=[DataRequired("请输入场次名称"), Length(max=200)])
-    level = SelectField("等级", choices=[(lvl.code, lvl.name) for lvl in standard.LEVELS.values()])
+    level = SelectField("等级", choices=[SelectChoice(lvl.code, lvl.name) for lvl in standard.LEVELS.values()])
     opens_at = DateTimeLocalField("开考时间", format="%Y-%m-%dT%H:%M",
                                   validators=[DataRequired("请填写开考时间（年-月-日 时:分）")])
     closes_at = DateTimeLocalField("关闭时间", format="%Y-%m-%dT%H:%M",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from exam import standard, web
 from exam.db import write_session
@@ -24,7 +25,7 @@ def index():
 @web.roles_required("examiner")
 def create():
     form = SessionForm()
-    form.candidates.choices = [(u.id, f"{u.display_name}（{u.username}）") for u in service.candidates(web.db())]
+    form.candidates.choices = [SelectChoice(u.id, f"{u.display_name}（{u.username}）") for u in service.candidates(web.db())]
     if form.validate_on_submit():
         tz = current_app.config["TIMEZONE"]
         try:

@@ -1,0 +1,112 @@
+"""Sign-in, its throttle, CSRF, and a role check on every view."""
+
+import re
+
+import pytest
+
+from tests.webclient import csrf_token, login
+
+SAMPLE_ARGS = {"session_id": 1, "attempt_id": 1}
+
+
+def test_login_page_has_the_expected_fields(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert 'name="username"' in html and 'name="password"' in html and 'name="csrf_token"' in html
+
+
+def test_sign_in_lands_on_the_role_home(client):
+    resp = login(client, "cand1")
+    assert resp.status_code == 302
+    assert client.get("/").location.endswith("/candidate")
+
+
+def test_wrong_password_is_refused_in_chinese(client):
+    resp = login(client, "cand1", "nope-nope-nope")
+    assert resp.status_code == 401
+    assert "用户名或密码错误" in resp.get_data(as_text=True)
+
+
+def test_login_is_rate_limited_per_account(client, app):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert login(client, "cand2", "wrong-password").status_code == 401
+    resp = login(client, "cand2")  # even the right password waits now
+    assert resp.status_code == 429
+    assert "登录失败次数过多" in resp.get_data(as_text=True)
+    assert login(client, "cand1").status_code == 302  # other accounts are unaffected
+
+
+def test_every_post_needs_a_csrf_token(client):
+    resp = client.post("/login", data={"username": "cand1", "password": "x"})
+    assert resp.status_code == 400
+    assert "CSRF" in resp.get_data(as_text=True)
+    login(client, "cand1")
+    resp = client.post("/api/attempts/1/answers", json={"saves": []})
+    assert resp.status_code == 400 and "CSRF" in resp.get_json()["error"]
+
+
+def _views(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        yield rule, app.view_functions[rule.endpoint]
+
+
+def test_every_view_is_either_public_or_role_checked(app):
+    unmarked = [rule.rule for rule, view in _views(app)
+                if not getattr(view, "is_public", False) and not getattr(view, "allowed_roles", None)
+                and rule.endpoint not in ("accounts.home", "accounts.logout")]
+    assert unmarked == []
+
+
+@pytest.mark.parametrize("role_user", ["cand1", "trainer", "examiner", "admin", "verifier"])
+def test_roles_only_reach_their_own_views(app, client, role_user):
+    login(client, role_user)
+    token = csrf_token(client, "/no-such-page")  # the 404 page carries the token like every page
+    role = {"cand1": "candidate"}.get(role_user, role_user)
+    for rule, view in _views(app):
+        allowed = getattr(view, "allowed_roles", None)
+        if not allowed:
+            continue
+        path = rule.build(SAMPLE_ARGS, append_unknown=False)[1]
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            resp = client.open(path, method=method, headers={"X-CSRFToken": token})
+            if role in allowed:
+                assert resp.status_code != 403, (path, method)
+            else:
+                assert resp.status_code == 403, (path, method, resp.status_code)
+
+
+def test_anonymous_users_are_sent_to_login(client, app):
+    for rule, view in _views(app):
+        if getattr(view, "is_public", False) or "GET" not in rule.methods:
+            continue
+        resp = client.get(rule.build(SAMPLE_ARGS, append_unknown=False)[1])
+        assert resp.status_code == 302 and "/login" in resp.location, rule.rule
+
+
+def test_admin_creates_a_user_who_can_sign_in(client, app):
+    login(client, "admin")
+    token = csrf_token(client, "/admin/users")
+    resp = client.post("/admin/users", data={"username": "newcand", "display_name": "新考生", "role": "candidate",
+                                             "password": "a-good-password", "csrf_token": token})
+    assert resp.status_code == 302
+    assert "newcand" in client.get("/admin/users").get_data(as_text=True)
+    resp = client.post("/admin/users", data={"username": "newcand", "display_name": "x", "role": "candidate",
+                                             "password": "short", "csrf_token": token})
+    html = resp.get_data(as_text=True)
+    assert "密码至少 8 位" in html
+    client.post("/logout", data={"csrf_token": token})
+    assert login(client, "newcand", "a-good-password").status_code == 302
+
+
+def test_healthz(client):
+    resp = client.get("/healthz")
+    assert resp.status_code == 200 and resp.get_json() == {"status": "ok"}
+
+
+def test_pages_carry_security_headers(client):
+    resp = client.get("/login")
+    assert "default-src 'self'" in resp.headers["Content-Security-Policy"]
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    html = resp.get_data(as_text=True)
+    assert not re.search(r"https?://(?!127\.0\.0\.1|localhost)", html), "no external resources"
