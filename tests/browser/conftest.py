@@ -1,0 +1,78 @@
+"""Browser tests: the real server (gunicorn via ``callexam serve``, scheduler included) on a SQLite
+file, driven by Debian's Chromium through pytest-playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from exam import db
+from tests.pg import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
+
+
+class LiveServer:
+    def __init__(self, root, template):
+        self.root = root
+        self.db_path = root / "callexam.db"
+        shutil.copy(template, self.db_path)
+        self.url_db = f"sqlite:///{self.db_path}"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "CALLEXAM_INSTANCE": str(root / "instance"), "DATABASE_URL": self.url_db,
+               "CALLEXAM_SCHEDULER_INTERVAL": "0.5", "CALLEXAM_GRACE_SECONDS": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "exam.cli", "serve", "--port", str(self.port), "--workers", "2", "--threads", "2"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("测试服务器未能启动：" + self.proc.stdout.read().decode(errors="replace"))
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory, sqlite_template):
+    server = LiveServer(tmp_path_factory.mktemp("live"), sqlite_template)
+    yield server
+    server.stop()
+    db.dispose_all()
+
+
+@pytest.fixture
+def live_engine(live_server):
+    return db.engine_for(live_server.url_db)
