@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError
 
 from exam import config, db, standard, web
+from exam.request_caches import CachingCSRFProtect, CachingSessionInterface
 from exam.timeutil import to_local
 
-csrf = CSRFProtect()
+csrf = CachingCSRFProtect()
 
 #: Everything the browser needs comes from this app; scripts only from files, never inline.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -21,6 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(cfg)
     app.config.setdefault("TIMEZONE", "Asia/Shanghai")
     app.extensions[web.ENGINE_KEY] = db.engine_for(app.config["DATABASE_URL"])
+    app.session_interface = CachingSessionInterface()
 
     csrf.init_app(app)
     web.login_manager.init_app(app)

@@ -63,6 +63,7 @@ def load(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("CALLEXAM_SECURE_COOKIES") == "1",
         "WTF_CSRF_TIME_LIMIT": None,  # an exam lasts hours; the token is bound to the session anyway
+        "USER_CACHE_SECONDS": float(os.environ.get("CALLEXAM_USER_CACHE_SECONDS", 10)),
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
         "LOGIN_MAX_FAILURES_PER_IP": 200,  # exam rooms sit behind one NAT address

@@ -8,6 +8,10 @@ start with ``BEGIN IMMEDIATE``: a deferred transaction that reads and then write
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
+import threading
+import weakref
 from collections.abc import Iterator
 
 from sqlalchemy import event
@@ -22,8 +26,10 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
     # In WAL mode NORMAL loses no committed transaction when a process is killed; only a power cut
-    # can drop the last commits. FULL closes that too, at one fsync per commit.
-    "PRAGMA synchronous=FULL",
+    # or a kernel crash can roll back the last commits (and the exam page still holds those answers
+    # and sends them again). FULL closes that window at one fsync per commit, which on these
+    # machines caps autosave at ~500 a second: CALLEXAM_SQLITE_SYNCHRONOUS=FULL chooses it.
+    "PRAGMA synchronous=" + os.environ.get("CALLEXAM_SQLITE_SYNCHRONOUS", "NORMAL"),
 )
 
 
@@ -73,12 +79,64 @@ def dispose_all() -> None:
     _engines.clear()
 
 
+class _SQLiteWriteLock:
+    """One writer at a time on a SQLite database, across this machine's threads and processes.
+
+    SQLite admits one writer per database; a writer that finds it taken sleeps in SQLite's busy
+    handler (1, 2, 5 … 100 ms) and retries, so under load the lock sits free while the waiters sleep.
+    Queuing writers on a thread lock and an ``flock`` on a file beside the database instead hands
+    the database on the moment it is free. (flock is per open file, so threads need the thread lock
+    too; the file is opened per process, after any fork.)
+    """
+
+    def __init__(self, path: str):
+        self.path = path + "-writelock"
+        self.thread_lock = threading.Lock()
+        self.fd: int | None = None
+        self.pid: int | None = None
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        with self.thread_lock:
+            if self.pid != os.getpid():
+                self.fd, self.pid = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+_write_locks: "weakref.WeakKeyDictionary[Engine, _SQLiteWriteLock | None]" = weakref.WeakKeyDictionary()
+
+
+def _write_lock_for(engine: Engine) -> "_SQLiteWriteLock | None":
+    try:
+        return _write_locks[engine]
+    except KeyError:
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        lock = _SQLiteWriteLock(database) if database and database != ":memory:" else None
+        return _write_locks.setdefault(engine, lock)
+
+
+@contextlib.contextmanager
+def db_write_lock(engine: Engine) -> Iterator[None]:
+    """Serialise writers on SQLite (see ``_SQLiteWriteLock``); PostgreSQL needs nothing of the kind."""
+    lock = _write_lock_for(engine)
+    if lock is None:
+        yield
+        return
+    with lock.hold():
+        yield
+
+
 @contextlib.contextmanager
 def write_connection(engine: Engine) -> Iterator[Connection]:
     """A Core connection in a write transaction (BEGIN IMMEDIATE on SQLite), committed on exit."""
-    with engine.connect().execution_options(write=True) as conn:
-        with conn.begin():
-            yield conn
+    with db_write_lock(engine):
+        with engine.connect().execution_options(write=True) as conn:
+            with conn.begin():
+                yield conn
 
 
 @contextlib.contextmanager
@@ -90,11 +148,12 @@ def read_session(engine: Engine) -> Iterator[Session]:
 @contextlib.contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """An ORM session in one write transaction, committed on success and rolled back on error."""
-    with engine.connect().execution_options(write=True) as conn:
-        with Session(bind=conn) as session:
-            with conn.begin():
-                yield session
-                session.flush()
+    with db_write_lock(engine):
+        with engine.connect().execution_options(write=True) as conn:
+            with Session(bind=conn) as session:
+                with conn.begin():
+                    yield session
+                    session.flush()
 
 
 def throwaway_engine(url: str) -> Engine:

@@ -1,12 +1,18 @@
-"""gunicorn, embedded: ``callexam serve`` runs the same production server in every deployment."""
+"""gunicorn, embedded: ``callexam serve`` runs the same production server in every deployment, and the
+benchmarks serve their baseline through this very function so both sides share one configuration."""
 
 from __future__ import annotations
 
+import importlib
+
 from gunicorn.app.base import BaseApplication
+
+APP = "exam.app:create_app()"
 
 
 class _Server(BaseApplication):
-    def __init__(self, options: dict):
+    def __init__(self, target: str, options: dict):
+        self.target = target
         self.options = options
         super().__init__()
 
@@ -15,14 +21,22 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from exam.app import create_app
-        return create_app()
+        """Import ``module:attribute`` (``attribute()`` calls a factory) inside each worker."""
+        module_name, _, attr = self.target.partition(":")
+        module = importlib.import_module(module_name)
+        if attr.endswith("()"):
+            return getattr(module, attr[:-2])()
+        return getattr(module, attr)
 
 
-def run(host: str, port: int, workers: int, threads: int) -> None:
-    _Server({
+def options(host: str, port: int, workers: int, threads: int) -> dict:
+    return {
         "bind": f"{host}:{port}", "workers": workers, "threads": threads,
         "worker_class": "gthread" if threads > 1 else "sync",
         "keepalive": 5, "timeout": 60, "graceful_timeout": 10,
         "accesslog": None, "errorlog": "-", "loglevel": "warning",
-    }).run()
+    }
+
+
+def run(host: str, port: int, workers: int, threads: int, target: str = APP) -> None:
+    _Server(target, options(host, port, workers, threads)).run()

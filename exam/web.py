@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from dataclasses import dataclass
 
 from flask import abort, current_app, g
@@ -47,6 +48,10 @@ class CurrentUser:
 
 _USER_BY_ID = text("SELECT id, username, display_name, role, active FROM user_account WHERE id = :id")
 
+#: Signed-in users by id, per process: (user or None, monotonic expiry). A deactivated account or a
+#: changed role takes effect within USER_CACHE_SECONDS on every worker.
+_user_cache: dict[int, tuple[CurrentUser | None, float]] = {}
+
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> CurrentUser | None:
@@ -54,11 +59,22 @@ def _load_user(user_id: str) -> CurrentUser | None:
         uid = int(user_id)
     except ValueError:
         return None
+    cached = _user_cache.get(uid)
+    clock = time.monotonic()
+    if cached is not None and cached[1] > clock:
+        return cached[0]
     with engine().connect() as conn:
         row = conn.execute(_USER_BY_ID, {"id": uid}).first()
-    if row is None or not row.active:
-        return None
-    return CurrentUser(row.id, row.username, row.display_name, row.role)
+    user = CurrentUser(row.id, row.username, row.display_name, row.role) if row is not None and row.active else None
+    if len(_user_cache) > 50000:
+        _user_cache.clear()
+    _user_cache[uid] = (user, clock + current_app.config["USER_CACHE_SECONDS"])
+    return user
+
+
+def forget_user(user_id: int) -> None:
+    """Drop a cached user at once in this process (after deactivation or a role change here)."""
+    _user_cache.pop(user_id, None)
 
 
 def engine() -> Engine:

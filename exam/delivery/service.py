@@ -9,14 +9,13 @@ grading read the answers.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import random
 import secrets
 import weakref
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -24,7 +23,8 @@ from sqlmodel import select as sm_select
 
 from exam import grading
 from exam.audit.service import record
-from exam.db import write_connection, write_session
+from exam.db import db_write_lock, write_connection, write_session
+from exam.delivery import autosave_sql
 from exam.delivery.answers import AnswerFormatError, normalise
 from exam.delivery.models import OPEN, SUBMITTED, Answer, Attempt, PaperSlot
 from exam.sessions.models import Enrollment, ExamSession
@@ -140,42 +140,17 @@ def saved_answers(db: Session, attempt_id: int) -> dict[int, dict]:
 
 # ---------------------------------------------------------------- save (hot path)
 
-_SLOTS_FOR_SAVE = text("SELECT position, kind, option_count FROM paper_slot WHERE attempt_id = :id")
-
-
-@functools.lru_cache(maxsize=None)
-def _upsert_for(dialect_name: str):
-    """INSERT … ON CONFLICT DO UPDATE … WHERE stored.seq < new.seq, built once per dialect."""
-    if dialect_name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    ins = insert(Answer.__table__)
-    return ins.on_conflict_do_update(
-        index_elements=["attempt_id", "position"],
-        set_={"value": ins.excluded.value, "flagged": ins.excluded.flagged,
-              "seq": ins.excluded.seq, "saved_at": ins.excluded.saved_at},
-        where=Answer.__table__.c.seq < ins.excluded.seq,
-    )
-
-
 #: Frozen papers never change, so the shape of each slot is cached per process (and per database).
 _slot_shapes: weakref.WeakKeyDictionary[Engine, dict[int, dict[int, tuple[str, int]]]] = weakref.WeakKeyDictionary()
 _SLOT_CACHE_LIMIT = 20000
 
 
-@functools.lru_cache(maxsize=None)
-def _attempt_for_save(dialect_name: str):
-    stmt = select(Attempt.candidate_id, Attempt.status, Attempt.deadline).where(Attempt.id == bindparam("id"))
-    # PostgreSQL: hold a share lock so submission (UPDATE) waits for this save, and vice versa.
-    return stmt if dialect_name == "sqlite" else stmt.with_for_update(read=True)
-
-
-def _shapes(conn: Connection, attempt_id: int) -> dict[int, tuple[str, int]]:
-    cache = _slot_shapes.setdefault(conn.engine, {})
+def _shapes(engine: Engine, cursor, sql: dict, attempt_id: int) -> dict[int, tuple[str, int]]:
+    cache = _slot_shapes.setdefault(engine, {})
     shapes = cache.get(attempt_id)
     if shapes is None:
-        shapes = {r.position: (r.kind, r.option_count) for r in conn.execute(_SLOTS_FOR_SAVE, {"id": attempt_id})}
+        cursor.execute(sql["slots"], (attempt_id,))
+        shapes = {position: (kind, count) for position, kind, count in cursor.fetchall()}
         if len(cache) >= _SLOT_CACHE_LIMIT:
             cache.clear()
         if shapes:
@@ -200,27 +175,53 @@ def parse_saves(raw: object) -> list[dict]:
 
 def save_answers(engine: Engine, attempt_id: int, candidate_id: int, saves: list[dict],
                  now: dt.datetime, grace: dt.timedelta) -> list[list[int]]:
-    """Apply saves newer than what is stored; acknowledge every save the store now covers."""
-    with write_connection(engine) as conn:
-        row = conn.execute(_attempt_for_save(conn.dialect.name), {"id": attempt_id}).first()
-        if row is None or row.candidate_id != candidate_id:
-            raise DeliveryError("找不到该考试记录", 404)
-        if row.status != OPEN or now > row.deadline + grace:
-            raise ClosedError()
-        shapes = _shapes(conn, attempt_id)
-        params = []
-        for save in saves:
-            shape = shapes.get(save["position"])
-            if shape is None:
-                raise DeliveryError(f"第 {save['position'] + 1} 题不存在")
+    """Apply saves newer than what is stored; acknowledge every save the store now covers.
+
+    Runs on the raw DBAPI connection (see ``autosave_sql``): one locked read of the attempt, one
+    upsert per answer, one commit. Nothing is acknowledged before the commit returns.
+    """
+    dialect = engine.dialect.name
+    sql = autosave_sql.statements(dialect)
+    with db_write_lock(engine):
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            if sql["begin"]:
+                cursor.execute(sql["begin"])
             try:
-                value = normalise(shape[0], shape[1], save["value"])
-            except AnswerFormatError as exc:
-                raise DeliveryError(f"第 {save['position'] + 1} 题：{exc}") from None
-            params.append({"attempt_id": attempt_id, "position": save["position"], "value": value,
-                           "flagged": save["flagged"], "seq": save["seq"], "saved_at": now})
-        conn.execute(_upsert_for(conn.dialect.name), params)
+                params = _checked_saves(engine, cursor, sql, attempt_id, candidate_id, saves, now, grace)
+                cursor.executemany(sql["upsert"], params)
+                raw.commit()
+            except BaseException:
+                raw.rollback()
+                raise
+            finally:
+                cursor.close()
+        finally:
+            raw.close()  # back to the pool
     return [[s["position"], s["seq"]] for s in saves]
+
+
+def _checked_saves(engine, cursor, sql, attempt_id, candidate_id, saves, now, grace) -> list[tuple]:
+    cursor.execute(sql["attempt"], (attempt_id,))
+    row = cursor.fetchone()
+    if row is None or row[0] != candidate_id:
+        raise DeliveryError("找不到该考试记录", 404)
+    if row[1] != OPEN or now > autosave_sql.as_datetime(row[2]) + grace:
+        raise ClosedError()
+    shapes = _shapes(engine, cursor, sql, attempt_id)
+    saved_at = autosave_sql.bind_datetime(engine.dialect.name, now)
+    params = []
+    for save in saves:
+        shape = shapes.get(save["position"])
+        if shape is None:
+            raise DeliveryError(f"第 {save['position'] + 1} 题不存在")
+        try:
+            value = normalise(shape[0], shape[1], save["value"])
+        except AnswerFormatError as exc:
+            raise DeliveryError(f"第 {save['position'] + 1} 题：{exc}") from None
+        params.append((attempt_id, save["position"], value, save["flagged"], save["seq"], saved_at))
+    return params
 
 
 # ---------------------------------------------------------------- submit and grade

@@ -144,3 +144,26 @@ def test_an_abandoned_attempt_is_submitted_at_its_deadline(page, live_server, li
             break
         time.sleep(0.25)
     assert row.status == "submitted" and row.submit_reason == "deadline" and row.score is not None
+
+
+def test_the_browser_resends_what_the_server_lost(page, live_server, live_engine):
+    """If the server rolls back acknowledged saves (power cut on SQLite's NORMAL sync), the page's
+    own copy goes out again on the next load."""
+    with live_engine.connect() as conn:
+        conn.execute(text("DELETE FROM enrollment"))
+        conn.commit()
+    make_session(live_engine, "cand3", item_count=10)
+    sign_in(page, live_server.url, "cand3")
+    attempt_id = start_exam(page, live_server.url)
+    position, value = answer_current(page)
+    expect_saved(page)
+    with live_engine.connect() as conn:  # the server "forgets"
+        conn.execute(text("DELETE FROM answer WHERE attempt_id = :a"), {"a": attempt_id})
+        conn.commit()
+    page.reload()
+    expect_saved(page)
+    assert stored_answers(live_engine, attempt_id) == {position: value}
+    page.click("#finish")
+    page.click("#confirm-submit")
+    page.wait_for_url("**/result")
+    assert page.evaluate(f"() => localStorage.getItem('callexam.answers.{attempt_id}')") is None

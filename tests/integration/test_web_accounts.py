@@ -110,3 +110,18 @@ def test_pages_carry_security_headers(client):
     assert resp.headers["X-Frame-Options"] == "DENY"
     html = resp.get_data(as_text=True)
     assert not re.search(r"https?://(?!127\.0\.0\.1|localhost)", html), "no external resources"
+
+
+def test_a_remembered_csrf_token_is_still_bound_to_its_own_session(app, make_session):
+    """The CSRF verdict cache must never let one session's token pass for another's."""
+    sid = make_session()
+    a, b = app.test_client(), app.test_client()
+    login(a, "cand1")
+    login(b, "cand2")
+    from tests.webclient import start
+    _, state, token_a = start(a, sid)
+    body = {"saves": [{"position": 0, "seq": 1, "value": ""}]}
+    assert a.post(state["saveUrl"], json=body, headers={"X-CSRFToken": token_a}).status_code == 200
+    assert a.post(state["saveUrl"], json=body, headers={"X-CSRFToken": token_a}).status_code == 200  # cached
+    resp = b.post(state["saveUrl"], json=body, headers={"X-CSRFToken": token_a})
+    assert resp.status_code == 400 and "CSRF" in resp.get_json()["error"]

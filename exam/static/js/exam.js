@@ -1,10 +1,11 @@
-// The exam page: every change is saved at once; unsaved changes wait in localStorage and are retried
-// until the server acknowledges them, so a refresh, a crash or a lost network loses nothing.
+// The exam page: every change is saved at once and also kept in localStorage. Whatever the server has
+// not acknowledged (or has an older version of, after a reload or a server restart) is sent again
+// until it is, so a refresh, a browser crash or a lost network loses nothing.
 (function () {
   "use strict";
   var state = JSON.parse(document.getElementById("exam-state").textContent);
   var csrf = document.querySelector("meta[name=csrf-token]").content;
-  var storeKey = "callexam.pending." + state.attemptId;
+  var storeKey = "callexam.answers." + state.attemptId;
   var answers = {};   // position -> {value, flagged, seq}: what the candidate has chosen
   var pending = {};   // position -> {position, value, flagged, seq}: not yet acknowledged
   var inFlight = false, retryTimer = null, retryDelay = 1000, closed = false;
@@ -12,21 +13,21 @@
   var questions = Array.prototype.slice.call(document.querySelectorAll(".question"));
   var current = 0;
 
-  function loadPending() {
+  function loadLocal() {
     try { return JSON.parse(localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; }
   }
   function persist() {
-    try { localStorage.setItem(storeKey, JSON.stringify(pending)); } catch (e) { /* storage full: keep in memory */ }
+    try { localStorage.setItem(storeKey, JSON.stringify(answers)); } catch (e) { /* storage full: keep in memory */ }
   }
 
-  // Server state first, then anything this browser had not got acknowledged yet (if it is newer).
+  // Server state first, then anything this browser holds in a newer version: that goes out again.
   Object.keys(state.saved).forEach(function (p) { answers[p] = state.saved[p]; });
-  var stored = loadPending();
-  Object.keys(stored).forEach(function (p) {
-    var item = stored[p];
+  var local = loadLocal();
+  Object.keys(local).forEach(function (p) {
+    var item = local[p];
     if (!answers[p] || item.seq > answers[p].seq) {
       answers[p] = { value: item.value, flagged: item.flagged, seq: item.seq };
-      pending[p] = item;
+      pending[p] = { position: Number(p), value: item.value, flagged: item.flagged, seq: item.seq };
     }
   });
   persist();
@@ -111,7 +112,6 @@
           var p = String(ack[0]);
           if (pending[p] && pending[p].seq <= ack[1]) delete pending[p];
         });
-        persist();
         retryDelay = 1000;
         showStatus();
         if (pendingCount()) return flush();
