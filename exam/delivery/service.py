@@ -177,51 +177,60 @@ def save_answers(engine: Engine, attempt_id: int, candidate_id: int, saves: list
                  now: dt.datetime, grace: dt.timedelta) -> list[list[int]]:
     """Apply saves newer than what is stored; acknowledge every save the store now covers.
 
-    Runs on the raw DBAPI connection (see ``autosave_sql``): one locked read of the attempt, one
-    upsert per answer, one commit. Nothing is acknowledged before the commit returns.
+    Runs on the raw DBAPI connection (see ``autosave_sql``). Answers are checked against the frozen
+    paper before the write lock is taken, so the locked part is one read of the attempt, the upserts
+    and the commit. Nothing is acknowledged before the commit returns.
     """
-    dialect = engine.dialect.name
-    sql = autosave_sql.statements(dialect)
-    with db_write_lock(engine):
-        raw = engine.raw_connection()
+    sql = autosave_sql.statements(engine.dialect.name)
+    saved_at = autosave_sql.bind_datetime(engine.dialect.name, now)
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
         try:
-            cursor = raw.cursor()
-            if sql["begin"]:
-                cursor.execute(sql["begin"])
+            shapes = _shapes(engine, cursor, sql, attempt_id)
+            raw.rollback()  # end the read before queuing for the write lock
+            invalid = None
             try:
-                params = _checked_saves(engine, cursor, sql, attempt_id, candidate_id, saves, now, grace)
-                cursor.executemany(sql["upsert"], params)
-                raw.commit()
-            except BaseException:
-                raw.rollback()
-                raise
-            finally:
-                cursor.close()
+                params = [(attempt_id, save["position"], _checked_value(shapes, save), save["flagged"], save["seq"],
+                           saved_at) for save in saves]
+            except DeliveryError as exc:  # reported after ownership and closure, which come first
+                invalid = exc
+            with db_write_lock(engine):
+                if sql["begin"]:
+                    cursor.execute(sql["begin"])
+                try:
+                    _check_open(cursor, sql, attempt_id, candidate_id, now, grace)
+                    if invalid is not None:
+                        raise invalid
+                    cursor.executemany(sql["upsert"], params)
+                    raw.commit()
+                except BaseException:
+                    raw.rollback()
+                    raise
         finally:
-            raw.close()  # back to the pool
+            cursor.close()
+    finally:
+        raw.close()  # back to the pool
     return [[s["position"], s["seq"]] for s in saves]
 
 
-def _checked_saves(engine, cursor, sql, attempt_id, candidate_id, saves, now, grace) -> list[tuple]:
+def _checked_value(shapes: dict[int, tuple[str, int]], save: dict) -> str:
+    shape = shapes.get(save["position"])
+    if shape is None:
+        raise DeliveryError(f"第 {save['position'] + 1} 题不存在")
+    try:
+        return normalise(shape[0], shape[1], save["value"])
+    except AnswerFormatError as exc:
+        raise DeliveryError(f"第 {save['position'] + 1} 题：{exc}") from None
+
+
+def _check_open(cursor, sql, attempt_id, candidate_id, now, grace) -> None:
     cursor.execute(sql["attempt"], (attempt_id,))
     row = cursor.fetchone()
     if row is None or row[0] != candidate_id:
         raise DeliveryError("找不到该考试记录", 404)
     if row[1] != OPEN or now > autosave_sql.as_datetime(row[2]) + grace:
         raise ClosedError()
-    shapes = _shapes(engine, cursor, sql, attempt_id)
-    saved_at = autosave_sql.bind_datetime(engine.dialect.name, now)
-    params = []
-    for save in saves:
-        shape = shapes.get(save["position"])
-        if shape is None:
-            raise DeliveryError(f"第 {save['position'] + 1} 题不存在")
-        try:
-            value = normalise(shape[0], shape[1], save["value"])
-        except AnswerFormatError as exc:
-            raise DeliveryError(f"第 {save['position'] + 1} 题：{exc}") from None
-        params.append((attempt_id, save["position"], value, save["flagged"], save["seq"], saved_at))
-    return params
 
 
 # ---------------------------------------------------------------- submit and grade
