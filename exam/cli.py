@@ -107,9 +107,13 @@ def scheduler_cmd():
 
     from exam import scheduler
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per run
     cfg = _cfg()
     click.echo(f"定时任务已启动（每 {cfg['SCHEDULER_INTERVAL_SECONDS']} 秒检查到时未交卷的考试）")
-    scheduler.run_forever(cfg)
+    try:
+        scheduler.run_forever(cfg)
+    except KeyboardInterrupt:
+        pass
 
 
 @main.command("serve")

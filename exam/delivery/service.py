@@ -1,9 +1,9 @@
 """The attempt lifecycle: start (freeze a paper), save answers, submit and grade.
 
-Saving is the hot path of exam day, so it is two small Core statements in one write transaction —
-no ORM unit of work. The attempt row is the lock both saves and submission take (FOR SHARE / UPDATE
-on PostgreSQL; the single writer of BEGIN IMMEDIATE on SQLite), so a save can never slip in after the
-grading read the answers.
+Saving is the hot path of exam day, so it is two prepared DBAPI statements in one write transaction
+(``autosave_sql``) — no ORM unit of work. The attempt row is the lock both saves and submission take
+(FOR SHARE / UPDATE on PostgreSQL; the single writer of BEGIN IMMEDIATE on SQLite), so a save can
+never slip in after the grading read the answers.
 """
 
 from __future__ import annotations
@@ -48,8 +48,23 @@ class ClosedError(DeliveryError):
 
 # ---------------------------------------------------------------- start
 
+class _StartRaced(Exception):
+    """Another request of the same candidate created the attempt first."""
+
+
 def start_attempt(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime) -> int:
-    """Start (or resume) the candidate's attempt; the first start freezes their paper."""
+    """Start (or resume) the candidate's attempt; the first start freezes their paper.
+
+    A double click on PostgreSQL can run two starts at once: the unique constraint lets one win, and
+    the other resumes what the winner froze.
+    """
+    try:
+        return _start(engine, session_id, candidate_id, now)
+    except _StartRaced:
+        return _start(engine, session_id, candidate_id, now)
+
+
+def _start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime) -> int:
     with write_session(engine) as db:
         existing = _attempt_of(db, session_id, candidate_id)
         if existing is not None:
@@ -66,8 +81,8 @@ def start_attempt(engine: Engine, session_id: int, candidate_id: int, now: dt.da
         db.add(attempt)
         try:
             db.flush()
-        except IntegrityError:  # a second click won the race; it froze the paper
-            raise DeliveryError("考试已开始，请刷新页面", 409) from None
+        except IntegrityError:
+            raise _StartRaced() from None
         _freeze_paper(db, attempt, exam_session)
         record(db.connection(), "attempt.start", "attempt", attempt.id, actor_id=candidate_id,
                session_id=session_id, deadline=deadline.isoformat())

@@ -231,3 +231,22 @@ def test_overdue_attempts_are_submitted_once_even_when_the_job_runs_twice(engine
         assert s.get(Attempt, fresh).status == "open"
         graded = s.exec(select(AuditEvent).where(AuditEvent.action == "attempt.graded")).all()
     assert len(graded) == 1
+
+
+def test_simultaneous_starts_of_one_candidate_make_one_attempt(engine, users, make_session):
+    sid = make_session()
+    ids, errors = [], []
+
+    def go():
+        try:
+            ids.append(service.start_attempt(engine, sid, users["cand1"], utcnow()))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=go) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(set(ids)) == 1
+    assert len(slots_of(engine, ids[0])) == 20
