@@ -28,6 +28,16 @@ login_manager.session_protection = "basic"
 ENGINE_KEY = "callexam.engine"
 
 
+@login_manager.unauthorized_handler
+def _unauthorized():
+    """Pages send the visitor to sign in; the JSON API answers 401, which the exam page understands
+    (a redirect would hand its fetch the login page instead)."""
+    from flask import jsonify, redirect, request, url_for
+    if request.path.startswith("/api/"):
+        return jsonify(error="登录已失效，请重新登录", signed_out=True), 401
+    return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
+
+
 @dataclass(frozen=True)
 class CurrentUser:
     id: int

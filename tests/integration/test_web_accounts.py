@@ -125,3 +125,14 @@ def test_a_remembered_csrf_token_is_still_bound_to_its_own_session(app, make_ses
     assert a.post(state["saveUrl"], json=body, headers={"X-CSRFToken": token_a}).status_code == 200  # cached
     resp = b.post(state["saveUrl"], json=body, headers={"X-CSRFToken": token_a})
     assert resp.status_code == 400 and "CSRF" in resp.get_json()["error"]
+
+
+def test_the_api_answers_401_not_a_login_page_when_signed_out(client, make_session):
+    sid = make_session()
+    login(client, "cand1")
+    from tests.webclient import start
+    _, state, token = start(client, sid)
+    client.post("/logout", data={"csrf_token": token})
+    resp = client.post(state["saveUrl"], json={"saves": [{"position": 0, "seq": 1, "value": ""}]},
+                       headers={"X-CSRFToken": csrf_token(client)})
+    assert resp.status_code == 401 and resp.get_json()["signed_out"] is True

@@ -107,22 +107,27 @@
     }).then(function (pair) {
       var resp = pair[0], body = pair[1];
       inFlight = false;
-      if (resp.ok) {
-        (body.acked || []).forEach(function (ack) {
+      if (resp.ok && Array.isArray(body.acked)) {
+        var progressed = false;
+        body.acked.forEach(function (ack) {
           var p = String(ack[0]);
-          if (pending[p] && pending[p].seq <= ack[1]) delete pending[p];
+          if (pending[p] && pending[p].seq <= ack[1]) { delete pending[p]; progressed = true; }
         });
         retryDelay = 1000;
         showStatus();
-        if (pendingCount()) return flush();
+        // changes made while this batch was in flight go out at once; a reply that settled nothing waits
+        if (pendingCount()) return progressed ? flush() : scheduleRetry();
       } else if (resp.status === 409 && body.closed) {
         closed = true;
         showStatus();
         window.location.href = state.resultUrl;
-      } else if (resp.status === 401 || resp.redirected) {
-        statusEl.textContent = "登录已失效，请重新登录后继续（答案已暂存在本机）";
+      } else if (resp.status === 401) {
+        showStatus();
+        statusEl.textContent = "登录已失效：请在新标签页重新登录后回到本页，未保存的答案已暂存在本机";
+        scheduleRetry();
       } else {
         showStatus();
+        if (body.error) statusEl.textContent = body.error + "（答案已暂存在本机，稍后自动重试）";
         scheduleRetry();
       }
     }).catch(function () {
