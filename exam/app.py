@@ -77,11 +77,19 @@ def _install_error_pages(app: Flask) -> None:
         app.register_error_handler(status, lambda exc, m=message, s=status: _error(m, s))
 
 
+_SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+)
+
+
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    """Set on every response (no view sets these itself, so plain assignment is enough)."""
+    headers = response.headers
+    for name, value in _SECURITY_HEADERS:
+        headers[name] = value
     if response.mimetype in ("text/html", "application/json"):
-        response.headers.setdefault("Cache-Control", "no-store")
+        headers["Cache-Control"] = "no-store"  # exam pages and answers stay out of every cache
     return response

@@ -120,7 +120,7 @@ def scheduler_cmd():
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", 5000)))
 @click.option("--workers", type=int, default=lambda: int(os.environ.get("WEB_CONCURRENCY", 0)) or None)
-@click.option("--threads", type=int, default=lambda: int(os.environ.get("WEB_THREADS", 2)))
+@click.option("--threads", type=int, default=lambda: int(os.environ.get("WEB_THREADS", 1)))
 @click.option("--scheduler/--no-scheduler", default=True,
               help="同时启动定时任务进程（横向扩展时只在一处启动）")
 def serve(host, port, workers, threads, scheduler):

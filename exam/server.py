@@ -32,7 +32,7 @@ class _Server(BaseApplication):
 def options(host: str, port: int, workers: int, threads: int) -> dict:
     return {
         "bind": f"{host}:{port}", "workers": workers, "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
+        "worker_class": "gthread",
         "keepalive": 5, "timeout": 60, "graceful_timeout": 10,
         "accesslog": None, "errorlog": "-", "loglevel": "warning",
     }

@@ -1,10 +1,12 @@
 #!/bin/sh
-# Installs the Debian packages the test suite drives for real: Chromium (browser tests) and a
-# PostgreSQL server (the suite starts a throw-away cluster). Does nothing when they are present.
+# Installs the Debian packages the test suite drives for real: Chromium (browser tests), a
+# PostgreSQL server (the suite starts a throw-away cluster) and a Chinese TrueType font (pages in
+# Chromium, and later the certificate PDFs). Does nothing when they are present.
 set -eu
 need=""
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need="$need chromium"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$need postgresql"
+[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need="$need fonts-wqy-zenhei"
 [ -n "$need" ] || exit 0
 echo "安装系统依赖：$need"
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
