@@ -104,7 +104,9 @@ def test_exam_page_and_its_responses_carry_no_answer_key(page, live_server, live
 
     page.on("response", keep)
     attempt_id = start_exam(page, live_server.url)
-    answer_current(page)
+    with page.expect_response(lambda r: "/api/" in r.url) as save_response:
+        answer_current(page)
+    texts.append(save_response.value.text())
     expect_saved(page)
     assert any("exam-state" in t for t in texts) and any('"acked"' in t for t in texts)
     texts.append(page.content())
