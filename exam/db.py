@@ -140,12 +140,6 @@ def write_connection(engine: Engine) -> Iterator[Connection]:
 
 
 @contextlib.contextmanager
-def read_session(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
-
-
-@contextlib.contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """An ORM session in one write transaction, committed on success and rolled back on error."""
     with db_write_lock(engine):

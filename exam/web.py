@@ -82,11 +82,6 @@ def _load_user(user_id: str) -> CurrentUser | None:
     return user
 
 
-def forget_user(user_id: int) -> None:
-    """Drop a cached user at once in this process (after deactivation or a role change here)."""
-    _user_cache.pop(user_id, None)
-
-
 def engine() -> Engine:
     return current_app.extensions[ENGINE_KEY]
 

@@ -9,11 +9,9 @@ import uuid
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import select
 
 from exam import db, migrate
 from exam.accounts import service as accounts
-from exam.accounts.models import User
 from exam.db import write_session
 from exam.sessions import service as sessions
 from exam.timeutil import utcnow
@@ -126,9 +124,3 @@ def app(db_url, tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def user_id(engine, username: str) -> int:
-    from sqlmodel import Session
-    with Session(engine) as session:
-        return session.exec(select(User.id).where(User.username == username)).one()

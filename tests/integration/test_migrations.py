@@ -7,7 +7,6 @@ from sqlalchemy import text
 
 from exam import db, migrate
 from exam.models_registry import load_all
-from tests.conftest import new_database
 
 
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
