@@ -15,9 +15,18 @@ _INSERT = text(
 )
 
 
-def record(conn: Connection, action: str, subject_type: str, subject_id: int,
-           actor_id: int | None = None, **detail) -> None:
-    conn.execute(_INSERT, {
+def event(action: str, subject_type: str, subject_id: int, actor_id: int | None = None, **detail) -> dict:
+    return {
         "at": utcnow(), "actor_id": actor_id, "action": action, "subject_type": subject_type,
         "subject_id": subject_id, "detail": json.dumps(detail, ensure_ascii=False, default=str),
-    })
+    }
+
+
+def record(conn: Connection, action: str, subject_type: str, subject_id: int,
+           actor_id: int | None = None, **detail) -> None:
+    conn.execute(_INSERT, event(action, subject_type, subject_id, actor_id, **detail))
+
+
+def record_many(conn: Connection, events: list[dict]) -> None:
+    if events:
+        conn.execute(_INSERT, events)

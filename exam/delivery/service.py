@@ -15,14 +15,15 @@ import weakref
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from sqlmodel import select as sm_select
 
 from exam import grading
-from exam.audit.service import record
+from exam.audit.service import event as audit_event
+from exam.audit.service import record, record_many
 from exam.db import db_write_lock, write_connection, write_session
 from exam.delivery import autosave_sql
 from exam.delivery.answers import AnswerFormatError, normalise
@@ -253,48 +254,70 @@ def _check_open(cursor, sql, attempt_id, candidate_id, now, grace) -> None:
 def submit(engine: Engine, attempt_id: int, reason: str, now: dt.datetime,
            actor_id: int | None = None, candidate_id: int | None = None) -> bool:
     """Submit and grade once. Returns False when the attempt was already submitted (safe to repeat)."""
-    with write_connection(engine) as conn:
-        return _submit_in(conn, attempt_id, reason, now, actor_id, candidate_id)
-
-
-def _submit_in(conn: Connection, attempt_id: int, reason: str, now: dt.datetime,
-               actor_id: int | None, candidate_id: int | None) -> bool:
     stmt = update(Attempt).where(Attempt.id == attempt_id, Attempt.status == OPEN)
     if candidate_id is not None:
         stmt = stmt.where(Attempt.candidate_id == candidate_id)
-    if conn.execute(stmt.values(status=SUBMITTED, submitted_at=now, submit_reason=reason)).rowcount != 1:
-        return False
-    result = grade_attempt(conn, attempt_id)
-    conn.execute(update(Attempt).where(Attempt.id == attempt_id)
-                 .values(score=result.score_display, passed=result.passed))
-    record(conn, "attempt.graded", "attempt", attempt_id, actor_id=actor_id, reason=reason,
-           score=str(result.score), passed=result.passed)
-    return True
+    with write_connection(engine) as conn:
+        claimed = _claim(conn, stmt, reason, now)
+        _grade_and_record(conn, claimed, reason, actor_id)
+    return bool(claimed)
 
 
-def grade_attempt(conn: Connection, attempt_id: int) -> grading.Grade:
-    rows = conn.execute(
-        select(PaperSlot.position, PaperSlot.area, PaperSlot.kind, PaperSlot.option_order, PaperSlot.points,
-               ItemVersion.key)
-        .join(ItemVersion, ItemVersion.id == PaperSlot.item_version_id)
-        .where(PaperSlot.attempt_id == attempt_id)
-    ).all()
-    slots = [grading.GradableSlot(r.position, r.area, r.kind, r.key, r.option_order, Fraction(r.points))
-             for r in rows]
-    answers = dict(conn.execute(select(Answer.position, Answer.value).where(Answer.attempt_id == attempt_id)).all())
-    return grading.grade(slots, answers)
-
-
-def overdue_attempt_ids(conn: Connection, now: dt.datetime, grace: dt.timedelta) -> list[int]:
-    return list(conn.execute(select(Attempt.id).where(Attempt.status == OPEN, Attempt.deadline < now - grace)
-                             .order_by(Attempt.deadline)).scalars())
+#: Attempts claimed and graded per transaction when the deadline passes for many at once.
+DEADLINE_BATCH = 250
 
 
 def submit_overdue(engine: Engine, now: dt.datetime, grace: dt.timedelta) -> int:
-    """Submit every attempt whose deadline and grace have passed. Running it twice submits nothing twice."""
-    with engine.connect() as conn:
-        ids = overdue_attempt_ids(conn, now, grace)
+    """Submit and grade every attempt whose deadline and grace have passed, in batches.
+
+    Claiming is ``UPDATE … WHERE status = 'open' RETURNING id``: two scheduler processes racing over
+    the same attempts each get only the ones they changed, so nothing is submitted or graded twice.
+    """
+    due = (select(Attempt.id).where(Attempt.status == OPEN, Attempt.deadline < now - grace)
+           .order_by(Attempt.deadline).limit(DEADLINE_BATCH))
     done = 0
-    for attempt_id in ids:
-        done += submit(engine, attempt_id, "deadline", now)
-    return done
+    while True:
+        with write_connection(engine) as conn:
+            ids = list(conn.execute(due).scalars())
+            if not ids:
+                return done
+            claimed = _claim(conn, update(Attempt).where(Attempt.id.in_(ids), Attempt.status == OPEN),
+                             "deadline", now)
+            _grade_and_record(conn, claimed, "deadline", None)
+        done += len(claimed)
+        if len(ids) < DEADLINE_BATCH:
+            return done
+
+
+def _claim(conn: Connection, stmt, reason: str, now: dt.datetime) -> list[int]:
+    stmt = stmt.values(status=SUBMITTED, submitted_at=now, submit_reason=reason).returning(Attempt.id)
+    return list(conn.execute(stmt).scalars())
+
+
+def _grade_and_record(conn: Connection, attempt_ids: list[int], reason: str, actor_id: int | None) -> None:
+    if not attempt_ids:
+        return
+    grades = grade_attempts(conn, attempt_ids)
+    conn.execute(update(Attempt).where(Attempt.id == bindparam("aid"))
+                 .values(score=bindparam("score"), passed=bindparam("passed")),
+                 [{"aid": aid, "score": g.score_display, "passed": g.passed} for aid, g in grades.items()])
+    record_many(conn, [audit_event("attempt.graded", "attempt", aid, actor_id=actor_id, reason=reason,
+                                   score=str(g.score), passed=g.passed) for aid, g in grades.items()])
+
+
+def grade_attempts(conn: Connection, attempt_ids: list[int]) -> dict[int, grading.Grade]:
+    """Grade several attempts with two queries: their frozen slots with keys, and their answers."""
+    slots: dict[int, list[grading.GradableSlot]] = {aid: [] for aid in attempt_ids}
+    for r in conn.execute(
+        select(PaperSlot.attempt_id, PaperSlot.position, PaperSlot.area, PaperSlot.kind, PaperSlot.option_order,
+               PaperSlot.points, ItemVersion.key)
+        .join(ItemVersion, ItemVersion.id == PaperSlot.item_version_id)
+        .where(PaperSlot.attempt_id.in_(attempt_ids))
+    ):
+        slots[r.attempt_id].append(
+            grading.GradableSlot(r.position, r.area, r.kind, r.key, r.option_order, Fraction(r.points)))
+    answers: dict[int, dict[int, str]] = {aid: {} for aid in attempt_ids}
+    for aid, position, value in conn.execute(
+            select(Answer.attempt_id, Answer.position, Answer.value).where(Answer.attempt_id.in_(attempt_ids))):
+        answers[aid][position] = value
+    return {aid: grading.grade(slots[aid], answers[aid]) for aid in attempt_ids}

@@ -250,3 +250,16 @@ def test_simultaneous_starts_of_one_candidate_make_one_attempt(engine, users, ma
         t.join()
     assert errors == [] and len(set(ids)) == 1
     assert len(slots_of(engine, ids[0])) == 20
+
+
+def test_the_deadline_job_works_through_many_attempts_in_batches(engine, users, make_session, monkeypatch):
+    monkeypatch.setattr(service, "DEADLINE_BATCH", 2)
+    sid = make_session(candidates=("cand1", "cand2", "cand3"), duration_minutes=5,
+                       opens_in=dt.timedelta(minutes=-30))
+    start = utcnow() - dt.timedelta(minutes=10)
+    ids = [service.start_attempt(engine, sid, users[c], start) for c in ("cand1", "cand2", "cand3")]
+    assert service.submit_overdue(engine, utcnow(), GRACE) == 3
+    assert service.submit_overdue(engine, utcnow(), GRACE) == 0
+    with Session(engine) as s:
+        assert all(s.get(Attempt, i).status == "submitted" and s.get(Attempt, i).score == 0 for i in ids)
+        assert len(s.exec(select(AuditEvent).where(AuditEvent.action == "attempt.graded")).all()) == 3
