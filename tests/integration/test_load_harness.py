@@ -1,0 +1,56 @@
+"""The exam-day harness and the crash-durability check, run briefly to prove they work.
+
+No timings are asserted here (the machine is shared and noisy); the figures come from the full runs
+in benchmarks/. What is asserted is what must hold at any speed: everyone gets in, no error, no
+acknowledged save lost, every attempt graded once, attempts resume after SIGKILL.
+"""
+
+import asyncio
+
+import pytest
+
+from benchmarks import crash_durability, exam_day
+from tests.pg import free_port
+
+
+def _tiny(*extra: str):
+    return exam_day.build_parser().parse_args([
+        "--candidates", "30", "--storm", "20", "--storm-window", "2", "--ramp-window", "2",
+        "--steady-seconds", "4", "--interval", "1", "--port", str(free_port()), *extra])
+
+
+def _assert_clean(result, candidates=30):
+    assert result["joined"] == candidates
+    assert all(p["errors"] == 0 for p in result["phases"]), result["error_samples"]
+    assert result["acknowledged_saves"] > 0 and result["lost_saves"] == 0
+    assert result["deadline"]["attempts_due"] == candidates and result["deadline"]["left_ungraded"] == 0
+    assert result["double_gradings"] == 0
+
+
+def test_exam_day_harness_on_sqlite():
+    _assert_clean(asyncio.run(exam_day.run(_tiny())))
+
+
+@pytest.mark.postgres
+def test_exam_day_harness_scaled_out_on_postgresql(pg_cluster):
+    """Two app servers and two scheduler processes on one PostgreSQL: nothing graded twice."""
+    from sqlalchemy import text
+
+    from exam import db
+    admin = db.throwaway_engine(f"{pg_cluster}/postgres").execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("CREATE DATABASE harness"))
+    admin.dispose()
+    port = free_port()
+    args = _tiny("--database-url", f"{pg_cluster}/harness", "--app-processes", "2", "--schedulers", "2",
+                 "--port", str(port))
+    _assert_clean(asyncio.run(exam_day.run(args)))
+
+
+def test_sigkill_loses_no_acknowledged_save_and_attempts_resume(tmp_path):
+    results = asyncio.run(crash_durability.crash_cycles(
+        f"sqlite:///{tmp_path / 'crash.db'}", tmp_path, candidates=10, cycles=2, interval=0.3,
+        port=free_port(), report=lambda line: None))
+    assert [r["lost"] for r in results] == [0, 0]
+    assert all(r["resumed"] == r["candidates"] for r in results)
+    assert results[-1]["answers_acknowledged"] > 0
