@@ -8,9 +8,11 @@ Drives the real server (``callexam serve``, gunicorn as ``make run`` serves it) 
 candidates (``benchmarks/harness``) and prints, per phase, requests/s, p50/p95/p99 latency, errors and
 the CPU the generator itself used — it runs on the same machine as the server. Phases:
 
-- storm: ``--storm`` candidates each sign in, open the session, start and fetch their paper at a random
-  moment within ``--storm-window`` seconds;
-- ramp: the remaining candidates up to ``--candidates`` do the same, more slowly (setup for steady);
+- sign-in: every candidate signs in at a random moment within ``--signin-window`` seconds, as an exam
+  room fills up before the start (a sign-in verifies an argon2id hash: ~25 ms of CPU, by design);
+- storm: ``--storm`` candidates each open the session list, start and fetch their paper at a random
+  moment within ``--storm-window`` seconds — the synchronised start;
+- ramp: the remaining candidates up to ``--candidates`` start too, more slowly (setup for steady);
 - steady: every candidate changes an answer every ``--interval`` seconds for ``--steady-seconds``;
 - deadline: every attempt's deadline (plus grace) is moved to now in the database, as the clock would,
   and the scheduler must submit and grade them all; the time until the last is graded is reported.
@@ -45,10 +47,11 @@ from exam.db import throwaway_engine  # noqa: E402
 from exam.timeutil import utcnow  # noqa: E402
 
 
-async def join(http, phase: Phase, cands: list[Candidate], session_id: int, window: float, rng) -> int:
+async def spread(phase: Phase, cands: list[Candidate], window: float, rng, action) -> int:
+    """Run ``action(candidate)`` for every candidate at a random moment within ``window`` seconds."""
     async def one(c: Candidate):
         await asyncio.sleep(rng.random() * window)
-        return await c.sign_in(http, phase) and await c.start(http, phase, session_id)
+        return await action(c)
     with phase:
         results = await asyncio.gather(*(one(c) for c in cands))
     return sum(results)
@@ -111,12 +114,17 @@ async def run(args) -> dict:
     try:
         async with aiohttp.ClientSession(connector=connector, timeout=timeout,
                                          cookie_jar=aiohttp.DummyCookieJar()) as http:
+            signin = Phase("sign-in")
+            await spread(signin, cands, args.signin_window, rng, lambda c: c.sign_in(http, signin))
+            phases.append(signin)
             storm = Phase("storm")
-            joined = await join(http, storm, cands[:args.storm], session_id, args.storm_window, rng)
+            joined = await spread(storm, cands[:args.storm], args.storm_window, rng,
+                                  lambda c: c.start(http, storm, session_id))
             phases.append(storm)
             if args.candidates > args.storm:
                 ramp = Phase("ramp")
-                joined += await join(http, ramp, cands[args.storm:], session_id, args.ramp_window, rng)
+                joined += await spread(ramp, cands[args.storm:], args.ramp_window, rng,
+                                       lambda c: c.start(http, ramp, session_id))
                 phases.append(ramp)
             load = Phase("steady")
             await steady(http, load, cands, args.steady_seconds, args.interval, rng)
@@ -141,6 +149,7 @@ async def run(args) -> dict:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--candidates", type=int, default=5000)
+    parser.add_argument("--signin-window", type=float, default=180)
     parser.add_argument("--storm", type=int, default=2000)
     parser.add_argument("--storm-window", type=float, default=60)
     parser.add_argument("--ramp-window", type=float, default=120)

@@ -33,13 +33,15 @@ def _add_version(session: Session, item: Item, data: ItemData, number: int, auth
     return version
 
 
-def latest_versions_query():
+def latest_versions_query(*columns):
+    """The current version of every live item: whole versions, or just ``columns`` of them."""
     newest = (
         select(ItemVersion.item_id, func.max(ItemVersion.version).label("v"))
         .group_by(ItemVersion.item_id).subquery()
     )
     return (
-        select(ItemVersion)
+        select(*(columns or (ItemVersion,)))
+        .select_from(ItemVersion)
         .join(newest, (ItemVersion.item_id == newest.c.item_id) & (ItemVersion.version == newest.c.v))
         .join(Item, Item.id == ItemVersion.item_id)
         .where(Item.retired == False)  # noqa: E712  (SQL comparison)
@@ -49,8 +51,9 @@ def latest_versions_query():
 def pool_for_level(session: Session, level: str) -> dict[str, list[int]]:
     """Current version ids of live items of a level, by function area."""
     pool: dict[str, list[int]] = {}
-    for version in session.exec(latest_versions_query().where(ItemVersion.level == level)):
-        pool.setdefault(version.area, []).append(version.id)
+    for version_id, area in session.exec(
+            latest_versions_query(ItemVersion.id, ItemVersion.area).where(ItemVersion.level == level)):
+        pool.setdefault(area, []).append(version_id)
     return pool
 
 

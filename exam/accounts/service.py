@@ -16,10 +16,12 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from exam.accounts.models import ROLES, LoginFailure, User
+from exam.db import write_session
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 #: Verified against when the username is unknown, so timing does not reveal which accounts exist.
@@ -60,28 +62,39 @@ class SignIn:
     throttled: bool = False
 
 
-def authenticate(db: Session, username: str, password: str, ip: str, now: dt.datetime,
+def authenticate(engine: Engine, username: str, password: str, ip: str, now: dt.datetime,
                  max_failures: int, max_per_ip: int, window_seconds: int) -> SignIn:
+    """Check a sign-in. The password hash is verified outside any transaction: on SQLite a write
+    transaction is the database's one writer, and 25 ms of argon2 inside it would queue every
+    other sign-in and save of the exam room behind it. Writes happen only for a failure, or to
+    clear earlier failures or upgrade an old hash."""
     since = now - dt.timedelta(seconds=window_seconds)
-    user_failures = db.exec(select(func.count()).select_from(LoginFailure)
-                            .where(LoginFailure.username == username, LoginFailure.at >= since)).one()
-    ip_failures = db.exec(select(func.count()).select_from(LoginFailure)
-                          .where(LoginFailure.ip == ip, LoginFailure.at >= since)).one()
-    minutes = max(1, window_seconds // 60)
+    with Session(engine) as db:
+        user_failures = db.exec(select(func.count()).select_from(LoginFailure)
+                                .where(LoginFailure.username == username, LoginFailure.at >= since)).one()
+        ip_failures = db.exec(select(func.count()).select_from(LoginFailure)
+                              .where(LoginFailure.ip == ip, LoginFailure.at >= since)).one()
+        user = db.exec(select(User).where(User.username == username)).first()
+        if user is not None:
+            db.expunge(user)
     if user_failures >= max_failures or ip_failures >= max_per_ip:
+        minutes = max(1, window_seconds // 60)
         return SignIn(None, f"登录失败次数过多，请 {minutes} 分钟后再试，或联系考评员", throttled=True)
-    user = db.exec(select(User).where(User.username == username)).first()
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
         ok = user is not None and user.active
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
-        db.add(LoginFailure(username=username, ip=ip, at=now))
+        with write_session(engine) as db:
+            db.add(LoginFailure(username=username, ip=ip, at=now))
         return SignIn(None, "用户名或密码错误")
-    db.execute(delete(LoginFailure).where(LoginFailure.username == username))
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    new_hash = hash_password(password) if _hasher.check_needs_rehash(user.password_hash) else None
+    if user_failures or new_hash:
+        with write_session(engine) as db:
+            db.execute(delete(LoginFailure).where(LoginFailure.username == username))
+            if new_hash:
+                db.execute(update(User).where(User.id == user.id).values(password_hash=new_hash))
     return SignIn(user, None)
 
 

@@ -34,12 +34,11 @@ def login():
     error, status = None, 200
     if form.validate_on_submit():
         cfg = current_app.config
-        with write_session(web.engine()) as db:
-            result = service.authenticate(
-                db, form.username.data.strip(), form.password.data, request.remote_addr or "-", web.now(),
-                cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_MAX_FAILURES_PER_IP"], cfg["LOGIN_FAILURE_WINDOW_SECONDS"])
-            user = web.CurrentUser(result.user.id, result.user.username, result.user.display_name,
-                                   result.user.role) if result.user else None
+        result = service.authenticate(
+            web.engine(), form.username.data.strip(), form.password.data, request.remote_addr or "-", web.now(),
+            cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_MAX_FAILURES_PER_IP"], cfg["LOGIN_FAILURE_WINDOW_SECONDS"])
+        user = web.CurrentUser(result.user.id, result.user.username, result.user.display_name,
+                               result.user.role) if result.user else None
         if user:
             login_user(user)
             target = request.args.get("next", "")

@@ -15,7 +15,7 @@ import weakref
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -24,7 +24,7 @@ from sqlmodel import select as sm_select
 from exam import grading
 from exam.audit.service import event as audit_event
 from exam.audit.service import record, record_many
-from exam.db import db_write_lock, write_connection, write_session
+from exam.db import db_write_lock, write_connection
 from exam.delivery import autosave_sql
 from exam.delivery.answers import AnswerFormatError, normalise
 from exam.delivery.models import OPEN, SUBMITTED, Answer, Attempt, PaperSlot
@@ -66,7 +66,9 @@ def start_attempt(engine: Engine, session_id: int, candidate_id: int, now: dt.da
 
 
 def _start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime) -> int:
-    with write_session(engine) as db:
+    # Everything the paper needs is read and drawn first, with no lock held; the write transaction
+    # (SQLite's one writer) then only inserts the attempt and its slots.
+    with Session(engine) as db:
         existing = _attempt_of(db, session_id, candidate_id)
         if existing is not None:
             return existing.id
@@ -78,16 +80,19 @@ def _start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime)
         if now >= exam_session.closes_at:
             raise DeliveryError("本场考试已关闭，不能再开始作答")
         deadline = min(now + dt.timedelta(minutes=exam_session.duration_minutes), exam_session.closes_at)
-        attempt = Attempt(session_id=session_id, candidate_id=candidate_id, started_at=now, deadline=deadline)
-        db.add(attempt)
+        slots = _draw_paper(db, exam_session)
+    attempts = Attempt.__table__
+    with write_connection(engine) as conn:
         try:
-            db.flush()
+            attempt_id = conn.execute(insert(attempts).values(
+                session_id=session_id, candidate_id=candidate_id, started_at=now, deadline=deadline, status=OPEN,
+            ).returning(attempts.c.id)).scalar_one()
         except IntegrityError:
             raise _StartRaced() from None
-        _freeze_paper(db, attempt, exam_session)
-        record(db.connection(), "attempt.start", "attempt", attempt.id, actor_id=candidate_id,
+        conn.execute(insert(PaperSlot.__table__), [{**slot, "attempt_id": attempt_id} for slot in slots])
+        record(conn, "attempt.start", "attempt", attempt_id, actor_id=candidate_id,
                session_id=session_id, deadline=deadline.isoformat())
-        return attempt.id
+    return attempt_id
 
 
 def _attempt_of(db: Session, session_id: int, candidate_id: int) -> Attempt | None:
@@ -100,25 +105,26 @@ def _enrolled(db: Session, session_id: int, candidate_id: int) -> bool:
                                                  Enrollment.candidate_id == candidate_id)).first() is not None
 
 
-def _freeze_paper(db: Session, attempt: Attempt, exam_session: ExamSession) -> None:
+def _draw_paper(db: Session, exam_session: ExamSession) -> list[dict]:
+    """This candidate's paper: items by the level's weights, question and option order shuffled."""
     rng = random.Random(secrets.randbits(64))
     pool = bank.pool_for_level(db, exam_session.level)
     try:
         slots = assembly.assemble(exam_session.level, exam_session.item_count, pool, rng)
     except assembly.AssemblyError as exc:
         raise DeliveryError(f"无法组卷：{exc}。请联系考评员。", 500) from None
-    versions = {v.id: v for v in db.exec(
-        sm_select(ItemVersion).where(ItemVersion.id.in_([s.version_id for s in slots])))}
+    shapes = {vid: (kind, len(options)) for vid, kind, options in db.execute(
+        select(ItemVersion.id, ItemVersion.kind, ItemVersion.options)
+        .where(ItemVersion.id.in_([s.version_id for s in slots])))}
+    rows = []
     for position, slot in enumerate(slots):
-        version = versions[slot.version_id]
-        count = len(version.options)
-        db.add(PaperSlot(
-            attempt_id=attempt.id, position=position, item_version_id=version.id, area=slot.area,
-            kind=version.kind, option_count=count,
-            option_order=assembly.shuffled_option_order(count, rng) if count else [],
-            points=str(slot.points),
-        ))
-    db.flush()
+        kind, count = shapes[slot.version_id]
+        rows.append({
+            "position": position, "item_version_id": slot.version_id, "area": slot.area, "kind": kind,
+            "option_count": count, "option_order": assembly.shuffled_option_order(count, rng) if count else [],
+            "points": str(slot.points),
+        })
+    return rows
 
 
 # ---------------------------------------------------------------- what the candidate sees

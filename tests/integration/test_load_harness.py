@@ -15,7 +15,7 @@ from tests.pg import free_port
 
 def _tiny(*extra: str):
     return exam_day.build_parser().parse_args([
-        "--candidates", "30", "--storm", "20", "--storm-window", "2", "--ramp-window", "2",
+        "--candidates", "30", "--storm", "20", "--signin-window", "2", "--storm-window", "2", "--ramp-window", "2",
         "--steady-seconds", "4", "--interval", "1", "--port", str(free_port()), *extra])
 
 
