@@ -53,7 +53,7 @@ async def crash_cycles(database_url: str, work: Path, candidates: int, cycles: i
     rng = random.Random(seed)
     session_id, usernames = prepare(database_url, candidates)
     servers = Processes({"CALLEXAM_INSTANCE": str(work / "instance"), "DATABASE_URL": database_url,
-                         "CALLEXAM_SCHEDULER_INTERVAL": "1"})
+                         "CALLEXAM_SCHEDULER_INTERVAL": "1"}, log=work / "server.log")
     base = await asyncio.to_thread(servers.serve, port)
     cands = [Candidate(u, PASSWORD, base) for u in usernames]
     results = []

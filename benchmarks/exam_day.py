@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/exam_day.py                       # SQLite, 2,000-start storm, 5,000 steady
     .venv/bin/python benchmarks/exam_day.py --storm 200 --candidates 500 --steady-seconds 20   # quick
-    .venv/bin/python benchmarks/exam_day.py --database-url postgresql://… --app-processes 2 --schedulers 2
+    .venv/bin/python benchmarks/exam_day.py --throwaway-postgres --app-processes 2 --schedulers 2
 
 Drives the real server (``callexam serve``, gunicorn as ``make run`` serves it) with simulated
 candidates (``benchmarks/harness``) and prints, per phase, requests/s, p50/p95/p99 latency, errors and
@@ -99,11 +99,12 @@ async def run(args) -> dict:
     session_id, usernames = prepare(url, args.candidates)
     env = {"CALLEXAM_INSTANCE": str(work / "instance"), "DATABASE_URL": url,
            "CALLEXAM_SCHEDULER_INTERVAL": str(args.scheduler_interval), "CALLEXAM_GRACE_SECONDS": str(args.grace)}
-    servers = Processes(env)
+    servers = Processes(env, log=work / "server.log")
     if args.app_processes == 1 and args.schedulers == 1:
-        bases = [servers.serve(args.port)]
+        bases = [servers.serve(args.port, workers=args.workers)]
     else:
-        bases = [servers.serve(args.port + i, scheduler=False) for i in range(args.app_processes)]
+        bases = [servers.serve(args.port + i, scheduler=False, workers=args.workers)
+                 for i in range(args.app_processes)]
         for _ in range(args.schedulers):
             servers.spawn("scheduler")
     servers.start_sampling()
@@ -140,6 +141,7 @@ async def run(args) -> dict:
         "app_processes": args.app_processes, "schedulers": args.schedulers,
         "candidates": args.candidates, "joined": joined, "phases": [p.summary() for p in phases],
         "error_samples": {p.name: p.error_samples for p in phases if p.error_samples},
+        "worst_seconds": {p.name: p.worst_seconds() for p in phases},
         "deadline": deadline, "peak_server_rss_mib": round(servers.peak_rss / 2**20),
         "acknowledged_saves": sum(len(c.acked) for c in cands), "lost_saves": lost, "double_gradings": double,
         "cpus": os.cpu_count(),
@@ -157,7 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--interval", type=float, default=10)
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--database-url")
-    parser.add_argument("--app-processes", type=int, default=1)
+    parser.add_argument("--throwaway-postgres", action="store_true",
+                        help="start a PostgreSQL server for this run (as the test suite does) and use it")
+    parser.add_argument("--app-processes", type=int, default=1,
+                        help="separate app servers (callexam serve --no-scheduler), candidates spread over them")
+    parser.add_argument("--workers", type=int, help="gunicorn workers per app server (default: callexam's)")
     parser.add_argument("--schedulers", type=int, default=1)
     parser.add_argument("--scheduler-interval", type=float, default=1.0)
     parser.add_argument("--grace", type=int, default=15)
@@ -169,7 +175,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main() -> None:
     args = build_parser().parse_args()
-    result = asyncio.run(run(args))
+    cluster = None
+    if args.throwaway_postgres:
+        from tests.pg import Cluster
+        cluster = Cluster(durable=True)
+        base = cluster.start()
+        admin = throwaway_engine(f"{base}/postgres").execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("CREATE DATABASE examday"))
+        admin.dispose()
+        args.database_url = f"{base}/examday"
+    try:
+        result = asyncio.run(run(args))
+    finally:
+        if cluster is not None:
+            cluster.stop()
     print(f"# exam day — {time.strftime('%Y-%m-%d %H:%M')} · {result['cpus']} CPUs · {result['database']} · "
           f"{result['app_processes']} app process(es), {result['schedulers']} scheduler(s) · "
           f"{result['candidates']} candidates ({result['joined']} joined)")
@@ -179,6 +199,7 @@ def main() -> None:
           f"({d['left_ungraded']} left); peak server memory {result['peak_server_rss_mib']} MiB; "
           f"acknowledged saves {result['acknowledged_saves']}, lost {result['lost_saves']}; "
           f"double gradings {result['double_gradings']}")
+    print(f"slowest seconds of the steady phase (second, worst ms, requests): {result['worst_seconds'].get('steady')}")
     for name, samples in result["error_samples"].items():
         print(f"errors in {name}: {samples}")
     if args.json:

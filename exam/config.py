@@ -58,7 +58,7 @@ def load(overrides: dict | None = None) -> dict:
         "SECRET_KEY": os.environ.get("CALLEXAM_SECRET_KEY") or secret_key(folder),
         "DATABASE_URL": database_url(folder),
         "GRACE_SECONDS": int(os.environ.get("CALLEXAM_GRACE_SECONDS", DEFAULT_GRACE_SECONDS)),
-        "SCHEDULER_INTERVAL_SECONDS": float(os.environ.get("CALLEXAM_SCHEDULER_INTERVAL", 5)),
+        "SCHEDULER_INTERVAL_SECONDS": float(os.environ.get("CALLEXAM_SCHEDULER_INTERVAL", 1)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("CALLEXAM_SECURE_COOKIES") == "1",

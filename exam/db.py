@@ -30,6 +30,10 @@ SQLITE_PRAGMAS = (
     # and sends them again). FULL closes that window at one fsync per commit, which on these
     # machines caps autosave at ~500 a second: CALLEXAM_SQLITE_SYNCHRONOUS=FULL chooses it.
     "PRAGMA synchronous=" + os.environ.get("CALLEXAM_SQLITE_SYNCHRONOUS", "NORMAL"),
+    # Checkpoints copy the WAL into the database and fsync it; run inside a request's commit they
+    # hold the write lock for tens of ms. The scheduler checkpoints in the background instead
+    # (``checkpoint``); this much larger automatic threshold only bounds the WAL if it is not running.
+    "PRAGMA wal_autocheckpoint=20000",
 )
 
 
@@ -148,6 +152,13 @@ def write_session(engine: Engine) -> Iterator[Session]:
                 with conn.begin():
                     yield session
                     session.flush()
+
+
+def checkpoint(engine: Engine) -> None:
+    """Copy SQLite's WAL into the database without blocking readers or writers (PASSIVE)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def throwaway_engine(url: str) -> Engine:

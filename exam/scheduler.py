@@ -23,12 +23,19 @@ def submit_overdue_job(database_url: str, grace_seconds: int) -> int:
     return done
 
 
+def checkpoint_job(database_url: str) -> None:
+    db.checkpoint(db.engine_for(database_url))
+
+
 def configure(scheduler, cfg: dict):
     scheduler.add_job(
         submit_overdue_job, "interval", seconds=cfg["SCHEDULER_INTERVAL_SECONDS"],
         args=[cfg["DATABASE_URL"], cfg["GRACE_SECONDS"]], id="submit_overdue",
         max_instances=1, coalesce=True, replace_existing=True, next_run_time=dt.datetime.now(),
     )
+    if cfg["DATABASE_URL"].startswith("sqlite"):
+        scheduler.add_job(checkpoint_job, "interval", seconds=2, args=[cfg["DATABASE_URL"]], id="wal_checkpoint",
+                          max_instances=1, coalesce=True, replace_existing=True)
     return scheduler
 
 

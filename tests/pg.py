@@ -30,7 +30,10 @@ def free_port() -> int:
 
 
 class Cluster:
-    def __init__(self):
+    """``durable=False`` (tests) turns fsync off for speed; benchmarks keep PostgreSQL's defaults."""
+
+    def __init__(self, durable: bool = False):
+        self.durable = durable
         self.bin = _bin_dir()
         self.root = Path(tempfile.mkdtemp(prefix="callexam-pg-"))
         self.data = self.root / "data"
@@ -49,8 +52,9 @@ class Cluster:
         os.chmod(self.root, 0o700)
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                   "--no-locale", "--no-sync")
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=300"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
         deadline = time.time() + 20
         while time.time() < deadline:

@@ -32,15 +32,17 @@ def wait_healthy(url: str, timeout: float = 60) -> None:
 class Processes:
     """A group of server processes started together, each in its own process group."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, log: Path | None = None):
         self.env = {**os.environ, **env}
+        self.log = log  # the servers' stderr (errors, scheduler lines); discarded when None
         self.procs: list[subprocess.Popen] = []
         self.peak_rss = 0
         self._sampling = False
 
     def spawn(self, *args: str) -> subprocess.Popen:
+        stderr = open(self.log, "a") if self.log else subprocess.DEVNULL  # noqa: SIM115 (closed with the child)
         proc = subprocess.Popen([sys.executable, "-m", "exam.cli", *args], cwd=ROOT, env=self.env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+                                stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
         self.procs.append(proc)
         return proc
 

@@ -17,6 +17,7 @@ def percentile(sorted_values: list[float], p: float) -> float:
 class Phase:
     name: str
     latencies: list[float] = field(default_factory=list)  # seconds, successful and failed alike
+    finished_at: list[float] = field(default_factory=list)  # perf_counter when each request ended
     errors: int = 0
     error_samples: list[str] = field(default_factory=list)
     started: float = 0.0
@@ -33,10 +34,19 @@ class Phase:
 
     def record(self, seconds: float, ok: bool, what: str = "") -> None:
         self.latencies.append(seconds)
+        self.finished_at.append(time.perf_counter())
         if not ok:
             self.errors += 1
             if len(self.error_samples) < 5:
                 self.error_samples.append(what)
+
+    def worst_seconds(self, n: int = 5) -> list[tuple[int, float, int]]:
+        """The seconds of the phase with the slowest requests: (second, max latency ms, requests)."""
+        buckets: dict[int, list[float]] = {}
+        for end, latency in zip(self.finished_at, self.latencies):
+            buckets.setdefault(int(end - self.started), []).append(latency)
+        ranked = sorted(buckets.items(), key=lambda kv: max(kv[1]), reverse=True)[:n]
+        return [(second, round(max(v) * 1000, 1), len(v)) for second, v in ranked]
 
     def summary(self) -> dict:
         wall = max(self.ended - self.started, 1e-9)
