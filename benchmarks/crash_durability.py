@@ -72,7 +72,10 @@ async def crash_cycles(database_url: str, work: Path, candidates: int, cycles: i
                 phase = Phase(f"cycle {cycle}")
                 tasks = [asyncio.create_task(_save_until_cancelled(http, phase, c, interval, rng)) for c in cands]
                 await asyncio.sleep(rng.uniform(1.0, 4.0))
-                servers.kill()  # mid-flight: some saves are cut off and never acknowledged
+                # mid-flight: some saves are cut off and never acknowledged; the loop keeps running
+                # meanwhile, so those failures are seen and counted
+                await asyncio.to_thread(servers.kill)
+                await asyncio.sleep(0.5)
                 for t in tasks:
                     t.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
@@ -85,8 +88,8 @@ async def crash_cycles(database_url: str, work: Path, candidates: int, cycles: i
                 result = {"cycle": cycle, "answers_acknowledged": acked, "saves_cut_off": phase.errors,
                           "lost": lost, "resumed": resumed, "candidates": len(cands)}
                 results.append(result)
-                report(f"cycle {cycle:2d}: {acked} answers acknowledged so far, {phase.errors} saves cut off by the "
-                       f"kill, lost {lost}, attempts resumed {resumed}/{len(cands)}")
+                report(f"cycle {cycle:2d}: {acked} answers acknowledged so far, {phase.errors} saves failed while it was down "
+                       f"(cut off or refused), lost {lost}, attempts resumed {resumed}/{len(cands)}")
     finally:
         servers.stop()
     return results

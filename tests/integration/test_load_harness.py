@@ -6,11 +6,18 @@ acknowledged save lost, every attempt graded once, attempts resume after SIGKILL
 """
 
 import asyncio
+import concurrent.futures
 
 import pytest
 
 from benchmarks import crash_durability, exam_day
 from tests.pg import free_port
+
+
+def run_async(make_coroutine):
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps a loop in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
 
 
 def _tiny(*extra: str):
@@ -28,7 +35,7 @@ def _assert_clean(result, candidates=30):
 
 
 def test_exam_day_harness_on_sqlite():
-    _assert_clean(asyncio.run(exam_day.run(_tiny())))
+    _assert_clean(run_async(lambda: exam_day.run(_tiny())))
 
 
 @pytest.mark.postgres
@@ -44,11 +51,11 @@ def test_exam_day_harness_scaled_out_on_postgresql(pg_cluster):
     port = free_port()
     args = _tiny("--database-url", f"{pg_cluster}/harness", "--app-processes", "2", "--schedulers", "2",
                  "--port", str(port))
-    _assert_clean(asyncio.run(exam_day.run(args)))
+    _assert_clean(run_async(lambda: exam_day.run(args)))
 
 
 def test_sigkill_loses_no_acknowledged_save_and_attempts_resume(tmp_path):
-    results = asyncio.run(crash_durability.crash_cycles(
+    results = run_async(lambda: crash_durability.crash_cycles(
         f"sqlite:///{tmp_path / 'crash.db'}", tmp_path, candidates=10, cycles=2, interval=0.3,
         port=free_port(), report=lambda line: None))
     assert [r["lost"] for r in results] == [0, 0]
