@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test venv system-deps bench clean
+.PHONY: run test venv system-deps bench exam-day crash clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,18 @@ system-deps:
 test: venv system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## bench: autosave throughput against bare Flask on the same WSGI server
+## bench: autosave throughput against bare Flask on the same WSGI server (needs wrk)
 bench: venv
+	./scripts/install-system-deps.sh wrk
 	$(BIN)/python benchmarks/autosave_vs_flask.py
+
+## exam-day: 5,000 simulated candidates through sign-in, start storm, steady autosave and deadline
+exam-day: venv
+	$(BIN)/python benchmarks/exam_day.py --signin-window 120 --steady-seconds 90
+
+## crash: SIGKILL the server mid-exam ten times; nothing acknowledged may be lost
+crash: venv
+	$(BIN)/python benchmarks/crash_durability.py --cycles 10
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

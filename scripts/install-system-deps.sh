@@ -7,6 +7,8 @@ need=""
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need="$need chromium"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$need postgresql"
 [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need="$need fonts-wqy-zenhei"
+# extra tools named on the command line (e.g. wrk for the benchmarks), when missing
+for tool in "$@"; do command -v "$tool" >/dev/null 2>&1 || need="$need $tool"; done
 [ -n "$need" ] || exit 0
 echo "安装系统依赖：$need"
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
