@@ -180,6 +180,10 @@ def _shapes(engine: Engine, cursor, sql: dict, attempt_id: int) -> dict[int, tup
     return shapes
 
 
+#: Sequence numbers are the page's millisecond clock at most; JavaScript counts exactly up to 2**53.
+MAX_SEQ = 2**53
+
+
 def parse_saves(raw: object) -> list[dict]:
     if not isinstance(raw, list) or not raw or len(raw) > 500:
         raise DeliveryError("保存请求格式错误：saves 应为 1 至 500 项的列表")
@@ -188,8 +192,9 @@ def parse_saves(raw: object) -> list[dict]:
         if not isinstance(entry, dict):
             raise DeliveryError("保存请求格式错误：每项应为对象")
         position, seq = entry.get("position"), entry.get("seq")
-        if not isinstance(position, int) or isinstance(position, bool) or not isinstance(seq, int) or seq < 0:
-            raise DeliveryError("保存请求格式错误：position 与 seq 应为非负整数")
+        if (not isinstance(position, int) or isinstance(position, bool) or not isinstance(seq, int)
+                or isinstance(seq, bool) or not 0 <= seq <= MAX_SEQ):
+            raise DeliveryError(f"保存请求格式错误：position 与 seq 应为整数，seq 在 0 至 {MAX_SEQ} 之间")
         saves.append({"position": position, "seq": seq, "value": entry.get("value", ""),
                       "flagged": bool(entry.get("flagged", False))})
     return saves

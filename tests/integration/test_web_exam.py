@@ -75,7 +75,8 @@ def test_bad_save_requests_get_chinese_errors(client, make_session):
     _, state, token = start(client, sid)
     post = lambda body: client.post(state["saveUrl"], json=body, headers={"X-CSRFToken": token})  # noqa: E731
     assert "saves 应为" in post({"saves": "x"}).get_json()["error"]
-    assert "非负整数" in post({"saves": [{"position": "0", "seq": 1}]}).get_json()["error"]
+    assert "应为整数" in post({"saves": [{"position": "0", "seq": 1}]}).get_json()["error"]
+    assert "seq 在 0 至" in post({"saves": [{"position": 0, "seq": 2**63}]}).get_json()["error"]
     assert post({"saves": [{"position": 0, "seq": 1, "value": "Z"}]}).status_code == 400
 
 
