@@ -31,8 +31,8 @@ import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
-EASY_FACILITY = 90.0  # facility (%) at or above which an item is too easy
-HARD_FACILITY = 20.0  # facility (%) at or below which an item is too hard
+EASY_FACILITY = 95.0  # facility (%) above which an item is too easy
+HARD_FACILITY = 20.0  # facility (%) below which an item is too hard
 LOW_DISCRIMINATION = 20.0  # discrimination index below which an item separates candidates poorly
 _TINY = 1e-12  # variances below this are rounding noise and treated as zero
 
@@ -166,13 +166,38 @@ def flags(item: ItemStats) -> list[str]:
     """Warnings a trainer reads for one item, in Chinese; empty when nothing looks wrong."""
     warnings = []
     if item.facility is not None:
-        if item.facility >= EASY_FACILITY:
-            warnings.append(f"难度过易（通过率 ≥ {EASY_FACILITY:g}%）")
-        elif item.facility <= HARD_FACILITY:
-            warnings.append(f"难度过难（通过率 ≤ {HARD_FACILITY:g}%）")
+        if item.facility > EASY_FACILITY:
+            warnings.append(f"难度过易（通过率高于 {EASY_FACILITY:g}%）")
+        elif item.facility < HARD_FACILITY:
+            warnings.append(f"难度过难（通过率低于 {HARD_FACILITY:g}%）")
     if item.discrimination_index is not None:
         if item.discrimination_index < 0:
             warnings.append("区分度为负：高分考生反而答错更多，请检查答案是否有误")
         elif item.discrimination_index < LOW_DISCRIMINATION:
             warnings.append(f"区分度偏低（< {LOW_DISCRIMINATION:g}）")
     return warnings
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the trainers' statistics page shows for one paper's attempts."""
+
+    items: list[ItemStats]
+    quiz: QuizStats
+
+    @property
+    def cic(self) -> float | None:
+        return self.quiz.cic
+
+    @property
+    def error_ratio(self) -> float | None:
+        return self.quiz.error_ratio
+
+    @property
+    def standard_error(self) -> float | None:
+        return self.quiz.standard_error
+
+
+def analyse(marks: Sequence[Sequence[float]], max_marks: Sequence[float]) -> Analysis:
+    """Item and whole-paper statistics; ``marks`` holds one row of per-item marks per attempt."""
+    return Analysis(item_statistics(marks, max_marks), quiz_statistics(marks, max_marks))

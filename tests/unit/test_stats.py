@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from question_bank import item_statistics as istats
-from question_bank.item_statistics import ItemStats
+from question_bank import stats as istats
+from question_bank.stats import ItemStats
 
 FIXTURES = Path(__file__).parent / "fixtures" / "moodle_quiz_statistics"
 REL = 1.5e-5
@@ -113,8 +113,10 @@ def _item(facility, discrimination):
 
 
 def test_flags():
-    assert istats.flags(_item(95, 40)) == ["难度过易（通过率 ≥ 90%）"]
-    assert istats.flags(_item(20, 40)) == ["难度过难（通过率 ≤ 20%）"]
+    assert istats.flags(_item(96, 40)) == ["难度过易（通过率高于 95%）"]
+    assert istats.flags(_item(95, 40)) == []  # "above 0.95": 95 itself is not flagged
+    assert istats.flags(_item(19.9, 40)) == ["难度过难（通过率低于 20%）"]
+    assert istats.flags(_item(20, 40)) == []
     assert istats.flags(_item(60, -5)) == ["区分度为负：高分考生反而答错更多，请检查答案是否有误"]
     assert istats.flags(_item(60, 10)) == ["区分度偏低（< 20）"]
     assert istats.flags(_item(60, 20)) == []
@@ -125,4 +127,14 @@ def test_moodle_fixture_items_all_flag_negative_discrimination():
     marks, max_marks = _moodle_marks()
     items = istats.item_statistics(marks, max_marks)
     assert all("区分度为负" in " ".join(istats.flags(i)) for i in items)
-    assert "难度过易（通过率 ≥ 90%）" in istats.flags(items[2])  # slot 3: facility 97.3 %
+    assert "难度过易（通过率高于 95%）" in istats.flags(items[2])  # slot 3: facility 97.3 %
+
+
+def test_analyse_gives_the_figures_the_question_bank_page_shows():
+    marks, max_marks = _moodle_marks()
+    result = istats.analyse(marks, max_marks)
+    assert result.cic == pytest.approx(-87.2230935542, rel=REL)
+    assert result.error_ratio == pytest.approx(136.8294900795, rel=REL)
+    assert result.standard_error == pytest.approx(1.1106813066, rel=REL)
+    assert result.items == istats.item_statistics(marks, max_marks)
+    assert result.quiz == istats.quiz_statistics(marks, max_marks)
