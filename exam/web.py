@@ -11,7 +11,7 @@ import functools
 import time
 from dataclasses import dataclass
 
-from flask import abort, current_app, g
+from flask import abort, current_app, flash, g, jsonify, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -32,9 +32,9 @@ ENGINE_KEY = "callexam.engine"
 def _unauthorized():
     """Pages send the visitor to sign in; the JSON API answers 401, which the exam page understands
     (a redirect would hand its fetch the login page instead)."""
-    from flask import jsonify, redirect, request, url_for
     if request.path.startswith("/api/"):
         return jsonify(error="登录已失效，请重新登录", signed_out=True), 401
+    flash(login_manager.login_message)
     return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
 
 
