@@ -1,0 +1,23 @@
+import pytest
+
+from question_bank.normalise import matches, normalise_answer
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("８０／２０", "80/20"),            # full-width digits and slash from a Chinese IME
+    ("  服务水平\u3000 80/20  ", "服务水平 80/20"),  # ideographic space, stray spaces
+    ("ＡＨＴ", "aht"),                  # full-width letters, case-folded
+    ("Erlang\tC", "erlang c"),
+    ("您好，请讲。", "您好，请讲。"),    # Chinese punctuation is not changed
+])
+def test_normalise_answer(typed, expected):
+    assert normalise_answer(typed) == expected
+
+
+def test_matches_any_accepted_answer_after_normalising_both_sides():
+    accepted = ["80/20", "八十/二十"]
+    assert matches("８０／２０", accepted)
+    assert matches(" 八十/二十 ", accepted)
+    assert not matches("80/30", accepted)
+    assert not matches("   ", accepted)  # a blank answer is never right
+    assert not matches("您好,请讲", ["您好，请讲"])  # half-width comma is a different answer
