@@ -4,8 +4,9 @@ Candidates type on whatever input method the exam-room PC has: the same answer a
 from a full-width IME and "80/20" from a half-width one, with stray spaces around it or an ideographic
 space (U+3000) inside. Marking must not depend on that. NFKC folds full-width letters, digits and
 ASCII punctuation and the ideographic space to their ordinary forms; whitespace runs collapse to one
-space and are trimmed; Latin letters compare case-insensitively. Chinese punctuation (，。：) is left
-alone — it has no half-width twin, and changing it could turn a wrong answer into a right one.
+space and are trimmed; Latin letters compare case-insensitively. Full-width punctuation with an
+ASCII twin (，：；！？（）) folds to it, so "您好，请讲" and "您好,请讲" are the same answer; the ideographic
+marks with no twin (。、《》) stay as they are.
 """
 
 from __future__ import annotations
