@@ -10,6 +10,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from question_bank.formats import FormatError
+
 FULL_WEIGHT = 100.0          # 满权重（百分比）
 WEIGHT_TOLERANCE = 0.01      # 多选题正权重之和允许的误差，兼容 %33.33333%
 BLANK = "_____"              # 答案块位于题干中间时的占位符
@@ -38,13 +40,8 @@ class ParsedItem:
     text_format: str = ""             # [html]/[plain]/[markdown]/[moodle] 前缀，仅记录
 
 
-class GiftError(ValueError):
-    """GIFT 文件有误；errors 为 [(行号, 说明)]，消息每行一条。"""
-
-    def __init__(self, filename: str, errors: list[tuple[int, str]]):
-        self.filename = filename
-        self.errors = sorted(set(errors))
-        super().__init__("\n".join(f"{filename} 第 {n} 行：{m}" for n, m in self.errors))
+class GiftError(FormatError):
+    """GIFT 文件有误。"""
 
 
 def _find(s: str, chars: str, start: int = 0) -> int:
