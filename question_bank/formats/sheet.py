@@ -1,0 +1,360 @@
+"""电子表格题库（CSV / XLSX）的导入导出与模板（纯函数，不依赖 Flask 或数据库）。
+
+一行表头，其后每行一题；CSV（UTF-8，可带 BOM）与 XLSX（第一个工作表）列相同，列序任意：
+编号 | 等级 | 职业功能 | 题型 | 题干 | 选项A…选项F | 答案 | 解析 | 知识点 | 难度 | 标签 | 来源
+
+读取是“全有或全无”的：收集所有行的所有错误（行号即表格行号，表头为第 1 行），每条错误以
+“「列名」列：”开头，一并以 FormatError 抛出。
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from exam.standard import AREA_NAMES, LEVELS
+from question_bank.formats import FormatError
+
+LETTERS = "ABCDEF"
+OPTION_COLUMNS = tuple(f"选项{c}" for c in LETTERS)
+COLUMNS = ("编号", "等级", "职业功能", "题型", "题干", *OPTION_COLUMNS,
+           "答案", "解析", "知识点", "难度", "标签", "来源")
+REQUIRED = ("等级", "职业功能", "题型", "题干", "答案")
+KINDS = {"单选": "single", "多选": "multiple", "判断": "truefalse", "填空": "fill", "简答": "short"}
+KIND_NAMES = {v: k for k, v in KINDS.items()}
+KIND_WORDS = "、".join(KINDS)
+LEVEL_WORDS = "、".join(lvl.name for lvl in LEVELS.values())
+CHOICE_KINDS = ("single", "multiple")
+MIN_OPTIONS = 2
+DIFFICULTIES = (1, 2, 3)
+DEFAULT_DIFFICULTY = 2
+TRUE_WORDS = ("正确", "对", "T", "TRUE", "√", "✓", "是")
+FALSE_WORDS = ("错误", "错", "F", "FALSE", "×", "✗", "X", "否")
+_LIST_SEP = re.compile(r"[、,，;；]")
+_FILL_SEP = re.compile(r"[|｜]")
+WIDTHS = {"编号": 10, "等级": 10, "职业功能": 16, "题型": 8, "题干": 48, "答案": 16, "解析": 36,
+          "知识点": 16, "难度": 6, "标签": 16, "来源": 16, **{c: 20 for c in OPTION_COLUMNS}}
+
+
+@dataclass(frozen=True)
+class SheetItem:
+    line: int = field(compare=False)
+    ref: str
+    levels: tuple[str, ...]
+    area: str
+    kind: str
+    stem: str
+    options: tuple[str, ...] = ()
+    key: tuple[int, ...] | bool | None = None
+    answers: tuple[str, ...] = ()
+    reference_answer: str = ""
+    explanation: str = ""
+    knowledge_point: str = ""
+    difficulty: int = DEFAULT_DIFFICULTY
+    tags: tuple[str, ...] = ()
+    source: str = ""
+
+
+# ---------------------------------------------------------------- reading
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("\ufeff", "").strip()
+
+
+def _level_code(word: str) -> str | None:
+    for lvl in LEVELS.values():
+        if word in (lvl.code, lvl.name):
+            return lvl.code
+    return None
+
+
+def _area_code(word: str) -> str | None:
+    if word in AREA_NAMES:
+        return word
+    names = {a.name: a.code for lvl in LEVELS.values() for a in lvl.areas}
+    names.update({n: c for c, n in AREA_NAMES.items()})
+    return names.get(word)
+
+
+def _split(text: str, sep: re.Pattern = _LIST_SEP) -> tuple[str, ...]:
+    parts = (p.strip() for p in sep.split(text))
+    return tuple(dict.fromkeys(p for p in parts if p))
+
+
+def _parse_row(line: int, row: dict[str, str], errors: list) -> SheetItem | None:
+    bad = len(errors)
+
+    def err(column: str, message: str) -> None:
+        errors.append((line, f"“{column}”列：{message}"))
+
+    levels: tuple[str, ...] = ()
+    words = _split(row.get("等级", ""))
+    if not words:
+        err("等级", f"不能为空，应为 {LEVEL_WORDS} 中的一个或多个（以、或 , 分隔）")
+    for w in words:
+        code = _level_code(w)
+        if code is None:
+            err("等级", f"未知等级“{w}”，应为 {LEVEL_WORDS} 之一")
+        elif code not in levels:
+            levels += (code,)
+    levels = tuple(sorted(levels, key=lambda c: LEVELS[c].rank))
+
+    area_text = row.get("职业功能", "")
+    area = _area_code(area_text)
+    if not area_text:
+        err("职业功能", "不能为空")
+    elif area is None:
+        err("职业功能", f"未知职业功能“{area_text}”")
+    else:
+        for code in levels:
+            if area not in LEVELS[code].area_codes:
+                err("职业功能", f"{LEVELS[code].name}没有职业功能“{area_text}”")
+
+    kind_text = row.get("题型", "")
+    kind = KINDS.get(kind_text.removesuffix("题")) or (kind_text if kind_text in KIND_NAMES else None)
+    if kind is None:
+        err("题型", f"“{kind_text}”不是有效题型，应为 {KIND_WORDS} 之一" if kind_text
+            else f"不能为空，应为 {KIND_WORDS} 之一")
+
+    stem = row.get("题干", "")
+    if not stem:
+        err("题干", "不能为空")
+
+    cells = [row.get(c, "") for c in OPTION_COLUMNS]
+    filled = [i for i, c in enumerate(cells) if c]
+    options = tuple(cells[: filled[-1] + 1]) if filled else ()
+    for i, text in enumerate(options):
+        if not text:
+            err(OPTION_COLUMNS[i], f"选项应从 A 开始连续填写，选项{LETTERS[i]}为空但后面还有选项")
+    if kind in CHOICE_KINDS and len(filled) < MIN_OPTIONS:
+        err(OPTION_COLUMNS[len(filled)], f"{KIND_NAMES[kind]}题至少需要 {MIN_OPTIONS} 个选项")
+    elif kind and kind not in CHOICE_KINDS and filled:
+        err(OPTION_COLUMNS[filled[0]], f"{KIND_NAMES[kind]}题不应填写选项")
+
+    answer = row.get("答案", "")
+    key, answers, reference = None, (), ""
+    if not answer:
+        err("答案", "不能为空")
+    elif kind in CHOICE_KINDS:
+        letters = [c for c in unicodedata.normalize("NFKC", answer).upper()
+                   if not (c.isspace() or _LIST_SEP.match(c))]
+        if any(c not in LETTERS for c in letters):
+            err("答案", f"“{answer}”应为选项字母 A–F")
+        elif kind == "single" and len(letters) != 1:
+            err("答案", "单选题答案应为一个选项字母，如 B")
+        elif kind == "multiple" and len(set(letters)) < MIN_OPTIONS:
+            err("答案", "多选题答案应为两个或以上的选项字母，如 ACD")
+        else:
+            key = tuple(sorted({LETTERS.index(c) for c in letters}))
+            missing = [LETTERS[i] for i in key if i >= len(options) or not options[i]]
+            if missing:
+                err("答案", f"答案中的选项{'、'.join(missing)}没有内容")
+    elif kind == "truefalse":
+        word = unicodedata.normalize("NFKC", answer).upper()
+        if word in TRUE_WORDS or word in FALSE_WORDS:
+            key = word in TRUE_WORDS
+        else:
+            err("答案", f"“{answer}”无效，判断题答案应为 正确 或 错误")
+    elif kind == "fill":
+        answers = _split(answer, _FILL_SEP)
+        if not answers:
+            err("答案", "填空题至少需要一个答案，多个可接受答案以 | 分隔")
+    elif kind == "short":
+        reference = answer
+
+    difficulty = DEFAULT_DIFFICULTY
+    text = row.get("难度", "")
+    if text:
+        try:
+            number = float(text)
+        except ValueError:
+            number = None
+        if number is None or not number.is_integer() or int(number) not in DIFFICULTIES:
+            err("难度", f"“{text}”无效，应为 1、2 或 3（易、中、难），留空为 {DEFAULT_DIFFICULTY}")
+        else:
+            difficulty = int(number)
+
+    if len(errors) > bad:
+        return None
+    return SheetItem(
+        line=line, ref=row.get("编号", ""), levels=levels, area=area, kind=kind, stem=stem,
+        options=options, key=key, answers=answers, reference_answer=reference,
+        explanation=row.get("解析", ""), knowledge_point=row.get("知识点", ""),
+        difficulty=difficulty, tags=_split(row.get("标签", "")), source=row.get("来源", ""))
+
+
+def _read_rows(rows, filename: str) -> list[SheetItem]:
+    """rows: iterable of lists of raw cell values, the first being the header."""
+    rows = iter(rows)
+    header = [_cell(v) for v in next(rows, [])]
+    errors: list[tuple[int, str]] = []
+    if not any(header):
+        raise FormatError(filename, [(1, "第 1 行应为表头，如：" + "、".join(COLUMNS))])
+    index: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if not name:
+            continue
+        if name not in COLUMNS:
+            errors.append((1, f"“{name}”列：未知的列名，应为 {'、'.join(COLUMNS)} 之一"))
+        elif name in index:
+            errors.append((1, f"“{name}”列：表头重复"))
+        index.setdefault(name, i)
+    errors += [(1, f"“{name}”列：缺少此列") for name in REQUIRED if name not in index]
+    if errors:
+        raise FormatError(filename, errors)
+
+    items = []
+    for line, raw in enumerate(rows, start=2):
+        cells = [_cell(v) for v in raw]
+        if not any(cells):
+            continue
+        row = {name: cells[i] if i < len(cells) else "" for name, i in index.items()}
+        item = _parse_row(line, row, errors)
+        if item is not None:
+            items.append(item)
+    if errors:
+        raise FormatError(filename, errors)
+    return items
+
+
+def read_csv(data: bytes, filename: str = "题库.csv") -> list[SheetItem]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FormatError(filename, [(1, "文件不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8”")]) from None
+    return _read_rows(csv.reader(io.StringIO(text, newline="")), filename)
+
+
+def read_xlsx(data: bytes, filename: str = "题库.xlsx") -> list[SheetItem]:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:   # openpyxl raises several kinds for a file that is not a workbook
+        raise FormatError(filename, [(1, "无法作为 XLSX 文件打开，请确认是 Excel 2007 及以上的 .xlsx 文件")]) from None
+    try:
+        return _read_rows(book.worksheets[0].iter_rows(values_only=True), filename)
+    finally:
+        book.close()
+
+
+# ---------------------------------------------------------------- writing
+
+def _answer_text(item: SheetItem) -> str:
+    if item.kind in CHOICE_KINDS:
+        return "".join(LETTERS[i] for i in item.key)
+    if item.kind == "truefalse":
+        return TRUE_WORDS[0] if item.key else FALSE_WORDS[0]
+    if item.kind == "fill":
+        if any(_FILL_SEP.search(a) for a in item.answers):
+            raise ValueError(f"“{item.stem}”的填空答案含 |，表格格式无法表示")
+        return "|".join(item.answers)
+    return item.reference_answer
+
+
+def _row(item: SheetItem) -> list:
+    if len(item.options) > len(LETTERS):
+        raise ValueError(f"“{item.stem}”有 {len(item.options)} 个选项，表格最多 {len(LETTERS)} 个")
+    first = LEVELS[item.levels[0]] if item.levels else None
+    area = first.area(item.area).name if first and item.area in first.area_codes else item.area
+    options = list(item.options) + [""] * (len(LETTERS) - len(item.options))
+    return [item.ref, "、".join(LEVELS[c].name for c in item.levels), area, KIND_NAMES[item.kind],
+            item.stem, *options, _answer_text(item), item.explanation, item.knowledge_point,
+            item.difficulty, "、".join(item.tags), item.source]
+
+
+def write_csv(items) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(_row(it) for it in items)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _fill_sheet(ws, header, rows, widths) -> None:
+    ws.append(list(header))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for values in rows:
+        ws.append([None if v == "" else v for v in values])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"      # 以 = 开头的文字不当公式
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def _book(items, extra=None) -> bytes:
+    book = Workbook()
+    ws = book.active
+    ws.title = "题库"
+    _fill_sheet(ws, COLUMNS, (_row(it) for it in items), [WIDTHS[c] for c in COLUMNS])
+    if extra:
+        extra(book.create_sheet("填写说明"))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_xlsx(items) -> bytes:
+    return _book(items)
+
+
+# ---------------------------------------------------------------- template
+
+EXAMPLES = (
+    SheetItem(line=2, ref="FW-001", levels=("junior", "intermediate"), area="service", kind="single",
+              stem="客户来电表示等待时间过长、情绪不满时，坐席首先应当怎样回应？",
+              options=("“非常抱歉让您久等了，我马上为您处理。”", "“现在是高峰期，大家都在等。”",
+                       "“这不是我的问题。”", "直接询问客户的业务需求"),
+              key=(0,), explanation="先致歉安抚情绪，再进入业务处理。", knowledge_point="情绪安抚",
+              difficulty=1, tags=("服务用语", "投诉处理"), source="培训教材第三章"),
+    SheetItem(line=3, ref="FW-002", levels=("junior",), area="service", kind="fill",
+              stem="通话结束前，坐席应询问客户：“请问还有其他可以____您的吗？”",
+              answers=("帮助", "帮"), explanation="标准结束语。", knowledge_point="结束语",
+              difficulty=1, tags=("服务用语",), source="服务规范"),
+)
+
+_OPTION_HELP = (f"单选、多选题的选项，从选项A 开始连续填写，至少 {MIN_OPTIONS} 个、最多 {len(LETTERS)} 个；"
+                "判断、填空、简答题不填。")
+_HELP = {
+    "编号": "题目在本单位的编号，便于查找与更新。",
+    "等级": f"{LEVEL_WORDS}（或代码 {'、'.join(LEVELS)}），多个等级以、或 , 分隔。",
+    "职业功能": "职业功能的名称或代码（见下表），须在所填的每个等级中都存在。",
+    "题型": f"{KIND_WORDS} 之一。",
+    "题干": "题目内容。",
+    "答案": "单选填一个字母，如 B；多选填两个或以上字母，如 ACD；判断填 正确 或 错误（也可填 对/错、T/F、√/×）；"
+            "填空填可接受的答案，多个以 | 分隔；简答填参考答案。",
+    "解析": "答案解析，练习时展示。",
+    "知识点": "对应的知识点。",
+    "难度": f"{'、'.join(map(str, DIFFICULTIES))}，分别为易、中、难，留空为 {DEFAULT_DIFFICULTY}。",
+    "标签": "多个标签以、或 , 分隔。",
+    "来源": "出处，如教材章节。",
+}
+
+
+def _help_rows():
+    for name in COLUMNS:
+        yield [name, "必填" if name in REQUIRED else "选填", _HELP.get(name, _OPTION_HELP)]
+    yield []
+    yield ["等级", "等级代码", "职业功能（名称 / 代码 / 理论比重%）"]
+    for lvl in LEVELS.values():
+        yield [lvl.name, lvl.code, "；".join(f"{a.name} / {a.code} / {a.weight}" for a in lvl.areas)]
+
+
+def template_xlsx() -> bytes:
+    def explain(ws):
+        _fill_sheet(ws, ("列名", "是否必填", "说明"), _help_rows(), (12, 10, 90))
+        for cell in ws[len(COLUMNS) + 3]:
+            cell.font = Font(bold=True)
+    return _book(EXAMPLES, explain)
