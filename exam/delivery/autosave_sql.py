@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from exam.timeutil import UTC
+from exam.timeutil import UTC, as_utc
 
 _SQL = {
     "sqlite": {
@@ -41,9 +41,7 @@ def statements(dialect_name: str) -> dict:
 
 def as_datetime(value) -> dt.datetime:
     """SQLite hands timestamps back as naive UTC text; PostgreSQL as aware datetimes."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    return as_utc(dt.datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def bind_datetime(dialect_name: str, value: dt.datetime):
