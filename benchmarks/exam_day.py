@@ -177,14 +177,9 @@ def main() -> None:
     args = build_parser().parse_args()
     cluster = None
     if args.throwaway_postgres:
-        from tests.pg import Cluster
+        from tests.pg import Cluster, create_database
         cluster = Cluster(durable=True)
-        base = cluster.start()
-        admin = throwaway_engine(f"{base}/postgres").execution_options(isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("CREATE DATABASE examday"))
-        admin.dispose()
-        args.database_url = f"{base}/examday"
+        args.database_url = create_database(cluster.start(), "examday")
     try:
         result = asyncio.run(run(args))
     finally:

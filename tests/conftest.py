@@ -16,7 +16,7 @@ from exam.db import write_session
 from exam.sessions import service as sessions
 from exam.timeutil import utcnow
 from question_bank import loader
-from tests.pg import Cluster
+from tests.pg import Cluster, create_database
 
 PASSWORD = "test-password-1"
 ACCOUNTS = [("admin", "admin"), ("trainer", "trainer"), ("examiner", "examiner"), ("verifier", "verifier"),
@@ -51,11 +51,7 @@ def pg_cluster():
 
 @pytest.fixture(scope="session")
 def pg_template(pg_cluster):
-    admin = db.throwaway_engine(f"{pg_cluster}/postgres").execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("CREATE DATABASE callexam_template"))
-    admin.dispose()
-    _seed(f"{pg_cluster}/callexam_template")
+    _seed(create_database(pg_cluster, "callexam_template"))
     return pg_cluster
 
 
@@ -64,13 +60,8 @@ def new_database(kind: str, request, tmp_path) -> str:
         path = tmp_path / "callexam.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
-    base = request.getfixturevalue("pg_template")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = db.throwaway_engine(f"{base}/postgres").execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE callexam_template'))
-    admin.dispose()
-    return f"{base}/{name}"
+    return create_database(request.getfixturevalue("pg_template"), f"t_{uuid.uuid4().hex[:12]}",
+                           template="callexam_template")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

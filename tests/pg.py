@@ -70,3 +70,17 @@ class Cluster:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def create_database(base_url: str, name: str, template: str | None = None) -> str:
+    """CREATE DATABASE on the cluster at ``base_url`` (optionally from a template); returns its URL."""
+    from sqlalchemy import text
+
+    from exam.db import throwaway_engine
+    admin = throwaway_engine(f"{base_url}/postgres").execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    finally:
+        admin.dispose()
+    return f"{base_url}/{name}"

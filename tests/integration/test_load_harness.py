@@ -11,7 +11,7 @@ import concurrent.futures
 import pytest
 
 from benchmarks import crash_durability, exam_day
-from tests.pg import free_port
+from tests.pg import create_database, free_port
 
 
 def run_async(make_coroutine):
@@ -41,16 +41,8 @@ def test_exam_day_harness_on_sqlite():
 @pytest.mark.postgres
 def test_exam_day_harness_scaled_out_on_postgresql(pg_cluster):
     """Two app servers and two scheduler processes on one PostgreSQL: nothing graded twice."""
-    from sqlalchemy import text
-
-    from exam import db
-    admin = db.throwaway_engine(f"{pg_cluster}/postgres").execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text("CREATE DATABASE harness"))
-    admin.dispose()
-    port = free_port()
-    args = _tiny("--database-url", f"{pg_cluster}/harness", "--app-processes", "2", "--schedulers", "2",
-                 "--port", str(port))
+    args = _tiny("--database-url", create_database(pg_cluster, "harness"), "--app-processes", "2",
+                 "--schedulers", "2")
     _assert_clean(run_async(lambda: exam_day.run(args)))
 
 

@@ -3,10 +3,10 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
 
 from exam import db, migrate
 from exam.models_registry import load_all
+from tests.pg import create_database
 
 
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -14,12 +14,7 @@ def test_migrations_produce_exactly_the_models_schema(kind, request, tmp_path):
     if kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'fresh.db'}"
     else:
-        base = request.getfixturevalue("pg_cluster")
-        admin = db.throwaway_engine(f"{base}/postgres").execution_options(isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE fresh_{tmp_path.name[-8:].lower().replace('-', '_')}"))
-        admin.dispose()
-        url = f"{base}/fresh_{tmp_path.name[-8:].lower().replace('-', '_')}"
+        url = create_database(request.getfixturevalue("pg_cluster"), f"fresh_{tmp_path.name[-8:].lower()}")
     migrate.upgrade(url)
     assert migrate.current(url) is not None
     engine = db.throwaway_engine(url)
