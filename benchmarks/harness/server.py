@@ -87,23 +87,22 @@ class Processes:
     def stop_sampling(self) -> None:
         self._sampling = False
 
-    def kill(self) -> None:
-        """SIGKILL every process of every group at once: no shutdown code runs."""
+    def _signal_all(self, sig: int) -> None:
         for proc in self.procs:
             try:
-                os.killpg(proc.pid, signal.SIGKILL)
+                os.killpg(proc.pid, sig)
             except ProcessLookupError:
                 pass
+
+    def kill(self) -> None:
+        """SIGKILL every process of every group at once: no shutdown code runs."""
+        self._signal_all(signal.SIGKILL)
         for proc in self.procs:
             proc.wait()
         self.procs.clear()
 
     def stop(self) -> None:
-        for proc in self.procs:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        self._signal_all(signal.SIGTERM)
         for proc in self.procs:
             try:
                 proc.wait(timeout=20)
