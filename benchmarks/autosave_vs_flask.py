@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CANDIDATES = 64
-PASSWORD = "bench-password"
 USER_AGENT = "callexam-bench"
 
 
@@ -36,43 +35,33 @@ def prepare(instance: Path) -> tuple[str, list[dict]]:
     """A migrated SQLite database with candidates mid-exam; returns the URL and each one's credentials."""
     os.environ["CALLEXAM_INSTANCE"] = str(instance)
     os.environ.pop("DATABASE_URL", None)
-    import datetime as dt
-    import re as _re
-
     from sqlalchemy import text
 
-    from exam import db, migrate
-    from exam.accounts import service as accounts
+    from benchmarks.harness.candidate import CSRF_TOKEN
+    from benchmarks.harness.population import PASSWORD
+    from benchmarks.harness.population import prepare as populate
+    from exam import db
     from exam.app import create_app
-    from exam.db import write_session
     from exam.delivery import service as delivery
-    from exam.sessions import service as sessions
     from exam.timeutil import utcnow
-    from question_bank import loader
 
     app = create_app()
     url = app.config["DATABASE_URL"]
-    migrate.upgrade(url)
+    session_id, usernames = populate(url, CANDIDATES)
     engine = db.engine_for(url)
-    with write_session(engine) as s:
-        loader.load(s, loader.demo_files())
-        ids = [accounts.create_user(s, f"b{i:03d}", PASSWORD, "candidate").id for i in range(CANDIDATES)]
-        now = utcnow()
-        sid = sessions.create_session(s, name="bench", level="junior", opens_at=now - dt.timedelta(minutes=1),
-                                      closes_at=now + dt.timedelta(hours=5), duration_minutes=240, item_count=40,
-                                      candidate_ids=ids, created_by=None).id
+    with engine.connect() as conn:
+        ids = dict(conn.execute(text("SELECT username, id FROM user_account")).all())
     creds = []
-    for i, uid in enumerate(ids):
-        attempt = delivery.start_attempt(engine, sid, uid, utcnow())
+    for username in usernames:
+        attempt = delivery.start_attempt(engine, session_id, ids[username], utcnow())
         # Sign in as wrk will appear (same User-Agent, loopback), or session protection would take
         # every benchmark request for a different browser and rewrite the session each time.
         client = app.test_client()
         client.environ_base.update({"HTTP_USER_AGENT": USER_AGENT, "REMOTE_ADDR": "127.0.0.1"})
-        page = client.get("/login").get_data(as_text=True)
-        token = _re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-        client.post("/login", data={"username": f"b{i:03d}", "password": PASSWORD, "csrf_token": token})
+        token = CSRF_TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
+        client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
         page = client.get(f"/candidate/attempts/{attempt}").get_data(as_text=True)
-        token = _re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        token = CSRF_TOKEN.search(page).group(1)
         cookie = client.get_cookie("session").value
         with engine.connect() as conn:
             kinds = conn.execute(text("SELECT position, kind FROM paper_slot WHERE attempt_id = :a ORDER BY position"),

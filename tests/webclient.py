@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 
+from benchmarks.harness.candidate import CSRF_TOKEN as _TOKEN
+from benchmarks.harness.candidate import EXAM_STATE as _STATE
 from tests.conftest import PASSWORD
-
-_TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
-_STATE = re.compile(r'<script type="application/json" id="exam-state">(.*?)</script>', re.S)
 
 
 def csrf_token(client, path="/login") -> str:

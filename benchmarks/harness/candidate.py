@@ -13,8 +13,9 @@ import aiohttp
 
 from benchmarks.harness.stats import Phase
 
-_TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
-_STATE = re.compile(r'<script type="application/json" id="exam-state">(.*?)</script>', re.S)
+#: What every client of the pages (harness, benchmarks, tests) reads from them.
+CSRF_TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
+EXAM_STATE = re.compile(r'<script type="application/json" id="exam-state">(.*?)</script>', re.S)
 _QUESTION = re.compile(r'<article class="question" id="q\d+" data-position="(\d+)" data-kind="(\w+)"(.*?)</article>', re.S)
 _OPTION_INPUT = re.compile(r'<input type="(?:radio|checkbox)" name="q\d+"')
 
@@ -63,7 +64,7 @@ class Candidate:
 
     async def sign_in(self, http, phase: Phase) -> bool:
         status, body, _ = await self._call(http, phase, "GET", "/login", 200)
-        match = _TOKEN.search(body)
+        match = CSRF_TOKEN.search(body)
         if not match:
             return False
         status, _, _ = await self._call(http, phase, "POST", "/login", 302, data={
@@ -72,7 +73,7 @@ class Candidate:
 
     async def start(self, http, phase: Phase, session_id: int) -> bool:
         status, body, _ = await self._call(http, phase, "GET", "/candidate", 200)
-        match = _TOKEN.search(body)
+        match = CSRF_TOKEN.search(body)
         if not match:
             return False
         status, _, headers = await self._call(http, phase, "POST", f"/candidate/sessions/{session_id}/start", 302,
@@ -83,7 +84,7 @@ class Candidate:
 
     async def open_paper(self, http, phase: Phase, location: str | None = None) -> bool:
         status, body, _ = await self._call(http, phase, "GET", location or f"/candidate/attempts/{self.attempt_id}", 200)
-        state, token = _STATE.search(body), _TOKEN.search(body)
+        state, token = EXAM_STATE.search(body), CSRF_TOKEN.search(body)
         if status != 200 or not state or not token:
             return False
         data = json.loads(state.group(1))
