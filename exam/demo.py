@@ -35,7 +35,7 @@ def load(engine: Engine) -> list[tuple[str, str, str]]:
                 accounts.create_user(db, username, DEMO_PASSWORD, role, name)
             accounts_out.append((username, DEMO_PASSWORD, role))
         trainer_id = db.exec(select(User.id).where(User.username == "trainer")).one()
-        loader.load(db, loader.demo_files(), author_id=trainer_id)
+        loader.load_demo(db, author_id=trainer_id)
         examiner_id = db.exec(select(User.id).where(User.username == "examiner")).one()
         cand_ids = {u.username: u.id for u in db.exec(select(User).where(User.role == "candidate"))}
         have = set(db.exec(select(ExamSession.level).where(ExamSession.name.startswith("演示场次"))))

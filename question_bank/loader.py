@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from question_bank import service
+from question_bank.models import APPROVED, DRAFT
 from question_bank.validation import ItemData, ItemError, validate
 
 DEMO_BANK = Path(__file__).resolve().parent / "demo_bank"
@@ -61,8 +62,12 @@ def parse_files(paths: list[Path]) -> list[ItemData]:
     return items
 
 
-def load(session: Session, paths: list[Path], author_id: int | None = None, skip_existing: bool = True) -> LoadReport:
-    """Validate all files, then add their items; items whose ref already exists are skipped."""
+def load(session: Session, paths: list[Path], author_id: int | None = None, skip_existing: bool = True,
+         status: str = DRAFT) -> LoadReport:
+    """Validate all files, then add their items; items whose ref already exists are skipped.
+
+    Items arrive as drafts for review; the demo bank, which was reviewed before it shipped, is
+    loaded as approved (``status``)."""
     items = parse_files(paths)
     existing = service.existing_refs(session, [i.ref for i in items if i.ref])
     if existing and not skip_existing:
@@ -71,10 +76,14 @@ def load(session: Session, paths: list[Path], author_id: int | None = None, skip
     for data in items:
         if data.ref in existing:
             continue
-        service.add_item(session, data, author_id)
+        service.add_item(session, data, author_id, status=status)
         created += 1
     return LoadReport(created=created, skipped=len(items) - created)
 
 
 def demo_files() -> list[Path]:
     return sorted(DEMO_BANK.glob("*.json"))
+
+
+def load_demo(session: Session, author_id: int | None = None) -> LoadReport:
+    return load(session, demo_files(), author_id=author_id, status=APPROVED)

@@ -1,9 +1,16 @@
+"""The bank's tables: an item's identity and life cycle, its immutable versions, and what hangs off it.
+
+What an item *says* (stem, options, key, levels, area, difficulty …) lives in ``ItemVersion`` and is
+never edited in place: papers point at versions. What the bank *does with* an item (its review
+status, category and tags) lives on ``Item`` and changes without making a new version.
+"""
+
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from exam.timeutil import utcnow
@@ -12,41 +19,106 @@ ITEM_KINDS = {
     "single": "单选题",
     "multiple": "多选题",
     "truefalse": "判断题",
+    "fill": "填空题",
+    "short": "简答题",
+}
+CHOICE_KINDS = ("single", "multiple")
+# Kinds a machine marks; a short answer waits for an examiner.
+AUTO_MARKED_KINDS = ("single", "multiple", "truefalse", "fill")
+
+SCORING = {
+    "all": "全对才得分",
+    "partial": "少选按比例得分，错选不得分",
+}
+
+DIFFICULTIES = {1: "易", 2: "中", 3: "难"}
+
+DRAFT, IN_REVIEW, APPROVED, RETIRED = "draft", "review", "approved", "retired"
+STATUSES = {
+    DRAFT: "草稿",
+    IN_REVIEW: "待审核",
+    APPROVED: "已审核",
+    RETIRED: "已停用",
 }
 
 
+class Category(SQLModel, table=True):
+    """A folder of the bank, as in Moodle (GIFT's ``$CATEGORY: a/b``); ``path`` is the full name."""
+
+    __tablename__ = "item_category"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    path: str = Field(max_length=255, unique=True)
+
+
 class Item(SQLModel, table=True):
-    """An item's identity; what it says lives in its versions."""
+    """An item's identity and life cycle; only items with status ``approved`` reach papers."""
 
     __tablename__ = "item"
 
     id: Optional[int] = Field(default=None, primary_key=True)
     ref: Optional[str] = Field(default=None, max_length=64, unique=True)
+    status: str = Field(default=DRAFT, max_length=16, index=True)
+    category_id: Optional[int] = Field(default=None, foreign_key="item_category.id", index=True)
     created_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
-    retired: bool = Field(default=False)
+
+
+class ItemTag(SQLModel, table=True):
+    __tablename__ = "item_tag"
+
+    item_id: int = Field(foreign_key="item.id", primary_key=True)
+    tag: str = Field(max_length=32, primary_key=True, index=True)
 
 
 class ItemVersion(SQLModel, table=True):
-    """One immutable wording of an item. Papers point at versions, so editing never changes a paper."""
+    """One immutable wording of an item. Papers point at versions, so editing never changes a paper.
+
+    ``key`` depends on the kind: option indices (choice), a bool (true/false), the accepted answers
+    (fill), or ``{"reference": …, "points": […]}`` for a short answer an examiner marks.
+    """
 
     __tablename__ = "item_version"
     __table_args__ = (
         UniqueConstraint("item_id", "version", name="uq_item_version"),
-        Index("ix_item_version_level_area", "level", "area"),
+        Index("ix_item_version_area_kind", "area", "kind"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="item.id", index=True)
     version: int
-    level: str = Field(max_length=16)
     area: str = Field(max_length=16)
     kind: str = Field(max_length=16)
-    stem: str
+    scoring: str = Field(default="all", max_length=16)
+    stem: str = Field(sa_column=Column(Text, nullable=False))
     options: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     key: Any = Field(sa_column=Column(JSON, nullable=False))
-    explanation: str = Field(default="")
+    explanation: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     knowledge_point: str = Field(default="", max_length=100)
     difficulty: int = Field(default=2)
+    source: str = Field(default="", max_length=200)
     created_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ItemVersionLevel(SQLModel, table=True):
+    """The levels a version is written for: an item may serve several (the higher includes the lower)."""
+
+    __tablename__ = "item_version_level"
+
+    version_id: int = Field(foreign_key="item_version.id", primary_key=True)
+    level: str = Field(max_length=16, primary_key=True, index=True)
+
+
+class ItemComment(SQLModel, table=True):
+    """A reviewer's or author's remark on an item, kept with the version it was made on."""
+
+    __tablename__ = "item_comment"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    version: int
+    author_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    action: str = Field(default="comment", max_length=16)
+    body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: dt.datetime = Field(default_factory=utcnow)

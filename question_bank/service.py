@@ -1,40 +1,125 @@
-"""Operations on items within a database session: create versions, list the pool for a paper."""
+"""Operations on items within a database session: create and revise versions, tags, categories, pools.
+
+No Flask here: the authoring views, the importers, the seed loader and the paper assembly all call
+these with a session they own, so the rules (a change of content is a new version; an edit sends an
+approved item back to review) hold whichever door a change comes through.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import delete, func, insert
 from sqlmodel import Session, select
 
-from question_bank.models import Item, ItemVersion
+from exam import standard
+
+from question_bank.models import (
+    APPROVED, DRAFT, IN_REVIEW, Category, Item, ItemTag, ItemVersion, ItemVersionLevel,
+)
 from question_bank.validation import ItemData
 
 
-def add_item(session: Session, data: ItemData, author_id: int | None = None) -> ItemVersion:
-    item = Item(ref=data.ref, created_by=author_id)
+def category_id(session: Session, path: str) -> int | None:
+    """The category called ``path`` ("a/b"), created on first use; "" means none."""
+    path = "/".join(part.strip() for part in path.split("/") if part.strip())
+    if not path:
+        return None
+    found = session.exec(select(Category.id).where(Category.path == path)).first()
+    if found is not None:
+        return found
+    category = Category(path=path)
+    session.add(category)
+    session.flush()
+    return category.id
+
+
+def add_item(session: Session, data: ItemData, author_id: int | None = None, status: str = DRAFT) -> ItemVersion:
+    item = Item(ref=data.ref, created_by=author_id, status=status, category_id=category_id(session, data.category))
     session.add(item)
     session.flush()
+    set_tags(session, item.id, data.tags)
     return _add_version(session, item, data, 1, author_id)
 
 
-def revise_item(session: Session, item: Item, data: ItemData, author_id: int | None = None) -> ItemVersion:
-    """Editing never rewrites a version: it appends the next one."""
-    latest = session.exec(select(func.max(ItemVersion.version)).where(ItemVersion.item_id == item.id)).one()
-    return _add_version(session, item, data, (latest or 0) + 1, author_id)
+def latest_version(session: Session, item_id: int) -> ItemVersion:
+    return session.exec(select(ItemVersion).where(ItemVersion.item_id == item_id)
+                        .order_by(ItemVersion.version.desc())).first()
+
+
+def revise_item(session: Session, item: Item, data: ItemData, author_id: int | None = None) -> ItemVersion | None:
+    """Save an edit. Content changes append a version (papers keep theirs) and, for an item that was
+    approved or under review, send it back to draft: a changed item is reviewed again. Tags and
+    category are the bank's bookkeeping, not content, and never make a version. Returns the new
+    version, or None when the content did not change."""
+    set_tags(session, item.id, data.tags)
+    item.category_id = category_id(session, data.category)
+    session.add(item)
+    latest = latest_version(session, item.id)
+    if latest is not None and version_data(session, latest).content() == data.content():
+        session.flush()
+        return None
+    if item.status in (APPROVED, IN_REVIEW):
+        item.status = DRAFT
+    return _add_version(session, item, data, (latest.version if latest else 0) + 1, author_id)
 
 
 def _add_version(session: Session, item: Item, data: ItemData, number: int, author_id: int | None) -> ItemVersion:
     version = ItemVersion(
-        item_id=item.id, version=number, level=data.level, area=data.area, kind=data.kind,
-        stem=data.stem, options=data.options, key=data.key, explanation=data.explanation,
-        knowledge_point=data.knowledge_point, difficulty=data.difficulty, created_by=author_id,
+        item_id=item.id, version=number, area=data.area, kind=data.kind, scoring=data.scoring,
+        stem=data.stem, options=list(data.options), key=data.key, explanation=data.explanation,
+        knowledge_point=data.knowledge_point, difficulty=data.difficulty, source=data.source,
+        created_by=author_id,
     )
     session.add(version)
     session.flush()
+    session.execute(insert(ItemVersionLevel), [{"version_id": version.id, "level": lv} for lv in data.levels])
     return version
 
 
+def set_tags(session: Session, item_id: int, tags) -> None:
+    session.execute(delete(ItemTag).where(ItemTag.item_id == item_id))
+    if tags:
+        session.execute(insert(ItemTag), [{"item_id": item_id, "tag": t} for t in dict.fromkeys(tags)])
+
+
+def tags_of(session: Session, item_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {i: [] for i in item_ids}
+    if item_ids:
+        for item_id, tag in session.exec(select(ItemTag.item_id, ItemTag.tag)
+                                         .where(ItemTag.item_id.in_(item_ids)).order_by(ItemTag.tag)):
+            out[item_id].append(tag)
+    return out
+
+
+def levels_of(session: Session, version_ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {v: [] for v in version_ids}
+    if version_ids:
+        for vid, level in session.exec(select(ItemVersionLevel.version_id, ItemVersionLevel.level)
+                                       .where(ItemVersionLevel.version_id.in_(version_ids))):
+            out[vid].append(level)
+    order = list(standard.LEVELS)
+    return {vid: sorted(lv, key=order.index) for vid, lv in out.items()}
+
+
+def category_path(session: Session, category_id_: int | None) -> str:
+    if category_id_ is None:
+        return ""
+    return session.get(Category, category_id_).path
+
+
+def version_data(session: Session, version: ItemVersion) -> ItemData:
+    """A stored version as the ItemData it was made from (tags and category from its item)."""
+    item = session.get(Item, version.item_id)
+    return ItemData(
+        levels=tuple(levels_of(session, [version.id])[version.id]), area=version.area, kind=version.kind,
+        stem=version.stem, options=tuple(version.options), key=version.key, scoring=version.scoring,
+        explanation=version.explanation, knowledge_point=version.knowledge_point,
+        difficulty=version.difficulty, tags=tuple(tags_of(session, [item.id])[item.id]), source=version.source,
+        ref=item.ref, category=category_path(session, item.category_id),
+    )
+
+
 def latest_versions_query(*columns):
-    """The current version of every live item: whole versions, or just ``columns`` of them."""
+    """The current version of every item: whole versions, or just ``columns`` of them."""
     newest = (
         select(ItemVersion.item_id, func.max(ItemVersion.version).label("v"))
         .group_by(ItemVersion.item_id).subquery()
@@ -44,15 +129,26 @@ def latest_versions_query(*columns):
         .select_from(ItemVersion)
         .join(newest, (ItemVersion.item_id == newest.c.item_id) & (ItemVersion.version == newest.c.v))
         .join(Item, Item.id == ItemVersion.item_id)
-        .where(Item.retired == False)  # noqa: E712  (SQL comparison)
     )
 
 
+def for_level(query, level: str):
+    return query.where(ItemVersion.id.in_(
+        select(ItemVersionLevel.version_id).where(ItemVersionLevel.level == level)))
+
+
+def approved_pool(session: Session, level: str) -> list[tuple[int, str, str, int]]:
+    """(version id, area, kind, difficulty) of the current version of every approved item of a level:
+    the only items a paper may draw."""
+    query = for_level(latest_versions_query(
+        ItemVersion.id, ItemVersion.area, ItemVersion.kind, ItemVersion.difficulty), level)
+    return [tuple(row) for row in session.exec(query.where(Item.status == APPROVED))]
+
+
 def pool_for_level(session: Session, level: str) -> dict[str, list[int]]:
-    """Current version ids of live items of a level, by function area."""
+    """Approved version ids of a level by function area (the spine's per-area assembly)."""
     pool: dict[str, list[int]] = {}
-    for version_id, area in session.exec(
-            latest_versions_query(ItemVersion.id, ItemVersion.area).where(ItemVersion.level == level)):
+    for version_id, area, _kind, _difficulty in approved_pool(session, level):
         pool.setdefault(area, []).append(version_id)
     return pool
 
@@ -61,3 +157,12 @@ def existing_refs(session: Session, refs: list[str]) -> set[str]:
     if not refs:
         return set()
     return set(session.exec(select(Item.ref).where(Item.ref.in_(refs))))
+
+
+def used_versions(session: Session, version_ids: list[int]) -> set[int]:
+    """Versions some candidate's paper froze: they may never change."""
+    from exam.delivery.models import PaperSlot
+    if not version_ids:
+        return set()
+    return set(session.exec(select(PaperSlot.item_version_id)
+                            .where(PaperSlot.item_version_id.in_(version_ids)).distinct()))

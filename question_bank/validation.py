@@ -1,30 +1,65 @@
 """Checks one item's fields and says in Chinese exactly which field is wrong.
 
-Shared by every way items come in (seed files now, the authoring UI and imports later), so an item is
-judged the same whichever door it uses.
+Every door into the bank (seed files, the authoring form, GIFT, Aiken, CSV and XLSX imports) turns
+its input into the same plain dict and passes it here, so an item is judged the same whichever door
+it uses. Authored text comes out sanitised (see ``sanitise``); typed answers stay plain text.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from exam import standard
-from question_bank.models import ITEM_KINDS
+from question_bank import sanitise
+from question_bank.models import CHOICE_KINDS, DIFFICULTIES, ITEM_KINDS, SCORING
+
+MAX_STEM = 4000
+MAX_TEXT = 2000
+MIN_OPTIONS, MAX_OPTIONS = 2, 8
+MAX_ANSWERS = 10
+MAX_POINTS = 10
+MAX_TAGS = 10
+MAX_TAG_LEN = 32
+FILL_BLANK = "____"
 
 
 @dataclass(frozen=True)
 class ItemData:
-    level: str
+    levels: tuple[str, ...]
     area: str
     kind: str
     stem: str
-    options: list[str]
-    key: Any
+    options: tuple[str, ...] = ()
+    key: Any = None
+    scoring: str = "all"
     explanation: str = ""
     knowledge_point: str = ""
     difficulty: int = 2
+    tags: tuple[str, ...] = ()
+    source: str = ""
     ref: str | None = None
+    category: str = ""
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def answers(self) -> list[str]:
+        return list(self.key) if self.kind == "fill" else []
+
+    @property
+    def reference(self) -> str:
+        return self.key["reference"] if self.kind == "short" else ""
+
+    @property
+    def points(self) -> list[str]:
+        return list(self.key["points"]) if self.kind == "short" else []
+
+    def content(self) -> dict:
+        """What a version stores; two items with equal content need no new version."""
+        return {"levels": sorted(self.levels), "area": self.area, "kind": self.kind, "stem": self.stem,
+                "options": list(self.options), "key": self.key, "scoring": self.scoring,
+                "explanation": self.explanation, "knowledge_point": self.knowledge_point,
+                "difficulty": self.difficulty, "source": self.source}
 
 
 class ItemError(ValueError):
@@ -33,68 +68,134 @@ class ItemError(ValueError):
         self.field = field
 
 
-def _text(raw: dict, field: str, required: bool = True, max_len: int | None = None) -> str:
-    value = raw.get(field, "")
+def _text(raw: dict, name: str, required: bool = True, max_len: int = MAX_TEXT, html: bool = False) -> str:
+    value = raw.get(name, "")
+    if value is None:
+        value = ""
     if not isinstance(value, str):
-        raise ItemError(field, "应为文本")
-    value = value.strip()
+        raise ItemError(name, "应为文本")
+    value = sanitise.clean(value) if html else value.strip()
     if required and not value:
-        raise ItemError(field, "不能为空")
-    if max_len and len(value) > max_len:
-        raise ItemError(field, f"超过 {max_len} 字")
+        raise ItemError(name, "不能为空")
+    if len(value) > max_len:
+        raise ItemError(name, f"超过 {max_len} 字")
     return value
+
+
+def _text_list(raw: dict, name: str, max_items: int, html: bool = False) -> list[str]:
+    values = raw.get(name)
+    if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
+        raise ItemError(name, "应为文本的列表")
+    cleaned = [sanitise.clean(v) if html else v.strip() for v in values]
+    if not cleaned or not all(cleaned):
+        raise ItemError(name, "不能为空，每一项也不能为空")
+    if len(cleaned) > max_items:
+        raise ItemError(name, f"最多 {max_items} 项，现有 {len(cleaned)} 项")
+    if any(len(v) > MAX_TEXT for v in cleaned):
+        raise ItemError(name, f"每一项不超过 {MAX_TEXT} 字")
+    if len(set(cleaned)) != len(cleaned):
+        raise ItemError(name, "有重复项")
+    return cleaned
+
+
+def _levels(raw: dict) -> tuple[str, ...]:
+    name = "level" if "level" in raw and "levels" not in raw else "levels"
+    value = raw.get(name)
+    levels = [value] if isinstance(value, str) else value
+    if not isinstance(levels, (list, tuple)) or not levels:
+        raise ItemError(name, "至少选择一个等级")
+    unknown = [v for v in levels if v not in standard.LEVELS]
+    if unknown:
+        raise ItemError(name, f"未知等级 {unknown[0]!r}，应为 {'、'.join(standard.LEVELS)} 之一")
+    return tuple(code for code in standard.LEVELS if code in levels)
+
+
+def _area(raw: dict, levels: tuple[str, ...]) -> str:
+    area = raw.get("area")
+    for code in levels:
+        lvl = standard.LEVELS[code]
+        if area not in lvl.area_codes:
+            raise ItemError("area", f"{lvl.name}没有职业功能 {area!r}，应为 {'、'.join(lvl.area_codes)} 之一")
+    return area
+
+
+def _choice_key(raw: dict, kind: str, options: list[str]) -> list[int]:
+    key = raw.get("key")
+    if not isinstance(key, (list, tuple)) or not all(isinstance(k, int) and not isinstance(k, bool) for k in key):
+        raise ItemError("key", "应为正确选项序号（从 0 开始）的列表")
+    if any(not 0 <= k < len(options) for k in key):
+        raise ItemError("key", f"序号超出范围 0 至 {len(options) - 1}")
+    if len(set(key)) != len(key):
+        raise ItemError("key", "序号有重复")
+    if kind == "single" and len(key) != 1:
+        raise ItemError("key", "单选题应恰有一个正确选项")
+    if kind == "multiple" and len(key) < 2:
+        raise ItemError("key", "多选题应至少有两个正确选项")
+    return sorted(key)
+
+
+def _content(raw: dict, kind: str) -> tuple[list[str], Any, str]:
+    """Options, key and scoring rule for ``kind``."""
+    options: list[str] = []
+    scoring = "all"
+    if kind in CHOICE_KINDS:
+        options = _text_list(raw, "options", MAX_OPTIONS, html=True)
+        if len(options) < MIN_OPTIONS:
+            raise ItemError("options", f"选项数应为 {MIN_OPTIONS} 至 {MAX_OPTIONS} 个，现有 {len(options)} 个")
+        key: Any = _choice_key(raw, kind, options)
+        if kind == "multiple":
+            scoring = raw.get("scoring") or "all"
+            if scoring not in SCORING:
+                raise ItemError("scoring", f"计分方式应为 {'、'.join(SCORING)} 之一")
+        return options, key, scoring
+    if raw.get("options"):
+        raise ItemError("options", f"{ITEM_KINDS[kind]}不应有选项")
+    if kind == "truefalse":
+        key = raw.get("key")
+        if not isinstance(key, bool):
+            raise ItemError("key", "判断题答案应为 true 或 false")
+        return options, key, scoring
+    if kind == "fill":
+        return options, _text_list(raw, "answers", MAX_ANSWERS), scoring
+    reference = _text(raw, "reference", html=True)
+    points = _text_list(raw, "points", MAX_POINTS, html=True)
+    return options, {"reference": reference, "points": points}, scoring
+
+
+def _tags(raw: dict) -> tuple[str, ...]:
+    tags = raw.get("tags") or []
+    if isinstance(tags, str):
+        tags = [t for t in tags.replace("，", ",").split(",")]
+    if not isinstance(tags, (list, tuple)) or not all(isinstance(t, str) for t in tags):
+        raise ItemError("tags", "应为文本的列表")
+    cleaned = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
+    if len(cleaned) > MAX_TAGS:
+        raise ItemError("tags", f"最多 {MAX_TAGS} 个标签")
+    if any(len(t) > MAX_TAG_LEN or "<" in t for t in cleaned):
+        raise ItemError("tags", f"每个标签不超过 {MAX_TAG_LEN} 字，且不含 <")
+    return tuple(cleaned)
 
 
 def validate(raw: dict) -> ItemData:
     if not isinstance(raw, dict):
         raise ItemError("(整题)", "应为一个对象")
-    level = raw.get("level")
-    if level not in standard.LEVELS:
-        raise ItemError("level", f"未知等级 {level!r}，应为 {'、'.join(standard.LEVELS)} 之一")
-    lvl = standard.LEVELS[level]
-    area = raw.get("area")
-    if area not in lvl.area_codes:
-        raise ItemError("area", f"{lvl.name}没有职业功能 {area!r}，应为 {'、'.join(lvl.area_codes)} 之一")
+    levels = _levels(raw)
+    area = _area(raw, levels)
     kind = raw.get("type", raw.get("kind"))
     if kind not in ITEM_KINDS:
         raise ItemError("type", f"未知题型 {kind!r}，应为 {'、'.join(ITEM_KINDS)} 之一")
-    stem = _text(raw, "stem", max_len=2000)
-    key = raw.get("key")
-    options: list[str] = []
-    if kind == "truefalse":
-        if "options" in raw and raw["options"]:
-            raise ItemError("options", "判断题不应有选项")
-        if not isinstance(key, bool):
-            raise ItemError("key", "判断题答案应为 true 或 false")
-    else:
-        options = raw.get("options")
-        if not isinstance(options, list) or not all(isinstance(o, str) and o.strip() for o in options):
-            raise ItemError("options", "应为非空文本的列表")
-        options = [o.strip() for o in options]
-        if not 2 <= len(options) <= 8:
-            raise ItemError("options", f"选项数应为 2 至 8 个，现有 {len(options)} 个")
-        if len(set(options)) != len(options):
-            raise ItemError("options", "选项有重复")
-        if not isinstance(key, list) or not all(isinstance(k, int) and not isinstance(k, bool) for k in key):
-            raise ItemError("key", "应为选项序号（从 0 开始）的列表")
-        if any(not 0 <= k < len(options) for k in key):
-            raise ItemError("key", f"序号超出范围 0 至 {len(options) - 1}")
-        if len(set(key)) != len(key):
-            raise ItemError("key", "序号有重复")
-        if kind == "single" and len(key) != 1:
-            raise ItemError("key", "单选题应恰有一个正确选项")
-        if kind == "multiple" and len(key) < 2:
-            raise ItemError("key", "多选题应至少有两个正确选项")
-        key = sorted(key)
+    stem = _text(raw, "stem", max_len=MAX_STEM, html=True)
+    options, key, scoring = _content(raw, kind)
     difficulty = raw.get("difficulty", 2)
-    if difficulty not in (1, 2, 3):
-        raise ItemError("difficulty", "难度应为 1、2 或 3")
+    if isinstance(difficulty, bool) or difficulty not in DIFFICULTIES:
+        raise ItemError("difficulty", "难度应为 1、2 或 3（易、中、难）")
     ref = raw.get("ref")
-    if ref is not None and (not isinstance(ref, str) or not ref.strip() or len(ref) > 64):
+    if ref is not None and ref != "" and (not isinstance(ref, str) or not ref.strip() or len(ref) > 64):
         raise ItemError("ref", "编号应为 1 至 64 字的文本")
     return ItemData(
-        level=level, area=area, kind=kind, stem=stem, options=options, key=key,
-        explanation=_text(raw, "explanation", required=False, max_len=2000),
+        levels=levels, area=area, kind=kind, stem=stem, options=tuple(options), key=key, scoring=scoring,
+        explanation=_text(raw, "explanation", required=False, html=True),
         knowledge_point=_text(raw, "knowledge_point", required=False, max_len=100),
-        difficulty=difficulty, ref=ref.strip() if ref else None,
+        difficulty=difficulty, tags=_tags(raw), source=_text(raw, "source", required=False, max_len=200),
+        ref=ref.strip() if ref else None, category=_text(raw, "category", required=False, max_len=255),
     )

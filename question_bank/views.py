@@ -18,7 +18,7 @@ def index():
     level = request.args.get("level", "junior")
     if level not in standard.LEVELS:
         level = "junior"
-    query = service.latest_versions_query().where(ItemVersion.level == level).order_by(
+    query = service.for_level(service.latest_versions_query(), level).order_by(
         ItemVersion.area, ItemVersion.id)
     versions = list(web.db().exec(query))
     counts: dict[str, int] = {}

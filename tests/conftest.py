@@ -29,7 +29,7 @@ def _seed(url: str) -> None:
     with write_session(engine) as session:
         for username, role in ACCOUNTS:
             accounts.create_user(session, username, PASSWORD, role, username)
-        loader.load(session, loader.demo_files())
+        loader.load_demo(session)
     engine.dispose()
 
 

@@ -30,7 +30,7 @@ def prepare(database_url: str, candidates: int, item_count: int = 40, duration_m
     now = utcnow()
     with write_session(engine) as db:
         if db.exec(select(Item.id).limit(1)).first() is None:
-            loader.load(db, loader.demo_files())
+            loader.load_demo(db)
         db.execute(insert(User.__table__), [
             {"username": u, "display_name": u, "role": "candidate", "password_hash": one_hash, "active": True,
              "created_at": now} for u in usernames])

@@ -1,10 +1,15 @@
 """The wire format of an answer, checked without touching the database.
 
 Answers name options by their position on the candidate's screen ("0", "0,2") or by "T"/"F", so a
-page never needs to know an option's original index, let alone the key. "" clears an answer.
+page never needs to know an option's original index, let alone the key. Fill-in and short answers
+are the typed text itself, kept as typed (normalising is the marker's business). "" clears an answer.
 """
 
 from __future__ import annotations
+
+MAX_FILL_CHARS = 200
+MAX_SHORT_CHARS = 5000
+_TEXT_LIMITS = {"fill": MAX_FILL_CHARS, "short": MAX_SHORT_CHARS}
 
 
 class AnswerFormatError(ValueError):
@@ -16,6 +21,10 @@ def normalise(kind: str, option_count: int, raw: object) -> str:
         return ""
     if not isinstance(raw, str):
         raise AnswerFormatError("答案应为文本")
+    if kind in _TEXT_LIMITS:
+        if len(raw) > _TEXT_LIMITS[kind]:
+            raise AnswerFormatError(f"答案不能超过 {_TEXT_LIMITS[kind]} 字")
+        return raw if raw.strip() else ""
     if kind == "truefalse":
         if raw not in ("T", "F"):
             raise AnswerFormatError("判断题答案应为 T 或 F")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import BigInteger, Column, Index, JSON, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, JSON, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from exam.timeutil import utcnow
@@ -57,7 +57,20 @@ class Answer(SQLModel, table=True):
 
     attempt_id: int = Field(foreign_key="attempt.id", primary_key=True)
     position: int = Field(primary_key=True)
-    value: str = Field(default="", max_length=64)
+    value: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     flagged: bool = Field(default=False)
     seq: int = Field(sa_column=Column(BigInteger, nullable=False))
     saved_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ManualMark(SQLModel, table=True):
+    """An examiner's mark for a short answer; ``points`` is an exact fraction of the slot's points."""
+
+    __tablename__ = "manual_mark"
+
+    attempt_id: int = Field(foreign_key="attempt.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    points: str = Field(max_length=32)
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    marker_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    marked_at: dt.datetime = Field(default_factory=utcnow)

@@ -27,7 +27,7 @@ from exam.audit.service import record, record_many
 from exam.db import db_write_lock, write_connection
 from exam.delivery import autosave_sql
 from exam.delivery.answers import AnswerFormatError, normalise
-from exam.delivery.models import OPEN, SUBMITTED, Answer, Attempt, PaperSlot
+from exam.delivery.models import OPEN, SUBMITTED, Answer, Attempt, ManualMark, PaperSlot
 from exam.sessions.models import Enrollment, ExamSession
 from question_bank import assembly
 from question_bank import service as bank
@@ -137,19 +137,20 @@ class Question:
     stem: str
     options: list[str]  # in the candidate's display order
     points: Fraction
+    scoring: str = "all"
 
 
 def paper_for_candidate(db: Session, attempt_id: int) -> list[Question]:
     """The questions as the candidate sees them. Keys are not selected, so they cannot leak."""
     rows = db.execute(
         select(PaperSlot.position, PaperSlot.kind, PaperSlot.area, PaperSlot.option_order, PaperSlot.points,
-               ItemVersion.stem, ItemVersion.options)
+               ItemVersion.stem, ItemVersion.options, ItemVersion.scoring)
         .join(ItemVersion, ItemVersion.id == PaperSlot.item_version_id)
         .where(PaperSlot.attempt_id == attempt_id).order_by(PaperSlot.position)
     ).all()
     return [
         Question(position=r.position, kind=r.kind, area=r.area, stem=r.stem,
-                 options=[r.options[i] for i in r.option_order], points=Fraction(r.points))
+                 options=[r.options[i] for i in r.option_order], points=Fraction(r.points), scoring=r.scoring)
         for r in rows
     ]
 
@@ -321,14 +322,19 @@ def grade_attempts(conn: Connection, attempt_ids: list[int]) -> dict[int, gradin
     slots: dict[int, list[grading.GradableSlot]] = {aid: [] for aid in attempt_ids}
     for r in conn.execute(
         select(PaperSlot.attempt_id, PaperSlot.position, PaperSlot.area, PaperSlot.kind, PaperSlot.option_order,
-               PaperSlot.points, ItemVersion.key)
+               PaperSlot.points, ItemVersion.key, ItemVersion.scoring)
         .join(ItemVersion, ItemVersion.id == PaperSlot.item_version_id)
         .where(PaperSlot.attempt_id.in_(attempt_ids))
     ):
-        slots[r.attempt_id].append(
-            grading.GradableSlot(r.position, r.area, r.kind, r.key, r.option_order, Fraction(r.points)))
+        slots[r.attempt_id].append(grading.GradableSlot(
+            r.position, r.area, r.kind, r.key, r.option_order, Fraction(r.points), r.scoring))
     answers: dict[int, dict[int, str]] = {aid: {} for aid in attempt_ids}
     for aid, position, value in conn.execute(
             select(Answer.attempt_id, Answer.position, Answer.value).where(Answer.attempt_id.in_(attempt_ids))):
         answers[aid][position] = value
-    return {aid: grading.grade(slots[aid], answers[aid]) for aid in attempt_ids}
+    manual: dict[int, dict[int, Fraction]] = {aid: {} for aid in attempt_ids}
+    for aid, position, points in conn.execute(
+            select(ManualMark.attempt_id, ManualMark.position, ManualMark.points)
+            .where(ManualMark.attempt_id.in_(attempt_ids))):
+        manual[aid][position] = Fraction(points)
+    return {aid: grading.grade(slots[aid], answers[aid], manual[aid]) for aid in attempt_ids}

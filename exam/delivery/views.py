@@ -10,10 +10,12 @@ from flask_wtf import FlaskForm
 
 from exam import standard, web
 from exam.delivery import service
+from exam.delivery.answers import MAX_FILL_CHARS, MAX_SHORT_CHARS
 from exam.delivery.models import OPEN, Attempt
 from exam.sessions import service as sessions
 from exam.sessions.models import ExamSession
 from exam.timeutil import epoch_ms
+from question_bank.models import ITEM_KINDS
 
 bp = Blueprint("delivery", __name__)
 
@@ -77,7 +79,8 @@ def sit(attempt_id: int):
         "saved": {str(k): v for k, v in service.saved_answers(web.db(), attempt_id).items()},
     }
     return render_template("delivery/sit.html", attempt=attempt, exam_session=exam_session,
-                           level=standard.level(exam_session.level), questions=questions, state=state)
+                           level=standard.level(exam_session.level), questions=questions, state=state,
+                           kinds=ITEM_KINDS, max_fill=MAX_FILL_CHARS, max_short=MAX_SHORT_CHARS)
 
 
 @bp.route("/api/attempts/<int:attempt_id>/answers", methods=["POST"])

@@ -1,5 +1,6 @@
 """The attempt lifecycle on a real database (SQLite file and PostgreSQL server)."""
 
+import dataclasses
 import datetime as dt
 import random
 import threading
@@ -73,9 +74,8 @@ def test_editing_an_item_makes_a_new_version_and_the_paper_keeps_the_old(engine,
     with write_session(engine) as s:
         old = s.get(ItemVersion, slot.item_version_id)
         item = s.get(Item, old.item_id)
-        raw = {"level": old.level, "area": old.area, "type": old.kind, "stem": old.stem + "（修订）",
-               "options": old.options, "key": old.key}
-        new = bank.revise_item(s, item, validate(raw))
+        data = bank.version_data(s, old)
+        new = bank.revise_item(s, item, dataclasses.replace(data, stem=data.stem + "（修订）"))
         assert new.version == old.version + 1
         new_id = new.id
     assert slots_of(engine, aid)[0].item_version_id == slot.item_version_id != new_id

@@ -35,6 +35,8 @@
   function questionEl(position) { return document.getElementById("q" + position); }
 
   function readValue(el) {
+    var text = el.querySelector(".text-answer");
+    if (text) return text.value.trim() ? text.value : "";
     var boxes = el.querySelectorAll(".options input");
     var picked = [];
     boxes.forEach(function (b) { if (b.checked) picked.push(b.value); });
@@ -43,6 +45,8 @@
 
   function paint(position) {
     var el = questionEl(position), a = answers[position] || { value: "", flagged: false };
+    var text = el.querySelector(".text-answer");
+    if (text && text.value !== a.value && document.activeElement !== text) text.value = a.value;
     var values = a.value ? a.value.split(",") : [];
     el.querySelectorAll(".options input").forEach(function (b) { b.checked = values.indexOf(b.value) >= 0; });
     el.querySelector(".flag-box").checked = !!a.flagged;
@@ -144,7 +148,7 @@
       b.classList.toggle("current", i === current);
       if (i === current) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
     });
-    var first = questions[current].querySelector("input");
+    var first = questions[current].querySelector("input, textarea");
     if (first && document.activeElement && document.activeElement.classList.contains("qnav") === false) first.focus();
   }
 
@@ -152,6 +156,21 @@
     var position = el.dataset.position;
     el.querySelectorAll("input").forEach(function (input) {
       input.addEventListener("change", function () { change(position); });
+    });
+    // Typed answers save while the candidate types (after a short pause, not on every key), and at
+    // once when the field loses focus; an IME's uncommitted pinyin is not an answer yet.
+    el.querySelectorAll(".text-answer").forEach(function (text) {
+      var timer = null;
+      text.addEventListener("input", function (event) {
+        if (event.isComposing) return;
+        clearTimeout(timer);
+        timer = setTimeout(function () { change(position); }, 600);
+      });
+      text.addEventListener("compositionend", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () { change(position); }, 600);
+      });
+      text.addEventListener("blur", function () { clearTimeout(timer); change(position); });
     });
     el.querySelectorAll("[data-step]").forEach(function (b) {
       b.addEventListener("click", function () { show(current + Number(b.dataset.step)); });

@@ -1,0 +1,81 @@
+"""The review workflow: draft → in review → approved → retired, with the four-eyes rule.
+
+Only approved items reach papers, and nobody approves their own words: the reviewer must differ from
+whoever wrote the item's current version. Every move is written to the item's comment thread (so
+the author reads why an item came back) and to the audit trail.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from exam.audit.service import record
+from question_bank import service
+from question_bank.models import APPROVED, DRAFT, IN_REVIEW, RETIRED, STATUSES, Item, ItemComment
+
+
+class ReviewError(ValueError):
+    """A move the workflow forbids; the message says why, in Chinese."""
+
+
+# action -> (states it may start from, state it leads to, whether a comment is required)
+MOVES = {
+    "submit": ((DRAFT,), IN_REVIEW, False),
+    "approve": ((IN_REVIEW,), APPROVED, False),
+    "reject": ((IN_REVIEW,), DRAFT, True),
+    "retire": ((DRAFT, IN_REVIEW, APPROVED), RETIRED, True),
+    "restore": ((RETIRED,), DRAFT, False),
+}
+ACTION_NAMES = {"submit": "提交审核", "approve": "审核通过", "reject": "退回修改", "retire": "停用",
+                "restore": "恢复为草稿", "comment": "评论"}
+
+
+def allowed(item: Item, action: str) -> bool:
+    return action in MOVES and item.status in MOVES[action][0]
+
+
+def move(session: Session, item: Item, action: str, actor_id: int, comment: str = "") -> None:
+    if action not in MOVES:
+        raise ReviewError(f"未知操作 {action!r}")
+    sources, target, needs_comment = MOVES[action]
+    name = ACTION_NAMES[action]
+    if item.status not in sources:
+        raise ReviewError(f"题目 {item.ref or item.id} 当前为“{STATUSES[item.status]}”，不能{name}")
+    comment = comment.strip()
+    if needs_comment and not comment:
+        raise ReviewError(f"{name}时请填写理由")
+    version = service.latest_version(session, item.id)
+    if action == "approve" and version.created_by == actor_id:
+        raise ReviewError("不能审核自己编写的题目（当前版本由您编写），请由另一位培训师审核")
+    before = item.status
+    item.status = target
+    session.add(item)
+    session.add(ItemComment(item_id=item.id, version=version.version, author_id=actor_id, action=action,
+                            body=comment or name))
+    session.flush()
+    record(session.connection(), f"item.{action}", "item", item.id, actor_id,
+           version=version.version, before=before, after=target, comment=comment)
+
+
+def add_comment(session: Session, item: Item, actor_id: int, body: str) -> ItemComment:
+    body = body.strip()
+    if not body:
+        raise ReviewError("评论不能为空")
+    version = service.latest_version(session, item.id)
+    comment = ItemComment(item_id=item.id, version=version.version, author_id=actor_id, body=body)
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def move_many(session: Session, items: list[Item], action: str, actor_id: int, comment: str = "") -> None:
+    """One move for many items, all or nothing: if any item refuses, every refusal is reported (one
+    line each) and the caller's transaction must be rolled back."""
+    refused = []
+    for item in items:
+        try:
+            move(session, item, action, actor_id, comment)
+        except ReviewError as exc:
+            refused.append(str(exc))
+    if refused:
+        raise ReviewError("\n".join(dict.fromkeys(refused)))
