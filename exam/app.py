@@ -32,9 +32,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from exam.delivery.views import bp as delivery_bp
     from exam.health import bp as health_bp
     from exam.sessions.views import bp as sessions_bp
+    from question_bank.review_views import bp as item_review_bp
     from question_bank.views import bp as items_bp
 
-    for bp in (accounts_bp, delivery_bp, sessions_bp, items_bp, health_bp):
+    for bp in (accounts_bp, delivery_bp, sessions_bp, items_bp, item_review_bp, health_bp):
         app.register_blueprint(bp)
 
     _install_template_helpers(app)

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from exam import standard
 
 from question_bank.models import (
-    APPROVED, DRAFT, IN_REVIEW, Category, Item, ItemTag, ItemVersion, ItemVersionLevel,
+    APPROVED, DRAFT, IN_REVIEW, Category, Item, ItemComment, ItemTag, ItemVersion, ItemVersionLevel,
 )
 from question_bank.validation import ItemData
 
@@ -166,3 +166,53 @@ def used_versions(session: Session, version_ids: list[int]) -> set[int]:
         return set()
     return set(session.exec(select(PaperSlot.item_version_id)
                             .where(PaperSlot.item_version_id.in_(version_ids)).distinct()))
+
+
+def versions_of(session: Session, item_id: int) -> list[ItemVersion]:
+    """Every version of an item, newest first."""
+    return list(session.exec(select(ItemVersion).where(ItemVersion.item_id == item_id)
+                             .order_by(ItemVersion.version.desc())))
+
+
+def version_number(session: Session, item_id: int, number: int | None) -> ItemVersion | None:
+    """Version ``number`` of an item, or its newest when ``number`` is None."""
+    query = select(ItemVersion).where(ItemVersion.item_id == item_id)
+    if number:
+        query = query.where(ItemVersion.version == number)
+    return session.exec(query.order_by(ItemVersion.version.desc())).first()
+
+
+def comments_of(session: Session, item_id: int) -> list[ItemComment]:
+    return list(session.exec(select(ItemComment).where(ItemComment.item_id == item_id)
+                             .order_by(ItemComment.created_at.desc(), ItemComment.id.desc())))
+
+
+def user_names(session: Session) -> dict[int, str]:
+    from exam.accounts.models import User
+    return dict(session.exec(select(User.id, User.display_name)).all())
+
+
+def items_by_ids(session: Session, item_ids: list[int]) -> list[Item]:
+    if not item_ids:
+        return []
+    return list(session.exec(select(Item).where(Item.id.in_(item_ids)).order_by(Item.id)))
+
+
+def add_tag(session: Session, items: list[Item], tag: str) -> None:
+    have = {(i, t) for i, t in session.exec(select(ItemTag.item_id, ItemTag.tag)
+                                            .where(ItemTag.item_id.in_([i.id for i in items]), ItemTag.tag == tag))}
+    rows = [{"item_id": i.id, "tag": tag} for i in items if (i.id, tag) not in have]
+    if rows:
+        session.execute(insert(ItemTag), rows)
+
+
+def remove_tag(session: Session, items: list[Item], tag: str) -> None:
+    session.execute(delete(ItemTag).where(ItemTag.item_id.in_([i.id for i in items]), ItemTag.tag == tag))
+
+
+def move_to_category(session: Session, items: list[Item], path: str) -> None:
+    target = category_id(session, path)
+    for item in items:
+        item.category_id = target
+        session.add(item)
+    session.flush()

@@ -19,7 +19,8 @@ from question_bank import loader
 from tests.pg import Cluster, create_database
 
 PASSWORD = "test-password-1"
-ACCOUNTS = [("admin", "admin"), ("trainer", "trainer"), ("examiner", "examiner"), ("verifier", "verifier"),
+ACCOUNTS = [("admin", "admin"), ("trainer", "trainer"), ("trainer2", "trainer"), ("examiner", "examiner"),
+            ("verifier", "verifier"),
             ("cand1", "candidate"), ("cand2", "candidate"), ("cand3", "candidate")]
 
 

@@ -61,3 +61,40 @@ def test_normalise_accepts(kind, count, raw, expected):
 def test_normalise_refuses(kind, count, raw, message):
     with pytest.raises(AnswerFormatError, match=message):
         normalise(kind, count, raw)
+
+
+def test_partial_credit_multiple_gives_a_share_for_a_subset_and_nothing_for_a_wrong_pick():
+    s = grading.GradableSlot(0, "service", "multiple", [0, 1, 3], [0, 1, 2, 3], Fraction(3), "partial")
+    assert grading.credit(s, "0,1,3") == 1
+    assert grading.credit(s, "0,3") == Fraction(2, 3)
+    assert grading.credit(s, "0,2") == 0          # 错选不得分
+    all_or_nothing = grading.GradableSlot(0, "service", "multiple", [0, 1, 3], [0, 1, 2, 3], Fraction(3), "all")
+    assert grading.credit(all_or_nothing, "0,3") == 0
+    g = grading.grade([s], {0: "1,3"})
+    assert g.score == 2 and g.marks == {0: 2}
+
+
+def test_fill_answers_match_across_width_case_and_spaces():
+    s = grading.GradableSlot(0, "basics", "fill", ["80/20", "Service Level"], [], Fraction(2))
+    assert grading.is_correct(s, "８０／２０")
+    assert grading.is_correct(s, "  service   level ")
+    assert not grading.is_correct(s, "80/30")
+    assert not grading.is_correct(s, "")
+
+
+def test_short_answers_wait_for_the_examiner_and_then_count():
+    choice = slot(0, "single", [0], points=Fraction(95))
+    short = grading.GradableSlot(1, "service", "short", {"reference": "r", "points": ["p"]}, [], Fraction(5))
+    g = grading.grade([choice, short], {0: "0", 1: "您好，请问有什么可以帮您？"})
+    assert g.pending == [1] and g.passed is None and g.score == 95
+    g = grading.grade([choice, short], {0: "0", 1: "…"}, manual={1: Fraction(7)})
+    assert g.pending == [] and g.score == standard.FULL_MARKS and g.passed   # capped at the slot's points
+    blank = grading.grade([choice, short], {0: "1"})
+    assert blank.pending == [] and blank.score == 0 and blank.passed is False
+
+
+def test_typed_answers_are_kept_as_typed_within_their_limits():
+    assert normalise("fill", 0, " 80/20 ") == " 80/20 "
+    assert normalise("short", 0, "   ") == ""
+    with pytest.raises(AnswerFormatError, match="不能超过"):
+        normalise("fill", 0, "字" * 201)

@@ -71,3 +71,38 @@ def test_demo_bank_covers_every_area_of_every_level_with_at_least_40_items():
             assert any(i.area == area.code for i in mine), (code, area.code)
     stems = [i.stem for i in items]
     assert len(set(stems)) == len(stems)
+
+
+def test_every_kind_validates_to_its_key_shape():
+    fill = validate({"levels": ["junior", "intermediate"], "area": "service", "type": "fill",
+                     "stem": "服务水平常用标准为 ____。", "answers": ["80/20", " 80%/20秒 "]})
+    assert fill.levels == ("junior", "intermediate") and fill.key == ["80/20", "80%/20秒"]
+    short = validate({"level": "senior", "area": "guidance", "type": "short", "stem": "简述质检流程。",
+                      "reference": "抽样、评分、反馈。", "points": ["抽样", "评分", "反馈"]})
+    assert short.key == {"reference": "抽样、评分、反馈。", "points": ["抽样", "评分", "反馈"]}
+    multiple = validate({**GOOD, "type": "multiple", "key": [2, 0], "scoring": "partial"})
+    assert multiple.key == [0, 2] and multiple.scoring == "partial"
+
+
+@pytest.mark.parametrize("change,field,message", [
+    ({"type": "fill", "options": [], "answers": []}, "answers", "不能为空"),
+    ({"type": "fill", "options": ["a", "b"], "answers": ["x"]}, "options", "不应有选项"),
+    ({"type": "short", "options": [], "reference": "r", "points": "p"}, "points", "列表"),
+    ({"type": "short", "options": [], "reference": "", "points": ["p"]}, "reference", "不能为空"),
+    ({"type": "multiple", "key": [0, 1], "scoring": "half"}, "scoring", "计分方式"),
+    ({"levels": ["junior", "senior"], "area": "guidance"}, "area", "初级没有职业功能"),
+    ({"tags": ["<b>x</b>"]}, "tags", "不含 <"),
+])
+def test_new_fields_are_checked_by_name(change, field, message):
+    with pytest.raises(ItemError, match=message) as info:
+        validate({**GOOD, **change})
+    assert info.value.field == field
+
+
+def test_authored_text_is_sanitised_and_typed_answers_are_not():
+    data = validate({**GOOD, "stem": '开篇语<script>alert(1)</script><b onclick="x">要点</b> a < b',
+                     "options": ["<img src=x onerror=alert(1)>问候", "报工号", "c", "d"]})
+    assert data.stem == "开篇语<b>要点</b> a &lt; b"
+    assert data.options[0] == "问候"
+    fill = validate({**GOOD, "type": "fill", "options": [], "answers": ["a<b"]})
+    assert fill.key == ["a<b"]
