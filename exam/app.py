@@ -21,6 +21,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=cfg["INSTANCE_PATH"], instance_relative_config=False)
     app.config.update(cfg)
     app.config.setdefault("TIMEZONE", "Asia/Shanghai")
+    # Whole request bodies are capped (CSRF checking reads the form before any view); the import
+    # page allows files of up to 5 MB within this.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
     app.extensions[web.ENGINE_KEY] = db.engine_for(app.config["DATABASE_URL"])
     app.session_interface = CachingSessionInterface()
 
@@ -31,11 +35,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     from exam.accounts.views import bp as accounts_bp
     from exam.delivery.views import bp as delivery_bp
     from exam.health import bp as health_bp
+    from exam.marking.views import bp as marking_bp
     from exam.sessions.views import bp as sessions_bp
     from question_bank.review_views import bp as item_review_bp
+    from question_bank.stats_views import bp as stats_bp
     from question_bank.views import bp as items_bp
 
-    for bp in (accounts_bp, delivery_bp, sessions_bp, items_bp, item_review_bp, health_bp):
+    for bp in (accounts_bp, delivery_bp, sessions_bp, marking_bp, items_bp, item_review_bp, stats_bp,
+               health_bp):
         app.register_blueprint(bp)
 
     _install_template_helpers(app)

@@ -29,12 +29,14 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence, TypeVar
 
 EASY_FACILITY = 95.0  # facility (%) above which an item is too easy
 HARD_FACILITY = 20.0  # facility (%) below which an item is too hard
 LOW_DISCRIMINATION = 20.0  # discrimination index below which an item separates candidates poorly
 _TINY = 1e-12  # variances below this are rounding noise and treated as zero
+
+K = TypeVar("K")  # what names an item in item_statistics_by_key
 
 
 @dataclass(frozen=True)
@@ -94,30 +96,32 @@ def _ratio(numerator: float | None, denominator: float | None, scale: float = 1.
     return scale * numerator / denominator
 
 
-def item_statistics(marks: Sequence[Sequence[float]], max_marks: Sequence[float]) -> list[ItemStats]:
-    """Per-slot statistics for attempts given as marks per slot (one row per attempt)."""
-    _check(marks, max_marks)
-    totals = [math.fsum(attempt) for attempt in marks]
-    partial = []
-    for j, max_mark in enumerate(max_marks):
-        item = [float(attempt[j]) for attempt in marks]
-        rest = [t - x for t, x in zip(totals, item)]
-        var_item, var_rest = _covariance(item, item), _covariance(rest, rest)
-        cov = _covariance(item, rest)
-        cov_max = _covariance(sorted(item), sorted(rest))
-        spread = math.sqrt(var_item * var_rest) if var_item is not None and var_rest is not None else None
-        partial.append(dict(
-            slot=j + 1,
-            facility=100 * math.fsum(item) / len(item) / max_mark if item else None,
-            sd=math.sqrt(var_item) / max_mark if var_item is not None else None,
-            mark_variance=var_item,
-            other_mark_variance=var_rest,
-            covariance=cov,
-            covariance_with_overall=_covariance(item, totals),
-            covariance_max=cov_max,
-            discrimination_index=_ratio(cov, spread, 100),
-            discriminative_efficiency=_ratio(cov, cov_max, 100),
-        ))
+def _item_figures(slot: int, item: list[float], totals: list[float], max_mark: float) -> dict:
+    """Every figure of one item except its effective weight, from its marks and the attempts' totals.
+
+    Shared by ``item_statistics`` (every attempt had the item) and ``item_statistics_by_key`` (only
+    the attempts that drew it), so both compute each figure with the same arithmetic.
+    """
+    rest = [t - x for t, x in zip(totals, item)]
+    var_item, var_rest = _covariance(item, item), _covariance(rest, rest)
+    cov = _covariance(item, rest)
+    cov_max = _covariance(sorted(item), sorted(rest))
+    spread = math.sqrt(var_item * var_rest) if var_item is not None and var_rest is not None else None
+    return dict(
+        slot=slot,
+        facility=100 * math.fsum(item) / len(item) / max_mark if item else None,
+        sd=math.sqrt(var_item) / max_mark if var_item is not None else None,
+        mark_variance=var_item,
+        other_mark_variance=var_rest,
+        covariance=cov,
+        covariance_with_overall=_covariance(item, totals),
+        covariance_max=cov_max,
+        discrimination_index=_ratio(cov, spread, 100),
+        discriminative_efficiency=_ratio(cov, cov_max, 100),
+    )
+
+
+def _with_effective_weights(partial: list[dict]) -> list[ItemStats]:
     # Effective weight: Moodle leaves it empty for items that covary negatively with the total.
     roots = [math.sqrt(p["covariance_with_overall"]) for p in partial
              if p["covariance_with_overall"] is not None and p["covariance_with_overall"] >= 0]
@@ -128,6 +132,48 @@ def item_statistics(marks: Sequence[Sequence[float]], max_marks: Sequence[float]
         weight = 100 * math.sqrt(c) / weight_sum if c is not None and c >= 0 and weight_sum else None
         result.append(ItemStats(effective_weight=weight, **p))
     return result
+
+
+def item_statistics(marks: Sequence[Sequence[float]], max_marks: Sequence[float]) -> list[ItemStats]:
+    """Per-slot statistics for attempts given as marks per slot (one row per attempt)."""
+    _check(marks, max_marks)
+    totals = [math.fsum(attempt) for attempt in marks]
+    return _with_effective_weights([
+        _item_figures(j + 1, [float(attempt[j]) for attempt in marks], totals, max_mark)
+        for j, max_mark in enumerate(max_marks)
+    ])
+
+
+def item_statistics_by_key(rows: Sequence[Mapping[K, float]], max_marks: Mapping[K, float]) -> dict[K, ItemStats]:
+    """Per-item statistics when candidates drew different items, as Moodle does for the questions
+    behind a random slot: each item over the attempts that had it, against those attempts' totals.
+
+    ``rows`` holds, per attempt, the mark of every item on that attempt's paper (its total is their
+    sum); ``max_marks`` names the items, in the order their ``slot`` numbers follow. An item nobody
+    drew gets empty figures. When every row has every item the figures are exactly those of
+    ``item_statistics`` on the matrix (sums are ``math.fsum``, so order does not matter). The
+    effective weight, an item's share of the spread of one common total, is only given in that
+    case: across different papers there is no common total for the shares to add up to.
+    """
+    keys = list(max_marks)
+    if not keys:
+        raise ValueError("试卷至少要有一道题")
+    if any(m <= 0 for m in max_marks.values()):
+        raise ValueError("每道题的满分必须大于 0")
+    for i, row in enumerate(rows, 1):
+        unknown = set(row) - set(max_marks)
+        if unknown:
+            raise ValueError(f"第 {i} 份答卷有 {len(unknown)} 个得分不属于任何一道题")
+    totals = [math.fsum(float(v) for v in row.values()) for row in rows]
+    partial = []
+    for j, key in enumerate(keys):
+        had = [(float(row[key]), total) for row, total in zip(rows, totals) if key in row]
+        partial.append(_item_figures(j + 1, [x for x, _ in had], [t for _, t in had], max_marks[key]))
+    if all(len(row) == len(keys) for row in rows):
+        stats = _with_effective_weights(partial)
+    else:
+        stats = [ItemStats(effective_weight=None, **p) for p in partial]
+    return dict(zip(keys, stats))
 
 
 def quiz_statistics(marks: Sequence[Sequence[float]], max_marks: Sequence[float]) -> QuizStats:

@@ -103,6 +103,10 @@ class Candidate:
             value = rng.choice(["T", "F", ""])
         elif kind == "multiple":
             value = ",".join(map(str, sorted(rng.sample(range(options), rng.randint(1, options)))))
+        elif kind == "fill":
+            value = rng.choice(["80/20", "２０", "首问负责制", ""])
+        elif kind == "short":
+            value = "您好，很高兴为您服务。" * rng.randint(1, 20)
         else:
             value = str(rng.randrange(options))
         self.seq = max(self.seq + 1, int(time.time() * 1000))

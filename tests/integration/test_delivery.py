@@ -40,7 +40,7 @@ def slots_of(engine, attempt_id):
 
 
 def first_choice_slot(engine, attempt_id):
-    return next(s for s in slots_of(engine, attempt_id) if s.kind != "truefalse")
+    return next(s for s in slots_of(engine, attempt_id) if s.kind in ("single", "multiple"))
 
 
 def test_start_freezes_a_paper_that_follows_the_weights(engine, users, make_session):
@@ -186,7 +186,8 @@ def test_submit_grades_once_and_is_audited(engine, users, make_session):
 
 
 def _answer_correctly(engine, attempt_id, candidate_id, count, now=None):
-    """Answer the first ``count`` slots correctly using the keys (as only a test may); returns points."""
+    """Answer the first ``count`` machine-marked slots correctly using the keys (as only a test may);
+    returns points. Short answers are left blank: blank needs no examiner and earns nothing."""
     with engine.connect() as conn:
         rows = conn.execute(text(
             "SELECT ps.position, ps.kind, ps.option_order, ps.points, iv.key FROM paper_slot ps "
@@ -195,11 +196,13 @@ def _answer_correctly(engine, attempt_id, candidate_id, count, now=None):
     import json
     total = Fraction(0)
     saves = []
-    for row in rows[:count]:
+    for row in [r for r in rows if r.kind != "short"][:count]:
         key = json.loads(row.key) if isinstance(row.key, str) else row.key
         order = json.loads(row.option_order) if isinstance(row.option_order, str) else row.option_order
         if row.kind == "truefalse":
             value = "T" if key else "F"
+        elif row.kind == "fill":
+            value = "  " + key[-1].upper() + " "      # typed as a candidate might: spaces, other case
         else:
             value = ",".join(str(order.index(k)) for k in sorted(key, key=order.index))
             value = ",".join(sorted(value.split(","), key=int))

@@ -1,3 +1,4 @@
+import re
 """The exam through HTTP: examiner schedules, candidate sits, autosaves, submits and sees the score."""
 
 import datetime as dt
@@ -77,7 +78,10 @@ def test_bad_save_requests_get_chinese_errors(client, make_session):
     assert "saves 应为" in post({"saves": "x"}).get_json()["error"]
     assert "应为整数" in post({"saves": [{"position": "0", "seq": 1}]}).get_json()["error"]
     assert "seq 在 0 至" in post({"saves": [{"position": 0, "seq": 2**63}]}).get_json()["error"]
-    assert post({"saves": [{"position": 0, "seq": 1, "value": "Z"}]}).status_code == 400
+    page = client.get(f"/candidate/attempts/{state['attemptId']}").get_data(as_text=True)
+    choice = re.search(r'data-position="(\d+)" data-kind="(?:single|multiple|truefalse)"', page).group(1)
+    assert post({"saves": [{"position": int(choice), "seq": 1, "value": "Z"}]}).status_code == 400
+    assert "答案应为文本" in post({"saves": [{"position": 0, "seq": 1, "value": ["Z"]}]}).get_json()["error"]
 
 
 def test_another_candidates_attempt_is_invisible(client, make_session):
