@@ -37,11 +37,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from exam.health import bp as health_bp
     from exam.marking.views import bp as marking_bp
     from exam.sessions.views import bp as sessions_bp
+    from question_bank.blueprint_views import bp as blueprints_bp
     from question_bank.review_views import bp as item_review_bp
     from question_bank.stats_views import bp as stats_bp
     from question_bank.views import bp as items_bp
 
-    for bp in (accounts_bp, delivery_bp, sessions_bp, marking_bp, items_bp, item_review_bp, stats_bp,
+    for bp in (accounts_bp, delivery_bp, sessions_bp, marking_bp, items_bp, item_review_bp, blueprints_bp, stats_bp,
                health_bp):
         app.register_blueprint(bp)
 

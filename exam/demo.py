@@ -15,15 +15,15 @@ from exam.db import write_session
 from exam.sessions import service as sessions
 from exam.sessions.models import ExamSession
 from exam.timeutil import utcnow
-from question_bank import loader
+from question_bank import blueprint_service, loader
+from question_bank.blueprint import default_blueprint
 
 #: Demo credentials, printed by ``make run``. They exist only in demo data loaded on request.
 DEMO_PASSWORD = "callexam-demo"
 STAFF = [("admin", "admin", "系统管理员"), ("trainer", "trainer", "王老师"),
          ("examiner", "examiner", "李考评"), ("verifier", "verifier", "人事部张"),]
 CANDIDATES = [(f"cand{n:02d}", f"考生{n:02d}") for n in range(1, 21)]
-DEMO_ITEM_COUNT = 40
-DEMO_DURATION_MINUTES = 60
+DEMO_DURATION_MINUTES = 90
 
 
 def load(engine: Engine) -> list[tuple[str, str, str]]:
@@ -45,11 +45,15 @@ def load(engine: Engine) -> list[tuple[str, str, str]]:
             "intermediate": [cand_ids[u] for u, _ in CANDIDATES[:10]],
             "senior": [cand_ids[u] for u, _ in CANDIDATES[:5]],
         }
+        rules = {r.level: r for r in blueprint_service.blueprints(db)}
         for code, lvl in standard.LEVELS.items():
+            if code not in rules:
+                rules[code] = blueprint_service.save(db, default_blueprint(code), f"{lvl.name}理论标准卷（每人随机）",
+                                                     trainer_id)
             if code in have:
                 continue
             sessions.create_session(
                 db, name=f"演示场次（{lvl.name}理论）", level=code, opens_at=now - dt.timedelta(hours=1),
                 closes_at=now + dt.timedelta(days=30), duration_minutes=DEMO_DURATION_MINUTES,
-                item_count=DEMO_ITEM_COUNT, candidate_ids=enrolment[code], created_by=examiner_id)
+                item_count=0, candidate_ids=enrolment[code], created_by=examiner_id, blueprint_id=rules[code].id)
     return accounts_out

@@ -154,3 +154,22 @@ class ReviewForm(FlaskForm):
 
 class CommentForm(FlaskForm):
     body = TextAreaField("评论", validators=[Length(max=2000)], render_kw={"rows": 2})
+
+
+class BlueprintForm(FlaskForm):
+    """A 组卷规则: per type how many items and points each, a difficulty mix, a mode. The areas'
+    points are not asked: they are the standard's weights, and the plan fits the types to them."""
+
+    name = StringField("名称", validators=[Length(max=200)])
+    level = SelectField("等级", choices=_choices(_level_choices()))
+    mode = SelectField("组卷方式", choices=_choices([
+        ("per_candidate", "每人随机（平行试卷）"), ("drawn", "按规则抽题（每场一卷）"), ("fixed", "固定试卷")]))
+    mix_1 = IntegerField("易（%）", validators=[Optional()])
+    mix_2 = IntegerField("中（%）", validators=[Optional()])
+    mix_3 = IntegerField("难（%）", validators=[Optional()])
+    tolerance = StringField("平均难度允许偏差", default="0.15", validators=[Length(max=10)])
+
+
+for _kind, _label in ITEM_KINDS.items():
+    setattr(BlueprintForm, f"count_{_kind}", IntegerField(f"{_label}题数", validators=[Optional()]))
+    setattr(BlueprintForm, f"points_{_kind}", StringField(f"{_label}每题分值", validators=[Length(max=10)]))

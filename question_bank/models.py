@@ -122,3 +122,23 @@ class ItemComment(SQLModel, table=True):
     action: str = Field(default="comment", max_length=16)
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class PaperBlueprint(SQLModel, table=True):
+    """A trainer's 组卷规则 for one level, stored as the engine's spec (see ``blueprint_service``).
+
+    ``fixed_paper`` holds the one paper of a "fixed" blueprint once the trainer has generated it:
+    every session using the blueprint then gives every candidate those items.
+    """
+
+    __tablename__ = "paper_blueprint"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    level: str = Field(max_length=16, index=True)
+    mode: str = Field(max_length=16)
+    spec: dict = Field(sa_column=Column(JSON, nullable=False))
+    fixed_paper: Optional[list] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -94,13 +94,14 @@ def users(engine):
 def make_session(engine, users):
     """Creates an exam session open now; returns its id."""
     def make(level="junior", item_count=20, duration_minutes=60, candidates=("cand1", "cand2"),
-             opens_in=dt.timedelta(minutes=-5), closes_in=dt.timedelta(hours=3)):
+             opens_in=dt.timedelta(minutes=-5), closes_in=dt.timedelta(hours=3), blueprint_id=None):
         now = utcnow()
         with write_session(engine) as session:
             created = sessions.create_session(
                 session, name=f"测试场次 {level}", level=level, opens_at=now + opens_in, closes_at=now + closes_in,
                 duration_minutes=duration_minutes, item_count=item_count,
-                candidate_ids=[users[c] for c in candidates], created_by=users["examiner"])
+                candidate_ids=[users[c] for c in candidates], created_by=users["examiner"],
+                blueprint_id=blueprint_id)
             return created.id
     return make
 

@@ -30,8 +30,10 @@ from exam.delivery.answers import AnswerFormatError, normalise
 from exam.delivery.models import OPEN, SUBMITTED, Answer, Attempt, ManualMark, PaperSlot
 from exam.sessions.models import Enrollment, ExamSession
 from question_bank import assembly
+from question_bank import blueprint_service as blueprints
 from question_bank import service as bank
-from question_bank.models import ItemVersion
+from question_bank.blueprint import BlueprintError
+from question_bank.models import ItemVersion, PaperBlueprint
 
 
 class DeliveryError(Exception):
@@ -106,12 +108,17 @@ def _enrolled(db: Session, session_id: int, candidate_id: int) -> bool:
 
 
 def _draw_paper(db: Session, exam_session: ExamSession) -> list[dict]:
-    """This candidate's paper: items by the level's weights, question and option order shuffled."""
+    """This candidate's paper: by the session's blueprint (a frozen paper in a fresh order, or a
+    parallel form of its own), or without one by the level's weights; option order shuffled."""
     rng = random.Random(secrets.randbits(64))
-    pool = bank.pool_for_level(db, exam_session.level)
     try:
-        slots = assembly.assemble(exam_session.level, exam_session.item_count, pool, rng)
-    except assembly.AssemblyError as exc:
+        if exam_session.blueprint_id is not None:
+            rule = db.get(PaperBlueprint, exam_session.blueprint_id)
+            slots = blueprints.candidate_paper(db, rule, exam_session.paper, rng)
+        else:
+            slots = assembly.assemble(exam_session.level, exam_session.item_count,
+                                      bank.pool_for_level(db, exam_session.level), rng)
+    except (assembly.AssemblyError, BlueprintError) as exc:
         raise DeliveryError(f"无法组卷：{exc}。请联系考评员。", 500) from None
     shapes = {vid: (kind, len(options)) for vid, kind, options in db.execute(
         select(ItemVersion.id, ItemVersion.kind, ItemVersion.options)

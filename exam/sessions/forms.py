@@ -19,6 +19,7 @@ class SessionForm(FlaskForm):
         DataRequired("请填写考试时长"), NumberRange(1, 600, "考试时长应在 1 至 600 分钟之间")])
     item_count = IntegerField("题量", default=50, validators=[
         DataRequired("请填写题量"), NumberRange(5, 200, "题量应在 5 至 200 之间")])
+    blueprint_id = SelectField("组卷规则", coerce=int, default=0)
     candidates = SelectMultipleField("报名考生", coerce=int)
 
     def validate_closes_at(self, field):

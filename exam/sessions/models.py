@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from exam.timeutil import utcnow
@@ -19,6 +19,10 @@ class ExamSession(SQLModel, table=True):
     closes_at: dt.datetime
     duration_minutes: int
     item_count: int
+    # A session follows a blueprint (组卷规则) or, without one, the spine's per-area draw of item_count.
+    blueprint_id: Optional[int] = Field(default=None, foreign_key="paper_blueprint.id")
+    # The one paper of a "fixed" or "drawn" blueprint, frozen when the session is created.
+    paper: Optional[list] = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
 

@@ -11,7 +11,10 @@ from exam.accounts.models import User
 from exam.delivery.models import Attempt
 from exam.sessions.models import Enrollment, ExamSession
 from question_bank import assembly
+from question_bank import blueprint_service as blueprints
 from question_bank import service as bank
+from question_bank.blueprint import BlueprintError
+from question_bank.models import PaperBlueprint
 
 
 def candidates(db: Session) -> list[User]:
@@ -21,11 +24,22 @@ def candidates(db: Session) -> list[User]:
 
 def create_session(db: Session, *, name: str, level: str, opens_at: dt.datetime, closes_at: dt.datetime,
                    duration_minutes: int, item_count: int, candidate_ids: list[int],
-                   created_by: int | None) -> ExamSession:
-    """Refuses (AssemblyError) a session whose papers the current bank could not fill."""
-    assembly.check_pool(level, item_count, bank.pool_for_level(db, level))
+                   created_by: int | None, blueprint_id: int | None = None) -> ExamSession:
+    """Refuses a session whose papers the current approved bank could not fill (AssemblyError, or
+    BlueprintError naming the blueprint cells that lack items). With a blueprint, a "fixed" or
+    "drawn" paper is frozen here, so every candidate of the session gets the same items."""
+    paper = None
+    if blueprint_id is not None:
+        rule = db.get(PaperBlueprint, blueprint_id)
+        if rule is None or rule.level != level:
+            raise BlueprintError("所选组卷规则不属于该等级")
+        paper = blueprints.session_paper(db, rule)
+        item_count = sum(cell.count for cell in blueprints.plan_of(rule).cells)
+    else:
+        assembly.check_pool(level, item_count, bank.pool_for_level(db, level))
     session = ExamSession(name=name.strip(), level=level, opens_at=opens_at, closes_at=closes_at,
-                          duration_minutes=duration_minutes, item_count=item_count, created_by=created_by)
+                          duration_minutes=duration_minutes, item_count=item_count, created_by=created_by,
+                          blueprint_id=blueprint_id, paper=paper)
     db.add(session)
     db.flush()
     enrol(db, session.id, candidate_ids)
@@ -78,3 +92,7 @@ def sessions_of_candidate(db: Session, candidate_id: int) -> list[CandidateSessi
         .order_by(ExamSession.opens_at)
     ).all()
     return [CandidateSession(s, a) for s, a in rows]
+
+
+def blueprint_choices(db: Session) -> list[PaperBlueprint]:
+    return blueprints.blueprints(db)

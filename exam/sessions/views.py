@@ -11,6 +11,7 @@ from exam.sessions.forms import SessionForm
 from exam.sessions.models import ExamSession
 from exam.timeutil import local_to_utc
 from question_bank.assembly import AssemblyError
+from question_bank.blueprint import BlueprintError
 
 bp = Blueprint("sessions", __name__, url_prefix="/examiner")
 
@@ -26,6 +27,8 @@ def index():
 def create():
     form = SessionForm()
     form.candidates.choices = [SelectChoice(u.id, f"{u.display_name}（{u.username}）") for u in service.candidates(web.db())]
+    form.blueprint_id.choices = [SelectChoice(0, "不用规则：按职业功能比重随机抽题（填写题量）")] + [
+        SelectChoice(r.id, f"{standard.LEVELS[r.level].name} · {r.name}") for r in service.blueprint_choices(web.db())]
     if form.validate_on_submit():
         tz = current_app.config["TIMEZONE"]
         try:
@@ -34,12 +37,15 @@ def create():
                     db, name=form.name.data, level=form.level.data,
                     opens_at=local_to_utc(form.opens_at.data, tz), closes_at=local_to_utc(form.closes_at.data, tz),
                     duration_minutes=form.duration_minutes.data, item_count=form.item_count.data,
-                    candidate_ids=form.candidates.data or [], created_by=current_user.id)
+                    candidate_ids=form.candidates.data or [], created_by=current_user.id,
+                    blueprint_id=form.blueprint_id.data or None)
                 session_id = created.id
             flash("已创建场次")
             return redirect(url_for("sessions.detail", session_id=session_id))
         except AssemblyError as exc:
             form.item_count.errors.append(str(exc))
+        except BlueprintError as exc:
+            form.blueprint_id.errors.append(str(exc))
     return render_template("sessions/new.html", form=form)
 
 
