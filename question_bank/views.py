@@ -18,8 +18,7 @@ from question_bank.validation import ItemError, validate
 bp = Blueprint("items", __name__, url_prefix="/trainer", template_folder="templates")
 
 # Other pages of the bank, linked from the list when their blueprint is installed.
-BANK_LINKS = [("导入", "transfer.import_form"), ("导出", "transfer.export"), ("组卷规则", "blueprints.index"),
-              ("试题分析", "stats.index")]
+BANK_LINKS = [("导入", "transfer.import_form"), ("导出", "transfer.export")]
 
 
 def _item_or_404(item_id: int) -> Item:

@@ -22,13 +22,30 @@ def start_exam(page: Page, base: str) -> int:
     return int(page.url.rsplit("/", 1)[1].split("#")[0])
 
 
+TYPED_ANSWER = "８０／２０ 服务水平"
+
+
 def answer_current(page: Page) -> tuple[int, str]:
-    """Pick the first option of the visible question; returns its position and the value saved."""
+    """Answer the visible question (its first option, or a typed answer); returns its position and
+    the value saved."""
     question = page.locator(".question:not([hidden])")
     position = int(question.get_attribute("data-position"))
+    text = question.locator(".text-answer")
+    if text.count():
+        text.fill(TYPED_ANSWER)
+        text.blur()
+        return position, TYPED_ANSWER
     first = question.locator(".options input").first
     first.check()
     return position, first.get_attribute("value")
+
+
+def expect_answer_shown(page: Page, position: int, value: str) -> None:
+    text = page.locator(f"#q{position} .text-answer")
+    if text.count():
+        expect(text).to_have_value(value)
+    else:
+        expect(page.locator(f"#q{position} .options input[value='{value}']")).to_be_checked()
 
 
 def next_question(page: Page) -> None:

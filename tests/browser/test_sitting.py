@@ -13,7 +13,9 @@ from sqlalchemy import text
 from exam.db import write_session
 from exam.sessions import service as sessions
 from exam.timeutil import utcnow
-from tests.browser.pages import answer_current, expect_saved, next_question, sign_in, start_exam
+from tests.browser.pages import (
+    answer_current, expect_answer_shown, expect_saved, next_question, sign_in, start_exam,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +51,7 @@ def test_answers_survive_a_reload(page, live_server, live_engine):
     assert stored_answers(live_engine, attempt_id) == chosen
     page.reload()
     for position, value in chosen.items():
-        expect(page.locator(f"#q{position} .options input[value='{value}']")).to_be_checked()
+        expect_answer_shown(page, position, value)
         expect(page.locator(f".qnav[data-goto='{position}']")).to_have_class(re.compile("answered"))
     expect(page.locator("#countdown")).to_have_text(re.compile(r"00:5\d:\d\d"))
 
