@@ -40,10 +40,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from question_bank.blueprint_views import bp as blueprints_bp
     from question_bank.review_views import bp as item_review_bp
     from question_bank.stats_views import bp as stats_bp
+    from question_bank.transfer_views import bp as transfer_bp
     from question_bank.views import bp as items_bp
 
     for bp in (accounts_bp, delivery_bp, sessions_bp, marking_bp, items_bp, item_review_bp, blueprints_bp, stats_bp,
-               health_bp):
+               transfer_bp, health_bp):
         app.register_blueprint(bp)
 
     _install_template_helpers(app)

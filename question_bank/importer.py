@@ -1,0 +1,323 @@
+"""Imports a whole file into the bank, or none of it, and exports the bank in the same four formats.
+
+``read_file`` (pure) turns bytes into validated ItemData, collecting every problem of the file with
+its line; ``preview`` adds what each item would do to the bank; ``commit`` does it in the caller's
+transaction. The web page shows the preview and commits on confirmation; the CLI does both at once.
+Imported items arrive as drafts: they go through review like any other item.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlmodel import Session, select
+
+from exam.audit import service as audit
+from question_bank import service, transfer
+from question_bank.formats import FormatError, aiken, gift, sheet
+from question_bank.models import DRAFT, Category, Item, ItemVersion
+from question_bank.transfer import Defaults, MappingError
+from question_bank.transfer_sheet import from_sheet, to_sheet
+from question_bank.validation import ItemData, ItemError, validate
+
+FORMATS = {"gift": "GIFT（Moodle）", "aiken": "Aiken（仅单选题）", "csv": "CSV 表格", "xlsx": "Excel 表格（.xlsx）"}
+#: Longest suffix first: "x.aiken.txt" is Aiken, any other ".txt" GIFT.
+SUFFIXES = ((".aiken.txt", "aiken"), (".aiken", "aiken"), (".gift", "gift"), (".txt", "gift"),
+            (".csv", "csv"), (".xlsx", "xlsx"))
+EXPORT_SUFFIX = {"gift": ".gift.txt", "aiken": ".aiken.txt", "csv": ".csv", "xlsx": ".xlsx"}
+MIMETYPES = {"gift": "text/plain; charset=utf-8", "aiken": "text/plain; charset=utf-8",
+             "csv": "text/csv; charset=utf-8",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MAX_BYTES = 5 * 1024 * 1024
+
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+ACTIONS = {CREATE: "新增", UPDATE: "更新（生成新版本）", UNCHANGED: "无变化"}
+
+
+class BankImportError(FormatError):
+    """The file cannot be imported; ``errors`` holds every (line, message), line 0 for the whole file.
+
+    (Not called ``ImportError``: that name belongs to Python.)"""
+
+    def __init__(self, filename: str, errors: list[tuple[int, str]]):
+        self.filename = filename
+        self.errors = sorted(set(errors))
+        ValueError.__init__(self, "\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        return [f"{self.filename}：{m}" if n == 0 else f"{self.filename} 第 {n} 行：{m}" for n, m in self.errors]
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    line: int
+    data: ItemData
+    action: str
+
+
+@dataclass
+class ImportPreview:
+    filename: str
+    fmt: str
+    rows: list[PreviewRow]
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def changes(self) -> int:
+        return self.count(CREATE) + self.count(UPDATE)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    created: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    data: bytes
+    exported: int
+    left_out: list[str] = field(default_factory=list)   # one Chinese reason per item not exported
+
+
+# ---------------------------------------------------------------- reading
+
+def detect_format(filename: str, fmt: str | None) -> str:
+    if fmt:
+        if fmt not in FORMATS:
+            raise BankImportError(filename, [(0, f"不支持的格式“{fmt}”，应为 {'、'.join(FORMATS)} 之一")])
+        return fmt
+    lower = filename.lower()
+    for suffix, found in SUFFIXES:
+        if lower.endswith(suffix):
+            return found
+    raise BankImportError(filename, [(0, "无法从扩展名判断文件格式：请使用 .gift/.txt（GIFT）、.aiken.txt（Aiken）、"
+                                         ".csv 或 .xlsx，或明确选择格式")])
+
+
+def decode(data: bytes, filename: str) -> str:
+    """UTF-8 (with or without BOM), else GB18030: Chinese Windows saves text and CSV in it by default."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise BankImportError(filename, [(0, "无法识别文件编码：请另存为 UTF-8 编码的文本")]) from None
+
+
+def _read(filename: str, data: bytes, fmt: str) -> list:
+    if fmt == "xlsx":
+        return sheet.read_xlsx(data, filename)
+    text = decode(data, filename)
+    if fmt == "csv":
+        return sheet.read_csv(text.encode("utf-8"), filename)
+    return (gift if fmt == "gift" else aiken).parse(text, filename)
+
+
+def _blank(filename: str, data: bytes, fmt: str, lines: set[int]) -> bytes:
+    """The file with the items on ``lines`` emptied, every other item on the line it was on."""
+    if fmt == "xlsx":
+        book = load_workbook(io.BytesIO(data))
+        for n in lines:
+            for cell in book.worksheets[0][n]:
+                cell.value = None
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+    text = decode(data, filename).replace("\r\n", "\n").replace("\r", "\n")
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        for n in lines:
+            rows[n - 1] = []
+        out = io.StringIO(newline="")
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        return out.getvalue().encode("utf-8")
+    parts = text.split("\n")             # GIFT, Aiken: blank the whole paragraph around each line
+    for n in lines:
+        for step in (-1, 1):
+            i = n - 1 if step < 0 else n
+            while 0 <= i < len(parts) and parts[i].strip():
+                parts[i] = ""
+                i += step
+    return "\n".join(parts).encode("utf-8")
+
+
+def _parse(filename: str, data: bytes, fmt: str) -> tuple[list, list[tuple[int, str]]]:
+    """The format objects of the file and the format's own errors.
+
+    A format reports all its syntax errors at once but then returns nothing; so the items it could
+    not read are blanked out and the rest read again, and the field checks run on those too: one
+    report lists every problem of the file."""
+    try:
+        return _read(filename, data, fmt), []
+    except BankImportError:
+        raise                               # the file as a whole (its encoding) is wrong
+    except FormatError as exc:
+        errors = list(exc.errors)
+    if fmt in ("csv", "xlsx") and any(n <= 1 for n, _ in errors):
+        return [], errors                   # a bad header: no row can be read
+    try:
+        return _read(filename, _blank(filename, data, fmt, {n for n, _ in errors}), fmt), errors
+    except (FormatError, IndexError, ValueError):
+        return [], errors
+
+
+def read_file(filename: str, data: bytes, fmt: str | None, defaults: Defaults) -> list[tuple[int, ItemData]]:
+    """Every item of the file, validated; raises BankImportError listing every problem of the file
+    (syntax, mapping, field checks and refs repeated within the file)."""
+    fmt = detect_format(filename, fmt)
+    if not data.strip():
+        raise BankImportError(filename, [(0, "文件是空的")])
+    objects, errors = _parse(filename, data, fmt)
+    items: list[tuple[int, ItemData]] = []
+    refs: dict[str, int] = {}
+    for obj in objects:
+        ref = (obj.ref or "").strip()
+        if ref in refs:
+            errors.append((obj.line, transfer.field_message("ref", f"编号“{ref}”与第 {refs[ref]} 行的题目重复")))
+            continue
+        if ref:
+            refs[ref] = obj.line
+        try:
+            raw = from_sheet(obj) if fmt in ("csv", "xlsx") else transfer.from_parsed(obj, defaults)
+            items.append((obj.line, validate(raw)))
+        except MappingError as exc:
+            errors += exc.errors
+        except ItemError as exc:
+            errors.append((obj.line, transfer.field_message(exc.field, str(exc).split("：", 1)[-1])))
+    if errors:
+        raise BankImportError(filename, errors)
+    if not items:
+        raise BankImportError(filename, [(0, "文件中没有题目")])
+    return items
+
+
+# ---------------------------------------------------------------- preview and commit
+
+def _same(stored: ItemData, new: ItemData) -> bool:
+    return (stored.content() == new.content() and sorted(stored.tags) == sorted(new.tags)
+            and stored.category == new.category)
+
+
+def _stored(session: Session, refs: list[str]) -> dict[str, tuple[Item, ItemData]]:
+    out = {}
+    if refs:
+        for item in session.exec(select(Item).where(Item.ref.in_(refs))):
+            out[item.ref] = (item, service.version_data(session, service.latest_version(session, item.id)))
+    return out
+
+
+def _action(stored: dict, data: ItemData) -> str:
+    if data.ref not in stored:
+        return CREATE
+    return UNCHANGED if _same(stored[data.ref][1], data) else UPDATE
+
+
+def preview(session: Session, filename: str, data: bytes, fmt: str | None, defaults: Defaults) -> ImportPreview:
+    """What importing the file would do; raises BankImportError and changes nothing."""
+    items = read_file(filename, data, fmt, defaults)
+    stored = _stored(session, [d.ref for _, d in items if d.ref])
+    rows = [PreviewRow(line, d, _action(stored, d)) for line, d in items]
+    return ImportPreview(filename, detect_format(filename, fmt), rows)
+
+
+def commit(session: Session, preview_: ImportPreview, author_id: int | None) -> ImportReport:
+    """Apply a preview in the caller's transaction; actions are decided again against the bank as it is
+    now, so a preview that went stale cannot create a duplicate ref."""
+    stored = _stored(session, [r.data.ref for r in preview_.rows if r.data.ref])
+    counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0}
+    for row in preview_.rows:
+        action = _action(stored, row.data)
+        if action == CREATE:
+            service.add_item(session, row.data, author_id, status=DRAFT)
+        elif action == UPDATE:
+            service.revise_item(session, stored[row.data.ref][0], row.data, author_id)
+        counts[action] += 1
+    report = ImportReport(counts[CREATE], counts[UPDATE], counts[UNCHANGED])
+    audit.record(session.connection(), "items.import", "item_import", 0, author_id, file=preview_.filename,
+                 format=preview_.fmt, created=report.created, updated=report.updated, unchanged=report.unchanged)
+    return report
+
+
+# ---------------------------------------------------------------- export
+
+def current_items(session: Session, level: str | None = None, status: str | None = None,
+                  item_ids: list[int] | None = None) -> list[ItemData]:
+    """The current version of every matching item, by category then item id (GIFT writes each
+    ``$CATEGORY`` once, and a re-import creates items in the same order)."""
+    query = service.latest_versions_query(ItemVersion, Item)
+    if level:
+        query = service.for_level(query, level)
+    if status:
+        query = query.where(Item.status == status)
+    if item_ids is not None:
+        query = query.where(Item.id.in_(item_ids or [-1]))
+    rows = list(session.exec(query.order_by(Item.id)))
+    levels = service.levels_of(session, [v.id for v, _ in rows])
+    tags = service.tags_of(session, [i.id for _, i in rows])
+    paths = {cid: path for cid, path in session.exec(select(Category.id, Category.path))}
+    items = [ItemData(
+        levels=tuple(levels[v.id]), area=v.area, kind=v.kind, stem=v.stem, options=tuple(v.options), key=v.key,
+        scoring=v.scoring, explanation=v.explanation, knowledge_point=v.knowledge_point,
+        difficulty=v.difficulty, tags=tuple(tags[i.id]), source=v.source, ref=i.ref,
+        category=paths.get(i.category_id, "")) for v, i in rows]
+    return sorted(items, key=lambda d: d.category)   # stable: item id within a category
+
+
+def _texts(obj) -> list[str]:
+    out = []
+    for value in vars(obj).values():
+        out += [v for v in (value if isinstance(value, tuple) else (value,)) if isinstance(v, str)]
+    return out
+
+
+def _round_trip(fmt: str, data: ItemData):
+    """The format object for ``data``, or ValueError when the format cannot give ``data`` back."""
+    if fmt == "aiken":
+        obj = transfer.to_aiken(data)
+        aiken.dump([obj])
+        return obj                        # Aiken keeps only stem, options and key: nothing to compare
+    if fmt == "gift":
+        obj = transfer.to_parsed(data)
+        back = [transfer.from_parsed(p, Defaults()) for p in gift.parse(gift.dump([obj]))]
+    else:
+        obj = to_sheet(data)
+        if fmt == "xlsx" and any(ILLEGAL_CHARACTERS_RE.search(text) for text in _texts(obj)):
+            raise ValueError("含 Excel 不允许的控制字符")
+        back = [from_sheet(s) for s in sheet.read_csv(sheet.write_csv([obj]))]
+    if len(back) != 1 or not _same(validate(back[0]), data) or validate(back[0]).ref != data.ref:
+        raise ValueError(f"{FORMATS[fmt]} 无法原样表示这道题")
+    return obj
+
+
+def export(session: Session, fmt: str, level: str | None = None, status: str | None = None,
+           item_ids: list[int] | None = None) -> ExportResult:
+    """The matching items in ``fmt``; items the format cannot hold are left out and named."""
+    if fmt not in FORMATS:
+        raise ValueError(f"不支持的格式“{fmt}”")
+    objects, left_out = [], []
+    for data in current_items(session, level, status, item_ids):
+        try:
+            objects.append(_round_trip(fmt, data))
+        except (ValueError, MappingError, ItemError, FormatError) as exc:
+            left_out.append(f"{data.ref or '（无编号）'}：{str(exc).splitlines()[0]}")
+    if fmt == "gift":
+        out = gift.dump(objects).encode("utf-8")
+    elif fmt == "aiken":
+        out = aiken.dump(objects).encode("utf-8")
+    elif fmt == "csv":
+        out = sheet.write_csv(objects)
+    else:
+        out = sheet.write_xlsx(objects)
+    return ExportResult(out, len(objects), left_out)

@@ -1,0 +1,150 @@
+"""Trainer pages to import a file into the bank (upload → preview → confirm) and to export it.
+
+The preview shows what would happen and changes nothing; the confirmation re-reads the upload kept
+on the server (``pending_uploads``), never item content sent back by the browser, and imports all
+of it in one transaction or nothing.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import PureWindowsPath
+
+from flask import (
+    Blueprint, current_app, flash, redirect, render_template, request, send_file, session, url_for,
+)
+from flask_login import current_user
+
+from exam import standard, web
+from exam.db import write_session
+from exam.timeutil import to_local
+from question_bank import importer, pending_uploads
+from question_bank.formats import sheet
+from question_bank.importer import ACTIONS, BankImportError
+from question_bank.models import ITEM_KINDS, STATUSES
+from question_bank.transfer import Defaults
+from question_bank.transfer_forms import ConfirmForm, ExportForm, ImportForm
+
+bp = Blueprint("transfer", __name__, url_prefix="/trainer", template_folder="templates")
+
+#: The Flask-session entry of the upload awaiting confirmation (one per signed-in user).
+PENDING = "question_import"
+XLSX = importer.MIMETYPES["xlsx"]
+
+
+def _instance() -> str:
+    return current_app.instance_path
+
+
+def _client_filename(name: str | None) -> str:
+    """The file's own name, without any folder a browser may send (Windows ones included)."""
+    return PureWindowsPath(name or "").name[-120:] or "未命名文件"
+
+
+def _drop_pending() -> None:
+    pending = session.pop(PENDING, None)
+    if pending:
+        pending_uploads.discard(_instance(), pending.get("token"))
+
+
+def _import_page(form, failure=None, status=200):
+    return render_template("question_bank/transfer_import.html", form=form, failure=failure,
+                           max_mb=importer.MAX_BYTES // (1024 * 1024)), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@web.roles_required("trainer")
+def import_form():
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _import_page(form)
+    filename = _client_filename(form.file.data.filename)
+    data = form.file.data.read()
+    fmt = None if form.format.data == "auto" else form.format.data
+    levels, area = list(form.levels.data or ()), form.area.data or None
+    try:
+        preview = importer.preview(web.db(), filename, data, fmt, Defaults(tuple(levels), area))
+    except BankImportError as exc:
+        return _import_page(form, exc, 422)
+    _drop_pending()
+    pending_uploads.sweep(_instance())
+    token = pending_uploads.save(_instance(), data)
+    session[PENDING] = {"token": token, "user": current_user.id, "filename": filename, "fmt": preview.fmt,
+                        "levels": levels, "area": area}
+    return render_template("question_bank/transfer_preview.html", preview=preview, form=ConfirmForm(token=token),
+                           actions=ACTIONS, kinds=ITEM_KINDS, levels=standard.LEVELS, areas=standard.AREA_NAMES,
+                           formats=importer.FORMATS)
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@web.roles_required("trainer")
+def import_confirm():
+    form = ConfirmForm()
+    pending = session.get(PENDING) or {}
+    ours = (form.validate_on_submit() and pending.get("token") == form.token.data
+            and pending.get("user") == current_user.id)
+    data = pending_uploads.load(_instance(), pending["token"]) if ours else None
+    if data is None:
+        if ours:
+            _drop_pending()
+        flash("这次导入已失效（已确认、已取消或超过一天），请重新上传文件", "error")
+        return redirect(url_for(".import_form"))
+    defaults = Defaults(tuple(pending["levels"]), pending["area"])
+    try:
+        with write_session(web.engine()) as db:
+            preview = importer.preview(db, pending["filename"], data, pending["fmt"], defaults)
+            report = importer.commit(db, preview, current_user.id)
+    except BankImportError as exc:      # only if the rules changed since the preview
+        _drop_pending()
+        return _import_page(ImportForm(formdata=None), exc, 422)
+    _drop_pending()
+    flash(f"已导入 {pending['filename']}：新增 {report.created} 题，更新 {report.updated} 题，"
+          f"无变化 {report.unchanged} 题。新增和改动的题目为草稿，审核通过后才能组卷。")
+    return redirect(url_for("items.index"))
+
+
+@bp.route("/import/cancel", methods=["POST"])
+@web.roles_required("trainer")
+def import_cancel():
+    if ConfirmForm().validate_on_submit():
+        _drop_pending()
+        flash("已取消导入，题库未改动")
+    return redirect(url_for(".import_form"))
+
+
+@bp.route("/import/template.xlsx")
+@web.roles_required("trainer")
+def template():
+    return send_file(io.BytesIO(sheet.template_xlsx()), mimetype=XLSX, as_attachment=True,
+                     download_name="题库导入模板.xlsx")
+
+
+def _export_name(form: ExportForm) -> str:
+    today = to_local(web.now(), current_app.config["TIMEZONE"]).strftime("%Y%m%d")
+    level = standard.LEVELS[form.level.data].name if form.level.data else "全部等级"
+    status = STATUSES[form.status.data] if form.status.data else "全部状态"
+    return f"题库_{level}_{status}_{today}{importer.EXPORT_SUFFIX[form.format.data]}"
+
+
+@bp.route("/export")
+@web.roles_required("trainer")
+def export():
+    form = ExportForm(formdata=request.args or None, meta={"csrf": False})
+    if "format" not in request.args or not form.validate():
+        return render_template("question_bank/transfer_export.html", form=form)
+    result = importer.export(web.db(), form.format.data, form.level.data or None, form.status.data or None)
+    if result.left_out:
+        shown = "；".join(result.left_out[:5]) + ("……" if len(result.left_out) > 5 else "")
+        flash(f"导出 {result.exported} 题；另有 {len(result.left_out)} 题无法用 {importer.FORMATS[form.format.data]} "
+              f"表示，未导出：{shown}", "error")
+    response = send_file(io.BytesIO(result.data), mimetype=importer.MIMETYPES[form.format.data], as_attachment=True,
+                         download_name=_export_name(form))
+    response.headers["X-Items-Exported"] = str(result.exported)
+    response.headers["X-Items-Left-Out"] = str(len(result.left_out))
+    return response
+
+
+@bp.errorhandler(413)
+def too_large(_exc):
+    message = f"上传的文件太大：请不超过 {importer.MAX_BYTES // (1024 * 1024)} MB，可拆分后分批导入"
+    return render_template("error.html", message=message, status=413), 413
