@@ -171,3 +171,22 @@ def test_the_browser_resends_what_the_server_lost(page, live_server, live_engine
     page.click("#confirm-submit")
     page.wait_for_url("**/result")
     assert page.evaluate(f"() => localStorage.getItem('callexam.answers.{attempt_id}')") is None
+
+
+def test_a_typed_answer_is_saved_when_the_candidate_goes_straight_to_submit(page, live_server, live_engine):
+    """Typing and at once pressing 交卷: the blur save and the finish button's wait must not race
+    (the page used to see the blur's save in flight and refuse to go on)."""
+    with live_engine.connect() as conn:
+        conn.execute(text("DELETE FROM enrollment"))
+        conn.commit()
+    make_session(live_engine, "cand1", item_count=40)
+    sign_in(page, live_server.url, "cand1")
+    attempt_id = start_exam(page, live_server.url)
+    fill = page.locator(".question[data-kind='fill']").first
+    position = fill.get_attribute("data-position")
+    page.click(f".qnav[data-goto='{position}']")
+    page.fill(f"#q{position} .text-answer", "８０／２０")
+    page.click("#finish")
+    page.click("#confirm-submit")
+    page.wait_for_url("**/result")
+    assert stored_answers(live_engine, attempt_id)[int(position)] == "８０／２０"

@@ -97,12 +97,12 @@
   }
 
   function flush() {
-    showStatus();
-    if (inFlight || closed || !pendingCount()) return Promise.resolve();
-    inFlight = true;
+    if (inFlight || closed || !pendingCount()) {
+      showStatus();
+      return inFlight || Promise.resolve();   // whoever waits, waits for the save already on its way
+    }
     var batch = Object.keys(pending).map(function (p) { return pending[p]; });
-    showStatus();
-    return fetch(state.saveUrl, {
+    inFlight = fetch(state.saveUrl, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ saves: batch }),
@@ -139,6 +139,8 @@
       showStatus();
       scheduleRetry();
     });
+    showStatus();   // "saving", never a flash of "not saved" that would move the page under the pointer
+    return inFlight;
   }
 
   function show(index) {
@@ -170,7 +172,10 @@
         clearTimeout(timer);
         timer = setTimeout(function () { change(position); }, 600);
       });
-      text.addEventListener("blur", function () { clearTimeout(timer); change(position); });
+      text.addEventListener("blur", function () {
+        clearTimeout(timer);
+        if (readValue(el) !== ((answers[position] || {}).value || "")) change(position);
+      });
     });
     el.querySelectorAll("[data-step]").forEach(function (b) {
       b.addEventListener("click", function () { show(current + Number(b.dataset.step)); });
