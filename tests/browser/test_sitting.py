@@ -80,6 +80,7 @@ def test_submit_shows_unanswered_then_the_score(page, live_server, live_engine):
     make_session(live_engine, "cand3", item_count=10)
     sign_in(page, live_server.url, "cand3")
     attempt_id = start_exam(page, live_server.url)
+    short_answered = page.locator(".question:not([hidden])").get_attribute("data-kind") == "short"
     answer_current(page)
     expect_saved(page)
     page.click("#finish")
@@ -88,7 +89,8 @@ def test_submit_shows_unanswered_then_the_score(page, live_server, live_engine):
     page.click("#confirm-submit")
     page.wait_for_url("**/result")
     expect(page.locator("#score")).to_have_text(re.compile(r"\d+\.\d\d / 100"))
-    expect(page.locator("#verdict")).to_have_text(re.compile("^(合格|不合格)$"))
+    # A written short answer waits for the examiner: no verdict until it is marked.
+    expect(page.locator("#verdict")).to_have_text("待阅卷" if short_answered else re.compile("^(合格|不合格)$"))
     with live_engine.connect() as conn:
         status, reason = conn.execute(text("SELECT status, submit_reason FROM attempt WHERE id = :a"),
                                       {"a": attempt_id}).one()

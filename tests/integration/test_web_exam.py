@@ -116,6 +116,12 @@ def test_no_answer_key_in_any_page_or_response_the_candidate_can_load(client, ma
     everything = "\n".join(bodies)
     for key, explanation, options, order in _keys_and_explanations(engine, attempt_id):
         assert explanation and explanation not in everything
+        key = json.loads(key) if isinstance(key, str) else key
+        if isinstance(key, dict):                        # a short answer's reference and scoring points
+            assert key["reference"] not in everything
+            assert not any(point in everything for point in key["points"] if len(point) > 6)
+        elif isinstance(key, list) and key and isinstance(key[0], str):   # fill-in accepted answers
+            assert not any(f'value="{answer}"' in everything for answer in key)
     lowered = everything.lower()
     for marker in ('"key"', "data-key", "data-correct", "correct_answer", "explanation"):
         assert marker not in lowered
