@@ -113,6 +113,16 @@ def level(code: str) -> Level:
         raise KeyError(f"未知等级 {code!r}，应为 {', '.join(LEVELS)} 之一") from None
 
 
+def level_code(word: str) -> str | None:
+    """The level a file or a tag names by code or Chinese name ("senior", "高级"), or None."""
+    return _LEVEL_WORDS.get(word)
+
+
+def area_code(word: str) -> str | None:
+    """The function area a file or a tag names by code, general name or a level's own name, or None."""
+    return _AREA_WORDS.get(word)
+
+
 def theory_passed(score: float | Fraction) -> bool:
     return score >= THEORY_PASS_MARK
 
@@ -132,3 +142,11 @@ def _check() -> None:
 
 
 _check()
+
+# Words files and tags use for levels and areas (codes, Chinese names, a level's own area names).
+_LEVEL_WORDS = {w: lvl.code for lvl in LEVELS.values() for w in (lvl.code, lvl.name)}
+_AREA_WORDS = {
+    **{a.name: a.code for lvl in LEVELS.values() for a in lvl.areas},
+    **{name: code for code, name in AREA_NAMES.items()},
+    **{code: code for code in AREA_NAMES},
+}

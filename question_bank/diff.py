@@ -14,9 +14,8 @@ from markupsafe import Markup, escape
 from exam import standard
 from question_bank import sanitise
 from question_bank.models import DIFFICULTIES, ITEM_KINDS, SCORING
-from question_bank.validation import ItemData
+from question_bank.validation import OPTION_LETTERS, ItemData
 
-LETTERS = "ABCDEFGH"
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class FieldChange:
 
 def _key_text(data: ItemData) -> str:
     if data.kind in ("single", "multiple"):
-        return "".join(LETTERS[i] for i in data.key)
+        return "".join(OPTION_LETTERS[i] for i in data.key)
     if data.kind == "truefalse":
         return "正确" if data.key else "错误"
     if data.kind == "fill":
@@ -58,7 +57,7 @@ def describe(data: ItemData) -> dict[str, str]:
         "职业功能": standard.AREA_NAMES.get(data.area, data.area),
         "题型": ITEM_KINDS[data.kind],
         "题干": sanitise.plain(data.stem),
-        "选项": "\n".join(f"{LETTERS[i]}. {sanitise.plain(o)}" for i, o in enumerate(data.options)),
+        "选项": "\n".join(f"{OPTION_LETTERS[i]}. {sanitise.plain(o)}" for i, o in enumerate(data.options)),
         "答案": _key_text(data),
         "计分方式": SCORING[data.scoring] if data.kind == "multiple" else "",
         "解析": sanitise.plain(data.explanation),

@@ -17,8 +17,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from exam import standard
 from question_bank.models import DIFFICULTIES, ITEM_KINDS, SCORING, STATUSES
+from question_bank.validation import OPTION_LETTERS
 
-LETTERS = "ABCDEFGH"
 TRUE_FALSE = [("true", "正确"), ("false", "错误")]
 
 
@@ -27,17 +27,18 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _choices(pairs, blank: str | None = None) -> list[SelectChoice]:
+def choices(pairs, blank: str | None = None) -> list[SelectChoice]:
+    """Select options from (value, label) pairs, with an optional empty first option labelled ``blank``."""
     out = [SelectChoice("", blank)] if blank else []
     return out + [SelectChoice(str(value), label) for value, label in pairs]
 
 
-def _level_choices():
-    return [(code, lvl.name) for code, lvl in standard.LEVELS.items()]
+def level_choices(blank: str | None = None) -> list[SelectChoice]:
+    return choices([(code, lvl.name) for code, lvl in standard.LEVELS.items()], blank)
 
 
-def _area_choices():
-    return list(standard.AREA_NAMES.items())
+def area_choices(blank: str | None = None) -> list[SelectChoice]:
+    return choices(standard.AREA_NAMES.items(), blank)
 
 
 def _lines(text: str | None) -> list[str]:
@@ -46,20 +47,20 @@ def _lines(text: str | None) -> list[str]:
 
 class ItemForm(FlaskForm):
     ref = StringField("编号", validators=[Optional(), Length(max=64)])
-    levels = CheckboxesField("适用等级", choices=_choices(_level_choices()))
-    area = SelectField("职业功能", choices=_choices(_area_choices()))
-    kind = SelectField("题型", choices=_choices(ITEM_KINDS.items()))
+    levels = CheckboxesField("适用等级", choices=level_choices())
+    area = SelectField("职业功能", choices=area_choices())
+    kind = SelectField("题型", choices=choices(ITEM_KINDS.items()))
     stem = TextAreaField("题干", render_kw={"rows": 4})
     options = TextAreaField("选项（每行一个）", render_kw={"rows": 5})
     choice_key = StringField("正确选项（字母，如 B 或 ACD）", validators=[Length(max=8)])
-    scoring = SelectField("多选题计分", choices=_choices(SCORING.items()))
-    truefalse_key = SelectField("判断题答案", choices=_choices(TRUE_FALSE))
+    scoring = SelectField("多选题计分", choices=choices(SCORING.items()))
+    truefalse_key = SelectField("判断题答案", choices=choices(TRUE_FALSE))
     answers = TextAreaField("填空题可接受的答案（每行一个）", render_kw={"rows": 3})
     reference = TextAreaField("简答题参考答案", render_kw={"rows": 4})
     points = TextAreaField("简答题评分要点（每行一个）", render_kw={"rows": 3})
     explanation = TextAreaField("解析", render_kw={"rows": 3})
     knowledge_point = StringField("知识点", validators=[Length(max=100)])
-    difficulty = SelectField("难度", coerce=int, choices=_choices(DIFFICULTIES.items()), default=2)
+    difficulty = SelectField("难度", coerce=int, choices=choices(DIFFICULTIES.items()), default=2)
     tags = StringField("标签（逗号分隔）", validators=[Length(max=400)])
     source = StringField("来源", validators=[Length(max=200)])
     category = StringField("分类（如 服务用语/开篇语）", validators=[Length(max=255)])
@@ -77,7 +78,7 @@ class ItemForm(FlaskForm):
         if kind in ("single", "multiple"):
             raw["options"] = _lines(self.options.data)
             letters = (self.choice_key.data or "").upper().replace(",", "").replace("，", "").replace(" ", "")
-            raw["key"] = [LETTERS.index(c) if c in LETTERS else len(LETTERS) for c in letters]
+            raw["key"] = [OPTION_LETTERS.index(c) if c in OPTION_LETTERS else len(OPTION_LETTERS) for c in letters]
             raw["scoring"] = self.scoring.data
         elif kind == "truefalse":
             raw["key"] = self.truefalse_key.data == "true"
@@ -99,7 +100,7 @@ class ItemForm(FlaskForm):
         self.scoring.data = data.scoring
         if data.kind in ("single", "multiple"):
             self.options.data = "\n".join(data.options)
-            self.choice_key.data = "".join(LETTERS[i] for i in data.key)
+            self.choice_key.data = "".join(OPTION_LETTERS[i] for i in data.key)
         elif data.kind == "truefalse":
             self.truefalse_key.data = "true" if data.key else "false"
         elif data.kind == "fill":
@@ -123,11 +124,11 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField("题干/选项/解析包含")
-    level = SelectField("等级", choices=_choices(_level_choices(), "全部"))
-    area = SelectField("职业功能", choices=_choices(_area_choices(), "全部"))
-    kind = SelectField("题型", choices=_choices(ITEM_KINDS.items(), "全部"))
-    status = SelectField("状态", choices=_choices(STATUSES.items(), "全部（不含停用）"))
-    difficulty = SelectField("难度", choices=_choices(DIFFICULTIES.items(), "全部"))
+    level = SelectField("等级", choices=level_choices("全部"))
+    area = SelectField("职业功能", choices=area_choices("全部"))
+    kind = SelectField("题型", choices=choices(ITEM_KINDS.items(), "全部"))
+    status = SelectField("状态", choices=choices(STATUSES.items(), "全部（不含停用）"))
+    difficulty = SelectField("难度", choices=choices(DIFFICULTIES.items(), "全部"))
     tag = StringField("标签")
     category = StringField("分类")
     knowledge_point = StringField("知识点")
@@ -141,7 +142,7 @@ BULK_ACTIONS = {"tag": "添加标签", "untag": "移除标签", "move": "移动�
 
 class BulkForm(FlaskForm):
     ids = SelectMultipleField("题目", coerce=int, validate_choice=False)
-    action = SelectField("批量操作", choices=_choices(BULK_ACTIONS.items()))
+    action = SelectField("批量操作", choices=choices(BULK_ACTIONS.items()))
     value = StringField("标签或分类", validators=[Length(max=255)])
     comment = StringField("理由（停用时必填）", validators=[Length(max=500)])
     next = HiddenField()
@@ -161,8 +162,8 @@ class BlueprintForm(FlaskForm):
     points are not asked: they are the standard's weights, and the plan fits the types to them."""
 
     name = StringField("名称", validators=[Length(max=200)])
-    level = SelectField("等级", choices=_choices(_level_choices()))
-    mode = SelectField("组卷方式", choices=_choices([
+    level = SelectField("等级", choices=level_choices())
+    mode = SelectField("组卷方式", choices=choices([
         ("per_candidate", "每人随机（平行试卷）"), ("drawn", "按规则抽题（每场一卷）"), ("fixed", "固定试卷")]))
     mix_1 = IntegerField("易（%）", validators=[Optional()])
     mix_2 = IntegerField("中（%）", validators=[Optional()])

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, select
 
-from exam.accounts.models import User
 from question_bank import service
 from question_bank.models import RETIRED, Category, Item, ItemTag, ItemVersion
 
@@ -99,7 +98,7 @@ def rows_for(session: Session, found) -> list[Row]:
     levels = service.levels_of(session, [v.id for v, _ in found])
     tags = service.tags_of(session, [i.id for _, i in found])
     categories = dict(session.exec(select(Category.id, Category.path)).all())
-    authors = dict(session.exec(select(User.id, User.display_name)).all())
+    authors = service.user_names(session)
     return [Row(item=i, version=v, levels=levels[v.id], tags=tags[i.id], category=categories.get(i.category_id, ""),
                 author=authors.get(v.created_by, "")) for v, i in found]
 

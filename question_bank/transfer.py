@@ -52,12 +52,6 @@ _PREFIXES = {"难度": "difficulty", "difficulty": "difficulty", "知识点": "k
              "分类": "category", "category": "category"}
 _PREFIX_OUT = {"difficulty": "难度", "knowledge_point": "知识点", "source": "来源", "category": "分类"}
 
-LEVEL_WORDS: dict[str, str] = {}
-for _lvl in standard.LEVELS.values():
-    LEVEL_WORDS[_lvl.code] = LEVEL_WORDS[_lvl.name] = _lvl.code
-AREA_WORDS: dict[str, str] = {code: code for code in standard.AREA_NAMES}
-AREA_WORDS.update({name: code for code, name in standard.AREA_NAMES.items()})
-AREA_WORDS.update({a.name: a.code for _lvl in standard.LEVELS.values() for a in _lvl.areas})
 
 # Essay feedback: a scoring point line, and the line that starts the explanation.
 POINT_RE = re.compile(r"^(?:[-－•]|要点\s*[0-9一二三四五六七八九十]*\s*[:：、.．])\s*(.*)$")
@@ -125,13 +119,13 @@ def read_tags(tags, line: int, errors: list, spreadsheet: bool = False) -> Contr
             if name in ctl.values and ctl.values[name] != value:
                 errors.append((line, field_message(name, f"有两个不同的“{_PREFIX_OUT[name]}:”标签")))
             ctl.values[name] = value
-        elif not spreadsheet and tag in LEVEL_WORDS:
-            if LEVEL_WORDS[tag] not in ctl.levels:
-                ctl.levels.append(LEVEL_WORDS[tag])
-        elif not spreadsheet and tag in AREA_WORDS:
-            if ctl.area not in (None, AREA_WORDS[tag]):
+        elif not spreadsheet and standard.level_code(tag):
+            if standard.level_code(tag) not in ctl.levels:
+                ctl.levels.append(standard.level_code(tag))
+        elif not spreadsheet and standard.area_code(tag):
+            if ctl.area not in (None, standard.area_code(tag)):
                 errors.append((line, field_message("area", f"有两个不同的职业功能标签（“{tag}”等），一道题只属于一个职业功能")))
-            ctl.area = AREA_WORDS[tag]
+            ctl.area = standard.area_code(tag)
         elif tag:
             ctl.tags.append(tag)
     return ctl

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
-from wtforms import HiddenField, SelectField, SelectMultipleField
+from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from exam import standard
+from question_bank.forms import CheckboxesField, area_choices, choices, level_choices
 from question_bank.importer import FORMATS, MAX_BYTES
 from question_bank.models import STATUSES
 
-LEVEL_CHOICES = [SelectChoice(lvl.code, lvl.name) for lvl in standard.LEVELS.values()]
-AREA_CHOICES = [SelectChoice(code, name) for code, name in standard.AREA_NAMES.items()]
-FORMAT_CHOICES = [SelectChoice(code, name) for code, name in FORMATS.items()]
+FORMAT_CHOICES = choices(FORMATS.items())
 
 
 class ImportForm(FlaskForm):
@@ -24,9 +22,8 @@ class ImportForm(FlaskForm):
         FileSize(MAX_BYTES, message=f"文件超过 {MAX_BYTES // (1024 * 1024)} MB：请拆分后分批导入")])
     format = SelectField("文件格式", default="auto", choices=[
         SelectChoice("auto", "按扩展名识别（.gift/.txt、.aiken.txt、.csv、.xlsx）"), *FORMAT_CHOICES])
-    levels = SelectMultipleField("默认等级", choices=LEVEL_CHOICES, widget=ListWidget(prefix_label=False),
-                                 option_widget=CheckboxInput())
-    area = SelectField("默认职业功能", default="", choices=[SelectChoice("", "（不指定，由题目标签给出）"), *AREA_CHOICES])
+    levels = CheckboxesField("默认等级", choices=level_choices())
+    area = SelectField("默认职业功能", default="", choices=area_choices("（不指定，由题目标签给出）"))
 
     def validate_area(self, field):
         for code in self.levels.data or []:
@@ -44,6 +41,5 @@ class ExportForm(FlaskForm):
     """A GET form (no CSRF): exporting changes nothing."""
 
     format = SelectField("导出格式", default="xlsx", choices=FORMAT_CHOICES)
-    level = SelectField("等级", default="", choices=[SelectChoice("", "全部等级"), *LEVEL_CHOICES])
-    status = SelectField("状态", default="approved", choices=[
-        SelectChoice("", "全部状态"), *(SelectChoice(code, name) for code, name in STATUSES.items())])
+    level = SelectField("等级", default="", choices=level_choices("全部等级"))
+    status = SelectField("状态", default="approved", choices=choices(STATUSES.items(), "全部状态"))

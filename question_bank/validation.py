@@ -17,6 +17,7 @@ from question_bank.models import CHOICE_KINDS, DIFFICULTIES, ITEM_KINDS, SCORING
 MAX_STEM = 4000
 MAX_TEXT = 2000
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
+OPTION_LETTERS = "ABCDEFGH"   # how people name options A… (one letter per option up to MAX_OPTIONS)
 MAX_ANSWERS = 10
 MAX_POINTS = 10
 MAX_TAGS = 10

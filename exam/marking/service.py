@@ -19,8 +19,8 @@ from exam.audit.service import record
 from exam.db import write_connection
 from exam.delivery.models import SUBMITTED, Answer, Attempt, ManualMark, PaperSlot
 from exam.delivery.service import grade_attempts
-from question_bank.models import ItemVersion
 from exam.timeutil import utcnow
+from question_bank.models import Item, ItemVersion
 
 
 class MarkingError(ValueError):
@@ -43,7 +43,6 @@ class ShortAnswer:
 
 def short_answers(db: Session, session_id: int) -> list[ShortAnswer]:
     """Every written short answer of the session's submitted attempts, unmarked first."""
-    from question_bank.models import Item
     rows = db.exec(
         select(PaperSlot.attempt_id, PaperSlot.position, PaperSlot.points, ItemVersion.stem, ItemVersion.key,
                Item.ref, Item.id, Answer.value)

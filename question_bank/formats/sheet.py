@@ -18,7 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from exam.standard import AREA_NAMES, LEVELS
+from exam.standard import LEVELS, area_code, level_code
 from question_bank.formats import FormatError
 
 LETTERS = "ABCDEF"
@@ -71,21 +71,6 @@ def _cell(value) -> str:
     return str(value).replace("\ufeff", "").strip()
 
 
-def _level_code(word: str) -> str | None:
-    for lvl in LEVELS.values():
-        if word in (lvl.code, lvl.name):
-            return lvl.code
-    return None
-
-
-def _area_code(word: str) -> str | None:
-    if word in AREA_NAMES:
-        return word
-    names = {a.name: a.code for lvl in LEVELS.values() for a in lvl.areas}
-    names.update({n: c for c, n in AREA_NAMES.items()})
-    return names.get(word)
-
-
 def _split(text: str, sep: re.Pattern = _LIST_SEP) -> tuple[str, ...]:
     parts = (p.strip() for p in sep.split(text))
     return tuple(dict.fromkeys(p for p in parts if p))
@@ -102,7 +87,7 @@ def _parse_row(line: int, row: dict[str, str], errors: list) -> SheetItem | None
     if not words:
         err("等级", f"不能为空，应为 {LEVEL_WORDS} 中的一个或多个（以、或 , 分隔）")
     for w in words:
-        code = _level_code(w)
+        code = level_code(w)
         if code is None:
             err("等级", f"未知等级“{w}”，应为 {LEVEL_WORDS} 之一")
         elif code not in levels:
@@ -110,7 +95,7 @@ def _parse_row(line: int, row: dict[str, str], errors: list) -> SheetItem | None
     levels = tuple(sorted(levels, key=lambda c: LEVELS[c].rank))
 
     area_text = row.get("职业功能", "")
-    area = _area_code(area_text)
+    area = area_code(area_text)
     if not area_text:
         err("职业功能", "不能为空")
     elif area is None:
