@@ -11,5 +11,6 @@ def load_all():
     import exam.delivery.models  # noqa: F401
     import exam.sessions.models  # noqa: F401
     import question_bank.models  # noqa: F401
+    import typing_test.models  # noqa: F401
 
     return SQLModel.metadata

@@ -20,6 +20,30 @@ PRACTICAL_PASS_MARK = 60
 #: level because each higher level includes the lower one.
 TYPING_CHARS_PER_MINUTE = 50
 
+#: Our rule, not the standard's: a typing result at 50 字/分 must also be this accurate (correct
+#: characters / typed characters) to pass; instances may set ``CALLEXAM_TYPING_MIN_ACCURACY``.
+DEFAULT_TYPING_MIN_ACCURACY = 0.95
+
+
+@dataclass(frozen=True)
+class TypingRule:
+    """The typing component of a level's practical assessment.
+
+    ``minutes`` is the server-side time limit; ``practical_points`` the typing part's share of the
+    practical's 100 points. Lower levels weigh typing more because data entry is most of their work
+    (section 2.2.1 1.1.1, 1.2.3); higher levels spend the practical's points on guidance and analysis.
+    """
+
+    minutes: int
+    practical_points: int
+
+
+TYPING_RULES = MappingProxyType({
+    "junior": TypingRule(minutes=10, practical_points=20),
+    "intermediate": TypingRule(minutes=10, practical_points=15),
+    "senior": TypingRule(minutes=10, practical_points=10),
+})
+
 #: Section 1.7: theory is a closed-book written exam, practical an on-site hands-on assessment.
 ASSESSMENT_PARTS = MappingProxyType({
     "theory": "理论知识考试（闭卷）",
@@ -131,11 +155,29 @@ def practical_passed(score: float | Fraction) -> bool:
     return score >= PRACTICAL_PASS_MARK
 
 
-def typing_passed(net_chars_per_minute: float) -> bool:
-    return net_chars_per_minute >= TYPING_CHARS_PER_MINUTE
+def typing_passed(net_chars_per_minute: float, accuracy: float = 1.0,
+                  min_accuracy: float = DEFAULT_TYPING_MIN_ACCURACY) -> bool:
+    return net_chars_per_minute >= TYPING_CHARS_PER_MINUTE and accuracy >= min_accuracy
+
+
+def typing_rule(level_code: str) -> TypingRule:
+    return TYPING_RULES[level(level_code).code]
+
+
+def typing_points(level_code: str, net_chars_per_minute: float, accuracy: float,
+                  min_accuracy: float = DEFAULT_TYPING_MIN_ACCURACY) -> Fraction:
+    """The typing part's points: full at the required speed, in proportion below it (to whole
+    tenths of a point), none when accuracy is under the minimum (fast but careless typing is not the
+    skill the standard asks for: "具有录入后复核的习惯")."""
+    full = typing_rule(level_code).practical_points
+    if accuracy < min_accuracy or net_chars_per_minute <= 0:
+        return Fraction(0)
+    share = min(Fraction(net_chars_per_minute).limit_denominator(1000) / TYPING_CHARS_PER_MINUTE, 1)
+    return Fraction(int(full * share * 10), 10)
 
 
 def _check() -> None:
+    assert set(TYPING_RULES) == set(LEVELS), "every level needs a typing rule"
     for lvl in LEVELS.values():
         total = sum(a.weight for a in lvl.areas)
         assert total == FULL_MARKS, f"{lvl.name} weights sum to {total}"
