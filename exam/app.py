@@ -42,10 +42,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     from question_bank.stats_views import bp as stats_bp
     from question_bank.transfer_views import bp as transfer_bp
     from question_bank.views import bp as items_bp
+    from typing_test.passage_views import bp as passages_bp
+    from typing_test.examiner_views import bp as typing_review_bp
+    from typing_test.station_api import bp as station_api_bp
+    from typing_test.views import bp as typing_bp
 
     for bp in (accounts_bp, delivery_bp, sessions_bp, marking_bp, items_bp, item_review_bp, blueprints_bp, stats_bp,
-               transfer_bp, health_bp):
+               transfer_bp, health_bp, typing_bp, typing_review_bp, station_api_bp, passages_bp):
         app.register_blueprint(bp)
+    csrf.exempt(station_api_bp)  # stations sign every request instead (typing_test.station_protocol)
 
     _install_template_helpers(app)
     _install_error_pages(app)

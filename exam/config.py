@@ -10,6 +10,8 @@ import os
 import secrets
 from pathlib import Path
 
+from exam import standard
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 #: Seconds a save is still accepted after an attempt's deadline: covers a request in flight when
@@ -58,6 +60,8 @@ def load(overrides: dict | None = None) -> dict:
         "SECRET_KEY": os.environ.get("CALLEXAM_SECRET_KEY") or secret_key(folder),
         "DATABASE_URL": database_url(folder),
         "GRACE_SECONDS": int(os.environ.get("CALLEXAM_GRACE_SECONDS", DEFAULT_GRACE_SECONDS)),
+        "TYPING_MIN_ACCURACY": float(os.environ.get("CALLEXAM_TYPING_MIN_ACCURACY",
+                                                    standard.DEFAULT_TYPING_MIN_ACCURACY)),
         "SCHEDULER_INTERVAL_SECONDS": float(os.environ.get("CALLEXAM_SCHEDULER_INTERVAL", 1)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -17,6 +17,7 @@ from exam.sessions.models import ExamSession
 from exam.timeutil import utcnow
 from question_bank import blueprint_service, loader
 from question_bank.blueprint import default_blueprint
+from typing_test import passages
 
 #: Demo credentials, printed by ``make run``. They exist only in demo data loaded on request.
 DEMO_PASSWORD = "callexam-demo"
@@ -36,6 +37,7 @@ def load(engine: Engine) -> list[tuple[str, str, str]]:
             accounts_out.append((username, DEMO_PASSWORD, role))
         trainer_id = db.exec(select(User.id).where(User.username == "trainer")).one()
         loader.load_demo(db, author_id=trainer_id)
+        passages.load_stock(db)
         examiner_id = db.exec(select(User.id).where(User.username == "examiner")).one()
         cand_ids = {u.username: u.id for u in db.exec(select(User).where(User.role == "candidate"))}
         have = set(db.exec(select(ExamSession.level).where(ExamSession.name.startswith("演示场次"))))

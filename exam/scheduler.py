@@ -12,15 +12,18 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from exam import db
 from exam.delivery import service as delivery
 from exam.timeutil import utcnow
+from typing_test import service as typing
 
 log = logging.getLogger("callexam.scheduler")
 
 
-def submit_overdue_job(database_url: str, grace_seconds: int) -> int:
-    done = delivery.submit_overdue(db.engine_for(database_url), utcnow(), dt.timedelta(seconds=grace_seconds))
-    if done:
-        log.info("submitted %d attempts at their deadline", done)
-    return done
+def submit_overdue_job(database_url: str, grace_seconds: int, typing_min_accuracy: float) -> int:
+    engine, now, grace = db.engine_for(database_url), utcnow(), dt.timedelta(seconds=grace_seconds)
+    done = delivery.submit_overdue(engine, now, grace)
+    typed = typing.submit_overdue(engine, now, grace, typing_min_accuracy)
+    if done or typed:
+        log.info("submitted %d attempts and %d typing tests at their deadline", done, typed)
+    return done + typed
 
 
 def checkpoint_job(database_url: str) -> None:
@@ -30,7 +33,7 @@ def checkpoint_job(database_url: str) -> None:
 def configure(scheduler, cfg: dict):
     scheduler.add_job(
         submit_overdue_job, "interval", seconds=cfg["SCHEDULER_INTERVAL_SECONDS"],
-        args=[cfg["DATABASE_URL"], cfg["GRACE_SECONDS"]], id="submit_overdue",
+        args=[cfg["DATABASE_URL"], cfg["GRACE_SECONDS"], cfg["TYPING_MIN_ACCURACY"]], id="submit_overdue",
         max_instances=1, coalesce=True, replace_existing=True, next_run_time=dt.datetime.now(),
     )
     if cfg["DATABASE_URL"].startswith("sqlite"):

@@ -15,11 +15,21 @@ from question_bank import blueprint_service as blueprints
 from question_bank import service as bank
 from question_bank.blueprint import BlueprintError
 from question_bank.models import PaperBlueprint
+from typing_test.models import TypingAttempt
 
 
 def candidates(db: Session) -> list[User]:
     return list(db.exec(select(User).where(User.role == "candidate", User.active == True)  # noqa: E712
                         .order_by(User.username)))
+
+
+def candidate(db: Session, candidate_id: int) -> User | None:
+    return db.get(User, candidate_id)
+
+
+def enrolled_candidates(db: Session, session_id: int) -> list[User]:
+    return list(db.exec(select(User).join(Enrollment, Enrollment.candidate_id == User.id)
+                        .where(Enrollment.session_id == session_id).order_by(User.username)))
 
 
 def create_session(db: Session, *, name: str, level: str, opens_at: dt.datetime, closes_at: dt.datetime,
@@ -63,35 +73,41 @@ def list_sessions(db: Session) -> list[ExamSession]:
 class ResultRow:
     candidate: User
     attempt: Attempt | None
+    typing: TypingAttempt | None = None
 
 
 def results(db: Session, session_id: int) -> list[ResultRow]:
     rows = db.exec(
-        select(User, Attempt)
+        select(User, Attempt, TypingAttempt)
         .join(Enrollment, Enrollment.candidate_id == User.id)
         .join(Attempt, (Attempt.candidate_id == User.id) & (Attempt.session_id == session_id), isouter=True)
+        .join(TypingAttempt, (TypingAttempt.candidate_id == User.id) & (TypingAttempt.session_id == session_id),
+              isouter=True)
         .where(Enrollment.session_id == session_id)
         .order_by(User.username)
     ).all()
-    return [ResultRow(user, attempt) for user, attempt in rows]
+    return [ResultRow(user, attempt, typing) for user, attempt, typing in rows]
 
 
 @dataclass(frozen=True)
 class CandidateSession:
     session: ExamSession
     attempt: Attempt | None
+    typing: TypingAttempt | None = None
 
 
 def sessions_of_candidate(db: Session, candidate_id: int) -> list[CandidateSession]:
     rows = db.exec(
-        select(ExamSession, Attempt)
+        select(ExamSession, Attempt, TypingAttempt)
         .join(Enrollment, Enrollment.session_id == ExamSession.id)
         .join(Attempt, (Attempt.session_id == ExamSession.id) & (Attempt.candidate_id == candidate_id),
               isouter=True)
+        .join(TypingAttempt, (TypingAttempt.session_id == ExamSession.id)
+              & (TypingAttempt.candidate_id == candidate_id), isouter=True)
         .where(Enrollment.candidate_id == candidate_id)
         .order_by(ExamSession.opens_at)
     ).all()
-    return [CandidateSession(s, a) for s, a in rows]
+    return [CandidateSession(s, a, t) for s, a, t in rows]
 
 
 def blueprint_choices(db: Session) -> list[PaperBlueprint]:

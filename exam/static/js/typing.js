@@ -1,0 +1,231 @@
+// The typing test page. What counts is text the input method has committed, never the pinyin still
+// being composed: the committed text is taken when a composition ends (Chromium's committing `input`
+// event still says isComposing, so `input` alone cannot tell) or on a plain input outside any
+// composition. That text is autosaved (and kept in localStorage) until the server acknowledges it.
+// Pastes and drops are blocked and reported; so are key-less bursts of text and leaving the page.
+// The numbers this page counts are evidence for the examiner; the score is the server's.
+(function () {
+  "use strict";
+  var state = JSON.parse(document.getElementById("typing-state").textContent);
+  var csrf = document.querySelector("meta[name=csrf-token]").content;
+  var input = document.getElementById("typing-input");
+  var passage = document.getElementById("passage");
+  var statusEl = document.getElementById("save-status");
+  var countEl = document.getElementById("typed-count");
+  var warningEl = document.getElementById("typing-warning");
+  var submitForm = document.getElementById("typing-submit");
+  var submitButton = document.getElementById("finish-typing");
+  var storeKey = "callexam.typing." + state.attemptId;
+  var instance = Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+
+  var counters = { keydowns: 0, composed_chars: 0, plain_chars: 0, compositions: 0, deleted: 0,
+                   bursts: 0, pastes: 0, drops: 0, focus_losses: 0 };
+  var events = [];            // not yet acknowledged
+  var eventSeq = 0;
+  var committed = state.typed, seq = state.seq, ackedSeq = state.seq;
+  var countersDirty = false, composing = false, keySinceInput = false, closed = false;
+  var inFlight = null, retryTimer = null, retryDelay = 1000, saveTimer = null;
+
+  function chars(text) { return text.replace(/\s+/g, "").length; }
+
+  // A reload keeps whatever this browser typed that the server has not acknowledged yet.
+  try {
+    var local = JSON.parse(localStorage.getItem(storeKey) || "null");
+    if (local && local.seq > seq) { committed = local.text; seq = local.seq; }
+  } catch (e) { /* unreadable storage: the server's copy stands */ }
+  input.value = committed;
+
+  function persist() {
+    try { localStorage.setItem(storeKey, JSON.stringify({ text: committed, seq: seq })); } catch (e) { /* full */ }
+  }
+
+  function showCount() { countEl.textContent = "已录入 " + chars(committed) + " 字"; }
+
+  function showStatus(kind, text) {
+    statusEl.classList.remove("saved", "saving", "offline", "closed");
+    statusEl.classList.add(kind);
+    statusEl.textContent = text;
+  }
+
+  function warn(text) {
+    warningEl.textContent = text;
+    warningEl.hidden = false;
+    clearTimeout(warn.timer);
+    warn.timer = setTimeout(function () { warningEl.hidden = true; }, 6000);
+  }
+
+  function record(kind, detail) {
+    eventSeq += 1;
+    events.push({ id: Date.now() * 1000 + (eventSeq % 1000), kind: kind, detail: detail || {} });
+    countersDirty = true;
+    scheduleSave(0);
+  }
+
+  function commit() {
+    if (closed) return;
+    var value = input.value;
+    if (value === committed) return;
+    committed = value;
+    seq = Math.max(Date.now(), seq + 1);
+    persist();
+    showCount();
+    showStatus("saving", "待保存…");
+    if (state.maxChars && chars(committed) > state.maxChars) warn("录入内容已超过允许的长度，超出部分无法保存");
+    scheduleSave(800);
+  }
+
+  // ------------------------------------------------------------ input method and keyboard
+
+  input.addEventListener("keydown", function () {
+    counters.keydowns += 1;
+    keySinceInput = true;
+    countersDirty = true;
+  });
+  input.addEventListener("compositionstart", function () { composing = true; });
+  input.addEventListener("compositionend", function (e) {
+    composing = false;
+    if (closed) return;
+    counters.compositions += 1;
+    counters.composed_chars += chars(e.data || "");
+    keySinceInput = false;
+    commit();
+  });
+  input.addEventListener("beforeinput", function (e) {
+    if (e.inputType === "insertFromPaste" || e.inputType === "insertFromDrop") {
+      e.preventDefault();
+      blocked(e.inputType === "insertFromPaste" ? "paste" : "drop", e.data || "");
+    }
+  });
+  input.addEventListener("paste", function (e) { e.preventDefault(); blocked("paste", ""); });
+  input.addEventListener("drop", function (e) { e.preventDefault(); blocked("drop", ""); });
+  function blocked(kind, data) {
+    // beforeinput and paste both fire for one paste: count it once
+    var now = Date.now();
+    if (blocked.last && blocked.last.kind === kind && now - blocked.last.at < 50) return;
+    blocked.last = { kind: kind, at: now };
+    counters[kind === "paste" ? "pastes" : "drops"] += 1;
+    record(kind, { chars: chars(data) });
+    warn(kind === "paste" ? "本测试不允许粘贴，已记录此次操作" : "本测试不允许拖放文本，已记录此次操作");
+  }
+  input.addEventListener("input", function (e) {
+    if (closed) { input.value = committed; return; }
+    if (composing || e.isComposing || e.inputType === "insertCompositionText") return;  // pinyin not yet committed
+    if (e.inputType && e.inputType.indexOf("delete") === 0) {
+      counters.deleted += 1;
+    } else if (e.data) {
+      var n = chars(e.data);
+      counters.plain_chars += n;
+      if (n > 1 && !keySinceInput) {
+        counters.bursts += 1;
+        record("burst", { chars: n });
+      }
+    }
+    keySinceInput = false;
+    countersDirty = true;
+    commit();
+  });
+  passage.addEventListener("copy", function (e) { e.preventDefault(); });
+  passage.addEventListener("cut", function (e) { e.preventDefault(); });
+
+  window.addEventListener("blur", function () {
+    if (closed) return;
+    counters.focus_losses += 1;
+    record("focus_loss", {});
+  });
+  window.addEventListener("focus", function () { if (!closed) record("focus_back", {}); });
+
+  // ------------------------------------------------------------ saving
+
+  function scheduleSave(delay) {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(flush, delay);
+  }
+
+  function flush() {
+    if (inFlight) return inFlight;
+    if (seq <= ackedSeq && !countersDirty && !events.length) return Promise.resolve(true);
+    var sentEvents = events.slice(), sentSeq = seq;
+    var body = { seq: Math.max(seq, 1), text: committed, instance: instance,
+                 counters: Object.assign({}, counters), events: sentEvents };
+    countersDirty = false;
+    showStatus("saving", "正在保存…");
+    inFlight = fetch(state.saveUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(body),
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (data) {
+        if (resp.ok) {
+          ackedSeq = Math.max(ackedSeq, sentSeq);
+          events = events.filter(function (e) { return sentEvents.indexOf(e) < 0; });
+          retryDelay = 1000;
+          showStatus("saved", seq > ackedSeq ? "有未保存的录入" : "已保存");
+          return true;
+        }
+        if (data.closed) { close("测试已结束：" + (data.error || "")); return false; }
+        throw new Error(data.error || ("HTTP " + resp.status));
+      });
+    }).catch(function () {
+      countersDirty = true;
+      showStatus("offline", "网络中断，录入已暂存在本机，恢复后自动保存");
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(flush, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 15000);
+      return false;
+    }).finally(function () {
+      inFlight = null;
+      if (!closed && (seq > ackedSeq || events.length)) scheduleSave(300);
+    });
+    return inFlight;
+  }
+  setInterval(function () { if (countersDirty) flush(); }, 10000);
+
+  function close(message) {
+    closed = true;
+    input.readOnly = true;
+    showStatus("closed", message);
+  }
+
+  // ------------------------------------------------------------ finishing
+
+  function withTimeout(promise, ms) {
+    return Promise.race([promise, new Promise(function (resolve) { setTimeout(resolve, ms); })]);
+  }
+
+  function finish() {
+    // At the deadline the pinyin still being composed is not text: drop it before anything commits it.
+    if (composing) {
+      record("deadline_discard", { chars: chars(input.value) - chars(committed) });
+    }
+    closed = true;
+    input.readOnly = true;
+    input.value = committed;
+    input.blur();
+    input.value = committed;
+    if (seq > ackedSeq) scheduleSave(0);
+    withTimeout(flush().then(function () { return inFlight || true; }), 3000).then(function () {
+      submitForm.submit();
+    });
+  }
+
+  submitForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (closed) return;
+    if (!submitButton.dataset.confirming) {
+      submitButton.dataset.confirming = "1";
+      submitButton.textContent = "确认提交（提交后不能再修改）";
+      setTimeout(function () {
+        delete submitButton.dataset.confirming;
+        submitButton.textContent = "完成录入并提交";
+      }, 5000);
+      return;
+    }
+    commit();
+    finish();
+  });
+
+  window.CallexamCountdown(document.getElementById("countdown"), state.deadline, state.serverNow, finish);
+  showCount();
+  if (seq > ackedSeq) flush();
+  input.focus();
+})();

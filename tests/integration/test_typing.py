@@ -1,0 +1,164 @@
+"""The typing test on a real database: start, autosave, deadline, server-side scoring, the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import Session
+
+from exam import standard
+from tests.webclient import csrf_token, login
+from typing_test import service
+from typing_test.models import TypingAttempt
+from typing_test.normalise import normalise
+
+GRACE = dt.timedelta(seconds=15)
+MIN_ACC = standard.DEFAULT_TYPING_MIN_ACCURACY
+
+
+def _save(engine, attempt_id, candidate_id, seq, text, now, instance="page1", counters=None, events=None):
+    entry = service.Save(seq=seq, text=text, instance=instance, counters=counters or {}, events=events or [])
+    return service.save(engine, attempt_id, candidate_id, entry, now, GRACE)
+
+
+def _attempt(engine, attempt_id) -> TypingAttempt:
+    with Session(engine) as db:
+        return db.get(TypingAttempt, attempt_id)
+
+
+@pytest.fixture
+def started(engine, users, make_session):
+    session_id = make_session(level="junior")
+    t0 = dt.datetime.now(dt.timezone.utc)
+    attempt_id = service.start(engine, session_id, users["cand1"], t0)
+    return session_id, attempt_id, t0
+
+
+def test_start_freezes_a_passage_of_the_level_and_a_server_deadline(engine, users, started):
+    session_id, attempt_id, t0 = started
+    attempt = _attempt(engine, attempt_id)
+    assert 300 <= len(normalise(attempt.reference)) <= 1500
+    assert attempt.deadline - attempt.started_at == dt.timedelta(minutes=standard.typing_rule("junior").minutes)
+    assert service.start(engine, session_id, users["cand1"], t0) == attempt_id  # resuming, not a second draw
+
+
+def test_start_is_refused_to_candidates_not_enrolled(engine, users, started):
+    session_id, _, t0 = started
+    with pytest.raises(service.TypingError) as err:
+        service.start(engine, session_id, users["cand3"], t0)
+    assert err.value.status == 403 and "未报名" in str(err.value)
+
+
+def test_a_newer_save_wins_and_an_older_one_never_overwrites_it(engine, users, started):
+    _, attempt_id, t0 = started
+    cand = users["cand1"]
+    assert _save(engine, attempt_id, cand, 200, "您好，很高兴", t0) == 200
+    assert _save(engine, attempt_id, cand, 100, "您好", t0) == 200  # late, older: ignored
+    assert _attempt(engine, attempt_id).typed == "您好，很高兴"
+
+
+def test_counters_merge_per_page_load_and_events_are_idempotent(engine, users, started):
+    _, attempt_id, t0 = started
+    cand = users["cand1"]
+    paste = [{"id": 17, "kind": "paste", "detail": {"chars": 40}}]
+    _save(engine, attempt_id, cand, 1, "您", t0, "a", {"keydowns": 5, "pastes": 1}, paste)
+    _save(engine, attempt_id, cand, 2, "您好", t0, "a", {"keydowns": 3, "pastes": 1}, paste)  # reordered, re-sent
+    _save(engine, attempt_id, cand, 3, "您好", t0, "b", {"keydowns": 4})  # after a reload
+    from typing_test import signals
+    totals = signals.totals(_attempt(engine, attempt_id).signals)
+    assert totals["keydowns"] == 9 and totals["pastes"] == 1 and totals["page_loads"] == 2
+    with Session(engine) as db:
+        assert [e.kind for e in service.events_of(db, attempt_id)] == ["paste"]
+
+
+def test_the_server_scores_the_stored_text_and_ignores_the_page_numbers(engine, users, started):
+    _, attempt_id, t0 = started
+    cand = users["cand1"]
+    reference = normalise(_attempt(engine, attempt_id).reference)
+    typed = reference[:60]
+    _save(engine, attempt_id, cand, 5, typed, t0 + dt.timedelta(seconds=50),
+          counters={"plain_chars": 100000, "composed_chars": 100000})
+    assert service.submit(engine, attempt_id, "candidate", t0 + dt.timedelta(seconds=60), MIN_ACC, candidate_id=cand)
+    attempt = _attempt(engine, attempt_id)
+    assert attempt.seconds == pytest.approx(60)
+    assert attempt.correct_chars == 60 and attempt.net_cpm == pytest.approx(60) and attempt.accuracy == 1.0
+    assert attempt.passed is True
+    assert attempt.points == str(standard.typing_rule("junior").practical_points)
+    # submitting twice changes nothing
+    assert not service.submit(engine, attempt_id, "candidate", t0 + dt.timedelta(seconds=90), MIN_ACC)
+    assert _attempt(engine, attempt_id).seconds == pytest.approx(60)
+
+
+def test_saves_after_the_deadline_are_refused_and_the_deadline_submits(engine, users, started):
+    _, attempt_id, t0 = started
+    cand = users["cand1"]
+    reference = normalise(_attempt(engine, attempt_id).reference)
+    limit = dt.timedelta(minutes=standard.typing_rule("junior").minutes)
+    _save(engine, attempt_id, cand, 1, reference[:200], t0 + limit - dt.timedelta(seconds=1))
+    with pytest.raises(service.TypingClosedError):
+        _save(engine, attempt_id, cand, 2, reference[:400], t0 + limit + GRACE + dt.timedelta(seconds=1))
+    assert service.submit_overdue(engine, t0 + limit + GRACE + dt.timedelta(seconds=2), GRACE, MIN_ACC) == 1
+    attempt = _attempt(engine, attempt_id)
+    assert attempt.submit_reason == "deadline" and attempt.correct_chars == 200
+    assert attempt.seconds == pytest.approx(limit.total_seconds())  # never beyond the deadline
+    assert attempt.net_cpm == pytest.approx(200 / standard.typing_rule("junior").minutes)
+    assert attempt.passed is False
+    assert service.submit_overdue(engine, t0 + limit + GRACE * 3, GRACE, MIN_ACC) == 0
+
+
+def test_too_long_a_text_is_refused(engine, users, started):
+    _, attempt_id, t0 = started
+    with pytest.raises(service.TypingError) as err:
+        _save(engine, attempt_id, users["cand1"], 1, "字" * 5000, t0)
+    assert "超过" in str(err.value)
+
+
+# ---------------------------------------------------------------- through the web
+
+def _web_start(client, session_id):
+    token = csrf_token(client, "/candidate")
+    resp = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    return int(resp.location.rsplit("/", 1)[1]), token
+
+
+def test_candidate_types_submits_and_sees_the_alignment(client, engine, users, make_session):
+    session_id = make_session(level="senior")
+    login(client, "cand1")
+    assert "开始打字测试" in client.get("/candidate").get_data(as_text=True)
+    attempt_id, token = _web_start(client, session_id)
+    page = client.get(f"/candidate/typing/{attempt_id}").get_data(as_text=True)
+    reference = _attempt(engine, attempt_id).reference
+    assert reference.split("\n")[0][:20] in page and 'id="typing-input"' in page
+    typed = normalise(reference)[:30] + "错字错字"
+    resp = client.post(f"/api/typing/{attempt_id}/save", headers={"X-CSRFToken": token},
+                       json={"seq": 10, "text": typed, "instance": "p1", "counters": {"keydowns": 120, "focus_losses": 1},
+                             "events": [{"id": 1, "kind": "focus_loss", "detail": {}}]})
+    assert resp.status_code == 200 and resp.get_json()["stored"] == 10
+    bad = client.post(f"/api/typing/{attempt_id}/save", headers={"X-CSRFToken": token},
+                      json={"seq": 11, "text": typed, "instance": "p1", "events": [{"id": 2, "kind": "hack"}]})
+    assert bad.status_code == 400 and "未知的事件类型" in bad.get_json()["error"]
+    resp = client.post(f"/candidate/typing/{attempt_id}/submit", data={"csrf_token": token})
+    assert resp.status_code == 302
+    result = client.get(resp.location).get_data(as_text=True)
+    assert "逐字比对" in result and 'class="seg wrong"' in result and "字/分" in result
+    assert "准确率" in result and "未录入" in result
+    # and it shows on the examiner's session results
+    login(client, "examiner")
+    detail = client.get(f"/examiner/sessions/{session_id}").get_data(as_text=True)
+    assert "打字速度" in detail and "未达标" in detail
+    typing_page = client.get(f"/examiner/sessions/{session_id}/typing").get_data(as_text=True)
+    assert "离开测试页面 1 次" in typing_page
+
+
+def test_a_candidate_cannot_open_another_candidates_typing_test(client, make_session):
+    session_id = make_session()
+    login(client, "cand1")
+    attempt_id, _ = _web_start(client, session_id)
+    login(client, "cand2")
+    assert client.get(f"/candidate/typing/{attempt_id}").status_code == 404
+    token = csrf_token(client, "/candidate")
+    resp = client.post(f"/api/typing/{attempt_id}/save", headers={"X-CSRFToken": token},
+                       json={"seq": 1, "text": "x", "instance": "p"})
+    assert resp.status_code == 404

@@ -1,0 +1,135 @@
+"""The candidate's typing test: start, the typing page, autosave, submit, the result with its alignment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from exam import standard, web
+from exam.sessions.models import ExamSession
+from exam.timeutil import epoch_ms
+from typing_test import service, signals
+from typing_test.models import OPEN, TypingAttempt
+from typing_test.normalise import char_count
+from typing_test.scoring import SEGMENT_NAMES
+
+bp = Blueprint("typing", __name__, template_folder="templates")
+
+#: Sequence numbers are the page's millisecond clock at most; JavaScript counts exactly up to 2**53.
+MAX_SEQ = 2**53
+
+
+def _grace() -> dt.timedelta:
+    return dt.timedelta(seconds=current_app.config["GRACE_SECONDS"])
+
+
+def _min_accuracy() -> float:
+    return current_app.config["TYPING_MIN_ACCURACY"]
+
+
+def _own(attempt_id: int) -> TypingAttempt:
+    attempt = web.db().get(TypingAttempt, attempt_id)
+    if attempt is None or attempt.candidate_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _close_if_overdue(attempt: TypingAttempt) -> bool:
+    now = web.now()
+    if attempt.status == OPEN and now > attempt.deadline + _grace():
+        service.submit(web.engine(), attempt.id, "deadline", now, _min_accuracy())
+        web.db().refresh(attempt)
+    return attempt.status != OPEN
+
+
+@bp.route("/candidate/sessions/<int:session_id>/typing/start", methods=["POST"])
+@web.roles_required("candidate")
+def start(session_id: int):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt_id = service.start(web.engine(), session_id, current_user.id, web.now())
+    except service.TypingError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("delivery.home"))
+    return redirect(url_for("typing.sit", attempt_id=attempt_id))
+
+
+@bp.route("/candidate/typing/<int:attempt_id>")
+@web.roles_required("candidate")
+def sit(attempt_id: int):
+    attempt = _own(attempt_id)
+    if _close_if_overdue(attempt):
+        return redirect(url_for("typing.result", attempt_id=attempt_id))
+    exam_session = web.db().get(ExamSession, attempt.session_id)
+    state = {
+        "attemptId": attempt_id,
+        "deadline": epoch_ms(attempt.deadline),
+        "serverNow": epoch_ms(web.now()),
+        "saveUrl": url_for("typing.save", attempt_id=attempt_id),
+        "resultUrl": url_for("typing.result", attempt_id=attempt_id),
+        "typed": attempt.typed,
+        "seq": attempt.typed_seq,
+        "maxChars": service.MAX_TYPED_FACTOR * char_count(attempt.reference) + 200,
+    }
+    return render_template("typing_test/sit.html", attempt=attempt, exam_session=exam_session,
+                           level=standard.level(exam_session.level), state=state,
+                           rule=standard.typing_rule(exam_session.level),
+                           passage_chars=char_count(attempt.reference), form=FlaskForm())
+
+
+@bp.route("/api/typing/<int:attempt_id>/save", methods=["POST"])
+@web.roles_required("candidate")
+def save(attempt_id: int):
+    body = request.get_json(silent=True)
+    try:
+        entry = _parse_save(body)
+        stored = service.save(web.engine(), attempt_id, current_user.id, entry, web.now(), _grace())
+    except service.TypingClosedError as exc:
+        return jsonify(error=str(exc), closed=True), exc.status
+    except service.TypingError as exc:
+        return jsonify(error=str(exc)), exc.status
+    except signals.SignalError as exc:
+        return jsonify(error=f"保存请求格式错误：{exc}"), 400
+    return jsonify(acked=entry.seq, stored=stored, serverNow=epoch_ms(web.now()))
+
+
+def _parse_save(body: object) -> service.Save:
+    if not isinstance(body, dict):
+        raise signals.SignalError("请求体应为 JSON 对象")
+    seq, text = body.get("seq"), body.get("text", "")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq <= MAX_SEQ:
+        raise signals.SignalError(f"seq 应为 1 至 {MAX_SEQ} 的整数")
+    if not isinstance(text, str):
+        raise signals.SignalError("text 应为文本")
+    return service.Save(seq=seq, text=text, instance=signals.parse_instance(body.get("instance")),
+                        counters=signals.parse_counters(body.get("counters")),
+                        events=signals.parse_events(body.get("events")))
+
+
+@bp.route("/candidate/typing/<int:attempt_id>/submit", methods=["POST"])
+@web.roles_required("candidate")
+def submit(attempt_id: int):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    attempt = _own(attempt_id)
+    if not _close_if_overdue(attempt):
+        service.submit(web.engine(), attempt_id, "candidate", web.now(), _min_accuracy(),
+                       actor_id=current_user.id, candidate_id=current_user.id)
+    return redirect(url_for("typing.result", attempt_id=attempt_id))
+
+
+@bp.route("/candidate/typing/<int:attempt_id>/result")
+@web.roles_required("candidate")
+def result(attempt_id: int):
+    attempt = _own(attempt_id)
+    if not _close_if_overdue(attempt):
+        return redirect(url_for("typing.sit", attempt_id=attempt_id))
+    exam_session = web.db().get(ExamSession, attempt.session_id)
+    return render_template("typing_test/result.html", attempt=attempt, exam_session=exam_session,
+                           level=standard.level(exam_session.level), rule=standard.typing_rule(exam_session.level),
+                           scored=service.alignment(attempt, _min_accuracy()), segment_names=SEGMENT_NAMES,
+                           min_accuracy=_min_accuracy(), points=service.points_of(attempt))
