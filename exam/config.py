@@ -60,6 +60,9 @@ def load(overrides: dict | None = None) -> dict:
         "SECRET_KEY": os.environ.get("CALLEXAM_SECRET_KEY") or secret_key(folder),
         "DATABASE_URL": database_url(folder),
         "GRACE_SECONDS": int(os.environ.get("CALLEXAM_GRACE_SECONDS", DEFAULT_GRACE_SECONDS)),
+        # How often exam-station agents ask what is open and upload a summary window (seconds).
+        "STATION_POLL_SECONDS": float(os.environ.get("CALLEXAM_STATION_POLL_SECONDS", 5)),
+        "STATION_UPLOAD_SECONDS": float(os.environ.get("CALLEXAM_STATION_UPLOAD_SECONDS", 15)),
         "TYPING_MIN_ACCURACY": float(os.environ.get("CALLEXAM_TYPING_MIN_ACCURACY",
                                                     standard.DEFAULT_TYPING_MIN_ACCURACY)),
         "SCHEDULER_INTERVAL_SECONDS": float(os.environ.get("CALLEXAM_SCHEDULER_INTERVAL", 1)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 from exam import web
 from typing_test import station_protocol as protocol
@@ -22,7 +22,8 @@ def _error(exc: stations.StationError):
 def _authenticated():
     return stations.authenticate(
         web.engine(), request.headers.get(protocol.CODE_HEADER), request.headers.get(protocol.SEQ_HEADER),
-        request.headers.get(protocol.SIGNATURE_HEADER), request.method, request.path, request.get_data(), web.now())
+        request.headers.get(protocol.SIGNATURE_HEADER), request.method, request.script_root + request.path,
+        request.get_data(), web.now())
 
 
 @bp.route(protocol.REGISTER_PATH, methods=["POST"])
@@ -51,7 +52,8 @@ def status():
         activity=None if activity is None else {
             "kind": activity.kind, "attempt_id": activity.attempt_id,
             "deadline": activity.deadline.isoformat().replace("+00:00", "Z")},
-        poll_seconds=stations.POLL_SECONDS, upload_seconds=stations.UPLOAD_SECONDS)
+        poll_seconds=current_app.config["STATION_POLL_SECONDS"],
+        upload_seconds=current_app.config["STATION_UPLOAD_SECONDS"])
 
 
 @bp.route(protocol.SUMMARIES_PATH, methods=["POST"])

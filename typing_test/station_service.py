@@ -29,8 +29,6 @@ from typing_test.models import Station, StationSummary, TypingAttempt
 
 #: No 0/O, 1/I/L: codes are read aloud and typed by hand in the exam room.
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-POLL_SECONDS = 5
-UPLOAD_SECONDS = 15
 MAX_STATIONS_PER_REQUEST = 200
 
 
@@ -135,7 +133,7 @@ def authenticate(engine: Engine, code: str | None, seq_header: str | None, signa
     if station is None:
         raise StationError("考试机编码不存在", 404)
     if station.key is None:
-        raise StationError("该考试机尚未登记（或已被重置），请重新启动监控程序", 401)
+        raise StationError("该考试机尚未登记或已被考评员重置：请删除本机保存的考试机密钥文件后重新启动监控程序", 401)
     if not signature or not station_protocol.verify(station.key, method, path, seq, body, signature):
         raise StationError("签名校验失败：请求不是由已登记的监控程序发出", 401)
     table = Station.__table__

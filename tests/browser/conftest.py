@@ -34,7 +34,7 @@ def browser_context_args(browser_context_args):
 
 
 class LiveServer:
-    def __init__(self, root, template):
+    def __init__(self, root, template, env=None):
         self.root = root
         self.db_path = root / "callexam.db"
         shutil.copy(template, self.db_path)
@@ -42,7 +42,7 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "CALLEXAM_INSTANCE": str(root / "instance"), "DATABASE_URL": self.url_db,
-               "CALLEXAM_SCHEDULER_INTERVAL": "0.5", "CALLEXAM_GRACE_SECONDS": "1"}
+               "CALLEXAM_SCHEDULER_INTERVAL": "0.5", "CALLEXAM_GRACE_SECONDS": "1", **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "exam.cli", "serve", "--port", str(self.port), "--workers", "2", "--threads", "2"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -1,6 +1,8 @@
 import ast
 from pathlib import Path
 
+from fractions import Fraction
+
 import pytest
 
 from exam import standard
@@ -36,6 +38,21 @@ def test_levels_follow_the_progression_and_record_the_mapping():
 def test_pass_decisions_sit_exactly_on_the_line():
     assert standard.theory_passed(60) and not standard.theory_passed(59.99)
     assert standard.typing_passed(50) and not standard.typing_passed(49.9)
+    assert standard.typing_passed(50, 0.95) and not standard.typing_passed(80, 0.949)
+
+
+def test_typing_points_are_the_levels_share_scaled_by_speed_and_nothing_when_careless():
+    full = standard.typing_rule("junior").practical_points
+    assert standard.typing_points("junior", 50, 1.0) == full
+    assert standard.typing_points("junior", 120, 0.96) == full  # capped at the full points
+    assert standard.typing_points("junior", 25, 1.0) == Fraction(full, 2)
+    assert standard.typing_points("junior", 49.99, 1.0) < full
+    assert standard.typing_points("junior", 80, 0.90) == 0
+    assert standard.typing_points("junior", 80, 0.90, min_accuracy=0.9) == full
+    assert standard.typing_points("senior", 0, 1.0) == 0
+    for code in standard.LEVELS:
+        rule = standard.typing_rule(code)
+        assert 0 < rule.practical_points < standard.FULL_MARKS and rule.minutes > 0
 
 
 def test_unknown_level_is_reported_in_chinese():
