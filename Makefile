@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test venv system-deps bench exam-day crash clean
+.PHONY: run test venv system-deps bench bench-typing exam-day crash clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ system-deps:
 ## test: install Chromium and PostgreSQL if missing, then run the whole suite (unit, integration, browser)
 test: venv system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench-typing: scoring a 3,000-character typing passage against rapidfuzz's alignment alone
+bench-typing: venv
+	$(BIN)/python benchmarks/typing_scoring.py | tee benchmarks/results/typing_scoring.txt
 
 ## bench: autosave throughput against bare Flask on the same WSGI server (needs wrk)
 bench: venv

@@ -20,14 +20,14 @@ from tests.browser.pages import (
 pytestmark = pytest.mark.browser
 
 
-def make_session(engine, candidate, duration=60, item_count=20):
+def make_session(engine, candidate, duration=60, item_count=20, closes_in=dt.timedelta(hours=2)):
     with engine.connect() as conn:
         ids = dict(conn.execute(text("SELECT username, id FROM user_account")).all())
     with write_session(engine) as s:
         now = utcnow()
         created = sessions.create_session(
             s, name=f"浏览器测试 {candidate}", level="junior", opens_at=now - dt.timedelta(minutes=1),
-            closes_at=now + dt.timedelta(hours=2), duration_minutes=duration, item_count=item_count,
+            closes_at=now + closes_in, duration_minutes=duration, item_count=item_count,
             candidate_ids=[ids[candidate]], created_by=ids["examiner"])
         return created.id
 

@@ -11,26 +11,12 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from exam.db import write_session
-from exam.sessions import service as sessions
-from exam.timeutil import utcnow
 from tests.browser.pages import sign_in
+from tests.browser.test_sitting import make_session
 from typing_test import signals
 from typing_test.normalise import normalise
 
 pytestmark = pytest.mark.browser
-
-
-def make_session(engine, candidate, closes_in=dt.timedelta(hours=2)):
-    with engine.connect() as conn:
-        ids = dict(conn.execute(text("SELECT username, id FROM user_account")).all())
-    with write_session(engine) as s:
-        now = utcnow()
-        created = sessions.create_session(
-            s, name=f"打字测试 {candidate}", level="junior", opens_at=now - dt.timedelta(minutes=1),
-            closes_at=now + closes_in, duration_minutes=60, item_count=20,
-            candidate_ids=[ids[candidate]], created_by=ids["examiner"])
-        return created.id
 
 
 def typing_row(engine, attempt_id):
