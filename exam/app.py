@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
@@ -37,6 +39,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from exam.health import bp as health_bp
     from exam.marking.views import bp as marking_bp
     from exam.sessions.views import bp as sessions_bp
+    from practical.examiner_views import bp as practical_marking_bp
+    from practical.phrase_views import bp as phrases_bp
+    from practical.scenario_views import bp as scenarios_bp
+    from practical.views import bp as practical_bp
     from question_bank.blueprint_views import bp as blueprints_bp
     from question_bank.review_views import bp as item_review_bp
     from question_bank.stats_views import bp as stats_bp
@@ -48,7 +54,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from typing_test.views import bp as typing_bp
 
     for bp in (accounts_bp, delivery_bp, sessions_bp, marking_bp, items_bp, item_review_bp, blueprints_bp, stats_bp,
-               transfer_bp, health_bp, typing_bp, typing_review_bp, station_api_bp, passages_bp):
+               transfer_bp, health_bp, typing_bp, typing_review_bp, station_api_bp,
+               practical_bp, practical_marking_bp, scenarios_bp, passages_bp, phrases_bp):
         app.register_blueprint(bp)
     csrf.exempt(station_api_bp)  # stations sign every request instead (typing_test.station_protocol)
 
@@ -65,6 +72,13 @@ def _install_template_helpers(app: Flask) -> None:
     def local(value, fmt="%Y-%m-%d %H:%M"):
         value = to_local(value, tz)
         return value.strftime(fmt) if value else "—"
+
+    @app.template_filter("pts")
+    def pts(value):
+        """Points held as exact fractions ("15/2", Fraction) shown as a plain number (7.5)."""
+        if value is None or value == "":
+            return "—"
+        return f"{round(float(Fraction(str(value))), 2):g}"
 
     @app.context_processor
     def globals_():

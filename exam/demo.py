@@ -17,6 +17,7 @@ from exam.sessions.models import ExamSession
 from exam.timeutil import utcnow
 from question_bank import blueprint_service, loader
 from question_bank.blueprint import default_blueprint
+from practical import scenarios
 from typing_test import passages
 
 #: Demo credentials, printed by ``make run``. They exist only in demo data loaded on request.
@@ -38,6 +39,7 @@ def load(engine: Engine) -> list[tuple[str, str, str]]:
         trainer_id = db.exec(select(User.id).where(User.username == "trainer")).one()
         loader.load_demo(db, author_id=trainer_id)
         passages.load_stock(db)
+        scenarios.load_stock(db, author_id=trainer_id)
         examiner_id = db.exec(select(User.id).where(User.username == "examiner")).one()
         cand_ids = {u.username: u.id for u in db.exec(select(User).where(User.role == "candidate"))}
         have = set(db.exec(select(ExamSession.level).where(ExamSession.name.startswith("演示场次"))))

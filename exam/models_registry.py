@@ -10,6 +10,7 @@ def load_all():
     import exam.audit.models  # noqa: F401
     import exam.delivery.models  # noqa: F401
     import exam.sessions.models  # noqa: F401
+    import practical.models  # noqa: F401
     import question_bank.models  # noqa: F401
     import typing_test.models  # noqa: F401
 

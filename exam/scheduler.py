@@ -9,9 +9,15 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from sqlalchemy import select
+from sqlmodel import Session
+
 from exam import db
 from exam.delivery import service as delivery
 from exam.timeutil import utcnow
+from practical import phrases_service
+from practical import service as practical
+from practical.models import OPEN, PracticalAttempt
 from typing_test import service as typing
 
 log = logging.getLogger("callexam.scheduler")
@@ -21,9 +27,21 @@ def submit_overdue_job(database_url: str, grace_seconds: int, typing_min_accurac
     engine, now, grace = db.engine_for(database_url), utcnow(), dt.timedelta(seconds=grace_seconds)
     done = delivery.submit_overdue(engine, now, grace)
     typed = typing.submit_overdue(engine, now, grace, typing_min_accuracy)
-    if done or typed:
-        log.info("submitted %d attempts and %d typing tests at their deadline", done, typed)
-    return done + typed
+    hands_on = _submit_overdue_practical(engine, now, grace)
+    if done or typed or hands_on:
+        log.info("submitted %d attempts, %d typing tests and %d practical assessments at their deadline",
+                 done, typed, hands_on)
+    return done + typed + hands_on
+
+
+def _submit_overdue_practical(engine, now, grace) -> int:
+    """The phrase lists are read only when a practical assessment is actually overdue."""
+    with Session(engine) as db:
+        if db.exec(select(PracticalAttempt.id).where(PracticalAttempt.status == OPEN,
+                                                    PracticalAttempt.deadline < now - grace).limit(1)).first() is None:
+            return 0
+        lists = phrases_service.lists(db)
+    return practical.submit_overdue(engine, now, grace, lists)
 
 
 def checkpoint_job(database_url: str) -> None:

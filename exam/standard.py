@@ -44,6 +44,38 @@ TYPING_RULES = MappingProxyType({
     "senior": TypingRule(minutes=10, practical_points=10),
 })
 
+@dataclass(frozen=True)
+class PracticalPart:
+    """``count`` scenarios of one kind (``practical.kinds``), each worth ``points`` of the practical's 100."""
+
+    kind: str
+    count: int
+    points: int
+
+
+@dataclass(frozen=True)
+class PracticalPaper:
+    """A level's practical paper: its time limit and its scenarios, which with the typing part's points
+    make the full 100. The kinds follow the level's skill table (section 2.2): routine calls and data
+    entry at the basic level; complaints and quality inspection (业务指导与日常管理) at the middle one;
+    data analysis, forecasting and scheduling, and written training and script work at the top."""
+
+    minutes: int
+    parts: tuple[PracticalPart, ...]
+
+
+PRACTICAL_PAPERS = MappingProxyType({
+    "junior": PracticalPaper(60, (PracticalPart("call", 2, 20), PracticalPart("work_order", 2, 20))),
+    "intermediate": PracticalPaper(75, (PracticalPart("call", 1, 25), PracticalPart("complaint", 1, 30),
+                                        PracticalPart("qa", 1, 30))),
+    "senior": PracticalPaper(90, (PracticalPart("call", 1, 15), PracticalPart("kpi", 1, 25),
+                                  PracticalPart("staffing", 1, 25), PracticalPart("written", 1, 25))),
+})
+
+#: Two examiners' marks of one task further apart than this share of its points are reconciled by a
+#: third marking instead of averaged.
+DOUBLE_MARK_TOLERANCE = Fraction(1, 5)
+
 #: Section 1.7: theory is a closed-book written exam, practical an on-site hands-on assessment.
 ASSESSMENT_PARTS = MappingProxyType({
     "theory": "理论知识考试（闭卷）",
@@ -176,8 +208,16 @@ def typing_points(level_code: str, net_chars_per_minute: float, accuracy: float,
     return Fraction(int(full * share * 10), 10)
 
 
+def practical_paper(level_code: str) -> PracticalPaper:
+    return PRACTICAL_PAPERS[level(level_code).code]
+
+
 def _check() -> None:
     assert set(TYPING_RULES) == set(LEVELS), "every level needs a typing rule"
+    assert set(PRACTICAL_PAPERS) == set(LEVELS), "every level needs a practical paper"
+    for code, paper in PRACTICAL_PAPERS.items():
+        total = TYPING_RULES[code].practical_points + sum(p.count * p.points for p in paper.parts)
+        assert total == FULL_MARKS, f"{code} practical paper sums to {total}"
     for lvl in LEVELS.values():
         total = sum(a.weight for a in lvl.areas)
         assert total == FULL_MARKS, f"{lvl.name} weights sum to {total}"

@@ -17,6 +17,7 @@ from exam.sessions import service as sessions
 from exam.timeutil import utcnow
 from question_bank import loader
 from tests.pg import Cluster, create_database
+from practical import scenarios
 from typing_test import passages
 
 PASSWORD = "test-password-1"
@@ -33,6 +34,7 @@ def _seed(url: str) -> None:
             accounts.create_user(session, username, PASSWORD, role, username)
         loader.load_demo(session)
         passages.load_stock(session)
+        scenarios.load_stock(session)
     engine.dispose()
 
 

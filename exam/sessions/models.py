@@ -25,6 +25,10 @@ class ExamSession(SQLModel, table=True):
     paper: Optional[list] = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # When the examiner published the practical results; candidates see their breakdown from then on.
+    practical_published_at: Optional[dt.datetime] = None
+    # Two examiners mark each practical task independently; far-apart marks go to a third marking.
+    double_marking: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
     def is_open(self, now: dt.datetime) -> bool:
         return self.opens_at <= now < self.closes_at

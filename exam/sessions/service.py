@@ -15,6 +15,7 @@ from question_bank import blueprint_service as blueprints
 from question_bank import service as bank
 from question_bank.blueprint import BlueprintError
 from question_bank.models import PaperBlueprint
+from practical.models import PracticalAttempt
 from typing_test.models import TypingAttempt
 
 
@@ -94,20 +95,23 @@ class CandidateSession:
     session: ExamSession
     attempt: Attempt | None
     typing: TypingAttempt | None = None
+    practical: PracticalAttempt | None = None
 
 
 def sessions_of_candidate(db: Session, candidate_id: int) -> list[CandidateSession]:
     rows = db.exec(
-        select(ExamSession, Attempt, TypingAttempt)
+        select(ExamSession, Attempt, TypingAttempt, PracticalAttempt)
         .join(Enrollment, Enrollment.session_id == ExamSession.id)
         .join(Attempt, (Attempt.session_id == ExamSession.id) & (Attempt.candidate_id == candidate_id),
               isouter=True)
         .join(TypingAttempt, (TypingAttempt.session_id == ExamSession.id)
               & (TypingAttempt.candidate_id == candidate_id), isouter=True)
+        .join(PracticalAttempt, (PracticalAttempt.session_id == ExamSession.id)
+              & (PracticalAttempt.candidate_id == candidate_id), isouter=True)
         .where(Enrollment.candidate_id == candidate_id)
         .order_by(ExamSession.opens_at)
     ).all()
-    return [CandidateSession(s, a, t) for s, a, t in rows]
+    return [CandidateSession(s, a, t, p) for s, a, t, p in rows]
 
 
 def blueprint_choices(db: Session) -> list[PaperBlueprint]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 
 from sqlmodel import Session, select
 
 from exam.audit.models import AuditEvent
 from question_bank import service
-from question_bank.models import Item, ItemComment, ItemVersion
+from question_bank.models import Item, ItemComment
 from tests.webclient import csrf_token, login
 
 NEW_ITEM = {

@@ -4,7 +4,6 @@ for every candidate, and the short answers they bring to the examiner's marking 
 from __future__ import annotations
 
 import dataclasses
-import random
 from collections import Counter
 from fractions import Fraction
 
@@ -15,7 +14,6 @@ from exam import standard
 from exam.db import write_session
 from exam.delivery import service as delivery
 from exam.delivery.models import Attempt, PaperSlot
-from exam.marking import service as marking
 from exam.timeutil import utcnow
 from question_bank import blueprint_service
 from question_bank.blueprint import BlueprintError, TypeRule, default_blueprint

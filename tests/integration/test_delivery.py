@@ -18,7 +18,6 @@ from exam.delivery.models import Answer, Attempt, PaperSlot
 from exam.timeutil import utcnow
 from question_bank import service as bank
 from question_bank.models import Item, ItemVersion
-from question_bank.validation import validate
 
 GRACE = dt.timedelta(seconds=15)
 

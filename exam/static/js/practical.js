@@ -1,0 +1,228 @@
+// The practical assessment page. Each task's inputs carry data-field="path" (dotted, "[]" for a list
+// of checked values); a change saves that task's whole answer with a sequence number, keeps it in
+// localStorage, and retries until the server acknowledges it — as the theory page does per answer.
+// The simulated call is a conversation: each reply is appended to the task's answer and the server
+// answers with the caller's next line.
+(function () {
+  "use strict";
+  var state = JSON.parse(document.getElementById("practical-state").textContent);
+  var csrf = document.querySelector("meta[name=csrf-token]").content;
+  var statusEl = document.getElementById("save-status");
+  var storeKey = "callexam.practical." + state.attemptId;
+  var tasks = Array.prototype.slice.call(document.querySelectorAll(".task"));
+  var answers = {}, seqs = {}, acked = {}, timers = {}, inFlight = {};
+  var closed = false, retryDelay = 1000;
+
+  function loadLocal() { try { return JSON.parse(localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; } }
+  function persist() {
+    var out = {};
+    Object.keys(answers).forEach(function (p) { out[p] = { answer: answers[p], seq: seqs[p] }; });
+    try { localStorage.setItem(storeKey, JSON.stringify(out)); } catch (e) { /* full: memory only */ }
+  }
+
+  Object.keys(state.saved).forEach(function (p) {
+    answers[p] = state.saved[p].answer || {}; seqs[p] = acked[p] = state.saved[p].seq || 0;
+  });
+  var local = loadLocal();
+  Object.keys(local).forEach(function (p) {
+    if (local[p].seq > (seqs[p] || 0)) { answers[p] = local[p].answer; seqs[p] = local[p].seq; }
+  });
+
+  // ---------------------------------------------------------------- fields <-> answer
+
+  function setPath(obj, path, value) {
+    var parts = path.split("."), last = parts.pop();
+    parts.forEach(function (key) { obj = obj[key] = obj[key] || {}; });
+    obj[last] = value;
+  }
+  function getPath(obj, path) {
+    return path.split(".").reduce(function (o, k) { return o == null ? undefined : o[k]; }, obj);
+  }
+
+  function collect(task) {
+    var answer = JSON.parse(JSON.stringify(answers[task.dataset.position] || {}));
+    var lists = {};
+    task.querySelectorAll("[data-field]").forEach(function (el) {
+      var path = el.dataset.field;
+      if (path.slice(-2) === "[]") {
+        path = path.slice(0, -2);
+        lists[path] = lists[path] || [];
+        if (el.checked) lists[path].push(el.value);
+      } else if (el.type === "radio") {
+        if (el.checked) setPath(answer, path, el.value);
+      } else {
+        setPath(answer, path, el.value);
+      }
+    });
+    Object.keys(lists).forEach(function (path) { setPath(answer, path, lists[path]); });
+    return answer;
+  }
+
+  function paint(task) {
+    var answer = answers[task.dataset.position] || {};
+    task.querySelectorAll("[data-field]").forEach(function (el) {
+      var path = el.dataset.field, value;
+      if (path.slice(-2) === "[]") {
+        value = getPath(answer, path.slice(0, -2)) || [];
+        el.checked = value.indexOf(el.value) >= 0;
+      } else if (el.type === "radio") {
+        el.checked = String(getPath(answer, path)) === el.value;
+      } else if (document.activeElement !== el) {
+        value = getPath(answer, path);
+        el.value = value == null ? "" : value;
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- saving
+
+  function pending() { return Object.keys(seqs).filter(function (p) { return seqs[p] > (acked[p] || 0); }); }
+
+  function showStatus() {
+    var n = pending().length;
+    statusEl.classList.remove("saved", "saving", "offline", "closed");
+    if (closed) { statusEl.classList.add("closed"); statusEl.textContent = "考核已结束"; return; }
+    statusEl.classList.add(n ? "saving" : "saved");
+    statusEl.textContent = n ? "正在保存 " + n + " 个任务…" : "全部作答已保存";
+  }
+
+  function change(position, answer, delay) {
+    answers[position] = answer;
+    seqs[position] = Math.max(Date.now(), (seqs[position] || 0) + 1);
+    persist();
+    showStatus();
+    clearTimeout(timers[position]);
+    timers[position] = setTimeout(function () { send(position); }, delay);
+  }
+
+  function send(position) {
+    if (closed) return Promise.resolve(null);
+    if (inFlight[position]) return inFlight[position];
+    var seq = seqs[position];
+    inFlight[position] = fetch(state.saveUrl + position, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ seq: seq, answer: answers[position] }),
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (data) {
+        if (resp.ok) { acked[position] = Math.max(acked[position] || 0, data.stored); retryDelay = 1000; return data; }
+        if (data.closed) { closed = true; return null; }
+        if (resp.status === 400) { showError(position, data.error); acked[position] = seq; return null; }
+        throw new Error(data.error || ("HTTP " + resp.status));
+      });
+    }).catch(function () {
+      statusEl.classList.add("offline");
+      statusEl.textContent = "网络中断，作答已暂存在本机，恢复后自动保存";
+      setTimeout(function () { send(position); }, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 15000);
+      return null;
+    }).finally(function () {
+      inFlight[position] = null;
+      showStatus();
+      if (seqs[position] > (acked[position] || 0)) setTimeout(function () { send(position); }, 300);
+    });
+    return inFlight[position];
+  }
+
+  function showError(position, message) {
+    var box = document.querySelector("#task" + position + " .task-error");
+    if (box) { box.textContent = message; box.hidden = false; }
+  }
+
+  function flushAll() {
+    return Promise.all(pending().map(function (p) { clearTimeout(timers[p]); return send(p); }));
+  }
+
+  // ---------------------------------------------------------------- the simulated call
+
+  function renderCall(task, view) {
+    var log = task.querySelector(".call-log");
+    log.textContent = "";
+    (view.transcript || []).forEach(function (line) {
+      var p = document.createElement("p");
+      p.className = "call-line " + line.who;
+      var who = document.createElement("strong");
+      who.textContent = line.who === "caller" ? (view.caller || "来电者") + "：" : "我：";
+      p.appendChild(who);
+      p.appendChild(document.createTextNode(line.text));
+      log.appendChild(p);
+    });
+    log.scrollTop = log.scrollHeight;
+    var box = task.querySelector(".call-reply");
+    var finished = !!view.finished || !view.awaiting_reply;
+    task.querySelector(".call-input").disabled = finished;
+    task.querySelector(".call-send").disabled = finished;
+    task.querySelector(".call-done").hidden = !view.finished;
+    box.hidden = finished;
+  }
+
+  function setupCall(task) {
+    var position = task.dataset.position, input = task.querySelector(".call-input");
+    task.querySelector(".call-send").addEventListener("click", function () {
+      var text = input.value.trim();
+      if (!text) return;
+      var answer = JSON.parse(JSON.stringify(answers[position] || {}));
+      answer.replies = (answer.replies || []).concat([text]);
+      input.value = "";
+      input.disabled = true;
+      change(position, answer, 0);
+      clearTimeout(timers[position]);
+      send(position).then(function (data) {
+        input.disabled = false;
+        if (data && data.after) renderCall(task, data.after);
+        input.focus();
+      });
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) task.querySelector(".call-send").click();
+    });
+  }
+
+  // ---------------------------------------------------------------- wiring
+
+  tasks.forEach(function (task) {
+    var position = task.dataset.position;
+    if (task.querySelector(".call-log")) {
+      setupCall(task);
+      if (seqs[position] > (acked[position] || 0)) send(position).then(function (data) {
+        if (data && data.after) renderCall(task, data.after);
+      });
+      return;
+    }
+    paint(task);
+    task.addEventListener("input", function (e) {
+      if (e.target.dataset && e.target.dataset.field) change(position, collect(task), 800);
+    });
+    task.addEventListener("change", function (e) {
+      if (e.target.dataset && e.target.dataset.field) change(position, collect(task), 0);
+    });
+    if (seqs[position] > (acked[position] || 0)) send(position);
+  });
+
+  document.querySelectorAll(".tasknav").forEach(function (button) {
+    button.addEventListener("click", function () {
+      tasks.forEach(function (t) { t.hidden = t.dataset.position !== button.dataset.goto; });
+      document.querySelectorAll(".tasknav").forEach(function (b) { b.classList.toggle("current", b === button); });
+    });
+  });
+  var first = document.querySelector(".tasknav");
+  if (first) first.classList.add("current");
+
+  var form = document.getElementById("practical-submit"), finishButton = document.getElementById("finish-practical");
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (!finishButton.dataset.confirming) {
+      finishButton.dataset.confirming = "1";
+      finishButton.textContent = "确认交卷（交卷后不能再修改）";
+      setTimeout(function () { delete finishButton.dataset.confirming; finishButton.textContent = "交卷"; }, 5000);
+      return;
+    }
+    Promise.race([flushAll(), new Promise(function (r) { setTimeout(r, 3000); })]).then(function () { form.submit(); });
+  });
+
+  window.CallexamCountdown(document.getElementById("countdown"), state.deadline, state.serverNow, function () {
+    Promise.race([flushAll(), new Promise(function (r) { setTimeout(r, 3000); })]).then(function () { form.submit(); });
+  });
+  window.addEventListener("online", flushAll);
+  showStatus();
+})();

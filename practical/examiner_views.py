@@ -1,0 +1,102 @@
+"""The examiner's side of the practical: a session's results, the anonymous marking queue, marking one
+task against its rubric beside the machine's checks, double marking, and publication."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from exam import web
+from exam.db import write_session
+from exam.sessions.models import ExamSession
+from practical import marking, results
+from practical.kinds import kind
+from practical.marking import criterion_max
+
+bp = Blueprint("practical_marking", __name__, url_prefix="/examiner", template_folder="templates")
+
+
+def _session(session_id: int) -> ExamSession:
+    return web.db().get(ExamSession, session_id) or abort(404)
+
+
+@bp.route("/sessions/<int:session_id>/practical")
+@web.roles_required("examiner")
+def session_results(session_id: int):
+    exam_session = _session(session_id)
+    rows = results.session_rows(web.db(), session_id)
+    waiting = sum(1 for e in marking.queue(web.db(), session_id) if e.state != "已评定")
+    return render_template("practical/session_results.html", exam_session=exam_session, rows=rows,
+                           waiting=waiting, form=FlaskForm())
+
+
+@bp.route("/sessions/<int:session_id>/practical/double-marking", methods=["POST"])
+@web.roles_required("examiner")
+def double_marking(session_id: int):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    with write_session(web.engine()) as db:
+        exam_session = db.get(ExamSession, session_id) or abort(404)
+        if exam_session.practical_published_at is not None:
+            flash("成绩已发布，不能再更改评分方式", "error")
+        else:
+            exam_session.double_marking = request.form.get("enabled") == "1"
+            db.add(exam_session)
+            flash("已开启双评：每个任务由两位考评员独立评分" if exam_session.double_marking else "已改为单评")
+    return redirect(url_for("practical_marking.session_results", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/practical/publish", methods=["POST"])
+@web.roles_required("examiner")
+def publish(session_id: int):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    _session(session_id)
+    try:
+        count = results.publish(web.engine(), session_id, current_user.id, web.now())
+        flash(f"已发布 {count} 名考生的实操成绩")
+    except results.PublishError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("practical_marking.session_results", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/practical/marking")
+@web.roles_required("examiner")
+def marking_queue(session_id: int):
+    exam_session = _session(session_id)
+    return render_template("practical/marking_queue.html", exam_session=exam_session,
+                           entries=marking.queue(web.db(), session_id), kind=kind, me=current_user.id,
+                           manual_max=marking.manual_max)
+
+
+@bp.route("/practical/<int:attempt_id>/tasks/<int:position>/mark", methods=["GET", "POST"])
+@web.roles_required("examiner")
+def mark(attempt_id: int, position: int):
+    try:
+        entry = marking.entry(web.db(), attempt_id, position)
+    except marking.MarkingError:
+        abort(404)
+    session_id = results.session_of(web.db(), attempt_id)
+    form = FlaskForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        raw = {c["key"]: request.form.get(f"c_{c['key']}", "") for c in entry.task.rubric}
+        try:
+            saved = marking.save_mark(web.engine(), attempt_id, position, current_user.id, raw,
+                                      request.form.get("comment", ""), web.now())
+            flash(f"已保存评分（第 {saved.round} 评）：{float(saved.points):g} 分")
+            return redirect(url_for("practical_marking.marking_queue", session_id=session_id))
+        except marking.MarkingError as exc:
+            flash(str(exc), "error")
+    task = entry.task
+    module = kind(task.kind)
+    mine = next((m for m in entry.marks if m.marker_id == current_user.id), None)
+    # Marking is blind: the other examiners' marks are shown only to the one reconciling them.
+    show_others = entry.state == "待仲裁" and mine is None
+    return render_template(
+        "practical/mark.html", entry=entry, task=task, module=module, form=form, mine=mine,
+        show_others=show_others, view=module.candidate_view(task.spec, task.answer, task.seed),
+        criteria=[(c, criterion_max(task, c)) for c in task.rubric], checks=(task.auto or {}).get("checks", []),
+        manual_max=marking.manual_max(task), session_id=session_id)

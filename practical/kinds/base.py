@@ -1,0 +1,64 @@
+"""What every scenario kind provides, so the practical spine can deliver, save and grade any of them
+without knowing their content.
+
+A kind is a module in ``practical.kinds`` with:
+
+- ``KIND`` (code), ``NAME`` (Chinese), ``LEVELS`` (the levels it applies to), ``MANUAL`` (True when an
+  examiner marks a rubric, alone or beside the machine checks);
+- ``validate_spec(spec: dict) -> list[str]``: every problem of a trainer's content, in Chinese, naming
+  the field (``"turns[2].caller：不能为空"``); empty when valid;
+- ``default_rubric(spec) -> list[dict]``: the examiner's criteria ``{"key", "name", "points",
+  "description"}`` (points are shares of the task's own points, summing to ``MANUAL_SHARE``); ``[]`` if
+  the kind is machine-graded only;
+- ``candidate_view(spec, answer, seed) -> dict``: everything the candidate's page needs, and nothing of
+  the expected answers, reference marking, branch conditions or keywords; the page template is
+  ``practical/kinds/<KIND>.html`` and gets it as ``view``;
+- ``normalise_answer(spec, raw, seed) -> dict``: the candidate's answer as stored, or ``AnswerError``
+  (Chinese) for a malformed one; called on every autosave;
+- ``after_save(spec, answer, seed) -> dict | None``: what the page learns back from a save (the simulated
+  call's next caller line); None for most kinds;
+- ``auto_grade(spec, answer, seed, points: Fraction) -> AutoResult``: the machine's checks, each with the
+  turn or field it concerns and why, in Chinese, and the points they earn out of ``points`` ×
+  (1 − ``MANUAL_SHARE``) for a mixed kind, or all of ``points`` for a machine-only kind;
+- ``MANUAL_SHARE``: Fraction, the share of the task's points an examiner marks (0 for machine-only, 1 for
+  examiner-only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+
+
+class AnswerError(ValueError):
+    """A malformed answer; the message says what is wrong, in Chinese."""
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str  # stable identifier, e.g. "opening.greeting"
+    name: str  # Chinese label, e.g. "开篇语：问候"
+    passed: bool
+    message: str  # why, in Chinese: "第 1 轮：缺少自我介绍（工号）"
+    points: Fraction  # earned
+    max_points: Fraction
+    where: str = ""  # "第 3 轮", "电话号码", "第 2 项" …
+
+
+@dataclass(frozen=True)
+class AutoResult:
+    points: Fraction
+    max_points: Fraction
+    checks: list[Check] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """JSON-safe form stored on the task (fractions as strings)."""
+        return {
+            "points": str(self.points), "max_points": str(self.max_points),
+            "checks": [{**asdict(c), "points": str(c.points), "max_points": str(c.max_points)} for c in self.checks],
+        }
+
+
+def share(points: Fraction, parts: int) -> list[Fraction]:
+    """``points`` split into ``parts`` equal exact shares."""
+    return [Fraction(points) / parts] * parts if parts else []

@@ -1,0 +1,218 @@
+"""通话质检（qa）：考生以质检员身份听（读）一通录音文字，按质检评分表逐项打分，与参考评分比对
+（见 ``base`` 的接口说明，比对规则见 ``practical.qa``）。
+
+场景内容（spec）格式：
+
+    {
+      "instructions": "……",                   给考生的说明
+      "background": "……",                     可选：业务背景（热线、客户资料、当时可用的处理办法）
+      "transcript": [{"speaker": "agent" | "customer", "text": "……"}],   录音文字，4–40 句
+      "rubric": [                              质检评分表，2–12 项
+        {"key": "opening", "name": "开场规范", "max": 10,
+         "description": "问候、报工号、询问需求是否完整",
+         "tolerance": 1}                       可选：允许误差，分数（±1 分）或满分的百分比（"10%"），默认 10%
+      ],
+      "reference": {"opening": 6, …},          参考评分：每项一个 0 至满分的分数，最多一位小数
+      "notes": {"opening": "未报工号"}          可选：参考评分的理由，只在评分结果中给出
+    }
+
+评分（全部由机器评定）：本题分值按各项满分的比例分配。考生的打分与参考评分相差不超过允许误差得该项全部
+分数，不超过两倍允许误差得一半，否则不得分；未打分的项不得分。评语（每项不超过 300 字）随答案保存，
+供考生复盘，不计分。
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from practical import qa
+from practical.kinds.base import AnswerError, AutoResult, Check
+
+KIND = "qa"
+NAME = "通话质检"
+LEVELS = ("intermediate",)
+MANUAL = False
+MANUAL_SHARE = Fraction(0)
+
+MAX_ITEMS = 12
+MAX_ITEM_POINTS = 100
+MAX_COMMENT_CHARS = 300
+MAX_TEXT = 1000
+_KEY = re.compile(r"[a-z][a-z0-9_]{0,29}")
+
+
+def _text_problem(value: object, limit: int) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return "不能为空"
+    if len(value) > limit:
+        return f"不超过 {limit} 字"
+    return None
+
+
+def _one_decimal(x: object) -> bool:
+    return qa.is_number(x) and (qa.exact(x) * 10).denominator == 1
+
+
+def _rubric_problems(rubric: object) -> tuple[list[str], dict[str, Fraction]]:
+    """Problems of the rubric, and each valid item's maximum by key."""
+    if not isinstance(rubric, list) or not 2 <= len(rubric) <= MAX_ITEMS:
+        return [f"rubric：应为 2 至 {MAX_ITEMS} 个评分项"], {}
+    problems, maxima = [], {}
+    for n, item in enumerate(rubric):
+        where = f"rubric[{n}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where}：应为对象（key、name、max、description）")
+            continue
+        key = item.get("key")
+        if not isinstance(key, str) or not _KEY.fullmatch(key):
+            problems.append(f"{where}.key：应为小写英文字母开头的标识，如 opening")
+            key = None
+        elif key in maxima:
+            problems.append(f"{where}.key：与前面的评分项重复")
+            key = None
+        if (why := _text_problem(item.get("name"), 20)) is not None:
+            problems.append(f"{where}.name：{why}")
+        if (why := _text_problem(item.get("description"), 300)) is not None:
+            problems.append(f"{where}.description：{why}")
+        top = item.get("max")
+        if not _one_decimal(top) or not 0 < top <= MAX_ITEM_POINTS:
+            problems.append(f"{where}.max：应为正数（不超过 {MAX_ITEM_POINTS}，最多一位小数）")
+            continue
+        if (why := qa.tolerance_problem(item.get("tolerance"), qa.exact(top))) is not None:
+            problems.append(f"{where}.tolerance：{why}")
+        if key is not None:
+            maxima[key] = qa.exact(top)
+    return problems, maxima
+
+
+def validate_spec(spec: dict) -> list[str]:
+    problems: list[str] = []
+    if (why := _text_problem(spec.get("instructions"), MAX_TEXT)) is not None:
+        problems.append(f"instructions：{why}")
+    if "background" in spec and (why := _text_problem(spec["background"], MAX_TEXT)) is not None:
+        problems.append(f"background：{why}")
+    problems += qa.transcript_problems(spec.get("transcript"), min_lines=4)
+    rubric_problems, maxima = _rubric_problems(spec.get("rubric"))
+    problems += rubric_problems
+    reference = spec.get("reference")
+    if not isinstance(reference, dict):
+        return problems + ["reference：应为对象（评分项 key → 参考分数）"]
+    rubric = spec.get("rubric") if isinstance(spec.get("rubric"), list) else None
+    keys = [item.get("key") for item in rubric if isinstance(item, dict)] if rubric else []
+    for key, top in maxima.items():
+        value = reference.get(key)
+        if key not in reference:
+            problems.append(f"reference.{key}：缺少该项的参考评分")
+        elif not _one_decimal(value) or value < 0:
+            problems.append(f"reference.{key}：应为不小于 0 的数（最多一位小数）")
+        elif qa.exact(value) > top:
+            problems.append(f"reference.{key}：超出该项满分 {qa.show(top)} 分")
+    for key in reference if rubric else ():
+        if key not in keys:
+            problems.append(f"reference.{key}：评分表中没有这一项")
+    notes = spec.get("notes", {})
+    if not isinstance(notes, dict):
+        problems.append("notes：应为对象（评分项 key → 参考理由）")
+    else:
+        for key, note in notes.items():
+            if key not in keys:
+                problems.append(f"notes.{key}：评分表中没有这一项")
+            elif (why := _text_problem(note, 300)) is not None:
+                problems.append(f"notes.{key}：{why}")
+    return problems
+
+
+def default_rubric(spec: dict) -> list[dict]:
+    return []
+
+
+def _maximum(item: dict) -> Fraction:
+    return qa.exact(item["max"])
+
+
+def candidate_view(spec: dict, answer: dict | None, seed: int) -> dict:
+    answer = answer or {}
+    scores, comments = answer.get("scores") or {}, answer.get("comments") or {}
+    items = []
+    for item in spec["rubric"]:
+        top = _maximum(item)
+        value = scores.get(item["key"])
+        items.append({"key": item["key"], "name": item["name"], "max": qa.show(top),
+                      "description": item["description"],
+                      "tolerance": qa.tolerance_label(item.get("tolerance"), top),
+                      "score": "" if value is None else qa.show(qa.exact(value)),
+                      "comment": comments.get(item["key"], "")})
+    return {
+        "kind": KIND,
+        "instructions": spec["instructions"],
+        "background": spec.get("background", ""),
+        "transcript": qa.transcript_view(spec["transcript"]),
+        "items": items,
+        "total_max": qa.show(sum((_maximum(i) for i in spec["rubric"]), Fraction(0))),
+        "max_comment_chars": MAX_COMMENT_CHARS,
+        "scoring": ("逐项与参考评分比对：相差在允许误差内得该项全部分数，在两倍允许误差内得一半，否则不得分。"
+                    "本题分值按各项满分的比例分配；评语不计分。"),
+        "answer_help": "每项填写 0 至该项满分的分数，可保留一位小数；可为每项写简短评语，说明扣分或加分的理由。",
+    }
+
+
+def normalise_answer(spec: dict, raw: object, seed: int) -> dict:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise AnswerError("答案格式错误：应为 JSON 对象 {\"scores\": {…}, \"comments\": {…}}")
+    items = {item["key"]: item for item in spec["rubric"]}
+    scores, comments = raw.get("scores") or {}, raw.get("comments") or {}
+    if not isinstance(scores, dict):
+        raise AnswerError("答案格式错误：scores 应为对象（评分项 → 分数）")
+    if not isinstance(comments, dict):
+        raise AnswerError("答案格式错误：comments 应为对象（评分项 → 评语）")
+    out_scores, out_comments = {}, {}
+    for key, value in scores.items():
+        if key not in items:
+            raise AnswerError(f"评分表中没有评分项 {key!r}")
+        try:
+            mark = qa.parse_score(value, _maximum(items[key]))
+        except ValueError as exc:
+            raise AnswerError(f"{items[key]['name']}：{exc}") from None
+        if mark is not None:
+            out_scores[key] = mark.numerator if mark.denominator == 1 else float(mark)
+    for key, value in comments.items():
+        if key not in items:
+            raise AnswerError(f"评分表中没有评分项 {key!r}")
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise AnswerError(f"{items[key]['name']}的评语：应为文字")
+        text = value.replace("\r\n", "\n").strip()
+        if len(text) > MAX_COMMENT_CHARS:
+            raise AnswerError(f"{items[key]['name']}的评语：有 {len(text)} 字，不超过 {MAX_COMMENT_CHARS} 字")
+        if text:
+            out_comments[key] = text
+    order = list(items)
+    return {"scores": {k: out_scores[k] for k in order if k in out_scores},
+            "comments": {k: out_comments[k] for k in order if k in out_comments}}
+
+
+def after_save(spec: dict, answer: dict, seed: int) -> dict | None:
+    return None
+
+
+def auto_grade(spec: dict, answer: dict | None, seed: int, points: Fraction) -> AutoResult:
+    scores = (answer or {}).get("scores") or {}
+    notes = spec.get("notes") or {}
+    total = sum((_maximum(i) for i in spec["rubric"]), Fraction(0))
+    checks = []
+    for item in spec["rubric"]:
+        key, name, top = item["key"], item["name"], _maximum(item)
+        each = Fraction(points) * top / total
+        tol = qa.tolerance(item.get("tolerance"), top)
+        given = scores.get(key)
+        result = qa.agreement(None if given is None else qa.exact(given), qa.exact(spec["reference"][key]),
+                              tol, top, qa.tolerance_label(item.get("tolerance"), top))
+        message = f"{name}：{result.message}"
+        if notes.get(key):
+            message += f"。参考理由：{notes[key]}"
+        checks.append(Check(f"item.{key}", name, result.credit == 1, message, each * result.credit, each, name))
+    return AutoResult(sum((c.points for c in checks), Fraction(0)), Fraction(points), checks)

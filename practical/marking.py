@@ -1,0 +1,164 @@
+"""Examiners marking what the machine cannot: a queue of tasks by anonymous ticket, rubric marks with
+comments, optional double marking reconciled by a third marking, every mark audited.
+
+A task's agreed examiner points (``PracticalTask.manual_points``) are: the single mark; with double
+marking, the mean of two marks no further apart than ``standard.DOUBLE_MARK_TOLERANCE`` of the marked
+points, else the third (reconciling) mark. Until then the task waits, and so does the total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sqlmodel import Session, select
+
+from exam import standard
+from exam.audit.service import record
+from exam.db import write_session
+from exam.sessions.models import ExamSession
+from practical.kinds import kind
+from practical.models import SUBMITTED, PracticalAttempt, PracticalMark, PracticalTask
+
+
+class MarkingError(Exception):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def manual_max(task: PracticalTask) -> Fraction:
+    return Fraction(task.points) * kind(task.kind).MANUAL_SHARE
+
+
+def criterion_max(task: PracticalTask, criterion: dict) -> Fraction:
+    return Fraction(task.points) * Fraction(str(criterion["points"]))
+
+
+def needs_marking(task: PracticalTask) -> bool:
+    return kind(task.kind).MANUAL_SHARE > 0
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    ticket: str
+    attempt_id: int
+    task: PracticalTask
+    marks: list[PracticalMark]
+    state: str  # 待评分 / 待二评 / 待仲裁 / 已评定
+
+
+def state_of(task: PracticalTask, marks: list[PracticalMark], double: bool) -> str:
+    rounds = {m.round for m in marks}
+    if task.manual_points is not None:
+        return "已评定"
+    if 1 not in rounds:
+        return "待评分"
+    if double and 2 not in rounds:
+        return "待二评"
+    return "待仲裁"
+
+
+def queue(db: Session, session_id: int) -> list[QueueEntry]:
+    exam_session = db.get(ExamSession, session_id)
+    rows = db.exec(select(PracticalAttempt, PracticalTask)
+                   .join(PracticalTask, PracticalTask.attempt_id == PracticalAttempt.id)
+                   .where(PracticalAttempt.session_id == session_id, PracticalAttempt.status == SUBMITTED)
+                   .order_by(PracticalAttempt.ticket, PracticalTask.position)).all()
+    marks: dict[tuple[int, int], list[PracticalMark]] = {}
+    attempt_ids = [a.id for a, _ in rows]
+    if attempt_ids:
+        for m in db.exec(select(PracticalMark).where(PracticalMark.attempt_id.in_(attempt_ids))
+                         .order_by(PracticalMark.round)):
+            marks.setdefault((m.attempt_id, m.position), []).append(m)
+    return [QueueEntry(a.ticket, a.id, t, marks.get((a.id, t.position), []),
+                       state_of(t, marks.get((a.id, t.position), []), exam_session.double_marking))
+            for a, t in rows if needs_marking(t)]
+
+
+def parse_criteria(task: PracticalTask, raw: dict[str, str]) -> dict[str, Fraction]:
+    """Each criterion's points from the form: a number from 0 to the criterion's maximum, halves allowed."""
+    out, problems = {}, []
+    for criterion in task.rubric:
+        text = (raw.get(criterion["key"]) or "").strip()
+        top = criterion_max(task, criterion)
+        try:
+            value = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            problems.append(f"{criterion['name']}：请填写 0 至 {float(top):g} 之间的分数")
+            continue
+        if not 0 <= value <= top or (value * 2).denominator != 1:
+            problems.append(f"{criterion['name']}：应在 0 至 {float(top):g} 之间（可用 0.5 分）")
+        out[criterion["key"]] = value
+    if problems:
+        raise MarkingError("；".join(problems))
+    return out
+
+
+def save_mark(engine, attempt_id: int, position: int, marker_id: int, raw_criteria: dict[str, str],
+              comment: str, now: dt.datetime) -> PracticalMark:
+    """Records this examiner's marking in the round that is theirs, and the task's agreed points when
+    the marking is complete. Results published are final."""
+    with write_session(engine) as db:
+        attempt = db.get(PracticalAttempt, attempt_id)
+        task = db.get(PracticalTask, (attempt_id, position))
+        if attempt is None or task is None or attempt.status != SUBMITTED or not needs_marking(task):
+            raise MarkingError("找不到待评分的实操任务", 404)
+        exam_session = db.get(ExamSession, attempt.session_id)
+        if exam_session.practical_published_at is not None:
+            raise MarkingError("本场实操成绩已发布，评分不能再修改", 409)
+        criteria = parse_criteria(task, raw_criteria)
+        marks = list(db.exec(select(PracticalMark).where(PracticalMark.attempt_id == attempt_id,
+                                                        PracticalMark.position == position)))
+        mark = _round_for(marks, marker_id, exam_session.double_marking, task)
+        mark.criteria = {k: str(v) for k, v in criteria.items()}
+        mark.points, mark.comment, mark.marked_at = str(sum(criteria.values(), Fraction(0))), comment[:2000], now
+        db.add(mark)
+        db.flush()
+        others = [m for m in marks if m.round != mark.round] + [mark]
+        task.manual_points = _agreed(others, exam_session.double_marking, manual_max(task))
+        db.add(task)
+        record(db.connection(), "practical.mark", "practical_attempt", attempt_id, actor_id=marker_id,
+               position=position, round=mark.round, points=mark.points, criteria=mark.criteria,
+               agreed=task.manual_points)
+        return mark
+
+
+def _round_for(marks: list[PracticalMark], marker_id: int, double: bool, task: PracticalTask) -> PracticalMark:
+    by_round = {m.round: m for m in marks}
+    mine = [m for m in marks if m.marker_id == marker_id]
+    if mine:  # an examiner may correct their own marking until results are published
+        return mine[-1]
+    if 1 not in by_round:
+        return PracticalMark(attempt_id=task.attempt_id, position=task.position, round=1, marker_id=marker_id, points="0")
+    if not double:
+        raise MarkingError("该任务已由其他考评员评分（本场未开启双评）", 409)
+    if 2 not in by_round:
+        return PracticalMark(attempt_id=task.attempt_id, position=task.position, round=2, marker_id=marker_id, points="0")
+    if _agreed(marks, double, manual_max(task)) is not None:
+        raise MarkingError("两位考评员的评分已在允许差值内，无需仲裁", 409)
+    return PracticalMark(attempt_id=task.attempt_id, position=task.position, round=3, marker_id=marker_id, points="0")
+
+
+def _agreed(marks: list[PracticalMark], double: bool, top: Fraction) -> str | None:
+    by_round = {m.round: Fraction(m.points) for m in marks}
+    if not double:
+        return str(by_round[1]) if 1 in by_round else None
+    if 3 in by_round:
+        return str(by_round[3])
+    if 1 in by_round and 2 in by_round:
+        if abs(by_round[1] - by_round[2]) <= standard.DOUBLE_MARK_TOLERANCE * top:
+            return str((by_round[1] + by_round[2]) / 2)
+    return None
+
+
+def entry(db: Session, attempt_id: int, position: int) -> QueueEntry:
+    attempt = db.get(PracticalAttempt, attempt_id)
+    task = db.get(PracticalTask, (attempt_id, position))
+    if attempt is None or task is None or attempt.status != SUBMITTED or not needs_marking(task):
+        raise MarkingError("找不到待评分的实操任务", 404)
+    marks = list(db.exec(select(PracticalMark).where(PracticalMark.attempt_id == attempt_id,
+                                                    PracticalMark.position == position).order_by(PracticalMark.round)))
+    double = db.get(ExamSession, attempt.session_id).double_marking
+    return QueueEntry(attempt.ticket, attempt_id, task, marks, state_of(task, marks, double))

@@ -1,0 +1,132 @@
+"""The practical score: the typing part's points plus every task's machine and examiner points, out of
+100, passed at the standard's 60; and publishing a session's practical results, which makes them final
+and visible to candidates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sqlmodel import Session, select
+
+from exam import standard
+from exam.accounts.models import User
+from exam.audit.service import record
+from exam.db import write_session
+from exam.sessions.models import ExamSession
+from practical.kinds import kind
+from practical.marking import manual_max, needs_marking
+from practical.models import OPEN, PracticalAttempt, PracticalTask
+from practical.service import tasks_of
+from typing_test.models import OPEN as TYPING_OPEN
+from typing_test.models import TypingAttempt
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    position: int
+    title: str
+    kind_name: str
+    points: Fraction  # the task's full points
+    auto: Fraction | None
+    manual: Fraction | None
+    manual_max: Fraction
+    checks: list[dict]
+    waiting: bool  # the examiner's part is not marked yet
+
+    @property
+    def earned(self) -> Fraction:
+        return (self.auto or 0) + (self.manual or 0)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    attempt: PracticalAttempt
+    typing: TypingAttempt | None
+    typing_points: Fraction
+    typing_max: int
+    tasks: list[TaskLine]
+    problems: list[str]  # why the total is not final yet, in Chinese
+
+    @property
+    def total(self) -> Fraction:
+        return self.typing_points + sum((t.earned for t in self.tasks), Fraction(0))
+
+    @property
+    def complete(self) -> bool:
+        return not self.problems
+
+    @property
+    def passed(self) -> bool | None:
+        return standard.practical_passed(self.total) if self.complete else None
+
+
+def breakdown(db: Session, attempt: PracticalAttempt) -> Breakdown:
+    level = db.get(ExamSession, attempt.session_id).level
+    typing = db.exec(select(TypingAttempt).where(TypingAttempt.session_id == attempt.session_id,
+                                                 TypingAttempt.candidate_id == attempt.candidate_id)).first()
+    problems = []
+    if attempt.status == OPEN:
+        problems.append("实操考核尚未交卷")
+    if typing is not None and typing.status == TYPING_OPEN:
+        problems.append("打字测试尚未提交")
+    lines = []
+    for task in tasks_of(db, attempt.id):
+        waiting = needs_marking(task) and task.manual_points is None
+        lines.append(TaskLine(
+            position=task.position, title=task.title, kind_name=kind(task.kind).NAME, points=Fraction(task.points),
+            auto=Fraction(task.auto_points) if task.auto_points is not None else None,
+            manual=Fraction(task.manual_points) if task.manual_points is not None else None,
+            manual_max=manual_max(task), checks=(task.auto or {}).get("checks", []), waiting=waiting))
+        if waiting and attempt.status != OPEN:
+            problems.append(f"第 {task.position + 1} 题（{task.title}）待考评员评分")
+    typing_points = Fraction(typing.points) if typing is not None and typing.points is not None else Fraction(0)
+    return Breakdown(attempt, typing, typing_points, standard.typing_rule(level).practical_points, lines, problems)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    candidate: User
+    attempt: PracticalAttempt
+    breakdown: Breakdown
+
+
+def session_rows(db: Session, session_id: int) -> list[SessionRow]:
+    rows = db.exec(select(User, PracticalAttempt).join(PracticalAttempt, PracticalAttempt.candidate_id == User.id)
+                   .where(PracticalAttempt.session_id == session_id).order_by(User.username)).all()
+    return [SessionRow(user, attempt, breakdown(db, attempt)) for user, attempt in rows]
+
+
+class PublishError(Exception):
+    pass
+
+
+def publish(engine, session_id: int, actor_id: int, now: dt.datetime) -> int:
+    """Store every practical attempt's final score and open the results to candidates; refuses, naming
+    each ticket and why, while anything is unmarked or still open."""
+    with write_session(engine) as db:
+        exam_session = db.get(ExamSession, session_id)
+        if exam_session.practical_published_at is not None:
+            raise PublishError("本场实操成绩已发布")
+        rows = session_rows(db, session_id)
+        problems = [f"{r.attempt.ticket}：{'；'.join(r.breakdown.problems)}" for r in rows if r.breakdown.problems]
+        if problems:
+            raise PublishError("以下考生的成绩尚未确定，暂不能发布：" + " / ".join(problems))
+        for r in rows:
+            r.attempt.score, r.attempt.passed = str(r.breakdown.total), r.breakdown.passed
+            db.add(r.attempt)
+        exam_session.practical_published_at = now
+        db.add(exam_session)
+        record(db.connection(), "practical.publish", "exam_session", session_id, actor_id=actor_id,
+               scores={r.attempt.ticket: r.attempt.score for r in rows})
+        return len(rows)
+
+
+def task_of(db: Session, attempt_id: int, position: int) -> PracticalTask | None:
+    return db.get(PracticalTask, (attempt_id, position))
+
+
+def session_of(db: Session, attempt_id: int) -> int:
+    attempt = db.get(PracticalAttempt, attempt_id)
+    return attempt.session_id if attempt else 0

@@ -1,0 +1,196 @@
+"""A candidate's practical assessment: start (draw and freeze a paper of scenarios), autosave each task,
+submit and run the machine checks.
+
+The rules are the theory attempt's: the server's deadline, saves after it (plus the grace) refused, a
+newer save never overwritten by an older one, submission a conditional UPDATE that happens once.
+What the machine cannot check waits for examiners (``practical.marking``); the total is composed in
+``practical.results``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from fractions import Fraction
+
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+from sqlmodel import select as sm_select
+
+from exam import standard
+from exam.audit.service import record
+from exam.db import write_connection
+from exam.sessions.models import Enrollment, ExamSession
+from practical import scenarios
+from practical.kinds import kind
+from practical.kinds.base import AnswerError
+from practical.models import OPEN, SUBMITTED, PracticalAttempt, PracticalTask
+
+_TICKET_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+class PracticalError(Exception):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+class PracticalClosedError(PracticalError):
+    def __init__(self):
+        super().__init__("实操考核已结束（已交卷或超过截止时间），本次作答未能保存", 409)
+
+
+def new_ticket() -> str:
+    return "S" + "".join(secrets.choice(_TICKET_ALPHABET) for _ in range(7))
+
+
+def attempt_of(db: Session, session_id: int, candidate_id: int) -> PracticalAttempt | None:
+    return db.exec(sm_select(PracticalAttempt).where(PracticalAttempt.session_id == session_id,
+                                                     PracticalAttempt.candidate_id == candidate_id)).first()
+
+
+def tasks_of(db: Session, attempt_id: int) -> list[PracticalTask]:
+    return list(db.exec(sm_select(PracticalTask).where(PracticalTask.attempt_id == attempt_id)
+                        .order_by(PracticalTask.position)))
+
+
+# ---------------------------------------------------------------- start
+
+def draw_paper(db: Session, level: str, rng: random.Random) -> list[dict]:
+    """The level's practical paper (``standard.PRACTICAL_PAPERS``) from approved scenarios, one draw per
+    candidate; refuses with the kinds that lack scenarios."""
+    rows, short = [], []
+    for part in standard.practical_paper(level).parts:
+        pool = scenarios.approved_pool(db, level, part.kind)
+        if len(pool) < part.count:
+            short.append(f"{kind(part.kind).NAME}需要 {part.count} 个，已审核 {len(pool)} 个")
+            continue
+        for scenario in rng.sample(pool, part.count):
+            rows.append({"scenario_id": scenario.id, "kind": scenario.kind, "title": scenario.title,
+                         "points": str(part.points), "seed": rng.getrandbits(48), "spec": scenario.spec,
+                         "rubric": scenario.rubric})
+    if short:
+        raise PracticalError(f"无法组成{standard.level(level).name}实操试卷：{'；'.join(short)}。请联系考评员。", 500)
+    return [{**row, "position": n} for n, row in enumerate(rows)]
+
+
+def start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime,
+          rng: random.Random | None = None) -> int:
+    rng = rng or random.Random(secrets.randbits(64))
+    with Session(engine) as db:
+        existing = attempt_of(db, session_id, candidate_id)
+        if existing is not None:
+            return existing.id
+        exam_session = db.get(ExamSession, session_id)
+        if exam_session is None or db.exec(sm_select(Enrollment.id).where(
+                Enrollment.session_id == session_id, Enrollment.candidate_id == candidate_id)).first() is None:
+            raise PracticalError("您未报名本场考试", 403)
+        if now < exam_session.opens_at:
+            raise PracticalError("本场考试尚未开始，请在开考时间后再进入实操考核")
+        if now >= exam_session.closes_at:
+            raise PracticalError("本场考试已关闭，不能再开始实操考核")
+        tasks = draw_paper(db, exam_session.level, rng)
+        minutes = standard.practical_paper(exam_session.level).minutes
+        deadline = min(now + dt.timedelta(minutes=minutes), exam_session.closes_at)
+    table = PracticalAttempt.__table__
+    for _ in range(5):
+        try:
+            with write_connection(engine) as conn:
+                attempt_id = conn.execute(insert(table).values(
+                    session_id=session_id, candidate_id=candidate_id, ticket=new_ticket(), started_at=now,
+                    deadline=deadline, status=OPEN).returning(table.c.id)).scalar_one()
+                conn.execute(insert(PracticalTask.__table__),
+                             [{**t, "attempt_id": attempt_id, "answer": {}, "answer_seq": 0} for t in tasks])
+                record(conn, "practical.start", "practical_attempt", attempt_id, actor_id=candidate_id,
+                       session_id=session_id, scenarios=[t["scenario_id"] for t in tasks])
+            return attempt_id
+        except IntegrityError:  # a double click, or (rarely) a ticket code already taken
+            with Session(engine) as db:
+                existing = attempt_of(db, session_id, candidate_id)
+                if existing is not None:
+                    return existing.id
+    raise PracticalError("无法生成准考凭证号，请重试", 500)
+
+
+# ---------------------------------------------------------------- save
+
+MAX_SEQ = 2**53
+
+
+def save(engine: Engine, attempt_id: int, candidate_id: int, position: int, seq: int, raw: object,
+         now: dt.datetime, grace: dt.timedelta) -> tuple[int, dict | None]:
+    """Store the answer if newer than the stored one; returns the stored sequence number and what the
+    page learns back (the simulated caller's next line), both for what is now stored."""
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq <= MAX_SEQ:
+        raise PracticalError(f"保存请求格式错误：seq 应为 1 至 {MAX_SEQ} 的整数")
+    attempts, tasks = PracticalAttempt.__table__, PracticalTask.__table__
+    with write_connection(engine) as conn:
+        owner = conn.execute(select(attempts.c.candidate_id, attempts.c.status, attempts.c.deadline)
+                             .where(attempts.c.id == attempt_id).with_for_update()).first()
+        if owner is None or owner.candidate_id != candidate_id:
+            raise PracticalError("找不到该实操考核记录", 404)
+        if owner.status != OPEN or now > owner.deadline + grace:
+            raise PracticalClosedError()
+        task = conn.execute(select(tasks).where(tasks.c.attempt_id == attempt_id, tasks.c.position == position)).first()
+        if task is None:
+            raise PracticalError(f"第 {position + 1} 题不存在", 404)
+        module = kind(task.kind)
+        try:
+            answer = module.normalise_answer(task.spec, raw, task.seed)
+        except AnswerError as exc:
+            raise PracticalError(f"第 {position + 1} 题：{exc}") from None
+        conn.execute(update(tasks).where(and_(tasks.c.attempt_id == attempt_id, tasks.c.position == position,
+                                              tasks.c.answer_seq < seq))
+                     .values(answer=answer, answer_seq=seq, saved_at=now))
+        stored = conn.execute(select(tasks.c.answer, tasks.c.answer_seq).where(
+            tasks.c.attempt_id == attempt_id, tasks.c.position == position)).first()
+    return stored.answer_seq, module.after_save(task.spec, stored.answer, task.seed)
+
+
+# ---------------------------------------------------------------- submit and machine checks
+
+def submit(engine: Engine, attempt_id: int, reason: str, now: dt.datetime, phrase_lists: dict,
+           actor_id: int | None = None, candidate_id: int | None = None) -> bool:
+    table = PracticalAttempt.__table__
+    stmt = update(table).where(table.c.id == attempt_id, table.c.status == OPEN)
+    if candidate_id is not None:
+        stmt = stmt.where(table.c.candidate_id == candidate_id)
+    with write_connection(engine) as conn:
+        claimed = list(conn.execute(stmt.values(status=SUBMITTED, submitted_at=now, submit_reason=reason)
+                                    .returning(table.c.id)).scalars())
+        for aid in claimed:
+            _machine_check(conn, aid, reason, actor_id, phrase_lists)
+    return bool(claimed)
+
+
+def submit_overdue(engine: Engine, now: dt.datetime, grace: dt.timedelta, phrase_lists: dict) -> int:
+    table = PracticalAttempt.__table__
+    with write_connection(engine) as conn:
+        claimed = list(conn.execute(
+            update(table).where(table.c.status == OPEN, table.c.deadline < now - grace)
+            .values(status=SUBMITTED, submitted_at=now, submit_reason="deadline").returning(table.c.id)).scalars())
+        for aid in claimed:
+            _machine_check(conn, aid, "deadline", None, phrase_lists)
+    return len(claimed)
+
+
+def grade_task(task_kind: str, spec: dict, answer: dict, seed: int, points: Fraction, phrase_lists: dict):
+    module = kind(task_kind)
+    if hasattr(module, "grade_with"):
+        return module.grade_with(spec, answer or {}, seed, points, phrase_lists)
+    return module.auto_grade(spec, answer or {}, seed, points)
+
+
+def _machine_check(conn: Connection, attempt_id: int, reason: str, actor_id: int | None, phrase_lists: dict) -> None:
+    tasks = PracticalTask.__table__
+    results = {}
+    for task in conn.execute(select(tasks).where(tasks.c.attempt_id == attempt_id)).all():
+        result = grade_task(task.kind, task.spec, task.answer, task.seed, Fraction(task.points), phrase_lists)
+        conn.execute(update(tasks).where(tasks.c.attempt_id == attempt_id, tasks.c.position == task.position)
+                     .values(auto=result.as_json(), auto_points=str(result.points)))
+        results[task.position] = str(result.points)
+    record(conn, "practical.machine_checked", "practical_attempt", attempt_id, actor_id=actor_id, reason=reason,
+           auto_points=results)

@@ -1,0 +1,133 @@
+"""The candidate's practical assessment: start, the tasks, autosave, submit, the published result, and
+the per-candidate call log a data-analysis task hands out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from exam import standard, web
+from exam.sessions.models import ExamSession
+from exam.timeutil import epoch_ms
+from practical import phrases_service, results, service
+from practical import kinds
+from practical.kinds import kind
+from practical.models import OPEN, PracticalAttempt
+
+bp = Blueprint("practical", __name__, template_folder="templates")
+bp.add_app_template_global(kinds.template, "kind_template")
+
+
+def _grace() -> dt.timedelta:
+    return dt.timedelta(seconds=current_app.config["GRACE_SECONDS"])
+
+
+def _own(attempt_id: int) -> PracticalAttempt:
+    attempt = web.db().get(PracticalAttempt, attempt_id)
+    if attempt is None or attempt.candidate_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _close_if_overdue(attempt: PracticalAttempt) -> bool:
+    now = web.now()
+    if attempt.status == OPEN and now > attempt.deadline + _grace():
+        service.submit(web.engine(), attempt.id, "deadline", now, phrases_service.lists(web.db()))
+        web.db().refresh(attempt)
+    return attempt.status != OPEN
+
+
+@bp.route("/candidate/sessions/<int:session_id>/practical/start", methods=["POST"])
+@web.roles_required("candidate")
+def start(session_id: int):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt_id = service.start(web.engine(), session_id, current_user.id, web.now())
+    except service.PracticalError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("delivery.home"))
+    return redirect(url_for("practical.sit", attempt_id=attempt_id))
+
+
+@bp.route("/candidate/practical/<int:attempt_id>")
+@web.roles_required("candidate")
+def sit(attempt_id: int):
+    attempt = _own(attempt_id)
+    if _close_if_overdue(attempt):
+        return redirect(url_for("practical.result", attempt_id=attempt_id))
+    exam_session = web.db().get(ExamSession, attempt.session_id)
+    tasks = service.tasks_of(web.db(), attempt_id)
+    views = [kind(t.kind).candidate_view(t.spec, t.answer, t.seed) for t in tasks]
+    state = {
+        "attemptId": attempt_id, "deadline": epoch_ms(attempt.deadline), "serverNow": epoch_ms(web.now()),
+        "saveUrl": url_for("practical.save", attempt_id=attempt_id, position=0)[:-1],
+        "saved": {str(t.position): {"answer": t.answer, "seq": t.answer_seq} for t in tasks},
+    }
+    return render_template("practical/sit.html", attempt=attempt, exam_session=exam_session,
+                           level=standard.level(exam_session.level), tasks=list(zip(tasks, views)),
+                           kind=kind, state=state, form=FlaskForm(),
+                           typing_points=standard.typing_rule(exam_session.level).practical_points)
+
+
+@bp.route("/api/practical/<int:attempt_id>/tasks/<int:position>", methods=["POST"])
+@web.roles_required("candidate")
+def save(attempt_id: int, position: int):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(error="保存请求格式错误：应为 JSON 对象"), 400
+    try:
+        stored, after = service.save(web.engine(), attempt_id, current_user.id, position, body.get("seq"),
+                                     body.get("answer"), web.now(), _grace())
+    except service.PracticalClosedError as exc:
+        return jsonify(error=str(exc), closed=True), exc.status
+    except service.PracticalError as exc:
+        return jsonify(error=str(exc)), exc.status
+    return jsonify(stored=stored, after=after, serverNow=epoch_ms(web.now()))
+
+
+@bp.route("/candidate/practical/<int:attempt_id>/submit", methods=["POST"])
+@web.roles_required("candidate")
+def submit(attempt_id: int):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    attempt = _own(attempt_id)
+    if not _close_if_overdue(attempt):
+        service.submit(web.engine(), attempt_id, "candidate", web.now(), phrases_service.lists(web.db()),
+                       actor_id=current_user.id, candidate_id=current_user.id)
+    return redirect(url_for("practical.result", attempt_id=attempt_id))
+
+
+@bp.route("/candidate/practical/<int:attempt_id>/result")
+@web.roles_required("candidate")
+def result(attempt_id: int):
+    attempt = _own(attempt_id)
+    if not _close_if_overdue(attempt):
+        return redirect(url_for("practical.sit", attempt_id=attempt_id))
+    exam_session = web.db().get(ExamSession, attempt.session_id)
+    published = exam_session.practical_published_at is not None
+    return render_template("practical/result.html", attempt=attempt, exam_session=exam_session,
+                           level=standard.level(exam_session.level), published=published,
+                           breakdown=results.breakdown(web.db(), attempt) if published else None)
+
+
+@bp.route("/candidate/practical/<int:attempt_id>/tasks/<int:position>/log.<fmt>")
+@web.roles_required("candidate")
+def call_log(attempt_id: int, position: int, fmt: str):
+    """A data-analysis task's call log, generated from the task's seed: every candidate's differs."""
+    attempt = _own(attempt_id)
+    task = results.task_of(web.db(), attempt.id, position)
+    if task is None or task.kind != "kpi" or fmt not in ("csv", "xlsx"):
+        abort(404)
+    from practical import kpi_export
+    from practical.kinds import kpi as kpi_kind
+    log = kpi_kind.log_for(task.spec, task.seed)
+    if fmt == "csv":
+        body, mimetype = kpi_export.to_csv(log), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = kpi_export.to_xlsx(log), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="calllog-{attempt.ticket}-{position + 1}.{fmt}"'})

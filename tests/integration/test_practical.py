@@ -1,0 +1,231 @@
+"""The practical assessment on a real database: papers per level, autosave, the simulated call's turns,
+machine checks at submission, examiner marking (single and double), publication, the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from fractions import Fraction
+
+import pytest
+from sqlmodel import Session
+
+from exam import standard
+from exam.db import write_session
+from exam.sessions.models import ExamSession
+from practical import marking, results, service
+from practical.kinds import kind
+from practical.models import PracticalAttempt, PracticalTask
+from tests.webclient import csrf_token, login
+
+GRACE = dt.timedelta(seconds=15)
+
+
+def _lists():
+    from exam import service_phrases
+    return {key: entry[1] for key, entry in service_phrases.PHRASE_LISTS.items()}
+
+
+@pytest.fixture
+def now():
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _start(engine, users, make_session, level, candidate="cand1", now=None):
+    session_id = make_session(level=level)
+    attempt_id = service.start(engine, session_id, users[candidate], now, random.Random(7))
+    return session_id, attempt_id
+
+
+def _tasks(engine, attempt_id) -> list[PracticalTask]:
+    with Session(engine) as db:
+        return service.tasks_of(db, attempt_id)
+
+
+@pytest.mark.parametrize("level", list(standard.LEVELS))
+def test_each_levels_paper_follows_the_standard_and_sums_to_100_with_typing(engine, users, make_session, level, now):
+    _, attempt_id = _start(engine, users, make_session, level, now=now)
+    tasks = _tasks(engine, attempt_id)
+    paper = standard.practical_paper(level)
+    assert sorted(t.kind for t in tasks) == sorted(p.kind for p in paper.parts for _ in range(p.count))
+    total = sum(Fraction(t.points) for t in tasks) + standard.typing_rule(level).practical_points
+    assert total == standard.FULL_MARKS
+    assert len({t.scenario_id for t in tasks}) == len(tasks)
+
+
+def _call_task(engine, attempt_id) -> PracticalTask:
+    return next(t for t in _tasks(engine, attempt_id) if t.kind == "call")
+
+
+def test_a_call_reply_brings_the_callers_next_line_and_older_saves_never_win(engine, users, make_session, now):
+    _, attempt_id = _start(engine, users, make_session, "junior", now=now)
+    task = _call_task(engine, attempt_id)
+    first = kind("call").candidate_view(task.spec, {}, task.seed)
+    assert first["transcript"][0]["who"] == "caller" and first["awaiting_reply"]
+    reply = "您好，8号为您服务，请问有什么可以帮您？"
+    stored, after = service.save(engine, attempt_id, users["cand1"], task.position, 10, {"replies": [reply]}, now, GRACE)
+    assert stored == 10 and after["transcript"][1] == {"who": "agent", "text": reply}
+    assert len(after["transcript"]) >= 3 or after["finished"]
+    stored, after = service.save(engine, attempt_id, users["cand1"], task.position, 5, {"replies": []}, now, GRACE)
+    assert stored == 10 and after["transcript"][1]["text"] == reply
+    with pytest.raises(service.PracticalError) as err:
+        service.save(engine, attempt_id, users["cand2"], task.position, 11, {"replies": []}, now, GRACE)
+    assert err.value.status == 404
+
+
+def test_saves_after_the_deadline_are_refused_and_the_deadline_submits(engine, users, make_session, now):
+    _, attempt_id = _start(engine, users, make_session, "junior", now=now)
+    minutes = standard.practical_paper("junior").minutes
+    late = now + dt.timedelta(minutes=minutes) + GRACE + dt.timedelta(seconds=1)
+    with pytest.raises(service.PracticalClosedError):
+        service.save(engine, attempt_id, users["cand1"], 0, 1, {}, late, GRACE)
+    assert service.submit_overdue(engine, late, GRACE, _lists()) == 1
+    assert service.submit_overdue(engine, late, GRACE, _lists()) == 0
+    tasks = _tasks(engine, attempt_id)
+    assert all(t.auto is not None and Fraction(t.auto_points) == 0 for t in tasks)  # nothing answered
+
+
+def _submitted(engine, users, make_session, level, now, double=False):
+    session_id, attempt_id = _start(engine, users, make_session, level, now=now)
+    if double:
+        with write_session(engine) as db:
+            db.get(ExamSession, session_id).double_marking = True
+    assert service.submit(engine, attempt_id, "candidate", now, _lists(), candidate_id=users["cand1"])
+    return session_id, attempt_id
+
+
+def _rubric_values(task, share=Fraction(1)):
+    return {c["key"]: str(marking.criterion_max(task, c) * share) for c in task.rubric}
+
+
+def test_single_marking_completes_the_task_and_publication_opens_the_breakdown(engine, users, make_session, now):
+    session_id, attempt_id = _submitted(engine, users, make_session, "junior", now)
+    with Session(engine) as db:
+        entries = marking.queue(db, session_id)
+    assert entries and all(e.state == "待评分" and e.ticket.startswith("S") for e in entries)
+    with pytest.raises(results.PublishError) as err:
+        results.publish(engine, session_id, users["examiner"], now)
+    assert "待考评员评分" in str(err.value)
+    for e in entries:
+        marking.save_mark(engine, attempt_id, e.task.position, users["examiner"], _rubric_values(e.task), "好", now)
+    with Session(engine) as db:
+        assert all(e.state == "已评定" for e in marking.queue(db, session_id))
+        breakdown = results.breakdown(db, db.get(PracticalAttempt, attempt_id))
+    assert breakdown.complete and breakdown.total == sum(t.manual_max for t in breakdown.tasks)
+    assert results.publish(engine, session_id, users["examiner"], now) == 1
+    with Session(engine) as db:
+        attempt = db.get(PracticalAttempt, attempt_id)
+        assert Fraction(attempt.score) == breakdown.total and attempt.passed is False
+    with pytest.raises(marking.MarkingError):
+        marking.save_mark(engine, attempt_id, entries[0].task.position, users["examiner"], _rubric_values(entries[0].task),
+                          "", now)
+
+
+def test_a_mark_out_of_range_is_refused_in_chinese(engine, users, make_session, now):
+    _, attempt_id = _submitted(engine, users, make_session, "senior", now)
+    task = next(t for t in _tasks(engine, attempt_id) if t.kind == "written")
+    values = _rubric_values(task)
+    first = task.rubric[0]["key"]
+    values[first] = "999"
+    with pytest.raises(marking.MarkingError) as err:
+        marking.save_mark(engine, attempt_id, task.position, users["examiner"], values, "", now)
+    assert "应在 0 至" in str(err.value)
+
+
+def _second_examiner(engine):
+    from exam.accounts import service as accounts
+    with write_session(engine) as db:
+        return [accounts.create_user(db, f"examiner{n}", "test-password-1", "examiner", f"考评员{n}").id for n in (2, 3)]
+
+
+def test_double_marking_averages_close_marks_and_reconciles_far_ones(engine, users, make_session, now):
+    session_id, attempt_id = _submitted(engine, users, make_session, "senior", now, double=True)
+    second, third = _second_examiner(engine)
+    written = next(t for t in _tasks(engine, attempt_id) if t.kind == "written")
+    call = next(t for t in _tasks(engine, attempt_id) if t.kind == "call")
+    # close: full and 90 % → the mean
+    marking.save_mark(engine, attempt_id, call.position, users["examiner"], _rubric_values(call), "", now)
+    # marking again corrects one's own first marking: it never counts as the second one
+    marking.save_mark(engine, attempt_id, call.position, users["examiner"], _rubric_values(call), "改", now)
+    with Session(engine) as db:
+        state = {e.task.position: (e.state, len(e.marks)) for e in marking.queue(db, session_id)}
+    assert state[call.position] == ("待二评", 1)
+    close = _rubric_values(call)
+    first_key = call.rubric[0]["key"]
+    close[first_key] = str(Fraction(close[first_key]) - Fraction(1, 2))  # half a point less
+    marking.save_mark(engine, attempt_id, call.position, second, close, "", now)
+    top = marking.manual_max(call)
+    assert Fraction(1, 2) <= standard.DOUBLE_MARK_TOLERANCE * top
+    assert Fraction(_task(engine, attempt_id, call.position).manual_points) == top - Fraction(1, 4)
+    # far: full and zero → waits for a third marking, which decides
+    marking.save_mark(engine, attempt_id, written.position, users["examiner"], _rubric_values(written), "", now)
+    marking.save_mark(engine, attempt_id, written.position, second, _rubric_values(written, Fraction(0)), "", now)
+    with Session(engine) as db:
+        state = {e.task.position: e.state for e in marking.queue(db, session_id)}
+    assert state[written.position] == "待仲裁" and _task(engine, attempt_id, written.position).manual_points is None
+    decision = _rubric_values(written, Fraction(0))
+    decision[written.rubric[0]["key"]] = _rubric_values(written)[written.rubric[0]["key"]]
+    marking.save_mark(engine, attempt_id, written.position, third, decision, "", now)
+    assert Fraction(_task(engine, attempt_id, written.position).manual_points) == \
+        marking.criterion_max(written, written.rubric[0])
+
+
+def _task(engine, attempt_id, position) -> PracticalTask:
+    with Session(engine) as db:
+        return db.get(PracticalTask, (attempt_id, position))
+
+
+# ---------------------------------------------------------------- through the web
+
+def test_candidate_sits_downloads_the_log_and_sees_results_only_after_publication(client, engine, users, make_session):
+    session_id = make_session(level="senior")
+    login(client, "cand1")
+    token = csrf_token(client, "/candidate")
+    resp = client.post(f"/candidate/sessions/{session_id}/practical/start", data={"csrf_token": token})
+    assert resp.status_code == 302
+    attempt_id = int(resp.location.rsplit("/", 1)[1])
+    page = client.get(resp.location).get_data(as_text=True)
+    assert "话务数据分析" in page and "下载话务记录" in page and "发送" in page
+    tasks = _tasks(engine, attempt_id)
+    kpi_task = next(t for t in tasks if t.kind == "kpi")
+    for truth in _secrets_of(tasks):
+        assert truth not in page, truth
+    csv = client.get(f"/candidate/practical/{attempt_id}/tasks/{kpi_task.position}/log.csv")
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    assert len(csv.get_data(as_text=True).strip().splitlines()) == kpi_task.spec["log"]["calls"] + 1
+    saved = client.post(f"/api/practical/{attempt_id}/tasks/{kpi_task.position}", headers={"X-CSRFToken": token},
+                        json={"seq": 5, "answer": {"values": {"answer_rate": "abc"}}})
+    assert saved.status_code == 400 and "第" in saved.get_json()["error"]
+    resp = client.post(f"/candidate/practical/{attempt_id}/submit", data={"csrf_token": token})
+    assert "考评员评分并发布后可见" in client.get(resp.location).get_data(as_text=True)
+    login(client, "cand2")
+    assert client.get(f"/candidate/practical/{attempt_id}/tasks/{kpi_task.position}/log.csv").status_code == 404
+
+
+def _secrets_of(tasks) -> list[str]:
+    """A few things of each task's spec that must never reach the candidate's page."""
+    out = []
+    for t in tasks:
+        if t.kind == "written":
+            out += [c["description"] for c in t.rubric if c.get("description")][:1]
+    return [s for s in out if s]
+
+
+def test_examiner_marks_from_the_queue_and_publishes(client, engine, users, make_session, now):
+    session_id, attempt_id = _submitted(engine, users, make_session, "junior", now)
+    login(client, "examiner")
+    queue = client.get(f"/examiner/sessions/{session_id}/practical/marking").get_data(as_text=True)
+    assert "待评分" in queue and "cand1" not in queue  # anonymous: ticket codes only
+    token = csrf_token(client, f"/examiner/sessions/{session_id}/practical/marking")
+    for task in [t for t in _tasks(engine, attempt_id) if marking.needs_marking(t)]:
+        page = client.get(f"/examiner/practical/{attempt_id}/tasks/{task.position}/mark").get_data(as_text=True)
+        assert "机器检查" in page and "评分细则" in page
+        form = {"csrf_token": token, "comment": "表达清楚"}
+        form.update({f"c_{k}": v for k, v in _rubric_values(task).items()})
+        assert client.post(f"/examiner/practical/{attempt_id}/tasks/{task.position}/mark", data=form).status_code == 302
+    resp = client.post(f"/examiner/sessions/{session_id}/practical/publish", data={"csrf_token": token},
+                       follow_redirects=True)
+    assert "已发布 1 名考生的实操成绩" in resp.get_data(as_text=True)
+    login(client, "cand1")
+    result = client.get(f"/candidate/practical/{attempt_id}/result").get_data(as_text=True)
+    assert "总分" in result and "打字测试" in result and "✗" in result

@@ -1,0 +1,377 @@
+"""The form-filling kinds through the kind interface: 工单录入 (work_order), 通话质检 (qa), 书面任务 (written)."""
+
+import copy
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from exam import standard
+from practical import scenarios
+from practical import work_order as wo
+from practical.kinds import kind
+from practical.kinds.base import AnswerError
+
+CONTENT = Path(scenarios.__file__).resolve().parent / "content"
+WO, QA, WRITTEN = kind("work_order"), kind("qa"), kind("written")
+SEED = 424242
+LEVELS = {"work_order": "junior", "qa": "intermediate", "written": "senior"}
+
+
+def content(code):
+    return json.loads((CONTENT / f"{code}.json").read_text(encoding="utf-8"))
+
+
+def has_chinese(text):
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def broken(spec, path, value):
+    spec = copy.deepcopy(spec)
+    target = spec
+    for key in path[:-1]:
+        target = target[key]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return spec
+
+
+# --------------------------------------------------------------- declarations and content
+
+def test_kinds_declare_themselves():
+    assert (WO.KIND, WO.NAME, WO.LEVELS, WO.MANUAL_SHARE) == ("work_order", "工单录入", ("junior",), 0)
+    assert (QA.KIND, QA.NAME, QA.LEVELS, QA.MANUAL_SHARE) == ("qa", "通话质检", ("intermediate",), 0)
+    assert (WRITTEN.KIND, WRITTEN.NAME, WRITTEN.LEVELS, WRITTEN.MANUAL_SHARE) == ("written", "书面任务", ("senior",), 1)
+    assert WO.default_rubric({}) == [] and QA.default_rubric({}) == []
+
+
+@pytest.mark.parametrize("code", ["work_order", "qa", "written"])
+def test_every_content_scenario_is_valid(code):
+    entries = content(code)
+    assert len(entries) == 4 and len({e["ref"] for e in entries}) == 4
+    for raw in entries:
+        assert raw["kind"] == code and raw["level"] == LEVELS[code] and has_chinese(raw["title"])
+        assert kind(code).validate_spec(raw["spec"]) == [], raw["ref"]
+        assert raw["rubric"] == kind(code).default_rubric(raw["spec"])
+        data = scenarios.check(raw, raw["ref"])
+        assert data.ref == raw["ref"]
+
+
+def test_content_has_the_promised_shape():
+    for raw in content("work_order"):
+        assert 8 <= len(raw["spec"]["transcript"]) <= 15
+    for raw in content("qa"):
+        assert 10 <= len(raw["spec"]["transcript"]) <= 20
+    assert sorted(r["spec"]["task_type"] for r in content("written")) == ["script", "script", "training_plan",
+                                                                          "training_plan"]
+
+
+@pytest.mark.parametrize("raw", content("written"), ids=lambda r: r["ref"])
+def test_written_rubric_shares_sum_to_one_and_carry_the_guidance(raw):
+    rubric = WRITTEN.default_rubric(raw["spec"])
+    assert sum(Fraction(c["points"]) for c in rubric) == 1
+    assert [c["name"] for c in rubric] == ["结构完整", "内容准确", "符合服务规范", "可操作性"]
+    assert raw["spec"]["guidance"] in next(c for c in rubric if c["key"] == "accuracy")["description"]
+    points = next(p.points for p in standard.PRACTICAL_PAPERS["senior"].parts if p.kind == "written")
+    assert all((Fraction(c["points"]) * points * 2).denominator == 1 for c in rubric)  # examiners mark in halves
+
+
+# --------------------------------------------------------------- validate_spec
+
+@pytest.mark.parametrize("path,value,field", [
+    (("instructions",), "", "instructions"), (("call_time",), "昨天上午", "call_time"),
+    (("transcript",), [], "transcript"), (("transcript", 1, "speaker"), "robot", "transcript[1].speaker"),
+    (("transcript", 2, "text"), " ", "transcript[2].text"), (("categories",), ["只有一项"], "categories"),
+    (("fields", "phone", "truth"), "136 0851 247", "fields.phone.truth"),
+    (("fields", "phone", "truth"), "电话", "fields.phone.truth"),
+    (("fields", "caller", "truth"), "", "fields.caller.truth"),
+    (("fields", "category", "truth"), "不存在的类别", "fields.category.truth"),
+    (("fields", "problem", "keywords"), [], "fields.problem.keywords"),
+    (("fields", "problem", "keywords", 0, "any"), [], "fields.problem.keywords[0].any"),
+    (("fields", "problem", "keywords", 1, "name"), "", "fields.problem.keywords[1].name"),
+    (("fields", "follow_up", "truth"), "尽快", "fields.follow_up.truth"),
+    (("fields", "follow_up", "tolerance_minutes"), -5, "fields.follow_up.tolerance_minutes"),
+    (("fields", "caller", "weight"), 0, "fields.caller.weight"),
+    (("fields", "follow_up"), KeyError, "fields.follow_up"), (("fields",), "x", "fields"),
+])
+def test_work_order_spec_problems_name_the_field_in_chinese(path, value, field):
+    problems = WO.validate_spec(broken(content("work_order")[0]["spec"], path, value))
+    assert problems and any(p.startswith(f"{field}：") for p in problems), problems
+    assert all(has_chinese(p) for p in problems)
+
+
+def test_work_order_phone_problem_reads_as_documented():
+    problems = WO.validate_spec(broken(content("work_order")[0]["spec"], ("fields", "phone", "truth"), "12345"))
+    assert any(p.startswith("fields.phone.truth：不是有效的电话号码") for p in problems)
+
+
+@pytest.mark.parametrize("path,value,field", [
+    (("instructions",), "", "instructions"), (("transcript",), [{"speaker": "agent", "text": "您好"}], "transcript"),
+    (("transcript", 0, "speaker"), "caller", "transcript[0].speaker"), (("rubric",), [], "rubric"),
+    (("rubric", 2, "max"), 0, "rubric[2].max"), (("rubric", 2, "max"), "三十", "rubric[2].max"),
+    (("rubric", 1, "key"), "opening", "rubric[1].key"), (("rubric", 1, "key"), "倾听", "rubric[1].key"),
+    (("rubric", 0, "name"), "", "rubric[0].name"), (("rubric", 0, "description"), "", "rubric[0].description"),
+    (("rubric", 0, "tolerance"), "很宽", "rubric[0].tolerance"), (("rubric", 0, "tolerance"), 10, "rubric[0].tolerance"),
+    (("rubric", 0, "tolerance"), -1, "rubric[0].tolerance"),
+    (("reference", "opening"), 12, "reference.opening"), (("reference", "opening"), -1, "reference.opening"),
+    (("reference", "opening"), KeyError, "reference.opening"), (("reference", "extra"), 3, "reference.extra"),
+    (("reference",), [], "reference"), (("notes", "nothing"), "说明", "notes.nothing"),
+])
+def test_qa_spec_problems_name_the_field_in_chinese(path, value, field):
+    problems = QA.validate_spec(broken(content("qa")[0]["spec"], path, value))
+    assert problems and any(p.startswith(f"{field}：") for p in problems), problems
+    assert all(has_chinese(p) for p in problems)
+
+
+def test_qa_reference_above_max_reads_as_documented():
+    problems = QA.validate_spec(broken(content("qa")[0]["spec"], ("reference", "opening"), 11))
+    assert problems == ["reference.opening：超出该项满分 10 分"]
+    problems = QA.validate_spec(broken(content("qa")[0]["spec"], ("rubric", 2, "max"), -3))
+    assert any(p.startswith("rubric[2].max：应为正数") for p in problems)
+
+
+@pytest.mark.parametrize("path,value,field", [
+    (("task_type",), "essay", "task_type"), (("prompt",), "", "prompt"), (("guidance",), " ", "guidance"),
+    (("materials",), "", "materials"), (("requirements",), "写好", "requirements"),
+    (("requirements", 0), "", "requirements[0]"), (("min_chars",), 10, "min_chars"),
+    (("max_chars",), 200, "max_chars"), (("max_chars",), 9000, "max_chars"),
+])
+def test_written_spec_problems_name_the_field_in_chinese(path, value, field):
+    problems = WRITTEN.validate_spec(broken(content("written")[0]["spec"], path, value))
+    assert problems and any(p.startswith(f"{field}：") for p in problems), problems
+    assert all(has_chinese(p) for p in problems)
+
+
+# --------------------------------------------------------------- work_order grading
+
+def perfect_work_order(spec):
+    f = spec["fields"]
+    return {"fields": {
+        "caller": wo.accepted_names(f["caller"]["truth"])[0], "phone": f["phone"]["truth"],
+        "category": f["category"]["truth"], "follow_up": f["follow_up"]["truth"],
+        "problem": "；".join(g["any"][0] for g in f["problem"]["keywords"])}}
+
+
+@pytest.mark.parametrize("n", range(4))
+def test_work_order_perfect_answer_scores_full_points(n):
+    spec = content("work_order")[n]["spec"]
+    answer = WO.normalise_answer(spec, perfect_work_order(spec), SEED)
+    result = WO.auto_grade(spec, answer, SEED, Fraction(10))
+    assert result.points == result.max_points == 10 and all(c.passed for c in result.checks)
+    assert [c.where for c in result.checks] == ["来电人姓名", "电话号码", "业务类别", "问题描述", "承诺时限"]
+
+
+def test_work_order_accepts_the_ways_people_write_things():
+    spec = content("work_order")[0]["spec"]  # 刘建华, 13608512476, 明天上午10点前 (call on Monday 09:40)
+    answer = WO.normalise_answer(spec, {"fields": {
+        "caller": " 刘 建华", "phone": "＋86 136-0851-2476", "category": "故障报修",
+        "problem": "昨天晚上10点左右开始上不了网，光猫ＬＯＳ灯闪红，已经拔电源重启过，需要师傅上门。",
+        "follow_up": "5月14日10:00前"}}, SEED)
+    result = WO.auto_grade(spec, answer, SEED, Fraction(20))
+    assert result.points == 20, [c.message for c in result.checks]
+
+
+def test_work_order_wrong_and_partial_fields_score_by_weight_with_reasons():
+    spec = content("work_order")[0]["spec"]  # weights 1, 2, 1, 4, 2 of 10; five keyword groups
+    answer = perfect_work_order(spec)
+    answer["fields"]["phone"] = "136 0851 247"
+    answer["fields"]["problem"] = "断网，光猫红灯"
+    answer["fields"]["follow_up"] = "明天下午"
+    result = WO.auto_grade(spec, WO.normalise_answer(spec, answer, SEED), SEED, Fraction(10))
+    by = {c.code: c for c in result.checks}
+    assert by["field.caller"].points == 1 and by["field.category"].points == 1
+    assert by["field.phone"].points == 0 and by["field.phone"].max_points == 2
+    assert by["field.phone"].message.startswith("电话号码：应为 11 位手机号，录入的是 10 位")
+    assert by["field.problem"].points == Fraction(4) * Fraction(2, 5)
+    assert "问题描述：缺少要点‘开始时间’" in by["field.problem"].message
+    assert "‘已自行重启’" in by["field.problem"].message and "‘需上门维修’" in by["field.problem"].message
+    assert by["field.follow_up"].points == 0 and by["field.follow_up"].message.startswith("承诺时限：")
+    assert result.points == 1 + 1 + Fraction(8, 5) and result.max_points == 10
+
+
+def test_work_order_blank_answer_scores_nothing():
+    spec = content("work_order")[1]["spec"]
+    result = WO.auto_grade(spec, {}, SEED, Fraction(10))
+    assert result.points == 0 and all("未" in c.message for c in result.checks)
+    assert WO.auto_grade(spec, None, SEED, Fraction(10)).points == 0
+
+
+@pytest.mark.parametrize("raw,words", [
+    ("not a dict", "JSON"), ({"fields": ["a"]}, "fields"), ({"fields": {"address": "某地"}}, "没有栏目"),
+    ({"fields": {"phone": ["136"]}}, "电话号码"), ({"fields": {"category": "其他"}}, "不是可选的类别"),
+    ({"fields": {"problem": "很" * 501}}, "问题描述：有 501 字"), ({"fields": {"caller": True}}, "来电人姓名"),
+])
+def test_work_order_malformed_answers_are_refused_in_chinese(raw, words):
+    with pytest.raises(AnswerError) as exc:
+        WO.normalise_answer(content("work_order")[0]["spec"], raw, SEED)
+    assert words in str(exc.value) and has_chinese(str(exc.value))
+
+
+def test_work_order_answer_is_stored_trimmed_in_form_order():
+    spec = content("work_order")[0]["spec"]
+    stored = WO.normalise_answer(spec, {"fields": {"problem": " 断网 ", "caller": "刘建华", "phone": ""}}, SEED)
+    assert stored == {"fields": {"caller": "刘建华", "problem": "断网"}}
+    assert WO.normalise_answer(spec, None, SEED) == {"fields": {}}
+
+
+@pytest.mark.parametrize("n", range(4))
+def test_work_order_view_leaks_nothing(n):
+    spec = content("work_order")[n]["spec"]
+    view = WO.candidate_view(spec, {}, SEED)
+    text = json.dumps(view, ensure_ascii=False)
+    public = " ".join([spec["instructions"], *(line["text"] for line in spec["transcript"])])
+    fields = spec["fields"]
+    assert wo.parse_phone(fields["phone"]["truth"]).digits not in text
+    assert fields["follow_up"]["truth"] not in public and fields["follow_up"]["truth"] not in text
+    secrets = [g["name"] for g in fields["problem"]["keywords"]]
+    secrets += [w for g in fields["problem"]["keywords"] for w in g["any"]]
+    hidden = [s for s in secrets if s not in public]
+    assert len(hidden) >= 3  # the keyword groups are not the transcript's own words
+    assert [s for s in hidden if s in text] == []
+    for secret in ('"truth"', '"keywords"', '"weight"', '"any"', "tolerance_minutes"):
+        assert secret not in text
+    assert [f["label"] for f in view["form"]] == ["来电人姓名", "电话号码", "业务类别", "问题描述", "承诺时限"]
+    assert view["form"][2]["options"] == spec["categories"] and len(view["transcript"]) == len(spec["transcript"])
+
+
+def test_work_order_view_shows_saved_values():
+    spec = content("work_order")[0]["spec"]
+    view = WO.candidate_view(spec, {"fields": {"caller": "刘建华"}}, SEED)
+    assert view["form"][0]["value"] == "刘建华" and view["form"][1]["value"] == ""
+
+
+# --------------------------------------------------------------- qa grading
+
+def qa_spec(n=0):
+    return content("qa")[n]["spec"]
+
+
+@pytest.mark.parametrize("n", range(4))
+def test_qa_reference_marking_scores_full_points(n):
+    spec = qa_spec(n)
+    answer = QA.normalise_answer(spec, {"scores": dict(spec["reference"])}, SEED)
+    result = QA.auto_grade(spec, answer, SEED, Fraction(30))
+    assert result.points == result.max_points == 30 and all(c.passed for c in result.checks)
+
+
+def test_qa_agreement_within_tolerance_twice_tolerance_and_beyond():
+    spec = qa_spec(0)  # opening 10 ±1 (ref 10), listening 20 ±10 % (ref 10), solving 30 ±3 (ref 24),
+    #                    courtesy 20 ±2 (ref 10), closing 10 ±1 (ref 2); points weighted by max (90 in all)
+    answer = QA.normalise_answer(spec, {"scores": {
+        "opening": 9, "listening": "13", "solving": "30分", "courtesy": 10.5}}, SEED)
+    result = QA.auto_grade(spec, answer, SEED, Fraction(90))
+    by = {c.code: c for c in result.checks}
+    assert by["item.opening"].points == 10 and by["item.opening"].passed
+    assert by["item.listening"].points == 10 and not by["item.listening"].passed  # 3 off, 2×2 allowed: half
+    assert "倾听与确认：您评 13 分" in by["item.listening"].message and "参考评分 10 分" in by["item.listening"].message
+    assert "两倍误差" in by["item.listening"].message
+    assert by["item.solving"].points == 15  # 6 off, exactly twice ±3: half
+    assert by["item.courtesy"].points == 20
+    assert by["item.closing"].points == 0 and "结束规范：未评分" in by["item.closing"].message
+    assert result.points == 55 and result.max_points == 90
+
+
+def test_qa_far_off_mark_earns_nothing_and_says_which_way():
+    spec = qa_spec(0)
+    result = QA.auto_grade(spec, {"scores": {"courtesy": 17}}, SEED, Fraction(90))
+    courtesy = next(c for c in result.checks if c.code == "item.courtesy")
+    assert courtesy.points == 0 and "偏高" in courtesy.message and "参考理由" in courtesy.message
+
+
+def test_qa_tolerance_forms():
+    from practical import qa
+    assert qa.tolerance(1, Fraction(10)) == 1
+    assert qa.tolerance("10%", Fraction(15)) == Fraction(3, 2)
+    assert qa.tolerance("１０％", Fraction(20)) == 2
+    assert qa.tolerance(None, Fraction(30)) == 3
+    assert qa.agreement(Fraction(7), Fraction(7), Fraction(0), Fraction(10), "±0 分").credit == 1
+    assert qa.agreement(Fraction(8), Fraction(7), Fraction(0), Fraction(10), "±0 分").credit == 0
+
+
+@pytest.mark.parametrize("raw,words", [
+    ([], "JSON"), ({"scores": [1, 2]}, "scores"), ({"comments": "好"}, "comments"),
+    ({"scores": {"speed": 3}}, "没有评分项"), ({"scores": {"opening": 11}}, "开场规范：超出该项满分 10 分"),
+    ({"scores": {"opening": "很好"}}, "开场规范"), ({"scores": {"opening": -1}}, "开场规范"),
+    ({"scores": {"opening": 7.25}}, "一位小数"), ({"scores": {"opening": True}}, "开场规范"),
+    ({"comments": {"opening": "长" * 301}}, "不超过 300 字"), ({"comments": {"opening": 5}}, "评语"),
+    ({"comments": {"speed": "快"}}, "没有评分项"),
+])
+def test_qa_malformed_answers_are_refused_in_chinese(raw, words):
+    with pytest.raises(AnswerError) as exc:
+        QA.normalise_answer(qa_spec(0), raw, SEED)
+    assert words in str(exc.value) and has_chinese(str(exc.value))
+
+
+def test_qa_answer_is_stored_as_numbers_in_rubric_order():
+    stored = QA.normalise_answer(qa_spec(0), {"scores": {"closing": " 3 ", "opening": "７.5", "solving": ""},
+                                              "comments": {"opening": "  未报工号 ", "closing": ""}}, SEED)
+    assert stored == {"scores": {"opening": 7.5, "closing": 3}, "comments": {"opening": "未报工号"}}
+    assert list(stored["scores"]) == ["opening", "closing"]
+
+
+@pytest.mark.parametrize("n", range(4))
+def test_qa_view_leaks_no_reference_marking(n):
+    spec = qa_spec(n)
+    view = QA.candidate_view(spec, {}, SEED)
+    text = json.dumps(view, ensure_ascii=False)
+    assert '"reference"' not in text and '"notes"' not in text and "参考评分 " not in text
+    for note in spec["notes"].values():
+        assert note not in text
+    assert all(item["score"] == "" for item in view["items"])
+    assert [i["max"] for i in view["items"]] == [str(i["max"]) for i in spec["rubric"]]
+    assert len(view["transcript"]) == len(spec["transcript"])
+
+
+def test_qa_view_shows_the_candidates_own_marks():
+    spec = qa_spec(0)
+    view = QA.candidate_view(spec, {"scores": {"opening": 7.5}, "comments": {"opening": "未报工号"}}, SEED)
+    assert view["items"][0]["score"] == "7.5" and view["items"][0]["comment"] == "未报工号"
+
+
+# --------------------------------------------------------------- written
+
+def written_spec(n=0):
+    return content("written")[n]["spec"]  # 400–1500 characters
+
+
+@pytest.mark.parametrize("count,passed,words", [(399, False, "少于"), (400, True, "符合"), (1500, True, "符合"),
+                                                (1501, False, "超过")])
+def test_written_auto_grade_is_one_informational_length_check(count, passed, words):
+    text = "\n".join(["服务" * 50] * (count // 100)) + "好" * (count % 100)
+    result = WRITTEN.auto_grade(written_spec(), {"text": text}, SEED, Fraction(25))
+    assert result.points == 0 and result.max_points == 0 and len(result.checks) == 1
+    check = result.checks[0]
+    assert check.passed is passed and words in check.message and f"{count} 字" in check.message
+    assert check.points == 0 and check.max_points == 0
+
+
+def test_written_blank_answer_is_short():
+    result = WRITTEN.auto_grade(written_spec(), None, SEED, Fraction(25))
+    assert not result.checks[0].passed and "0 字" in result.checks[0].message
+
+
+@pytest.mark.parametrize("raw,words", [
+    ("文本", "JSON"), ({"text": 12}, "text"), ({"text": "长" * 5001}, "不能超过 5000 字"),
+])
+def test_written_malformed_answers_are_refused_in_chinese(raw, words):
+    with pytest.raises(AnswerError) as exc:
+        WRITTEN.normalise_answer(written_spec(), raw, SEED)
+    assert words in str(exc.value) and has_chinese(str(exc.value))
+
+
+def test_written_answer_keeps_the_text_with_unix_line_breaks():
+    assert WRITTEN.normalise_answer(written_spec(), {"text": "一、开场\r\n您好"}, SEED) == {"text": "一、开场\n您好"}
+    assert WRITTEN.normalise_answer(written_spec(), {}, SEED) == {"text": ""}
+
+
+@pytest.mark.parametrize("n", range(4))
+def test_written_view_leaks_no_guidance(n):
+    spec = written_spec(n)
+    view = WRITTEN.candidate_view(spec, {"text": "您好 世界"}, SEED)
+    text = json.dumps(view, ensure_ascii=False)
+    assert spec["guidance"] not in text and "本题要点" not in text and '"guidance"' not in text
+    assert view["prompt"] == spec["prompt"] and view["count"] == 4
+    assert (view["min_chars"], view["max_chars"]) == (spec["min_chars"], spec["max_chars"])
