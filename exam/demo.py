@@ -57,7 +57,7 @@ def load(engine: Engine) -> list[tuple[str, str, str]]:
             if code in have:
                 continue
             sessions.create_session(
-                db, name=f"演示场次（{lvl.name}理论）", level=code, opens_at=now - dt.timedelta(hours=1),
+                db, name=f"演示场次（{lvl.name}）", level=code, opens_at=now - dt.timedelta(hours=1),
                 closes_at=now + dt.timedelta(days=30), duration_minutes=DEMO_DURATION_MINUTES,
                 item_count=0, candidate_ids=enrolment[code], created_by=examiner_id, blueprint_id=rules[code].id)
     return accounts_out

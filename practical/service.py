@@ -21,13 +21,14 @@ from sqlmodel import Session
 from sqlmodel import select as sm_select
 
 from exam import standard
+from exam import claims
 from exam.audit.service import record
 from exam.db import write_connection
 from exam.sessions.models import Enrollment, ExamSession
 from practical import scenarios
 from practical.kinds import kind
 from practical.kinds.base import AnswerError
-from practical.models import OPEN, SUBMITTED, PracticalAttempt, PracticalTask
+from practical.models import OPEN, PracticalAttempt, PracticalTask
 
 _TICKET_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -154,24 +155,16 @@ def save(engine: Engine, attempt_id: int, candidate_id: int, position: int, seq:
 
 def submit(engine: Engine, attempt_id: int, reason: str, now: dt.datetime, phrase_lists: dict,
            actor_id: int | None = None, candidate_id: int | None = None) -> bool:
-    table = PracticalAttempt.__table__
-    stmt = update(table).where(table.c.id == attempt_id, table.c.status == OPEN)
-    if candidate_id is not None:
-        stmt = stmt.where(table.c.candidate_id == candidate_id)
     with write_connection(engine) as conn:
-        claimed = list(conn.execute(stmt.values(status=SUBMITTED, submitted_at=now, submit_reason=reason)
-                                    .returning(table.c.id)).scalars())
+        claimed = claims.claim(conn, PracticalAttempt.__table__, attempt_id, reason, now, candidate_id)
         for aid in claimed:
             _machine_check(conn, aid, reason, actor_id, phrase_lists)
     return bool(claimed)
 
 
 def submit_overdue(engine: Engine, now: dt.datetime, grace: dt.timedelta, phrase_lists: dict) -> int:
-    table = PracticalAttempt.__table__
     with write_connection(engine) as conn:
-        claimed = list(conn.execute(
-            update(table).where(table.c.status == OPEN, table.c.deadline < now - grace)
-            .values(status=SUBMITTED, submitted_at=now, submit_reason="deadline").returning(table.c.id)).scalars())
+        claimed = claims.claim_overdue(conn, PracticalAttempt.__table__, now, grace)
         for aid in claimed:
             _machine_check(conn, aid, "deadline", None, phrase_lists)
     return len(claimed)

@@ -21,11 +21,12 @@ from sqlmodel import Session
 from sqlmodel import select as sm_select
 
 from exam import standard
+from exam import claims
 from exam.audit.service import record
 from exam.db import write_connection
 from exam.sessions.models import Enrollment, ExamSession
 from typing_test import scoring, signals
-from typing_test.models import OPEN, SUBMITTED, TypingAttempt, TypingEvent, TypingPassage
+from typing_test.models import OPEN, TypingAttempt, TypingEvent, TypingPassage
 from typing_test.normalise import char_count
 from typing_test.passages import active_for_level
 
@@ -143,24 +144,16 @@ def _add_events(conn: Connection, attempt_id: int, events: list[dict], now: dt.d
 def submit(engine: Engine, attempt_id: int, reason: str, now: dt.datetime, min_accuracy: float,
            actor_id: int | None = None, candidate_id: int | None = None) -> bool:
     """Submit and score once; False when it was already submitted (safe to repeat)."""
-    table = TypingAttempt.__table__
-    stmt = update(table).where(table.c.id == attempt_id, table.c.status == OPEN)
-    if candidate_id is not None:
-        stmt = stmt.where(table.c.candidate_id == candidate_id)
     with write_connection(engine) as conn:
-        claimed = list(conn.execute(stmt.values(status=SUBMITTED, submitted_at=now, submit_reason=reason)
-                                    .returning(table.c.id)).scalars())
+        claimed = claims.claim(conn, TypingAttempt.__table__, attempt_id, reason, now, candidate_id)
         for aid in claimed:
             _score(conn, aid, reason, actor_id, min_accuracy)
     return bool(claimed)
 
 
 def submit_overdue(engine: Engine, now: dt.datetime, grace: dt.timedelta, min_accuracy: float) -> int:
-    table = TypingAttempt.__table__
     with write_connection(engine) as conn:
-        claimed = list(conn.execute(
-            update(table).where(table.c.status == OPEN, table.c.deadline < now - grace)
-            .values(status=SUBMITTED, submitted_at=now, submit_reason="deadline").returning(table.c.id)).scalars())
+        claimed = claims.claim_overdue(conn, TypingAttempt.__table__, now, grace)
         for aid in claimed:
             _score(conn, aid, "deadline", None, min_accuracy)
     return len(claimed)

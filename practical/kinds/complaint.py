@@ -14,6 +14,8 @@ from fractions import Fraction
 from exam.service_phrases import default_lists
 from practical import call_grading, call_script
 from practical.kinds.base import AutoResult
+# The conversation itself is the simulated call's: same script, same page, same answer.
+from practical.kinds.call import after_save, candidate_view, normalise_answer  # noqa: F401
 
 KIND = "complaint"
 NAME = "投诉处理"
@@ -33,18 +35,6 @@ def default_rubric(spec: dict) -> list[dict]:
         {"key": "empathy", "name": "同理心", "points": "1/6",
          "description": "站在客户角度复述其遭遇与诉求，对其处境表示理解；道歉真诚、具体，不敷衍、不推卸责任。"},
     ]
-
-
-def candidate_view(spec: dict, answer: dict, seed: int) -> dict:
-    return call_script.view(spec, answer)
-
-
-def normalise_answer(spec: dict, raw: object, seed: int) -> dict:
-    return call_script.normalise_answer(spec, raw)
-
-
-def after_save(spec: dict, answer: dict, seed: int) -> dict:
-    return call_script.view(spec, answer)
 
 
 def grade_with(spec: dict, answer: dict, seed: int, points: Fraction, lists: dict) -> AutoResult:

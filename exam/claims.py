@@ -1,0 +1,36 @@
+"""Submitting a timed attempt exactly once, whatever its kind (typing test, practical assessment).
+
+Submission is ``UPDATE … SET status = 'submitted' WHERE status = 'open' … RETURNING id``: of two
+requests, or two scheduler processes, racing to submit the same attempt, only one gets its id back and
+goes on to score it. The table needs ``id``, ``candidate_id``, ``status``, ``deadline``,
+``submitted_at`` and ``submit_reason`` columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Table, update
+from sqlalchemy.engine import Connection
+
+OPEN, SUBMITTED = "open", "submitted"
+
+
+def claim(conn: Connection, table: Table, attempt_id: int, reason: str, now: dt.datetime,
+          candidate_id: int | None = None) -> list[int]:
+    """[attempt_id] when this call submitted it, [] when it was already submitted (or not the candidate's)."""
+    stmt = update(table).where(table.c.id == attempt_id, table.c.status == OPEN)
+    if candidate_id is not None:
+        stmt = stmt.where(table.c.candidate_id == candidate_id)
+    return _returning(conn, stmt, reason, now)
+
+
+def claim_overdue(conn: Connection, table: Table, now: dt.datetime, grace: dt.timedelta) -> list[int]:
+    """Every open attempt whose deadline and grace have passed, submitted by this call."""
+    stmt = update(table).where(table.c.status == OPEN, table.c.deadline < now - grace)
+    return _returning(conn, stmt, "deadline", now)
+
+
+def _returning(conn: Connection, stmt, reason: str, now: dt.datetime) -> list[int]:
+    stmt = stmt.values(status=SUBMITTED, submitted_at=now, submit_reason=reason).returning(stmt.table.c.id)
+    return list(conn.execute(stmt).scalars())
