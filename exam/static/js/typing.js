@@ -58,6 +58,7 @@
     eventSeq += 1;
     events.push({ id: Date.now() * 1000 + (eventSeq % 1000), kind: kind, detail: detail || {} });
     countersDirty = true;
+    if (!closed) showStatus("saving", "待保存…");
     scheduleSave(0);
   }
 
@@ -159,7 +160,8 @@
           ackedSeq = Math.max(ackedSeq, sentSeq);
           events = events.filter(function (e) { return sentEvents.indexOf(e) < 0; });
           retryDelay = 1000;
-          showStatus("saved", seq > ackedSeq ? "有未保存的录入" : "已保存");
+          if (seq > ackedSeq || events.length) showStatus("saving", "待保存…");
+          else showStatus("saved", "已保存");
           return true;
         }
         if (data.closed) { close("测试已结束：" + (data.error || "")); return false; }
