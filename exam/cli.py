@@ -199,6 +199,24 @@ def serve(host, port, workers, threads, scheduler):
             child.wait(timeout=10)
 
 
+@main.group("audit")
+def audit_group():
+    """审计记录。"""
+
+
+@audit_group.command("verify")
+def audit_verify():
+    """逐条核对审计记录的哈希链：任何一条被修改、删除或插入都会被发现（通过时退出码 0，否则 1）。"""
+    from exam import db
+    from exam.audit import chain
+    verdict = chain.verify(db.engine_for(_cfg()["DATABASE_URL"]))
+    if verdict.ok:
+        click.echo(f"审计记录哈希链完整：共 {verdict.entries} 条")
+        return
+    click.echo(f"审计记录哈希链断裂：{verdict.problem}", err=True)
+    sys.exit(1)
+
+
 @main.command("station")
 @click.option("--server", required=True, help="考试系统服务器地址，如 http://192.168.1.10:5000")
 @click.option("--code", required=True, help="考评员在考试机页面发放的考试机编码，如 ABCD-EFGH")

@@ -1,4 +1,5 @@
-"""Append-only audit records, written in the same transaction as the change they describe."""
+"""Append-only audit records, written in the same transaction as the change they describe, each
+chained to the one before by hash (``chain``)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import json
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from exam.audit import chain
 from exam.timeutil import utcnow
 
 _INSERT = text(
-    "INSERT INTO audit_event (at, actor_id, action, subject_type, subject_id, detail) "
-    "VALUES (:at, :actor_id, :action, :subject_type, :subject_id, :detail)"
+    "INSERT INTO audit_event (at, actor_id, action, subject_type, subject_id, detail, seq, prev_hash, hash) "
+    "VALUES (:at, :actor_id, :action, :subject_type, :subject_id, :detail, :seq, :prev_hash, :hash)"
 )
 
 
@@ -24,9 +26,9 @@ def event(action: str, subject_type: str, subject_id: int, actor_id: int | None 
 
 def record(conn: Connection, action: str, subject_type: str, subject_id: int,
            actor_id: int | None = None, **detail) -> None:
-    conn.execute(_INSERT, event(action, subject_type, subject_id, actor_id, **detail))
+    conn.execute(_INSERT, chain.chained(conn, [event(action, subject_type, subject_id, actor_id, **detail)]))
 
 
 def record_many(conn: Connection, events: list[dict]) -> None:
     if events:
-        conn.execute(_INSERT, events)
+        conn.execute(_INSERT, chain.chained(conn, events))
