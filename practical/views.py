@@ -64,7 +64,8 @@ def sit(attempt_id: int):
     views = [kind(t.kind).candidate_view(t.spec, t.answer, t.seed) for t in tasks]
     state = {
         "attemptId": attempt_id, "deadline": epoch_ms(attempt.deadline), "serverNow": epoch_ms(web.now()),
-        "saveUrl": url_for("practical.save", attempt_id=attempt_id, position=0)[:-1],
+        # the page appends each task's position to this prefix
+        "saveUrl": url_for("practical.save", attempt_id=attempt_id, position=0).rsplit("/", 1)[0] + "/",
         "saved": {str(t.position): {"answer": t.answer, "seq": t.answer_seq} for t in tasks},
     }
     return render_template("practical/sit.html", attempt=attempt, exam_session=exam_session,
