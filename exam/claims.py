@@ -9,9 +9,12 @@ goes on to score it. The table needs ``id``, ``candidate_id``, ``status``, ``dea
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import Table, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
+
+from exam.db import write_connection
 
 OPEN, SUBMITTED = "open", "submitted"
 
@@ -29,6 +32,29 @@ def claim_overdue(conn: Connection, table: Table, now: dt.datetime, grace: dt.ti
     """Every open attempt whose deadline and grace have passed, submitted by this call."""
     stmt = update(table).where(table.c.status == OPEN, table.c.deadline < now - grace)
     return _returning(conn, stmt, "deadline", now)
+
+
+#: What happens to each attempt this call submitted, in the same transaction (score it, check it).
+Then = Callable[[Connection, int], None]
+
+
+def submit(engine: Engine, table: Table, attempt_id: int, reason: str, now: dt.datetime, then: Then,
+           candidate_id: int | None = None) -> bool:
+    """Submit one attempt and run ``then`` on it; False when it was already submitted (safe to repeat)."""
+    with write_connection(engine) as conn:
+        claimed = claim(conn, table, attempt_id, reason, now, candidate_id)
+        for aid in claimed:
+            then(conn, aid)
+    return bool(claimed)
+
+
+def submit_overdue(engine: Engine, table: Table, now: dt.datetime, grace: dt.timedelta, then: Then) -> int:
+    """Submit every overdue attempt and run ``then`` on each; how many this call submitted."""
+    with write_connection(engine) as conn:
+        claimed = claim_overdue(conn, table, now, grace)
+        for aid in claimed:
+            then(conn, aid)
+    return len(claimed)
 
 
 def _returning(conn: Connection, stmt, reason: str, now: dt.datetime) -> list[int]:

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from exam.service_phrases import PHRASE_LISTS, default_lists
 from practical import phrases
-from practical.kinds.base import AnswerError
+from practical.kinds.base import AnswerError, text_problem
 
 TURN_TYPES = {
     "opening": "开篇", "talk": "普通对话", "hold": "需查询等待", "silent": "来电不出声", "dialect": "方言来电",
@@ -36,14 +36,6 @@ MAX_ENTRY_CHARS = 40
 
 
 # ---------------------------------------------------------------- checking a script
-
-def _text_problem(value: object, limit: int) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return "不能为空"
-    if len(value) > limit:
-        return f"不超过 {limit} 字"
-    return None
-
 
 def _words_problems(value: object, path: str) -> list[str]:
     if not isinstance(value, list) or not value:
@@ -83,9 +75,9 @@ def _turn_problems(turn: object, n: int, ids: set[str]) -> list[str]:
     if not isinstance(turn, dict):
         return [f"{where}：应为对象"]
     out = []
-    if (p := _text_problem(turn.get("caller"), MAX_LINE_CHARS)):
+    if (p := text_problem(turn.get("caller"), MAX_LINE_CHARS)):
         out.append(f"{where}.caller：{p}")
-    if turn.get("info") is not None and (p := _text_problem(turn.get("info"), MAX_LINE_CHARS)):
+    if turn.get("info") is not None and (p := text_problem(turn.get("info"), MAX_LINE_CHARS)):
         out.append(f"{where}.info：{p}")
     kind = turn.get("type", "talk")
     if kind not in TURN_TYPES:
@@ -98,7 +90,7 @@ def _turn_problems(turn: object, n: int, ids: set[str]) -> list[str]:
         points = []
     for k, point in enumerate(points):
         at = f"{where}.key_points[{k}]"
-        if not isinstance(point, dict) or _text_problem(point.get("name"), 60):
+        if not isinstance(point, dict) or text_problem(point.get("name"), 60):
             out.append(f"{at}.name：不能为空，且不超过 60 字")
             continue
         if "any" not in point and "all" not in point:
@@ -150,11 +142,11 @@ def _phrase_problems(extra: object) -> list[str]:
 
 def validate(spec: dict) -> list[str]:
     out = []
-    if (p := _text_problem(spec.get("caller"), MAX_NAME_CHARS)):
+    if (p := text_problem(spec.get("caller"), MAX_NAME_CHARS)):
         out.append(f"caller：来电者称呼{p}")
-    if (p := _text_problem(spec.get("situation"), MAX_SITUATION_CHARS)):
+    if (p := text_problem(spec.get("situation"), MAX_SITUATION_CHARS)):
         out.append(f"situation：情境说明{p}")
-    if spec.get("agent_id") is not None and _text_problem(spec.get("agent_id"), 10):
+    if spec.get("agent_id") is not None and text_problem(spec.get("agent_id"), 10):
         out.append("agent_id：考生工号应为 1 至 10 个字符")
     if spec.get("direction", "inbound") not in DIRECTIONS:
         out.append("direction：应为 inbound（呼入）或 outbound（呼出）")

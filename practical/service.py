@@ -24,6 +24,7 @@ from exam import standard
 from exam import claims
 from exam.audit.service import record
 from exam.db import write_connection
+from exam.delivery.answers import MAX_SEQ
 from exam.sessions.models import Enrollment, ExamSession
 from practical import scenarios
 from practical.kinds import kind
@@ -118,9 +119,6 @@ def start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime,
 
 # ---------------------------------------------------------------- save
 
-MAX_SEQ = 2**53
-
-
 def save(engine: Engine, attempt_id: int, candidate_id: int, position: int, seq: int, raw: object,
          now: dt.datetime, grace: dt.timedelta) -> tuple[int, dict | None]:
     """Store the answer if newer than the stored one; returns the stored sequence number and what the
@@ -155,19 +153,13 @@ def save(engine: Engine, attempt_id: int, candidate_id: int, position: int, seq:
 
 def submit(engine: Engine, attempt_id: int, reason: str, now: dt.datetime, phrase_lists: dict,
            actor_id: int | None = None, candidate_id: int | None = None) -> bool:
-    with write_connection(engine) as conn:
-        claimed = claims.claim(conn, PracticalAttempt.__table__, attempt_id, reason, now, candidate_id)
-        for aid in claimed:
-            _machine_check(conn, aid, reason, actor_id, phrase_lists)
-    return bool(claimed)
+    return claims.submit(engine, PracticalAttempt.__table__, attempt_id, reason, now,
+                         lambda conn, aid: _machine_check(conn, aid, reason, actor_id, phrase_lists), candidate_id)
 
 
 def submit_overdue(engine: Engine, now: dt.datetime, grace: dt.timedelta, phrase_lists: dict) -> int:
-    with write_connection(engine) as conn:
-        claimed = claims.claim_overdue(conn, PracticalAttempt.__table__, now, grace)
-        for aid in claimed:
-            _machine_check(conn, aid, "deadline", None, phrase_lists)
-    return len(claimed)
+    return claims.submit_overdue(engine, PracticalAttempt.__table__, now, grace,
+                                 lambda conn, aid: _machine_check(conn, aid, "deadline", None, phrase_lists))
 
 
 def grade_task(task_kind: str, spec: dict, answer: dict, seed: int, points: Fraction, phrase_lists: dict):

@@ -144,19 +144,13 @@ def _add_events(conn: Connection, attempt_id: int, events: list[dict], now: dt.d
 def submit(engine: Engine, attempt_id: int, reason: str, now: dt.datetime, min_accuracy: float,
            actor_id: int | None = None, candidate_id: int | None = None) -> bool:
     """Submit and score once; False when it was already submitted (safe to repeat)."""
-    with write_connection(engine) as conn:
-        claimed = claims.claim(conn, TypingAttempt.__table__, attempt_id, reason, now, candidate_id)
-        for aid in claimed:
-            _score(conn, aid, reason, actor_id, min_accuracy)
-    return bool(claimed)
+    return claims.submit(engine, TypingAttempt.__table__, attempt_id, reason, now,
+                         lambda conn, aid: _score(conn, aid, reason, actor_id, min_accuracy), candidate_id)
 
 
 def submit_overdue(engine: Engine, now: dt.datetime, grace: dt.timedelta, min_accuracy: float) -> int:
-    with write_connection(engine) as conn:
-        claimed = claims.claim_overdue(conn, TypingAttempt.__table__, now, grace)
-        for aid in claimed:
-            _score(conn, aid, "deadline", None, min_accuracy)
-    return len(claimed)
+    return claims.submit_overdue(engine, TypingAttempt.__table__, now, grace,
+                                 lambda conn, aid: _score(conn, aid, "deadline", None, min_accuracy))
 
 
 def typing_seconds(attempt) -> float:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from exam.delivery.answers import MAX_SEQ  # event ids, like save sequence numbers, come from the page's clock
+
 COUNTERS = {
     "keydowns": "按键次数",
     "composed_chars": "经输入法上屏的字数",
@@ -72,7 +74,7 @@ def parse_events(raw: object) -> list[dict]:
         if not isinstance(event, dict):
             raise SignalError(f"events 第 {n} 项应为对象")
         eid, kind, detail = event.get("id"), event.get("kind"), event.get("detail") or {}
-        if not isinstance(eid, int) or isinstance(eid, bool) or not 0 <= eid <= 2**53:
+        if not isinstance(eid, int) or isinstance(eid, bool) or not 0 <= eid <= MAX_SEQ:
             raise SignalError(f"events 第 {n} 项：id 应为 0 至 2^53 的整数")
         if kind not in EVENT_KINDS:
             raise SignalError(f"events 第 {n} 项：未知的事件类型 {str(kind)[:20]!r}")

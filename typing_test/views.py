@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from exam import standard, web
+from exam.delivery.answers import MAX_SEQ
 from exam.sessions.models import ExamSession
 from exam.timeutil import epoch_ms
 from typing_test import service, signals
@@ -17,10 +18,6 @@ from typing_test.normalise import char_count
 from typing_test.scoring import SEGMENT_NAMES
 
 bp = Blueprint("typing", __name__, template_folder="templates")
-
-#: Sequence numbers are the page's millisecond clock at most; JavaScript counts exactly up to 2**53.
-MAX_SEQ = 2**53
-
 
 def _grace() -> dt.timedelta:
     return dt.timedelta(seconds=current_app.config["GRACE_SECONDS"])

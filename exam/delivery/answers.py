@@ -7,6 +7,10 @@ are the typed text itself, kept as typed (normalising is the marker's business).
 
 from __future__ import annotations
 
+#: Sequence numbers of saves are the page's millisecond clock at most; JavaScript counts exactly up to
+#: 2**53. Every autosaving page (answers, typed text, practical tasks) is held to it.
+MAX_SEQ = 2**53
+
 MAX_FILL_CHARS = 200
 MAX_SHORT_CHARS = 5000
 _TEXT_LIMITS = {"fill": MAX_FILL_CHARS, "short": MAX_SHORT_CHARS}

@@ -26,7 +26,7 @@ from exam.audit.service import event as audit_event
 from exam.audit.service import record, record_many
 from exam.db import db_write_lock, write_connection
 from exam.delivery import autosave_sql
-from exam.delivery.answers import AnswerFormatError, normalise
+from exam.delivery.answers import MAX_SEQ, AnswerFormatError, normalise
 from exam.delivery.models import OPEN, SUBMITTED, Answer, Attempt, ManualMark, PaperSlot
 from exam.sessions.models import Enrollment, ExamSession
 from question_bank import assembly
@@ -186,10 +186,6 @@ def _shapes(engine: Engine, cursor, sql: dict, attempt_id: int) -> dict[int, tup
         if shapes:
             cache[attempt_id] = shapes
     return shapes
-
-
-#: Sequence numbers are the page's millisecond clock at most; JavaScript counts exactly up to 2**53.
-MAX_SEQ = 2**53
 
 
 def parse_saves(raw: object) -> list[dict]:

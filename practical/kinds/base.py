@@ -30,6 +30,15 @@ from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
 
+def text_problem(value: object, limit: int) -> str | None:
+    """Why a required piece of a trainer's content is unusable ("不能为空", "不超过 N 字"), or None."""
+    if not isinstance(value, str) or not value.strip():
+        return "不能为空"
+    if len(value) > limit:
+        return f"不超过 {limit} 字"
+    return None
+
+
 class AnswerError(ValueError):
     """A malformed answer; the message says what is wrong, in Chinese."""
 

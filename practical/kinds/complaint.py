@@ -14,8 +14,7 @@ from fractions import Fraction
 from exam.service_phrases import default_lists
 from practical import call_grading, call_script
 from practical.kinds.base import AutoResult
-# The conversation itself is the simulated call's: same script, same page, same answer.
-from practical.kinds.call import after_save, candidate_view, normalise_answer  # noqa: F401
+from practical.kinds import call
 
 KIND = "complaint"
 NAME = "投诉处理"
@@ -35,6 +34,10 @@ def default_rubric(spec: dict) -> list[dict]:
         {"key": "empathy", "name": "同理心", "points": "1/6",
          "description": "站在客户角度复述其遭遇与诉求，对其处境表示理解；道歉真诚、具体，不敷衍、不推卸责任。"},
     ]
+
+
+# The conversation itself is the simulated call's: same script, same page, same answer.
+candidate_view, normalise_answer, after_save = call.candidate_view, call.normalise_answer, call.after_save
 
 
 def grade_with(spec: dict, answer: dict, seed: int, points: Fraction, lists: dict) -> AutoResult:

@@ -27,7 +27,7 @@ import re
 from fractions import Fraction
 
 from practical import qa
-from practical.kinds.base import AnswerError, AutoResult, Check
+from practical.kinds.base import AnswerError, AutoResult, Check, text_problem
 
 KIND = "qa"
 NAME = "通话质检"
@@ -40,14 +40,6 @@ MAX_ITEM_POINTS = 100
 MAX_COMMENT_CHARS = 300
 MAX_TEXT = 1000
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,29}")
-
-
-def _text_problem(value: object, limit: int) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return "不能为空"
-    if len(value) > limit:
-        return f"不超过 {limit} 字"
-    return None
 
 
 def _one_decimal(x: object) -> bool:
@@ -71,9 +63,9 @@ def _rubric_problems(rubric: object) -> tuple[list[str], dict[str, Fraction]]:
         elif key in maxima:
             problems.append(f"{where}.key：与前面的评分项重复")
             key = None
-        if (why := _text_problem(item.get("name"), 20)) is not None:
+        if (why := text_problem(item.get("name"), 20)) is not None:
             problems.append(f"{where}.name：{why}")
-        if (why := _text_problem(item.get("description"), 300)) is not None:
+        if (why := text_problem(item.get("description"), 300)) is not None:
             problems.append(f"{where}.description：{why}")
         top = item.get("max")
         if not _one_decimal(top) or not 0 < top <= MAX_ITEM_POINTS:
@@ -88,9 +80,9 @@ def _rubric_problems(rubric: object) -> tuple[list[str], dict[str, Fraction]]:
 
 def validate_spec(spec: dict) -> list[str]:
     problems: list[str] = []
-    if (why := _text_problem(spec.get("instructions"), MAX_TEXT)) is not None:
+    if (why := text_problem(spec.get("instructions"), MAX_TEXT)) is not None:
         problems.append(f"instructions：{why}")
-    if "background" in spec and (why := _text_problem(spec["background"], MAX_TEXT)) is not None:
+    if "background" in spec and (why := text_problem(spec["background"], MAX_TEXT)) is not None:
         problems.append(f"background：{why}")
     problems += qa.transcript_problems(spec.get("transcript"), min_lines=4)
     rubric_problems, maxima = _rubric_problems(spec.get("rubric"))
@@ -118,7 +110,7 @@ def validate_spec(spec: dict) -> list[str]:
         for key, note in notes.items():
             if key not in keys:
                 problems.append(f"notes.{key}：评分表中没有这一项")
-            elif (why := _text_problem(note, 300)) is not None:
+            elif (why := text_problem(note, 300)) is not None:
                 problems.append(f"notes.{key}：{why}")
     return problems
 

@@ -19,11 +19,10 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from fractions import Fraction
 
-from practical.kinds.base import AnswerError, AutoResult, Check
+from practical.kinds.base import AnswerError, AutoResult, Check, text_problem
+from typing_test.normalise import char_count  # characters as the typing test counts them
 
 KIND = "written"
 NAME = "书面任务"
@@ -39,19 +38,6 @@ MAX_MATERIALS = 3000
 MAX_GUIDANCE = 1000
 
 
-def char_count(text: str) -> int:
-    """Characters written, punctuation included and whitespace not, so layout never changes the count."""
-    return len(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")))
-
-
-def _text_problem(value: object, limit: int) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return "不能为空"
-    if len(value) > limit:
-        return f"不超过 {limit} 字"
-    return None
-
-
 def _is_int(x: object) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
@@ -61,16 +47,16 @@ def validate_spec(spec: dict) -> list[str]:
     if spec.get("task_type") not in TASK_TYPES:
         problems.append("task_type：应为 script（电话服务脚本）或 training_plan（培训计划）")
     for key, limit in (("prompt", MAX_PROMPT), ("guidance", MAX_GUIDANCE)):
-        if (why := _text_problem(spec.get(key), limit)) is not None:
+        if (why := text_problem(spec.get(key), limit)) is not None:
             problems.append(f"{key}：{why}")
-    if "materials" in spec and (why := _text_problem(spec["materials"], MAX_MATERIALS)) is not None:
+    if "materials" in spec and (why := text_problem(spec["materials"], MAX_MATERIALS)) is not None:
         problems.append(f"materials：{why}")
     reqs = spec.get("requirements", [])
     if not isinstance(reqs, list) or len(reqs) > 10:
         problems.append("requirements：应为不超过 10 条的写作要求列表")
     else:
         for n, req in enumerate(reqs):
-            if (why := _text_problem(req, 200)) is not None:
+            if (why := text_problem(req, 200)) is not None:
                 problems.append(f"requirements[{n}]：{why}")
     low, high = spec.get("min_chars"), spec.get("max_chars")
     if not _is_int(low) or not MIN_LENGTH_BOUND <= low < MAX_ANSWER_CHARS:
