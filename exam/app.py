@@ -38,6 +38,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from exam.delivery.views import bp as delivery_bp
     from exam.health import bp as health_bp
     from exam.marking.views import bp as marking_bp
+    from exam.notifications.views import bp as notifications_bp
+    from exam.proctoring.views import bp as proctoring_bp
+    from exam.sessions.results_views import bp as session_results_bp
+    from exam.sessions.room_views import bp as rooms_bp
+    from exam.sessions.roster_views import bp as rosters_bp
     from exam.sessions.views import bp as sessions_bp
     from practical.examiner_views import bp as practical_marking_bp
     from practical.phrase_views import bp as phrases_bp
@@ -55,7 +60,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     for bp in (accounts_bp, delivery_bp, sessions_bp, marking_bp, items_bp, item_review_bp, blueprints_bp, stats_bp,
                transfer_bp, health_bp, typing_bp, typing_review_bp, station_api_bp,
-               practical_bp, practical_marking_bp, scenarios_bp, passages_bp, phrases_bp):
+               practical_bp, practical_marking_bp, scenarios_bp, passages_bp, phrases_bp,
+               notifications_bp, proctoring_bp, session_results_bp, rooms_bp, rosters_bp):
         app.register_blueprint(bp)
     csrf.exempt(station_api_bp)  # stations sign every request instead (typing_test.station_protocol)
 
@@ -82,7 +88,17 @@ def _install_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def globals_():
-        return {"standard": standard}
+        return {"standard": standard, "unread_notifications": _unread_notifications}
+
+
+def _unread_notifications() -> int:
+    """Called by the page header only, so JSON and file responses never pay for the query."""
+    from flask_login import current_user
+
+    from exam.notifications.service import unread_count
+    if not current_user.is_authenticated:
+        return 0
+    return unread_count(web.db(), current_user.id)
 
 
 def _install_error_pages(app: Flask) -> None:

@@ -9,6 +9,8 @@ def load_all():
     import exam.accounts.models  # noqa: F401
     import exam.audit.models  # noqa: F401
     import exam.delivery.models  # noqa: F401
+    import exam.notifications.models  # noqa: F401
+    import exam.proctoring.models  # noqa: F401
     import exam.sessions.models  # noqa: F401
     import practical.models  # noqa: F401
     import question_bank.models  # noqa: F401

@@ -64,6 +64,10 @@ class PracticalAttempt(SQLModel, table=True):
     submit_reason: Optional[str] = Field(default=None, max_length=16)
     score: Optional[str] = Field(default=None, max_length=32)  # an exact fraction, e.g. "145/2"
     passed: Optional[bool] = None
+    # Proctoring: while paused the clock stops (resuming moves the deadline on by the pause);
+    # extra_seconds is the time examiners have added, shown to the candidate.
+    paused_at: Optional[dt.datetime] = None
+    extra_seconds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class PracticalTask(SQLModel, table=True):

@@ -83,6 +83,10 @@ class TypingAttempt(SQLModel, table=True):
     accuracy: Optional[float] = None
     passed: Optional[bool] = None
     points: Optional[str] = Field(default=None, max_length=32)
+    # Proctoring: while paused the clock stops (resuming moves the deadline on by the pause);
+    # extra_seconds is the time examiners have added, shown to the candidate.
+    paused_at: Optional[dt.datetime] = None
+    extra_seconds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class TypingEvent(SQLModel, table=True):

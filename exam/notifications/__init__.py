@@ -1,0 +1,1 @@
+"""In-app notifications: reminders before a session, results published, changes to one's seat."""
