@@ -37,8 +37,9 @@ def send(conn: Connection, messages: list[Message]) -> int:
     now = utcnow()
     rows = [{"user_id": m.user_id, "key": m.key, "kind": m.kind, "title": m.title, "body": m.body,
              "link": m.link, "created_at": now} for m in messages]
-    result = conn.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=["key"]))
-    return max(result.rowcount or 0, 0)
+    # RETURNING counts what was new on both databases (rowcount of a multi-row insert is not reliable).
+    statement = insert(table).values(rows).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    return len(conn.execute(statement).all())
 
 
 def recent(db: Session, user_id: int, limit: int = 50) -> list[Notification]:
