@@ -3,7 +3,10 @@
 Submission is ``UPDATE … SET status = 'submitted' WHERE status = 'open' … RETURNING id``: of two
 requests, or two scheduler processes, racing to submit the same attempt, only one gets its id back and
 goes on to score it. The table needs ``id``, ``candidate_id``, ``status``, ``deadline``,
-``submitted_at`` and ``submit_reason`` columns.
+``submitted_at``, ``submit_reason`` and ``paused_at`` columns.
+
+A paused attempt (``paused_at`` set by a proctor, exam.proctoring) is not submitted by the deadline
+sweep nor by its candidate: its clock is stopped. An examiner's forced submission still claims it.
 """
 
 from __future__ import annotations
@@ -16,21 +19,32 @@ from sqlalchemy.engine import Connection, Engine
 
 from exam.db import write_connection
 
-OPEN, SUBMITTED = "open", "submitted"
+#: ``void``: an examiner annulled the attempt (exam.proctoring); it has no score.
+OPEN, SUBMITTED, VOID = "open", "submitted", "void"
 
 
 def claim(conn: Connection, table: Table, attempt_id: int, reason: str, now: dt.datetime,
           candidate_id: int | None = None) -> list[int]:
-    """[attempt_id] when this call submitted it, [] when it was already submitted (or not the candidate's)."""
+    """[attempt_id] when this call submitted it, [] when it was already submitted (or not the candidate's,
+    or paused while the candidate asks)."""
     stmt = update(table).where(table.c.id == attempt_id, table.c.status == OPEN)
     if candidate_id is not None:
-        stmt = stmt.where(table.c.candidate_id == candidate_id)
+        stmt = stmt.where(table.c.candidate_id == candidate_id, table.c.paused_at.is_(None))
     return _returning(conn, stmt, reason, now)
 
 
 def claim_overdue(conn: Connection, table: Table, now: dt.datetime, grace: dt.timedelta) -> list[int]:
-    """Every open attempt whose deadline and grace have passed, submitted by this call."""
-    stmt = update(table).where(table.c.status == OPEN, table.c.deadline < now - grace)
+    """Every open, unpaused attempt whose deadline and grace have passed, submitted by this call."""
+    stmt = update(table).where(table.c.status == OPEN, table.c.paused_at.is_(None), table.c.deadline < now - grace)
+    return _returning(conn, stmt, "deadline", now)
+
+
+def claim_closing(conn: Connection, table: Table, session_id: int, now: dt.datetime,
+                  grace: dt.timedelta) -> list[int]:
+    """A session's window closing (the scheduler's step, exam.sessions.steps): ``claim_overdue`` for
+    that session's attempts alone. An attempt given extra time beyond the close is not yet due."""
+    stmt = update(table).where(table.c.session_id == session_id, table.c.status == OPEN,
+                               table.c.paused_at.is_(None), table.c.deadline < now - grace)
     return _returning(conn, stmt, "deadline", now)
 
 
@@ -55,6 +69,16 @@ def submit_overdue(engine: Engine, table: Table, now: dt.datetime, grace: dt.tim
         for aid in claimed:
             then(conn, aid)
     return len(claimed)
+
+
+def submit_closing(conn: Connection, table: Table, session_id: int, now: dt.datetime, grace: dt.timedelta,
+                   then: Then) -> list[int]:
+    """A session's window closing, inside the scheduler step's own transaction: ``claim_closing`` and
+    ``then`` on each attempt it submitted; their ids."""
+    claimed = claim_closing(conn, table, session_id, now, grace)
+    for aid in claimed:
+        then(conn, aid)
+    return claimed
 
 
 def _returning(conn: Connection, stmt, reason: str, now: dt.datetime) -> list[int]:

@@ -66,6 +66,10 @@ def load(overrides: dict | None = None) -> dict:
         "TYPING_MIN_ACCURACY": float(os.environ.get("CALLEXAM_TYPING_MIN_ACCURACY",
                                                     standard.DEFAULT_TYPING_MIN_ACCURACY)),
         "SCHEDULER_INTERVAL_SECONDS": float(os.environ.get("CALLEXAM_SCHEDULER_INTERVAL", 1)),
+        # How often a candidate's page asks whether a proctor paused, extended or voided the attempt,
+        # and how often the examiner's live board refreshes (seconds; exam.proctoring).
+        "STATUS_POLL_SECONDS": float(os.environ.get("CALLEXAM_STATUS_POLL_SECONDS", 5)),
+        "BOARD_POLL_SECONDS": float(os.environ.get("CALLEXAM_BOARD_POLL_SECONDS", 3)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("CALLEXAM_SECURE_COOKIES") == "1",

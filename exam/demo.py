@@ -60,4 +60,40 @@ def load(engine: Engine) -> list[tuple[str, str, str]]:
                 db, name=f"演示场次（{lvl.name}）", level=code, opens_at=now - dt.timedelta(hours=1),
                 closes_at=now + dt.timedelta(days=30), duration_minutes=DEMO_DURATION_MINUTES,
                 item_count=0, candidate_ids=enrolment[code], created_by=examiner_id, blueprint_id=rules[code].id)
+        _roster(db, [cand_ids[u] for u, _ in CANDIDATES], examiner_id)
     return accounts_out
+
+
+#: Roster part: one room per demo session, and the senior one signs in with ticket number + the last
+#: six characters of the (made-up, checksum-valid) ID number, so both sign-in modes can be tried.
+DEMO_ROOMS = {"junior": ("演示第一考场", 30), "intermediate": ("演示第二考场", 15), "senior": ("演示第三考场", 10)}
+DEMO_EMPLOYERS = ("华东呼叫中心", "城市银行客服部", "通信运营商客服中心", "")
+
+
+def _roster(db, candidate_ids: list[int], examiner_id: int) -> None:
+    from exam.accounts.models import CandidateProfile
+    from exam.sessions import seats
+    from exam.sessions.idcard import check_character
+    from exam.sessions.models import Room, SessionRoom
+
+    for n, uid in enumerate(candidate_ids, start=1):
+        if db.get(CandidateProfile, uid) is None:
+            body = f"110101{1990 + n % 8}{n % 12 + 1:02d}{n % 28 + 1:02d}{n:03d}"   # 北京市东城区
+            db.add(CandidateProfile(user_id=uid, id_number=body + check_character(body), phone=f"138001380{n:02d}",
+                                    employer=DEMO_EMPLOYERS[n % len(DEMO_EMPLOYERS)]))
+    db.flush()
+    for s in db.exec(select(ExamSession).where(ExamSession.name.startswith("演示场次"))):
+        name, size = DEMO_ROOMS[s.level]
+        if db.exec(select(SessionRoom).where(SessionRoom.session_id == s.id)).first() is not None:
+            continue
+        room = db.exec(select(Room).where(Room.name == name)).first()
+        if room is None:
+            room = Room(name=name, location="培训楼三层", seats=size)
+            db.add(room)
+            db.flush()
+        db.add(SessionRoom(session_id=s.id, room_id=room.id))
+        if s.level == "senior":
+            s.signin_mode = "id_last6"
+            db.add(s)
+        db.flush()
+        seats.assign(db, s.id, examiner_id, seats.ORDER_SPREAD, seed=s.id)

@@ -9,6 +9,7 @@ def load_all():
     import exam.accounts.models  # noqa: F401
     import exam.audit.models  # noqa: F401
     import exam.delivery.models  # noqa: F401
+    import exam.jobstore  # noqa: F401  (APScheduler's job table, migration 0008)
     import exam.notifications.models  # noqa: F401
     import exam.proctoring.models  # noqa: F401
     import exam.sessions.models  # noqa: F401

@@ -192,6 +192,24 @@ def typing_passed(net_chars_per_minute: float, accuracy: float = 1.0,
     return net_chars_per_minute >= TYPING_CHARS_PER_MINUTE and accuracy >= min_accuracy
 
 
+def overall_passed(theory: bool | float | Fraction | None, practical: bool | float | Fraction | None,
+                   typing: bool | None) -> bool | None:
+    """The certificate rule (section 1.7 and 2.2.1): theory passed at THEORY_PASS_MARK, practical at
+    PRACTICAL_PASS_MARK, and the typing requirement met. Theory and practical may be given as scores or
+    as verdicts; None is a part not decided yet (unmarked, still open). Any failed part fails the whole,
+    whatever is still undecided; otherwise an undecided part leaves the whole undecided (None)."""
+    verdicts = [_verdict(theory, THEORY_PASS_MARK), _verdict(practical, PRACTICAL_PASS_MARK), typing]
+    if False in verdicts:
+        return False
+    return None if None in verdicts else True
+
+
+def _verdict(part: bool | float | Fraction | None, pass_mark: int) -> bool | None:
+    if part is None or isinstance(part, bool):
+        return part
+    return part >= pass_mark
+
+
 def typing_rule(level_code: str) -> TypingRule:
     return TYPING_RULES[level(level_code).code]
 

@@ -40,7 +40,7 @@ class Scenario(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
-OPEN, SUBMITTED = "open", "submitted"
+OPEN, SUBMITTED, VOID = "open", "submitted", "void"  # void: annulled by an examiner, no score
 
 
 class PracticalAttempt(SQLModel, table=True):

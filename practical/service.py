@@ -61,12 +61,22 @@ def tasks_of(db: Session, attempt_id: int) -> list[PracticalTask]:
 
 # ---------------------------------------------------------------- start
 
-def draw_paper(db: Session, level: str, rng: random.Random) -> list[dict]:
+def draw_paper(db: Session, level: str, rng: random.Random, restrict: dict | None = None) -> list[dict]:
     """The level's practical paper (``standard.PRACTICAL_PAPERS``) from approved scenarios, one draw per
-    candidate; refuses with the kinds that lack scenarios."""
+    candidate; refuses with the kinds that lack scenarios. ``restrict`` is the session's practical
+    blueprint ({part kind: [scenario ids]}): a part named there draws only from those scenarios that
+    are still approved."""
     rows, short = [], []
+    restrict = restrict or {}
     for part in standard.practical_paper(level).parts:
         pool = scenarios.approved_pool(db, level, part.kind)
+        if restrict.get(part.kind):
+            allowed = set(restrict[part.kind])
+            pool = [s for s in pool if s.id in allowed]
+            if len(pool) < part.count:
+                short.append(f"{kind(part.kind).NAME}需要 {part.count} 个，本场次限定的场景中仍为已审核的只有 "
+                             f"{len(pool)} 个（请考评员修改场次的实操组卷）")
+                continue
         if len(pool) < part.count:
             short.append(f"{kind(part.kind).NAME}需要 {part.count} 个，已审核 {len(pool)} 个")
             continue
@@ -90,13 +100,15 @@ def start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime,
         if exam_session is None or db.exec(sm_select(Enrollment.id).where(
                 Enrollment.session_id == session_id, Enrollment.candidate_id == candidate_id)).first() is None:
             raise PracticalError("您未报名本场考试", 403)
-        if now < exam_session.opens_at:
+        # typing and practical run in the session's practical window (the theory window when none is set)
+        opens_at, closes_at = exam_session.practical_window
+        if now < opens_at:
             raise PracticalError("本场考试尚未开始，请在开考时间后再进入实操考核")
-        if now >= exam_session.closes_at:
+        if now >= closes_at:
             raise PracticalError("本场考试已关闭，不能再开始实操考核")
-        tasks = draw_paper(db, exam_session.level, rng)
+        tasks = draw_paper(db, exam_session.level, rng, exam_session.practical_scenarios)
         minutes = standard.practical_paper(exam_session.level).minutes
-        deadline = min(now + dt.timedelta(minutes=minutes), exam_session.closes_at)
+        deadline = min(now + dt.timedelta(minutes=minutes), closes_at)
     table = PracticalAttempt.__table__
     for _ in range(5):
         try:
@@ -127,11 +139,12 @@ def save(engine: Engine, attempt_id: int, candidate_id: int, position: int, seq:
         raise PracticalError(f"保存请求格式错误：seq 应为 1 至 {MAX_SEQ} 的整数")
     attempts, tasks = PracticalAttempt.__table__, PracticalTask.__table__
     with write_connection(engine) as conn:
-        owner = conn.execute(select(attempts.c.candidate_id, attempts.c.status, attempts.c.deadline)
+        owner = conn.execute(select(attempts.c.candidate_id, attempts.c.status, attempts.c.deadline,
+                                    attempts.c.paused_at)
                              .where(attempts.c.id == attempt_id).with_for_update()).first()
         if owner is None or owner.candidate_id != candidate_id:
             raise PracticalError("找不到该实操考核记录", 404)
-        if owner.status != OPEN or now > owner.deadline + grace:
+        if owner.status != OPEN or (owner.paused_at is None and now > owner.deadline + grace):  # paused: stopped
             raise PracticalClosedError()
         task = conn.execute(select(tasks).where(tasks.c.attempt_id == attempt_id, tasks.c.position == position)).first()
         if task is None:
@@ -162,11 +175,24 @@ def submit_overdue(engine: Engine, now: dt.datetime, grace: dt.timedelta, phrase
                                  lambda conn, aid: _machine_check(conn, aid, "deadline", None, phrase_lists))
 
 
+def submit_closing(conn: Connection, session_id: int, now: dt.datetime, grace: dt.timedelta,
+                   phrase_lists: dict) -> list[int]:
+    """The session's practical window closing, in the scheduler step's transaction (exam.claims)."""
+    return claims.submit_closing(conn, PracticalAttempt.__table__, session_id, now, grace,
+                                 lambda conn, aid: _machine_check(conn, aid, "deadline", None, phrase_lists))
+
+
 def grade_task(task_kind: str, spec: dict, answer: dict, seed: int, points: Fraction, phrase_lists: dict):
     module = kind(task_kind)
     if hasattr(module, "grade_with"):
         return module.grade_with(spec, answer or {}, seed, points, phrase_lists)
     return module.auto_grade(spec, answer or {}, seed, points)
+
+
+def check_claimed(conn: Connection, attempt_id: int, reason: str, actor_id: int | None, phrase_lists: dict) -> None:
+    """Machine-check an assessment this transaction has just claimed (an examiner's forced submission,
+    exam.proctoring.actions), exactly as a candidate's submission is checked."""
+    _machine_check(conn, attempt_id, reason, actor_id, phrase_lists)
 
 
 def _machine_check(conn: Connection, attempt_id: int, reason: str, actor_id: int | None, phrase_lists: dict) -> None:

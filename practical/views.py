@@ -10,7 +10,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from exam import standard, web
+from exam.access import gate as access_gate
 from exam.sessions.models import ExamSession
+from exam.sessions.release import results_hidden
 from exam.timeutil import epoch_ms
 from practical import phrases_service, results, service
 from practical import kinds
@@ -34,7 +36,7 @@ def _own(attempt_id: int) -> PracticalAttempt:
 
 def _close_if_overdue(attempt: PracticalAttempt) -> bool:
     now = web.now()
-    if attempt.status == OPEN and now > attempt.deadline + _grace():
+    if attempt.status == OPEN and attempt.paused_at is None and now > attempt.deadline + _grace():
         service.submit(web.engine(), attempt.id, "deadline", now, phrases_service.lists(web.db()))
         web.db().refresh(attempt)
     return attempt.status != OPEN
@@ -45,6 +47,9 @@ def _close_if_overdue(attempt: PracticalAttempt) -> bool:
 def start(session_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
+    refused = access_gate.refuse_start(session_id, "practical")  # the session's access rules, each reason shown
+    if refused:
+        return refused
     try:
         attempt_id = service.start(web.engine(), session_id, current_user.id, web.now())
     except service.PracticalError as exc:
@@ -109,9 +114,10 @@ def result(attempt_id: int):
     if not _close_if_overdue(attempt):
         return redirect(url_for("practical.sit", attempt_id=attempt_id))
     exam_session = web.db().get(ExamSession, attempt.session_id)
-    published = exam_session.practical_published_at is not None
+    hidden = results_hidden(exam_session)
+    published = exam_session.practical_published_at is not None and not hidden
     return render_template("practical/result.html", attempt=attempt, exam_session=exam_session,
-                           level=standard.level(exam_session.level), published=published,
+                           level=standard.level(exam_session.level), published=published, hidden=hidden,
                            breakdown=results.breakdown(web.db(), attempt) if published else None)
 
 

@@ -18,41 +18,25 @@ from html import escape
 from typing import Sequence
 
 from exam import standard
+from exam.charts import FLAGGED, GRID, INK, MUTED, OK, Frame
+from exam.charts import clamp as _clamp
+from exam.charts import line as _line
+from exam.charts import n as _n
+from exam.charts import open_svg as _open
+from exam.charts import score_histogram as _score_histogram
+from exam.charts import text as _text
+# The histogram's pieces moved to exam.charts (the session results draw the same one); kept here by name.
+from exam.charts import BIN_WIDTH, HISTOGRAM, score_bins, score_x
+
+__all__ = ["BIN_WIDTH", "HISTOGRAM", "SCATTER", "Point", "facility_discrimination", "facility_x",
+           "discrimination_y", "score_bins", "score_histogram", "score_x"]
 from question_bank.stats import EASY_FACILITY, HARD_FACILITY
 
 PERCENT = 100.0  # facility runs 0…PERCENT, discrimination −PERCENT…PERCENT
-BIN_WIDTH = 10  # points per histogram bar
 MAX_POINT_LABELS = 12  # beyond this many flagged items, written labels would pile up: hover titles only
-
-INK, MUTED, GRID, OK, FLAGGED, PASS_LINE = "#1f2933", "#616e7c", "#d9e2ec", "#1f5f8b", "#b42318", "#9a6700"
-
-
-@dataclass(frozen=True)
-class Frame:
-    """A chart's size and the margins around its plotting area, in SVG user units."""
-
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
-
-    @property
-    def plot_width(self) -> float:
-        return self.width - self.left - self.right
-
-    @property
-    def plot_height(self) -> float:
-        return self.height - self.top - self.bottom
-
-    @property
-    def baseline(self) -> float:
-        return self.top + self.plot_height
 
 
 SCATTER = Frame(600, 380, 64, 24, 30, 66)
-HISTOGRAM = Frame(600, 380, 56, 24, 30, 66)
 
 
 @dataclass(frozen=True)
@@ -66,16 +50,6 @@ class Point:
     note: str = ""
 
 
-def _n(value: float) -> str:
-    """A coordinate, short and stable: two decimals at most, no trailing zeros."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def _clamp(value: float, low: float, high: float) -> float:
-    return max(low, min(high, value))
-
-
 def facility_x(facility: float) -> float:
     return SCATTER.left + _clamp(facility, 0.0, PERCENT) / PERCENT * SCATTER.plot_width
 
@@ -83,29 +57,6 @@ def facility_x(facility: float) -> float:
 def discrimination_y(discrimination: float) -> float:
     d = _clamp(discrimination, -PERCENT, PERCENT)
     return SCATTER.top + (PERCENT - d) / (2 * PERCENT) * SCATTER.plot_height
-
-
-def _open(frame: Frame, title: str, summary: str, css: str) -> list[str]:
-    return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css}" viewBox="0 0 {frame.width} {frame.height}" '
-        f'width="{frame.width}" height="{frame.height}" role="img" aria-label="{escape(summary)}">',
-        f"<title>{escape(title)}</title>",
-        f'<rect x="{frame.left}" y="{frame.top}" width="{_n(frame.plot_width)}" height="{_n(frame.plot_height)}" '
-        f'fill="#fff" stroke="{GRID}"/>',
-    ]
-
-
-def _text(x: float, y: float, text: str, anchor: str = "middle", size: int = 12, fill: str = MUTED,
-          css: str = "", extra: str = "") -> str:
-    cls = f' class="{css}"' if css else ""
-    return (f'<text{cls} x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" font-size="{size}" fill="{fill}"{extra}>'
-            f"{escape(text)}</text>")
-
-
-def _line(x1: float, y1: float, x2: float, y2: float, stroke: str, css: str, dash: bool = False, width: int = 1) -> str:
-    dashes = ' stroke-dasharray="6 4"' if dash else ""
-    return (f'<line class="{css}" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" '
-            f'stroke="{stroke}" stroke-width="{width}"{dashes}/>')
 
 
 def _pct(value: float) -> str:
@@ -162,52 +113,6 @@ def facility_discrimination(points: Sequence[Point]) -> str:
     return "\n".join(parts)
 
 
-def score_bins(totals: Sequence[float]) -> list[int]:
-    """Counts of total scores in bars of BIN_WIDTH points; full marks fall in the last bar."""
-    bins = [0] * (int(standard.FULL_MARKS) // BIN_WIDTH)
-    for total in totals:
-        bins[int(_clamp(total // BIN_WIDTH, 0, len(bins) - 1))] += 1
-    return bins
-
-
-def score_x(score: float) -> float:
-    return HISTOGRAM.left + _clamp(score, 0.0, standard.FULL_MARKS) / standard.FULL_MARKS * HISTOGRAM.plot_width
-
-
 def score_histogram(totals: Sequence[float]) -> str:
     """Histogram of total scores, 0 to full marks in bars of 10 points, with the pass mark drawn."""
-    bins = score_bins(totals)
-    passed = sum(1 for t in totals if standard.theory_passed(t))
-    ranges = [(i * BIN_WIDTH, (i + 1) * BIN_WIDTH) for i in range(len(bins))]
-    spread = "，".join(f"{lo}–{hi} 分 {n} 人" for (lo, hi), n in zip(ranges, bins) if n)
-    summary = (f"总分分布直方图：共 {len(totals)} 名考生，合格线 {standard.THEORY_PASS_MARK} 分，"
-               f"合格 {passed} 人" + (f"；{spread}" if spread else "") + "。")
-    parts = _open(HISTOGRAM, "总分分布", summary, "chart-histogram")
-    f = HISTOGRAM
-    top = max(bins + [1])
-    step = max(1, -(-top // 5))  # about five gridlines whatever the number of candidates
-    scale_top = step * -(-top // step)
-    for tick in range(0, scale_top + 1, step):
-        y = f.baseline - tick / scale_top * f.plot_height
-        parts.append(_line(f.left, y, f.left + f.plot_width, y, GRID, "grid"))
-        parts.append(_text(f.left - 6, y + 4, str(tick), anchor="end"))
-    parts.append('<g class="bars">')
-    for (lo, hi), n in zip(ranges, bins):
-        x, width = score_x(lo), score_x(hi) - score_x(lo)
-        height = n / scale_top * f.plot_height
-        parts.append(f'<rect class="bar" x="{_n(x + 1)}" y="{_n(f.baseline - height)}" width="{_n(width - 2)}" '
-                     f'height="{_n(height)}" fill="{OK}" data-count="{n}">'
-                     f"<title>{lo}–{hi} 分：{n} 人</title></rect>")
-        if n:
-            parts.append(_text(x + width / 2, f.baseline - height - 4, str(n), fill=INK, css="bar-count"))
-    parts.append("</g>")
-    for lo, _ in ranges + [(int(standard.FULL_MARKS), None)]:
-        parts.append(_text(score_x(lo), f.baseline + 16, str(lo)))
-    x = score_x(standard.THEORY_PASS_MARK)
-    parts.append(_line(x, f.top, x, f.baseline, PASS_LINE, "pass-mark", dash=True, width=2))
-    parts.append(_text(x, f.top - 8, f"合格线 {standard.THEORY_PASS_MARK} 分", size=11, fill=PASS_LINE))
-    parts.append(_text(f.left + f.plot_width / 2, f.height - 30, "总分（分）", fill=INK))
-    parts.append(_text(16, f.top + f.plot_height / 2, "人数", fill=INK,
-                       extra=f' transform="rotate(-90 16 {_n(f.top + f.plot_height / 2)})"'))
-    parts.append("</svg>")
-    return "\n".join(parts)
+    return _score_histogram(totals, title="总分分布", pass_mark=standard.THEORY_PASS_MARK, x_title="总分（分）")

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from exam.audit import service as audit
 from question_bank import service, transfer
 from question_bank.formats import FormatError, aiken, gift, sheet
+from question_bank.formats import text as text_format
 from question_bank.models import DRAFT, Category, Item, ItemVersion
 from question_bank.transfer import Defaults, MappingError
 from question_bank.transfer_sheet import from_sheet, to_sheet
@@ -103,17 +104,11 @@ def detect_format(filename: str, fmt: str | None) -> str:
 
 
 def decode(data: bytes, filename: str) -> str:
-    """UTF-8 (with or without BOM), else GB18030: Chinese Windows saves text and CSV in it by default."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+    """``formats.text.decode`` with the importer's error type (kept here for existing callers)."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise BankImportError(filename, [(0, "无法识别文件编码：请另存为 UTF-8 编码的文本")]) from None
+        return text_format.decode(data, filename)
+    except FormatError as exc:
+        raise BankImportError(filename, exc.errors) from None
 
 
 def _read(filename: str, data: bytes, fmt: str) -> list:

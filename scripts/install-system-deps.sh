@@ -2,7 +2,8 @@
 # Installs the Debian packages the test suite drives for real: Chromium (browser tests), a
 # PostgreSQL server (the suite starts a throw-away cluster), a Chinese TrueType font (pages in
 # Chromium, and later the certificate PDFs), and Xvfb with xdotool (the exam-station agent's
-# keyboard listener is tested on a virtual X display). Does nothing when they are present.
+# keyboard listener is tested on a virtual X display), and poppler-utils (pdftotext and pdfsig read
+# our PDFs back as an independent reader). Does nothing when they are present.
 set -eu
 need=""
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need="$need chromium"
@@ -10,6 +11,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$need postgresql"
 [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need="$need fonts-wqy-zenhei"
 command -v Xvfb >/dev/null 2>&1 || need="$need xvfb"
 command -v xdotool >/dev/null 2>&1 || need="$need xdotool"
+command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils"
 # extra tools named on the command line (e.g. wrk for the benchmarks), when missing
 for tool in "$@"; do command -v "$tool" >/dev/null 2>&1 || need="$need $tool"; done
 [ -n "$need" ] || exit 0

@@ -44,7 +44,7 @@ class TypingPassage(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
-OPEN, SUBMITTED = "open", "submitted"
+OPEN, SUBMITTED, VOID = "open", "submitted", "void"  # void: annulled by an examiner, no score
 
 
 class TypingAttempt(SQLModel, table=True):

@@ -66,16 +66,18 @@ def start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime,
         if exam_session is None or db.exec(sm_select(Enrollment.id).where(
                 Enrollment.session_id == session_id, Enrollment.candidate_id == candidate_id)).first() is None:
             raise TypingError("您未报名本场考试", 403)
-        if now < exam_session.opens_at:
+        # typing and practical run in the session's practical window (the theory window when none is set)
+        opens_at, closes_at = exam_session.practical_window
+        if now < opens_at:
             raise TypingError("本场考试尚未开始，请在开考时间后再进入打字测试")
-        if now >= exam_session.closes_at:
+        if now >= closes_at:
             raise TypingError("本场考试已关闭，不能再开始打字测试")
         passages = active_for_level(db, exam_session.level)
         if not passages:
             raise TypingError(f"{standard.level(exam_session.level).name}暂无可用的打字文章，请联系考评员", 500)
         passage = (rng or random.Random(secrets.randbits(64))).choice(passages)
         minutes = standard.typing_rule(exam_session.level).minutes
-        deadline = min(now + dt.timedelta(minutes=minutes), exam_session.closes_at)
+        deadline = min(now + dt.timedelta(minutes=minutes), closes_at)
     table = TypingAttempt.__table__
     try:
         with write_connection(engine) as conn:
@@ -108,11 +110,12 @@ def save(engine: Engine, attempt_id: int, candidate_id: int, entry: Save, now: d
     Returns the sequence number now stored (the page's ack)."""
     table = TypingAttempt.__table__
     with write_connection(engine) as conn:
-        row = conn.execute(select(table.c.candidate_id, table.c.status, table.c.deadline, table.c.reference,
-                                  table.c.signals).where(table.c.id == attempt_id).with_for_update()).first()
+        row = conn.execute(select(table.c.candidate_id, table.c.status, table.c.deadline, table.c.paused_at,
+                                  table.c.reference, table.c.signals)
+                           .where(table.c.id == attempt_id).with_for_update()).first()
         if row is None or row.candidate_id != candidate_id:
             raise TypingError("找不到该打字测试记录", 404)
-        if row.status != OPEN or now > row.deadline + grace:
+        if row.status != OPEN or (row.paused_at is None and now > row.deadline + grace):  # paused: clock stopped
             raise TypingClosedError()
         limit = MAX_TYPED_FACTOR * char_count(row.reference) + 200
         if char_count(entry.text) > limit:
@@ -153,10 +156,23 @@ def submit_overdue(engine: Engine, now: dt.datetime, grace: dt.timedelta, min_ac
                                  lambda conn, aid: _score(conn, aid, "deadline", None, min_accuracy))
 
 
+def submit_closing(conn: Connection, session_id: int, now: dt.datetime, grace: dt.timedelta,
+                   min_accuracy: float) -> list[int]:
+    """The session's practical window closing, in the scheduler step's transaction (exam.claims)."""
+    return claims.submit_closing(conn, TypingAttempt.__table__, session_id, now, grace,
+                                 lambda conn, aid: _score(conn, aid, "deadline", None, min_accuracy))
+
+
 def typing_seconds(attempt) -> float:
     """Time the candidate had: from the start to submission, never beyond the deadline."""
     end = min(attempt.submitted_at or attempt.deadline, attempt.deadline)
     return max((end - attempt.started_at).total_seconds(), 0.0)
+
+
+def score_claimed(conn: Connection, attempt_id: int, reason: str, actor_id: int | None, min_accuracy: float) -> None:
+    """Score a test this transaction has just claimed (an examiner's forced submission,
+    exam.proctoring.actions), exactly as a candidate's submission is scored."""
+    _score(conn, attempt_id, reason, actor_id, min_accuracy)
 
 
 def _score(conn: Connection, attempt_id: int, reason: str, actor_id: int | None, min_accuracy: float) -> None:

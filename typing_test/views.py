@@ -9,8 +9,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from exam import standard, web
+from exam.access import gate as access_gate
 from exam.delivery.answers import MAX_SEQ
 from exam.sessions.models import ExamSession
+from exam.sessions.release import results_hidden
 from exam.timeutil import epoch_ms
 from typing_test import service, signals
 from typing_test.models import OPEN, TypingAttempt
@@ -36,7 +38,7 @@ def _own(attempt_id: int) -> TypingAttempt:
 
 def _close_if_overdue(attempt: TypingAttempt) -> bool:
     now = web.now()
-    if attempt.status == OPEN and now > attempt.deadline + _grace():
+    if attempt.status == OPEN and attempt.paused_at is None and now > attempt.deadline + _grace():
         service.submit(web.engine(), attempt.id, "deadline", now, _min_accuracy())
         web.db().refresh(attempt)
     return attempt.status != OPEN
@@ -47,6 +49,9 @@ def _close_if_overdue(attempt: TypingAttempt) -> bool:
 def start(session_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
+    refused = access_gate.refuse_start(session_id, "typing")  # the session's access rules, each reason shown
+    if refused:
+        return refused
     try:
         attempt_id = service.start(web.engine(), session_id, current_user.id, web.now())
     except service.TypingError as exc:
@@ -129,4 +134,5 @@ def result(attempt_id: int):
     return render_template("typing_test/result.html", attempt=attempt, exam_session=exam_session,
                            level=standard.level(exam_session.level), rule=standard.typing_rule(exam_session.level),
                            scored=service.alignment(attempt, _min_accuracy()), segment_names=SEGMENT_NAMES,
-                           min_accuracy=_min_accuracy(), points=service.points_of(attempt))
+                           min_accuracy=_min_accuracy(), points=service.points_of(attempt),
+                           hidden=results_hidden(exam_session))

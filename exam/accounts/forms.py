@@ -10,7 +10,7 @@ from exam.accounts.service import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
+    username = StringField("用户名或准考证号", validators=[DataRequired("请输入用户名或准考证号"), Length(max=64)])
     password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=256)])
 
 

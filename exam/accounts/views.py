@@ -7,6 +7,7 @@ from exam import web
 from exam.accounts import service
 from exam.accounts.forms import LoginForm, UserForm
 from exam.db import write_session
+from exam.sessions import tickets
 
 bp = Blueprint("accounts", __name__)
 
@@ -41,6 +42,8 @@ def login():
                                result.user.role) if result.user else None
         if user:
             login_user(user)
+            if user.role == "candidate":
+                tickets.mark_signed_in(web.engine(), user.id, web.now(), cfg["TIMEZONE"])
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//"):
                 target = url_for("accounts.home")

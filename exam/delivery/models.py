@@ -10,6 +10,7 @@ from exam.timeutil import utcnow
 
 OPEN = "open"
 SUBMITTED = "submitted"
+VOID = "void"  # annulled by an examiner (exam.proctoring): no score
 
 
 class Attempt(SQLModel, table=True):

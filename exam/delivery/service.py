@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from sqlmodel import select as sm_select
 
-from exam import grading
+from exam import claims, grading
 from exam.audit.service import event as audit_event
 from exam.audit.service import record, record_many
 from exam.db import db_write_lock, write_connection
@@ -260,7 +260,8 @@ def _check_open(cursor, sql, attempt_id, candidate_id, now, grace) -> None:
     row = cursor.fetchone()
     if row is None or row[0] != candidate_id:
         raise DeliveryError("找不到该考试记录", 404)
-    if row[1] != OPEN or now > autosave_sql.as_datetime(row[2]) + grace:
+    # row[3] is paused_at: a paused attempt's clock is stopped, so its saves are still taken
+    if row[1] != OPEN or (row[3] is None and now > autosave_sql.as_datetime(row[2]) + grace):
         raise ClosedError()
 
 
@@ -270,8 +271,8 @@ def submit(engine: Engine, attempt_id: int, reason: str, now: dt.datetime,
            actor_id: int | None = None, candidate_id: int | None = None) -> bool:
     """Submit and grade once. Returns False when the attempt was already submitted (safe to repeat)."""
     stmt = update(Attempt).where(Attempt.id == attempt_id, Attempt.status == OPEN)
-    if candidate_id is not None:
-        stmt = stmt.where(Attempt.candidate_id == candidate_id)
+    if candidate_id is not None:  # a candidate cannot submit while a proctor has paused the attempt
+        stmt = stmt.where(Attempt.candidate_id == candidate_id, Attempt.paused_at.is_(None))
     with write_connection(engine) as conn:
         claimed = _claim(conn, stmt, reason, now)
         _grade_and_record(conn, claimed, reason, actor_id)
@@ -287,8 +288,9 @@ def submit_overdue(engine: Engine, now: dt.datetime, grace: dt.timedelta) -> int
 
     Claiming is ``UPDATE … WHERE status = 'open' RETURNING id``: two scheduler processes racing over
     the same attempts each get only the ones they changed, so nothing is submitted or graded twice.
+    A paused attempt (exam.proctoring) waits: its clock is stopped.
     """
-    due = (select(Attempt.id).where(Attempt.status == OPEN, Attempt.deadline < now - grace)
+    due = (select(Attempt.id).where(Attempt.status == OPEN, Attempt.paused_at.is_(None), Attempt.deadline < now - grace)
            .order_by(Attempt.deadline).limit(DEADLINE_BATCH))
     done = 0
     while True:
@@ -296,17 +298,31 @@ def submit_overdue(engine: Engine, now: dt.datetime, grace: dt.timedelta) -> int
             ids = list(conn.execute(due).scalars())
             if not ids:
                 return done
-            claimed = _claim(conn, update(Attempt).where(Attempt.id.in_(ids), Attempt.status == OPEN),
-                             "deadline", now)
+            claimed = _claim(conn, update(Attempt).where(Attempt.id.in_(ids), Attempt.status == OPEN,
+                                                         Attempt.paused_at.is_(None)), "deadline", now)
             _grade_and_record(conn, claimed, "deadline", None)
         done += len(claimed)
         if len(ids) < DEADLINE_BATCH:
             return done
 
 
+def submit_closing(conn: Connection, session_id: int, now: dt.datetime, grace: dt.timedelta) -> list[int]:
+    """The session's theory window closing, in the scheduler step's transaction: its overdue, unpaused
+    attempts submitted and graded (``claims.claim_closing``)."""
+    claimed = claims.claim_closing(conn, Attempt.__table__, session_id, now, grace)
+    _grade_and_record(conn, claimed, "deadline", None)
+    return claimed
+
+
 def _claim(conn: Connection, stmt, reason: str, now: dt.datetime) -> list[int]:
     stmt = stmt.values(status=SUBMITTED, submitted_at=now, submit_reason=reason).returning(Attempt.id)
     return list(conn.execute(stmt).scalars())
+
+
+def grade_claimed(conn: Connection, attempt_ids: list[int], reason: str, actor_id: int | None) -> None:
+    """Grade attempts this transaction has just claimed (an examiner's forced submission,
+    exam.proctoring.actions), exactly as a candidate's submission is graded."""
+    _grade_and_record(conn, attempt_ids, reason, actor_id)
 
 
 def _grade_and_record(conn: Connection, attempt_ids: list[int], reason: str, actor_id: int | None) -> None:

@@ -9,9 +9,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from exam import standard, web
+from exam.access import gate as access_gate
 from exam.delivery import service
 from exam.delivery.answers import MAX_FILL_CHARS, MAX_SHORT_CHARS
 from exam.delivery.models import OPEN, Attempt
+from exam.sessions import release
 from exam.sessions import service as sessions
 from exam.sessions.models import ExamSession
 from exam.timeutil import epoch_ms
@@ -32,9 +34,10 @@ def _own_attempt(attempt_id: int) -> Attempt:
 
 
 def _close_if_overdue(attempt: Attempt) -> bool:
-    """Submit an attempt whose time is up the moment anyone looks at it, not only when the job runs."""
+    """Submit an attempt whose time is up the moment anyone looks at it, not only when the job runs
+    (never a paused one: a proctor stopped its clock)."""
     now = web.now()
-    if attempt.status == OPEN and now > attempt.deadline + _grace():
+    if attempt.status == OPEN and attempt.paused_at is None and now > attempt.deadline + _grace():
         service.submit(web.engine(), attempt.id, "deadline", now)
         web.db().refresh(attempt)
     return attempt.status != OPEN
@@ -45,7 +48,7 @@ def _close_if_overdue(attempt: Attempt) -> bool:
 def home():
     rows = sessions.sessions_of_candidate(web.db(), current_user.id)
     return render_template("delivery/home.html", rows=rows, now=web.now(), form=FlaskForm(),
-                           levels=standard.LEVELS)
+                           levels=standard.LEVELS, results_hidden=release.results_hidden)
 
 
 @bp.route("/candidate/sessions/<int:session_id>/start", methods=["POST"])
@@ -53,6 +56,9 @@ def home():
 def start(session_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
+    refused = access_gate.refuse_start(session_id, "theory")  # the session's access rules, each reason shown
+    if refused:
+        return refused
     try:
         attempt_id = service.start_attempt(web.engine(), session_id, current_user.id, web.now())
     except service.DeliveryError as exc:
@@ -133,4 +139,4 @@ def result(attempt_id: int):
     exam_session = web.db().get(ExamSession, attempt.session_id)
     return render_template("delivery/result.html", attempt=attempt, exam_session=exam_session,
                            level=standard.level(exam_session.level), pass_mark=standard.THEORY_PASS_MARK,
-                           full_marks=standard.FULL_MARKS)
+                           full_marks=standard.FULL_MARKS, hidden=release.results_hidden(exam_session))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from exam.accounts.models import User
@@ -43,11 +43,13 @@ def _when(session: ExamSession, tz: str) -> str:
 
 
 def _overlapping(db: Session, span: Span, exclude_session_id: int | None) -> dict[int, ExamSession]:
-    """Sessions whose span overlaps ``span``. Spans are computed in Python because the practical
-    window is optional; the candidates are narrowed in SQL to sessions that could overlap at all."""
+    """Sessions whose span overlaps ``span``. A span starts at the earlier of the two openings and
+    ends at the later of the two closings, so "starts before ``span`` ends" is "either window opens
+    before it ends" (a missing practical window compares as false); the same holds for the ends.
+    The check is repeated in Python on the properties, which are the definition."""
     rows = db.exec(select(ExamSession).where(
-        ExamSession.opens_at < span.ends + dt.timedelta(days=2),
-        ExamSession.closes_at > span.starts - dt.timedelta(days=2))).all()
+        or_(ExamSession.opens_at < span.ends, ExamSession.practical_opens_at < span.ends),
+        or_(ExamSession.closes_at > span.starts, ExamSession.practical_closes_at > span.starts))).all()
     return {s.id: s for s in rows
             if s.id != exclude_session_id and s.starts_at < span.ends and span.starts < s.ends_at}
 

@@ -1,7 +1,119 @@
-"""A session's results: the table, XLSX export, charts, publication."""
+"""A session's results: the table, XLSX/CSV export, charts, publication (examiners only).
+
+HTTP in, a call to the read model or the publication, a page or a file out; the writes (publish,
+schedule, withdraw) go through ``exam.sessions.publication``, each audited there.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from markupsafe import Markup
 
-bp = Blueprint("session_results", __name__)
+from exam import web
+from exam.sessions import publication, results, results_charts, results_export
+from exam.sessions.models import ExamSession
+from exam.sessions.release import PUBLISHED, RELEASE_NAMES, results_hidden
+from exam.sessions.results_forms import PublishForm, ScheduleForm, UnpublishForm
+from exam.timeutil import local_to_utc, to_local
+
+bp = Blueprint("session_results", __name__, url_prefix="/examiner")
+
+MAX_FLASHED_REASONS = 5
+
+
+def _session(session_id: int) -> ExamSession:
+    return web.db().get(ExamSession, session_id) or abort(404)
+
+
+def _back(session_id: int):
+    return redirect(url_for("session_results.index", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/results")
+@web.roles_required("examiner")
+def index(session_id: int):
+    exam_session = _session(session_id)
+    table = results.session_table(web.db(), exam_session, web.now())
+    charts = [results_charts.theory_histogram(table.scores("theory")),
+              results_charts.practical_histogram(table.scores("practical")),
+              results_charts.pass_rates(table.rates())]
+    schedule = ScheduleForm(results_release=exam_session.results_release,
+                            publish_at=to_local(exam_session.results_publish_at, current_app.config["TIMEZONE"]))
+    return render_template("session_results/index.html", exam_session=exam_session, table=table,
+                           charts=[(c, Markup(c.svg)) for c in charts], release_names=RELEASE_NAMES,
+                           hidden=results_hidden(exam_session), publish_form=PublishForm(),
+                           schedule_form=schedule, unpublish_form=UnpublishForm(), now=web.now())
+
+
+@bp.route("/sessions/<int:session_id>/results/export.<fmt>")
+@web.roles_required("examiner")
+def export(session_id: int, fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    exam_session = _session(session_id)
+    table = results.session_table(web.db(), exam_session, web.now())
+    if fmt == "xlsx":
+        body = results_export.to_xlsx(table, web.now(), current_app.config["TIMEZONE"])
+        mimetype = results_export.XLSX_TYPE
+    else:
+        body, mimetype = results_export.to_csv(table), results_export.CSV_TYPE
+    disposition = results_export.content_disposition(results_export.filename(table, fmt),
+                                                     f"session-{session_id}-results.{fmt}")
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
+
+
+@bp.route("/sessions/<int:session_id>/results/publish", methods=["POST"])
+@web.roles_required("examiner")
+def publish(session_id: int):
+    if not PublishForm().validate_on_submit():
+        abort(400)
+    _session(session_id)
+    outcome = publication.publish(web.engine(), session_id, web.now(), actor_id=current_user.id)
+    if outcome.already:
+        flash("本场成绩此前已发布，未作改动")
+    elif outcome.published:
+        flash("成绩已发布，已通知本场全部考生")
+    else:
+        shown = outcome.reasons[:MAX_FLASHED_REASONS]
+        more = len(outcome.reasons) - len(shown)
+        flash("成绩暂不能发布：" + "；".join(shown) + (f"；另有 {more} 项，见下方列表" if more > 0 else ""), "error")
+    return _back(session_id)
+
+
+@bp.route("/sessions/<int:session_id>/results/schedule", methods=["POST"])
+@web.roles_required("examiner")
+def schedule(session_id: int):
+    _session(session_id)
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        errors = [f"{field.label.text}：{e}" for field in form for e in field.errors]
+        flash("发布设置未保存：" + "；".join(errors or ["表单已过期，请刷新页面后重试"]), "error")
+        return _back(session_id)
+    tz = current_app.config["TIMEZONE"]
+    publish_at = local_to_utc(form.publish_at.data, tz) if form.publish_at.data else None
+    refused = publication.schedule(web.engine(), session_id, form.results_release.data, publish_at, web.now(),
+                                   current_user.id, tz)
+    if refused:
+        flash("发布设置未保存：" + "；".join(refused), "error")
+        return _back(session_id)
+    when = f"，将于 {to_local(publish_at, tz).strftime('%Y-%m-%d %H:%M')} 自动发布" if publish_at else "，未设定时发布"
+    hold = "；发布前考生看不到成绩" if form.results_release.data == PUBLISHED else ""
+    flash(f"已保存：{RELEASE_NAMES[form.results_release.data]}{when}{hold}")
+    return _back(session_id)
+
+
+@bp.route("/sessions/<int:session_id>/results/unpublish", methods=["POST"])
+@web.roles_required("examiner")
+def unpublish(session_id: int):
+    _session(session_id)
+    form = UnpublishForm()
+    if not form.validate_on_submit():
+        errors = [e for field in form for e in field.errors]
+        flash("未撤回：" + "；".join(errors or ["表单已过期，请刷新页面后重试"]), "error")
+        return _back(session_id)
+    if publication.unpublish(web.engine(), session_id, form.reason.data.strip(), current_user.id):
+        flash("已撤回成绩发布；再次发布时不会重复通知考生")
+    else:
+        flash("本场成绩尚未发布，无需撤回", "error")
+    return _back(session_id)

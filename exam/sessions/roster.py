@@ -24,8 +24,9 @@ from openpyxl import Workbook, load_workbook
 
 from exam.sessions.contact import PhoneError, mobile
 from exam.sessions.idcard import IdCardError, check, check_character, mask
+from question_bank.formats import FormatError
 from question_bank.formats.sheet import _cell as cell_text, _fill_sheet as fill_sheet
-from question_bank.importer import BankImportError, decode
+from question_bank.formats.text import decode
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
@@ -127,7 +128,7 @@ def _csv_rows(data: bytes, filename: str) -> list[tuple[int, list]]:
         raise _FileError("文件内容是 Excel 工作簿而不是 CSV：请上传 .xlsx 文件，或在 Excel 中“另存为” CSV")
     try:
         text = decode(data, filename)
-    except BankImportError:
+    except FormatError:
         raise _FileError("无法识别文件编码：请在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”后再上传") from None
     if "\x00" in text:
         raise _FileError("文件不是文本格式的 CSV：请在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”后再上传")

@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from exam.accounts.models import User
 from exam.delivery.models import Attempt
-from exam.sessions.models import Enrollment, ExamSession
+from exam.sessions import tickets
+from exam.sessions.models import Enrollment, ExamSession, SessionExaminer, SessionRoom
 from question_bank import assembly
 from question_bank import blueprint_service as blueprints
 from question_bank import service as bank
@@ -35,26 +36,43 @@ def enrolled_candidates(db: Session, session_id: int) -> list[User]:
 
 def create_session(db: Session, *, name: str, level: str, opens_at: dt.datetime, closes_at: dt.datetime,
                    duration_minutes: int, item_count: int, candidate_ids: list[int],
-                   created_by: int | None, blueprint_id: int | None = None) -> ExamSession:
+                   created_by: int | None, blueprint_id: int | None = None,
+                   practical_opens_at: dt.datetime | None = None, practical_closes_at: dt.datetime | None = None,
+                   practical_scenarios: dict | None = None, room_ids: list[int] = (), examiner_ids: list[int] = (),
+                   double_marking: bool = False, signin_mode: str = "password", results_release: str = "immediate",
+                   notes: str = "") -> ExamSession:
     """Refuses a session whose papers the current approved bank could not fill (AssemblyError, or
     BlueprintError naming the blueprint cells that lack items). With a blueprint, a "fixed" or
-    "drawn" paper is frozen here, so every candidate of the session gets the same items."""
-    paper = None
-    if blueprint_id is not None:
-        rule = db.get(PaperBlueprint, blueprint_id)
-        if rule is None or rule.level != level:
-            raise BlueprintError("所选组卷规则不属于该等级")
-        paper = blueprints.session_paper(db, rule)
-        item_count = sum(cell.count for cell in blueprints.plan_of(rule).cells)
-    else:
-        assembly.check_pool(level, item_count, bank.pool_for_level(db, level))
+    "drawn" paper is frozen here, so every candidate of the session gets the same items.
+    Conflicts (people or rooms in two places, seats) are the scheduling form's business
+    (``exam.sessions.scheduling``), not checked here."""
+    paper, item_count = theory_paper(db, level, blueprint_id, item_count)
     session = ExamSession(name=name.strip(), level=level, opens_at=opens_at, closes_at=closes_at,
                           duration_minutes=duration_minutes, item_count=item_count, created_by=created_by,
-                          blueprint_id=blueprint_id, paper=paper)
+                          blueprint_id=blueprint_id, paper=paper, practical_opens_at=practical_opens_at,
+                          practical_closes_at=practical_closes_at, practical_scenarios=practical_scenarios or None,
+                          double_marking=double_marking, signin_mode=signin_mode, results_release=results_release,
+                          notes=notes)
     db.add(session)
     db.flush()
+    for room_id in dict.fromkeys(room_ids):
+        db.add(SessionRoom(session_id=session.id, room_id=room_id))
+    for examiner_id in dict.fromkeys(examiner_ids):
+        db.add(SessionExaminer(session_id=session.id, examiner_id=examiner_id))
     enrol(db, session.id, candidate_ids)
     return session
+
+
+def theory_paper(db: Session, level: str, blueprint_id: int | None, item_count: int) -> tuple[list | None, int]:
+    """The theory paper a session freezes (None: drawn per candidate) and its item count; raises
+    AssemblyError or BlueprintError when the approved bank cannot fill it."""
+    if blueprint_id is None:
+        assembly.check_pool(level, item_count, bank.pool_for_level(db, level))
+        return None, item_count
+    rule = db.get(PaperBlueprint, blueprint_id)
+    if rule is None or rule.level != level:
+        raise BlueprintError("所选组卷规则不属于该等级")
+    return blueprints.session_paper(db, rule), sum(cell.count for cell in blueprints.plan_of(rule).cells)
 
 
 def enrol(db: Session, session_id: int, candidate_ids: list[int]) -> int:
@@ -63,6 +81,7 @@ def enrol(db: Session, session_id: int, candidate_ids: list[int]) -> int:
     for cid in new:
         db.add(Enrollment(session_id=session_id, candidate_id=cid))
     db.flush()
+    tickets.issue(db, session_id)    # every enrolment has its admission ticket number from the start
     return len(new)
 
 

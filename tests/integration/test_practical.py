@@ -229,3 +229,30 @@ def test_examiner_marks_from_the_queue_and_publishes(client, engine, users, make
     login(client, "cand1")
     result = client.get(f"/candidate/practical/{attempt_id}/result").get_data(as_text=True)
     assert "总分" in result and "打字测试" in result and "✗" in result
+
+
+def test_typing_and_practical_start_in_the_practical_window_not_the_theory_one(engine, users, make_session, now):
+    """An afternoon practical: after the morning theory closes, typing and practical may still start,
+    and their deadlines are capped by the practical window's close; before it opens they are refused."""
+    from typing_test import service as typing
+    from typing_test.models import TypingAttempt
+    from typing_test.service import TypingError
+
+    session_id = make_session(level="junior", opens_in=dt.timedelta(hours=-3), closes_in=dt.timedelta(hours=-1))
+    with write_session(engine) as db:
+        exam_session = db.get(ExamSession, session_id)
+        exam_session.practical_opens_at = now + dt.timedelta(minutes=30)
+        exam_session.practical_closes_at = now + dt.timedelta(hours=3)
+    with pytest.raises(service.PracticalError, match="尚未开始"):
+        service.start(engine, session_id, users["cand1"], now, random.Random(7))
+    with pytest.raises(TypingError, match="尚未开始"):
+        typing.start(engine, session_id, users["cand1"], now)
+
+    later = now + dt.timedelta(hours=2, minutes=50)
+    practical_id = service.start(engine, session_id, users["cand1"], later, random.Random(7))
+    typing_id = typing.start(engine, session_id, users["cand1"], later)
+    closes = now + dt.timedelta(hours=3)
+    with Session(engine) as db:
+        for attempt in (db.get(PracticalAttempt, practical_id), db.get(TypingAttempt, typing_id)):
+            deadline = attempt.deadline if attempt.deadline.tzinfo else attempt.deadline.replace(tzinfo=dt.timezone.utc)
+            assert deadline <= closes

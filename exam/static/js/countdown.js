@@ -9,14 +9,34 @@
   }
   window.CallexamCountdown = function (el, deadline, serverNow, onZero) {
     var offset = serverNow - Date.now();
-    var fired = false;
+    var fired = false, frozen = null, started = false;
+    function zero() {
+      fired = true;
+      if (!onZero) return;
+      // proctor-watch.js asks the server first: an examiner may have just added time or paused.
+      if (el.callexamBeforeZero) el.callexamBeforeZero(onZero); else onZero();
+    }
     function tick() {
-      var left = deadline - (Date.now() + offset);
+      var left = frozen !== null ? frozen : deadline - (Date.now() + offset);
       el.textContent = format(left);
       el.classList.toggle("urgent", left < 5 * 60 * 1000);
-      if (left <= 0 && !fired) { fired = true; if (onZero) onZero(); }
+      el.classList.toggle("paused", frozen !== null);
+      // never on the first, synchronous tick: the page's proctor watch gets to say "paused" first
+      if (started && frozen === null && left <= 0 && !fired) zero();
     }
+    // Used by proctor-watch.js (exam/proctoring): extra time or a pause changes the clock at once.
+    // ``pausedMs`` freezes the display at that much time left; null lets it run to ``newDeadline``.
+    el.callexamCountdown = {
+      set: function (newDeadline, newServerNow, pausedMs) {
+        deadline = newDeadline;
+        offset = newServerNow - Date.now();
+        frozen = pausedMs === null || pausedMs === undefined ? null : pausedMs;
+        if (frozen !== null || deadline - (Date.now() + offset) > 0) fired = false;
+        tick();
+      }
+    };
     tick();
+    started = true;
     return setInterval(tick, 1000);
   };
   var el = document.getElementById("countdown");

@@ -1,0 +1,37 @@
+"""What the three start views (theory, typing, practical) call before their service starts an
+attempt: run the session's access rules for the signed-in candidate with the start form's preflight
+data, and on refusal flash every reason and send the candidate back to their home page."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_login import current_user
+
+from exam import web
+from exam.access import service
+from exam.access.base import Throttle
+
+
+def throttle() -> Throttle:
+    cfg = current_app.config
+    return Throttle(int(cfg.get("ACCESS_CODE_MAX_FAILURES", Throttle.max_failures)),
+                    int(cfg.get("ACCESS_CODE_FAILURE_WINDOW_SECONDS", Throttle.window_seconds)))
+
+
+def client_ip() -> str | None:
+    """The address the rules check. callexam installs no proxy fix, so this is the peer's address;
+    a deployment behind a proxy would wrap the app in werkzeug's ProxyFix, which sets it here."""
+    return request.remote_addr
+
+
+def refuse_start(session_id: int, part: str):
+    """None when the candidate may go on to start ``part``; else a redirect with the reasons flashed."""
+    decision = service.check_start(
+        web.engine(), session_id, part, current_user.id, web.now(), ip=client_ip(),
+        preflight={k: v for k, v in request.form.items() if k != "csrf_token"},
+        timezone=current_app.config["TIMEZONE"], throttle=throttle())
+    if decision.allowed:
+        return None
+    for message in decision.messages:
+        flash(message, "error")
+    return redirect(url_for("delivery.home", _anchor=f"session-{session_id}"))

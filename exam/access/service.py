@@ -1,0 +1,217 @@
+"""The database side of the access rules: load what the rules look at, record wrong guesses, save
+the examiner's settings (audited), and check the idle lock's unlock secret.
+
+Wrong guesses (access code, unlock secret) are IntegritySignal rows rather than LoginFailure rows:
+they belong to one candidate in one session — exactly that table's key and index — and the
+proctoring page then shows the examiner who is guessing. LoginFailure is keyed by user name and
+address and is wiped on a successful sign-in, which would reset the code throttle by signing in
+again. Counting in the database keeps the limit across server workers and machines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from typing import Any, Mapping, Optional
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, insert, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from exam.access.base import AccessContext, Throttle
+from exam.access.manager import AccessManager, Decision, clean_settings
+from exam.access.rules.access_code import AccessCodeRule
+from exam.access.rules.idle_timeout import unlock_secret_name
+from exam.accounts.models import CandidateProfile, User
+from exam.audit.service import record
+from exam.db import write_connection
+from exam.delivery.models import Attempt
+from exam.proctoring.models import IntegritySignal
+from exam.sessions import idcard
+from exam.sessions.models import Enrollment, ExamSession
+from practical.models import PracticalAttempt
+from typing_test.models import TypingAttempt
+
+ATTEMPTS = {"theory": Attempt, "typing": TypingAttempt, "practical": PracticalAttempt}
+
+#: IntegritySignal kinds written here (the page's own idle_lock / fullscreen_exit go through proctoring).
+CODE_FAILURE = "access_code_failure"
+UNLOCK_FAILURE = "idle_unlock_failure"
+UNLOCKED = "idle_unlock"
+LOCKED = "idle_lock"
+
+_hasher = PasswordHasher()
+
+
+def attempt_of(db: Session, part: str, session_id: int, candidate_id: int) -> Any:
+    model = ATTEMPTS[part]
+    return db.exec(select(model).where(model.session_id == session_id, model.candidate_id == candidate_id)).first()
+
+
+def enrolled(db: Session, session_id: int, candidate_id: int) -> bool:
+    return db.exec(select(Enrollment.id).where(Enrollment.session_id == session_id,
+                                               Enrollment.candidate_id == candidate_id)).first() is not None
+
+
+def failures(db: Session, session_id: int, candidate_id: int, kind: str, since: dt.datetime) -> int:
+    return db.exec(select(func.count()).select_from(IntegritySignal).where(
+        IntegritySignal.session_id == session_id, IntegritySignal.candidate_id == candidate_id,
+        IntegritySignal.kind == kind, IntegritySignal.at >= since)).one()
+
+
+def context(db: Session, exam_session: ExamSession, part: str, candidate_id: int, now: dt.datetime, *,
+            ip: Optional[str] = None, preflight: Mapping[str, str] | None = None, timezone: str = "Asia/Shanghai",
+            throttle: Throttle = Throttle()) -> AccessContext:
+    since = now - dt.timedelta(seconds=throttle.window_seconds)
+    return AccessContext(
+        session=exam_session, part=part, candidate_id=candidate_id, now=now, client_ip=ip,
+        preflight=dict(preflight or {}), attempt=attempt_of(db, part, exam_session.id, candidate_id),
+        timezone=timezone, throttle=throttle,
+        code_failures=failures(db, exam_session.id, candidate_id, CODE_FAILURE, since))
+
+
+def check_start(engine: Engine, session_id: int, part: str, candidate_id: int, now: dt.datetime, *,
+                ip: Optional[str], preflight: Mapping[str, str], timezone: str,
+                throttle: Throttle = Throttle()) -> Decision:
+    """Run the session's rules for a start; a failed code guess is recorded (and so counted)."""
+    with Session(engine) as db:
+        exam_session = db.get(ExamSession, session_id)
+        if exam_session is None or not enrolled(db, session_id, candidate_id):
+            return Decision(reasons=["您未报名本场考试"])
+        ctx = context(db, exam_session, part, candidate_id, now, ip=ip, preflight=preflight,
+                      timezone=timezone, throttle=throttle)
+        decision = AccessManager.for_session(exam_session).check_start(ctx)
+    if decision.wrong_guess:
+        _signal(engine, session_id, candidate_id, part, CODE_FAILURE, now, ip=ip)
+    return decision
+
+
+def _signal(engine: Engine, session_id: int, candidate_id: int, part: str, kind: str, at: dt.datetime,
+            **detail) -> None:
+    with write_connection(engine) as conn:
+        conn.execute(insert(IntegritySignal.__table__).values(
+            session_id=session_id, candidate_id=candidate_id, part=part, kind=kind, at=at, detail=detail))
+
+
+# ---------------------------------------------------------------- examiner settings
+
+def masked(rules: Mapping[str, Any]) -> dict:
+    """The settings as the audit trail keeps them: the access code itself is not written down."""
+    out = {code: dict(settings or {}) for code, settings in (rules or {}).items()}
+    if "code" in out.get(AccessCodeRule.code, {}):
+        out[AccessCodeRule.code]["code"] = "******"
+    return out
+
+
+def save_settings(engine: Engine, session_id: int, raw: Mapping[str, Mapping[str, Any] | None],
+                  actor_id: int) -> tuple[dict, list]:
+    """Check and store the examiner's rule settings. Returns (new settings, errors); nothing is
+    stored when there are errors. The change is audited, the code masked but its change noted."""
+    cleaned, errors = clean_settings(raw)
+    if errors:
+        return cleaned, errors
+    table = ExamSession.__table__
+    with write_connection(engine) as conn:
+        before = conn.execute(table.select().with_only_columns(table.c.access_rules)
+                              .where(table.c.id == session_id)).scalar_one() or {}
+        conn.execute(update(table).where(table.c.id == session_id).values(access_rules=cleaned))
+        old_code = (before.get(AccessCodeRule.code) or {}).get("code")
+        new_code = (cleaned.get(AccessCodeRule.code) or {}).get("code")
+        record(conn, "session.access_rules", "exam_session", session_id, actor_id=actor_id,
+               before=masked(before), after=masked(cleaned), code_changed=bool(new_code and new_code != old_code))
+    return cleaned, []
+
+
+# ---------------------------------------------------------------- candidate pages
+
+def refusals(exam_session: ExamSession, part: str, attempt: Any, candidate_id: int, now: dt.datetime, *,
+             ip: Optional[str], timezone: str) -> list[str]:
+    """Why the candidate's home shows no start button for ``part`` (empty: the button is shown).
+    Preflight checks wait for the start form, so the access code is not asked here."""
+    ctx = AccessContext(session=exam_session, part=part, candidate_id=candidate_id, now=now, client_ip=ip,
+                        attempt=attempt, timezone=timezone)
+    manager = AccessManager.for_session(exam_session)
+    return manager.prevent_access(ctx) + manager.prevent_new_attempt(ctx)
+
+
+def page_refusals(exam_session: ExamSession, part: str, attempt: Any, now: dt.datetime, *,
+                  ip: Optional[str], timezone: str) -> list[str]:
+    """Why an attempt page may not be shown where the candidate is now (Moodle asks prevent_access
+    on every attempt page too: resuming from outside the room's network is refused like starting)."""
+    ctx = AccessContext(session=exam_session, part=part, candidate_id=attempt.candidate_id, now=now,
+                        client_ip=ip, attempt=attempt, timezone=timezone)
+    return AccessManager.for_session(exam_session).prevent_access(ctx)
+
+
+# ---------------------------------------------------------------- idle lock
+
+def is_locked(db: Session, session_id: int, candidate_id: int, part: str) -> bool:
+    """The page was locked and not unlocked since (a reload must not lift the lock)."""
+    last = db.exec(select(IntegritySignal.kind).where(
+        IntegritySignal.session_id == session_id, IntegritySignal.candidate_id == candidate_id,
+        IntegritySignal.part == part, IntegritySignal.kind.in_((LOCKED, UNLOCKED)))
+        .order_by(IntegritySignal.at.desc(), IntegritySignal.id.desc()).limit(1)).first()
+    return last == LOCKED
+
+
+def lock(engine: Engine, session_id: int, part: str, candidate_id: int, now: dt.datetime,
+         idle_seconds: Optional[int] = None) -> Optional[str]:
+    """The page locked itself after the idle timeout: remember it (a reload keeps the lock, and the
+    proctoring board shows an ``idle_lock`` signal). None when recorded, else the reason."""
+    with Session(engine) as db:
+        exam_session = db.get(ExamSession, session_id)
+        if exam_session is None or not enrolled(db, session_id, candidate_id):
+            return "您未报名本场考试"
+        if AccessManager.for_session(exam_session).rule("idle_timeout") is None:
+            return "本场考试未启用无操作锁屏"
+        attempt = attempt_of(db, part, session_id, candidate_id)
+        if attempt is None or attempt.status != "open":
+            return "没有进行中的作答，无需锁屏"
+        if is_locked(db, session_id, candidate_id, part):
+            return None
+    detail = {"idle_seconds": int(idle_seconds)} if isinstance(idle_seconds, int) else {}
+    _signal(engine, session_id, candidate_id, part, LOCKED, now, **detail)
+    return None
+
+
+def unlock(engine: Engine, session_id: int, part: str, candidate_id: int, secret: str, now: dt.datetime,
+           throttle: Throttle = Throttle()) -> Optional[str]:
+    """Check what the candidate typed on the lock overlay; None when it unlocks, else the reason.
+    The password hash is verified outside any write transaction (argon2 takes ~25 ms)."""
+    since = now - dt.timedelta(seconds=throttle.window_seconds)
+    with Session(engine) as db:
+        exam_session = db.get(ExamSession, session_id)
+        if exam_session is None or not enrolled(db, session_id, candidate_id):
+            return "您未报名本场考试"
+        manager = AccessManager.for_session(exam_session)
+        if manager.rule("idle_timeout") is None:
+            return "本场考试未启用无操作锁屏"
+        if failures(db, session_id, candidate_id, UNLOCK_FAILURE, since) >= throttle.max_failures:
+            return f"解锁失败次数过多，请 {throttle.minutes} 分钟后再试，或举手请监考老师协助"
+        user = db.get(User, candidate_id)
+        profile = db.get(CandidateProfile, candidate_id)
+        code_rule = manager.rule(AccessCodeRule.code)
+        signin_mode = exam_session.signin_mode
+    typed = (secret or "").strip()
+    ok = bool(typed) and (
+        (code_rule is not None and code_rule.matches(typed))
+        or (signin_mode == "id_last6" and profile is not None and bool(profile.id_number)
+            and hmac.compare_digest(idcard.normalise(typed).encode(), profile.id_number[-6:].upper().encode()))
+        or _password_matches(user.password_hash if user else "", secret or ""))
+    if not ok:
+        _signal(engine, session_id, candidate_id, part, UNLOCK_FAILURE, now)
+        what = unlock_secret_name(exam_session)
+        return f"{what}不正确，无法解锁" if typed else f"请输入{what}后再解锁"
+    _signal(engine, session_id, candidate_id, part, UNLOCKED, now)
+    return None
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    if not password or not password_hash or password_hash.startswith("!"):
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,52 @@
+"""What a candidate's page learns from its status poll: is the attempt paused, how long is left, has an
+examiner added time, submitted or voided it — and why it was voided.
+
+Every candidate's page asks every few seconds (``STATUS_POLL_SECONDS``), so the poll is one primary-key
+read of the attempt row; the void reason, read from the audit entry that voided the attempt, is looked
+up only for a voided attempt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from exam.audit.models import AuditEvent
+from exam.proctoring.parts import OPEN, VOID, part
+from exam.timeutil import epoch_ms
+
+
+def attempt_status(conn: Connection, part_code: str, attempt_id: int, candidate_id: int,
+                   now: dt.datetime) -> dict | None:
+    """The candidate's own attempt's state, or None when there is no such attempt of theirs."""
+    p = part(part_code)
+    t = p.table
+    row = conn.execute(select(t.c.candidate_id, t.c.status, t.c.deadline, t.c.paused_at, t.c.extra_seconds)
+                       .where(t.c.id == attempt_id)).first()
+    if row is None or row.candidate_id != candidate_id:
+        return None
+    paused = row.status == OPEN and row.paused_at is not None
+    left = row.deadline - (row.paused_at if paused else now)
+    return {
+        "status": row.status,
+        "paused": paused,
+        "deadline": epoch_ms(row.deadline),
+        "serverNow": epoch_ms(now),
+        # frozen at the moment of the pause while paused; counting down otherwise
+        "remainingMs": max(int(left.total_seconds() * 1000), 0),
+        "extraSeconds": int(row.extra_seconds or 0),
+        "voidReason": void_reason(conn, part_code, attempt_id) if row.status == VOID else None,
+    }
+
+
+def void_reason(conn: Connection, part_code: str, attempt_id: int) -> str:
+    """The reason the examiner gave when voiding the attempt (the newest ``proctor.void`` entry)."""
+    p = part(part_code)
+    detail = conn.execute(select(AuditEvent.detail).where(
+        AuditEvent.action == "proctor.void", AuditEvent.subject_type == p.subject_type,
+        AuditEvent.subject_id == attempt_id).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+    if isinstance(detail, dict):
+        return str(detail.get("reason") or "")
+    return ""

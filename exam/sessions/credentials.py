@@ -1,0 +1,57 @@
+"""Initial passwords of a roster import, kept just long enough for the examiner to print them.
+
+The passwords exist in plain text only here: in a file of the instance folder (0600, under a random
+token, through ``question_bank.pending_uploads``) that the examiner who ran the import can see and
+download for an hour, and that goes the moment they say they have saved it. Nothing else keeps
+them — not the database (it holds only hashes), not the audit trail, not the browser's cookie. A
+candidate who loses theirs gets a new one from the examiner, never the old one back.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+from openpyxl import Workbook
+
+from exam.sessions.enrolment import Credential
+from question_bank import pending_uploads
+from question_bank.formats.sheet import _fill_sheet as fill_sheet
+
+MAX_AGE_SECONDS = 3600
+HEADER = ("姓名", "准考证号", "用户名", "初始密码")
+
+
+def save(instance_path: str, credentials: list[Credential]) -> str:
+    data = json.dumps([[c.name, c.ticket_number, c.username, c.password] for c in credentials], ensure_ascii=False)
+    return pending_uploads.save(instance_path, data.encode("utf-8"))
+
+
+def load(instance_path: str, token: str) -> list[Credential] | None:
+    data = pending_uploads.load(instance_path, token, max_age=MAX_AGE_SECONDS)
+    if data is None:
+        return None
+    return [Credential(name=n, ticket_number=t, username=u, password=p) for n, t, u, p in json.loads(data)]
+
+
+def discard(instance_path: str, token: str) -> None:
+    pending_uploads.discard(instance_path, token)
+
+
+def xlsx(session_name: str, credentials: list[Credential]) -> bytes:
+    book = Workbook()
+    ws = book.active
+    ws.title = "初始密码"
+    fill_sheet(ws, HEADER, [(c.name, c.ticket_number, c.username, c.password) for c in credentials], (14, 18, 18, 16))
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.number_format = "@"      # ticket numbers stay text, not 2.02E+11
+    note = book.create_sheet("说明")
+    fill_sheet(note, ("说明",), [
+        (f"场次：{session_name}",),
+        ("考生用准考证号（或用户名）和初始密码登录。本表只在导入后提供一次，请妥善保管，分发后销毁。",),
+        ("遗失密码的考生请联系考评员重新设置，系统不保存明文密码。",),
+    ], (100,))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
