@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test venv system-deps bench bench-typing exam-day crash clean
+.PHONY: run test venv system-deps bench bench-typing bench-proctor bench-rosters exam-day crash clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ test: venv system-deps
 ## bench-typing: scoring a 3,000-character typing passage against rapidfuzz's alignment alone
 bench-typing: venv
 	$(BIN)/python benchmarks/typing_scoring.py | tee benchmarks/results/typing_scoring.txt
+
+## bench-proctor: one poll of the live proctoring board at 50 and 500 seats against one enrolment SELECT
+bench-proctor: venv
+	$(BIN)/python benchmarks/proctor_board.py --out benchmarks/results/proctor_board_sqlite.txt
+
+## bench-rosters: a 1,000-row roster preview and import (both sign-in modes) and the session's admission tickets
+bench-rosters: venv
+	$(BIN)/python benchmarks/roster_import.py --rows 1000 --out benchmarks/results/roster_import.txt
 
 ## bench: autosave throughput against bare Flask on the same WSGI server (needs wrk)
 bench: venv
