@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test venv system-deps bench bench-typing bench-proctor bench-rosters exam-day crash clean
+.PHONY: run test venv system-deps bench bench-typing bench-proctor bench-rosters bench-certificates exam-day crash clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,9 +13,10 @@ $(BIN)/.installed: pyproject.toml
 
 venv: $(BIN)/.installed
 
-## run: migrate, load demo data and serve on http://127.0.0.1:$${PORT:-5000} (DATABASE_URL overrides the SQLite default)
+## run: migrate, create the signing keys (once), load demo data and serve on http://127.0.0.1:$${PORT:-5000} (DATABASE_URL overrides the SQLite default)
 run: venv
 	$(BIN)/callexam db upgrade
+	$(BIN)/callexam keys init
 	$(BIN)/callexam demo load
 	$(BIN)/callexam serve
 
@@ -25,6 +26,10 @@ system-deps:
 ## test: install Chromium and PostgreSQL if missing, then run the whole suite (unit, integration, browser)
 test: venv system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench-certificates: QR token + render + PAdES signature per certificate, against rendering alone
+bench-certificates: venv
+	$(BIN)/python benchmarks/certificates.py | tee benchmarks/results/certificates.txt
 
 ## bench-typing: scoring a 3,000-character typing passage against rapidfuzz's alignment alone
 bench-typing: venv

@@ -34,6 +34,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     web.login_manager.init_app(app)
     app.teardown_appcontext(web.close_db)
 
+    from certificates.views import bp as certificates_bp
+    from certificates.verify_views import bp as verify_bp
+    from certificates.key_views import bp as keys_bp
     from exam.access.views import bp as access_bp
     from exam.accounts.views import bp as accounts_bp
     from exam.delivery.views import bp as delivery_bp
@@ -62,7 +65,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     for bp in (accounts_bp, delivery_bp, sessions_bp, marking_bp, items_bp, item_review_bp, blueprints_bp, stats_bp,
                transfer_bp, health_bp, typing_bp, typing_review_bp, station_api_bp,
                practical_bp, practical_marking_bp, scenarios_bp, passages_bp, phrases_bp,
-               notifications_bp, proctoring_bp, session_results_bp, rooms_bp, rosters_bp, access_bp):
+               notifications_bp, proctoring_bp, session_results_bp, rooms_bp, rosters_bp, access_bp,
+               certificates_bp, verify_bp, keys_bp):
         app.register_blueprint(bp)
     csrf.exempt(station_api_bp)  # stations sign every request instead (typing_test.station_protocol)
 

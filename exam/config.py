@@ -78,6 +78,7 @@ def load(overrides: dict | None = None) -> dict:
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
         "LOGIN_MAX_FAILURES_PER_IP": 200,  # exam rooms sit behind one NAT address
+        "CERTIFICATE_VALID_YEARS": int(os.environ.get("CALLEXAM_CERTIFICATE_VALID_YEARS", 3)),  # certificates.rules
     }
     if overrides:
         cfg.update(overrides)

@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from certificates import demo_data as certificate_data
 from exam import standard
 from exam.accounts import service as accounts
 from exam.accounts.models import User
@@ -61,6 +62,8 @@ def load(engine: Engine) -> list[tuple[str, str, str]]:
                 closes_at=now + dt.timedelta(days=30), duration_minutes=DEMO_DURATION_MINUTES,
                 item_count=0, candidate_ids=enrolment[code], created_by=examiner_id, blueprint_id=rules[code].id)
         _roster(db, [cand_ids[u] for u, _ in CANDIDATES], examiner_id)
+        certificate_demo = (examiner_id, cand_ids[certificate_data.HOLDER], rules["junior"].id)
+    certificate_data.load(engine, *certificate_demo, now)  # a published session with an issued certificate
     return accounts_out
 
 

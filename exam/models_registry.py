@@ -6,6 +6,8 @@ from __future__ import annotations
 def load_all():
     from sqlmodel import SQLModel
 
+    import certificates.models  # noqa: F401
+    import certificates.throttle  # noqa: F401  (verification throttle, migration 0010)
     import exam.accounts.models  # noqa: F401
     import exam.audit.models  # noqa: F401
     import exam.delivery.models  # noqa: F401

@@ -12,6 +12,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$need postgresql"
 command -v Xvfb >/dev/null 2>&1 || need="$need xvfb"
 command -v xdotool >/dev/null 2>&1 || need="$need xdotool"
 command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils"
+# certutil (NSS tools): the certificate PDF tests give pdfsig a trust store holding our CA
+command -v certutil >/dev/null 2>&1 || need="$need libnss3-tools"
 # extra tools named on the command line (e.g. wrk for the benchmarks), when missing
 for tool in "$@"; do command -v "$tool" >/dev/null 2>&1 || need="$need $tool"; done
 [ -n "$need" ] || exit 0

@@ -77,7 +77,7 @@ def users():
     return render_template("accounts/users.html", form=form, users=service.list_users(web.db()))
 
 
-@bp.route("/verify")
+@bp.route("/verifier")  # /verify is the public certificate look-up (certificates.verify_views)
 @web.roles_required("verifier")
 def verifier_home():
     return render_template("accounts/verifier.html")

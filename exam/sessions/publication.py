@@ -18,6 +18,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from certificates import service as certificates
 from exam.audit.service import record
 from exam.db import write_session
 from exam.notifications.service import Message, send
@@ -71,6 +72,7 @@ def publish(engine: Engine, session_id: int, now: dt.datetime, actor_id: int | N
         record(conn, "results.publish", "exam_session", session_id, actor_id=actor_id,
                scheduled=actor_id is None, candidates=len(table.rows), notified=notified,
                passed=sum(1 for r in table.rows if r.overall is True))
+        certificates.issue_for_session(db, exam_session, table, now, actor_id)  # same transaction; idempotent
         return PublishOutcome(True)
 
 

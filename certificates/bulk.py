@@ -1,0 +1,180 @@
+"""Bulk verification files: read HR's list of numbers and names (XLSX or CSV), write the results XLSX.
+
+All or nothing, like the roster import (``exam.sessions.roster``): every problem of every row is
+reported at once with the spreadsheet's own row number, and a file with any problem gets no results
+at all, so HR never files a half-checked list as checked. Headers are matched loosely (Chinese or
+English, any order, extra columns ignored) since the list usually comes from HR's own template.
+Pure functions: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from openpyxl import Workbook, load_workbook
+
+from certificates import numbering
+from question_bank.formats import FormatError
+from question_bank.formats.sheet import _cell as cell_text, _fill_sheet as fill_sheet
+from question_bank.formats.text import decode
+
+MAX_ROWS = 2000
+MAX_BYTES = 2 * 1024 * 1024
+NAME_MAX = 100     # as the look-up form and the register's holder_name column
+HEADER_SEARCH_LINES = 10
+_ZIP_MAGIC, _OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+NUMBER_ALIASES = ("证书编号", "证书号", "证书号码", "编号", "number", "certificate number", "certificate no")
+NAME_ALIASES = ("姓名", "持证人", "持证人姓名", "name", "holder", "holder name")
+_NOISE = re.compile(r"\(.*?\)|[\s_\-*:.]")
+
+
+def _key(text: str) -> str:
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
+_COLUMNS = {**{_key(a): "number" for a in NUMBER_ALIASES}, **{_key(a): "name" for a in NAME_ALIASES}}
+
+
+@dataclass(frozen=True)
+class BulkRow:
+    line: int
+    number: str        # normalised (numbering.normalise)
+    name: str
+
+
+@dataclass(frozen=True)
+class BulkFile:
+    rows: list[BulkRow] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.rows and self.errors:
+            raise ValueError("a file with errors must carry no rows: nothing of it may be checked")
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+
+def _rows(filename: str, data: bytes) -> list[tuple[int, list]]:
+    """Non-blank rows with their line numbers; raises ValueError with the Chinese reason."""
+    if not data or not data.strip():
+        raise ValueError("文件是空的")
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB：请拆分为几个文件分别核验")
+    suffix = PurePath(filename or "").suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            rows = list(book.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + HEADER_SEARCH_LINES + 1))
+            book.close()
+        except Exception:      # openpyxl raises many kinds for something that is not a workbook
+            if data.startswith(_OLE_MAGIC):
+                raise ValueError("这是旧版 Excel（.xls）文件：请“另存为” .xlsx 格式后再上传") from None
+            raise ValueError("无法作为 Excel（.xlsx）文件打开：文件可能已损坏，或并不是电子表格") from None
+    elif suffix in (".csv", ".txt"):
+        if data.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
+            raise ValueError("文件内容是 Excel 工作簿而不是 CSV：请上传 .xlsx 文件，或“另存为” CSV")
+        try:
+            text = decode(data, filename)
+        except FormatError:
+            raise ValueError("无法识别文件编码：请“另存为”“CSV UTF-8（逗号分隔）”后再上传") from None
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        delimiter = "\t" if "\t" in first and "," not in first else ","
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:
+            raise ValueError(f"CSV 格式有误（{exc}）：请检查引号是否成对") from None
+    else:
+        shown = f"“{suffix}”" if suffix else "（无扩展名）"
+        raise ValueError(f"不支持的文件类型{shown}：请上传 .xlsx 或 .csv 文件")
+    return [(line, list(raw)) for line, raw in enumerate(rows, start=1) if any(cell_text(v) for v in raw)]
+
+
+def parse(filename: str, data: bytes) -> BulkFile:
+    try:
+        rows = _rows(filename, data)
+    except ValueError as exc:
+        return BulkFile(errors=[str(exc)])
+    header = next(((i, line, raw) for i, (line, raw) in enumerate(rows)
+                   if line <= HEADER_SEARCH_LINES and any(_key(cell_text(v)) in _COLUMNS for v in raw)), None)
+    if header is None:
+        return BulkFile(errors=["找不到表头：第一行应写“证书编号”和“姓名”两列（可下载模板）"])
+    start, header_line, raw = header
+    index: dict[str, int] = {}
+    for i, value in enumerate(raw):
+        column = _COLUMNS.get(_key(cell_text(value)))
+        if column and column not in index:
+            index[column] = i
+    errors = [f"第 {header_line} 行（表头）：缺少“{title}”列" for key, title in (("number", "证书编号"), ("name", "姓名"))
+              if key not in index]
+    if errors:
+        return BulkFile(errors=errors)
+    body = rows[start + 1:]
+    if not body:
+        return BulkFile(errors=["表头下面没有要核验的证书"])
+    if len(body) > MAX_ROWS:
+        return BulkFile(errors=[f"一次最多核验 {MAX_ROWS} 张证书：请拆分为几个文件"])
+    found: list[BulkRow] = []
+    for line, cells in body:
+        def get(key: str) -> str:
+            i = index[key]
+            return re.sub(r"\s+", " ", cell_text(cells[i])) if i < len(cells) else ""
+        number, name = get("number"), get("name")
+        if not number:
+            errors.append(f"第 {line} 行：“证书编号”为空")
+        elif numbering.parse(number) is None:
+            errors.append(f"第 {line} 行：证书编号“{number[:40]}”格式不对，应如 HJ-2026-C-000123")
+        if not name:
+            errors.append(f"第 {line} 行：“姓名”为空")
+        elif len(name) > NAME_MAX:
+            errors.append(f"第 {line} 行：姓名超过 {NAME_MAX} 个字")
+        found.append(BulkRow(line, numbering.normalise(number), name))
+    return BulkFile(errors=errors) if errors else BulkFile(rows=found)
+
+
+RESULT_HEADER = ("行号", "证书编号", "姓名", "核验结果", "等级", "身份证号（脱敏）", "理论知识成绩", "操作技能成绩",
+                 "打字速度（字/分）", "发证日期", "有效期至", "发证机构", "说明")
+RESULT_WIDTHS = (6, 20, 12, 10, 8, 22, 12, 12, 14, 12, 12, 24, 36)
+
+
+def result_row(row: BulkRow, found) -> tuple:
+    """One line of the results: ``found`` is a ``verification.Found`` or None."""
+    if found is None:
+        return (row.line, row.number, row.name, "未找到", "", "", "", "", "", "", "", "",
+                "登记库中没有该编号的证书，或姓名与证书不符")
+    v = found.view
+    note = {"valid": "证书有效", "expired": f"证书已于 {v.expires_on.isoformat()} 过期",
+            "revoked": "证书已撤销" + (f"（{found.revoked_on.isoformat()}）" if found.revoked_on else "")
+            + ("，已换发新证书" if found.reissued else "")}.get(v.status, "")
+    return (row.line, v.number, row.name, v.status_name, v.level_name, v.id_masked, v.theory_score,
+            v.practical_score, v.typing_cpm, v.issued_on.isoformat(), v.expires_on.isoformat(), v.issuer, note)
+
+
+def results_xlsx(lines: list[tuple], checked_at: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "核验结果"
+    fill_sheet(sheet, RESULT_HEADER, lines, RESULT_WIDTHS)
+    info = book.create_sheet("说明")
+    info.append(["核验时间", checked_at])
+    info.append(["共核验", len(lines)])
+    for status in ("有效", "已过期", "已撤销", "未找到"):
+        info.append([status, sum(1 for line in lines if line[3] == status)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def template_xlsx() -> bytes:
+    book = Workbook()
+    fill_sheet(book.active, ("证书编号", "姓名"), [("HJ-2026-C-000123", "张三")], (22, 14))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

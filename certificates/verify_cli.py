@@ -1,0 +1,137 @@
+"""What ``callexam certificates verify FILE.pdf`` checks against, gathered for ``verification.verify_pdf``.
+
+Keys come from this instance's folder when it has them (the issuing server, or a verifier's copy of
+its public keys); otherwise, with ``--register URL``, from that instance's public JWKS and CA
+certificate (a trust-on-first-use choice the output states). The register is that URL's JSON API,
+else this instance's own database when it exists; an unreachable register is reported and skipped,
+never a reason to call a genuine certificate false.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from urllib.error import URLError
+from urllib.request import urlopen
+
+from certificates import verification
+from certificates.verification import RegisterUnavailable, Report
+
+TIMEOUT = 10.0
+
+
+def remote_register(base_url: str, timeout: float = 10.0) -> verification.Register:
+    """Another instance's register through its JSON API (``GET /api/v1/certificates/<number>``)."""
+    from urllib.error import HTTPError, URLError
+    from urllib.parse import quote, urlencode
+    from urllib.request import Request, urlopen
+
+    def ask(number: str, name: str) -> verification.Found | None:
+        url = f"{base_url.rstrip('/')}/api/v1/certificates/{quote(number, safe='')}?{urlencode({'name': name})}"
+        try:
+            with urlopen(Request(url, headers={"Accept": "application/json"}), timeout=timeout) as resp:
+                return verification.Found.from_json(json.load(resp))
+        except HTTPError as exc:
+            if exc.code == 404 and _json_or_none(exc).get("found") is False:
+                return None
+            if exc.code == 429:
+                raise RegisterUnavailable("查询过于频繁，登记库暂时拒绝查询") from None
+            raise RegisterUnavailable(f"{url} 返回 HTTP {exc.code}") from None
+        except (URLError, OSError) as exc:
+            raise RegisterUnavailable(f"无法连接 {base_url}：{getattr(exc, 'reason', exc)}") from None
+        except (ValueError, KeyError, TypeError):
+            raise RegisterUnavailable(f"{url} 的回答不是证书核验接口的格式") from None
+    return ask
+
+
+def _json_or_none(response) -> dict:
+    try:
+        data = json.load(response)
+    except (ValueError, OSError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _fetch(url: str) -> bytes:
+    with urlopen(url, timeout=TIMEOUT) as resp:
+        return resp.read()
+
+
+def _jwks(folder: Path, register_url: str | None, notes: list[str]) -> dict:
+    from certificates import jws_keys
+    try:
+        return jws_keys.jwks(folder)
+    except (FileNotFoundError, ValueError) as exc:
+        if not register_url:
+            notes.append(f"本机没有二维码公钥（{exc}）：请加 --register 签发考点地址，或先复制其公钥")
+            return {"keys": []}
+    url = f"{register_url.rstrip('/')}/.well-known/jwks.json"
+    try:
+        data = json.loads(_fetch(url))
+    except (URLError, OSError, ValueError) as exc:
+        notes.append(f"无法从 {url} 取得公钥：{getattr(exc, 'reason', exc)}")
+        return {"keys": []}
+    notes.append(f"二维码公钥取自 {url}")
+    return data if isinstance(data, dict) else {"keys": []}
+
+
+def _trust_folder(folder: Path, register_url: str | None, scratch: Path, notes: list[str]) -> Path:
+    """The key folder ``pades.check`` reads trusted roots from (``pki.TRUST``)."""
+    from certificates import pki
+    if (folder / pki.TRUST).exists() or not register_url:
+        if not (folder / pki.TRUST).exists():
+            notes.append(f"本机没有根证书（{folder / pki.TRUST}）：PDF 签名无法判断是否可信")
+        return folder
+    url = f"{register_url.rstrip('/')}/certificates/ca.pem"
+    try:
+        pem = _fetch(url)
+    except (URLError, OSError) as exc:
+        notes.append(f"无法从 {url} 取得根证书：{getattr(exc, 'reason', exc)}")
+        return folder
+    (scratch / pki.TRUST).write_bytes(pem)
+    notes.append(f"根证书取自 {url}（首次信任：请核对其指纹与签发考点公布的一致）")
+    return scratch
+
+
+def _local_register(cfg: dict, today, notes: list[str]):
+    """This instance's database, if there is one; lookups that fail (no tables yet) count as unreachable."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import Session
+
+    from exam import db
+    url = cfg["DATABASE_URL"]
+    if db.is_sqlite(url):
+        path = url.split("///", 1)[-1]
+        if not Path(path).exists():
+            notes.append("本机没有登记库数据库，未核对登记状态（可加 --register 签发考点地址）")
+            return None
+    engine = db.throwaway_engine(url)
+
+    def ask(number: str, name: str):
+        try:
+            with Session(engine) as session:
+                return verification.lookup(session, number, name, today, cfg.get("TIMEZONE", verification.DEFAULT_TZ))
+        except SQLAlchemyError as exc:
+            raise RegisterUnavailable(f"本机数据库无法查询：{exc.__class__.__name__}") from None
+    return ask
+
+
+def run(pdf: bytes, cfg: dict, register_url: str | None, offline: bool) -> tuple[Report, list[str]]:
+    from certificates.service import local_today
+    from exam.timeutil import utcnow
+
+    notes: list[str] = []
+    folder = Path(cfg["INSTANCE_PATH"]) / "keys"
+    today = local_today(utcnow(), cfg.get("TIMEZONE", verification.DEFAULT_TZ))
+    if offline:
+        register = None
+    elif register_url:
+        register = remote_register(register_url, TIMEOUT)
+    else:
+        register = _local_register(cfg, today, notes)
+    with tempfile.TemporaryDirectory(prefix="callexam-verify-") as scratch:
+        jwks = _jwks(folder, register_url, notes)
+        trust = _trust_folder(folder, register_url, Path(scratch), notes)
+        report = verification.verify_pdf(pdf, trust, jwks, register, today)
+    return report, notes

@@ -1,0 +1,175 @@
+"""Verification for everyone who holds a certificate in front of them: the public look-up by number
+and name, the QR code's landing page, the PDF upload, the JSON API, and bulk files for verifiers.
+
+The look-up (page and API) is the one door an enumerator could use, so it is throttled in the
+database (``throttle``) and every answer it gives — found, not found, wrong name, throttled — leaves
+after the same time: the work is padded up to a multiple of ``VERIFY_MIN_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask_login import current_user
+
+from certificates import bulk, numbering, throttle, verification
+from certificates.verify_forms import BulkForm, LookupForm, PdfForm
+from exam import web
+from exam.db import write_connection
+from exam.timeutil import to_local
+
+bp = Blueprint("verify", __name__, template_folder="templates")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+THROTTLED = "throttled"
+
+
+def _folder() -> Path:
+    return Path(current_app.config["INSTANCE_PATH"]) / "keys"
+
+
+def _tz() -> str:
+    return current_app.config["TIMEZONE"]
+
+
+def _today():
+    return to_local(web.now(), _tz()).date()
+
+
+def _jwks() -> dict:
+    """This instance's public keys; none yet (``callexam keys init`` not run) verifies no token."""
+    from certificates import jws_keys
+    try:
+        return jws_keys.jwks(_folder())
+    except (FileNotFoundError, OSError, ValueError):
+        return {"keys": []}
+
+
+def _limits() -> throttle.Limits:
+    return throttle.Limits.from_config(current_app.config)
+
+
+def _pad(started: float) -> None:
+    """Sleep up to the next multiple of the floor, so a slow database shifts every answer alike."""
+    floor = float(current_app.config.get("VERIFY_MIN_SECONDS", 0.3))
+    if floor <= 0:
+        return
+    elapsed = time.monotonic() - started
+    time.sleep(max(1, math.ceil(elapsed / floor)) * floor - elapsed)
+
+
+def _throttled_message() -> str:
+    return f"查询过于频繁，请 {_limits().minutes} 分钟后再试"
+
+
+def _public_lookup(number: str, name: str):
+    """Found, None (no such number, or a name that does not match), or THROTTLED; always padded."""
+    started = time.monotonic()
+    try:
+        engine, now, limits = web.engine(), web.now(), _limits()
+        ip, key = request.remote_addr or "-", numbering.normalise(number)
+        if throttle.blocked(engine, throttle.PUBLIC, ip, key, now, limits):
+            return THROTTLED
+        found = verification.lookup(web.db(), number, name, _today(), _tz())
+        throttle.note(engine, throttle.PUBLIC, ip, key, found is not None, now, limits)
+        return found
+    finally:
+        _pad(started)
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@web.public
+def lookup():
+    token = request.args.get("t")
+    if token is not None and request.method == "GET":
+        report = verification.verify_token(token, _jwks(), verification.local_register(web.db(), _today(), _tz()), _today())
+        return render_template("certificates/verify_token.html", report=report)
+    form = LookupForm()
+    outcome, status = None, 200
+    if form.validate_on_submit():
+        outcome = _public_lookup(form.number.data, form.name.data)
+        if outcome == THROTTLED:
+            status = 429
+        elif outcome is None:
+            outcome = verification.NOT_FOUND
+    return render_template("certificates/verify.html", form=form, outcome=outcome,
+                           throttled=_throttled_message() if status == 429 else None), status
+
+
+@bp.route("/api/v1/certificates/<path:number>")
+@web.public
+def api_lookup(number: str):
+    """``GET /api/v1/certificates/HJ-2026-C-000123?name=张三``: 200 with the register's answer, 404
+    when the number and name do not match a certificate, 400 without a name, 429 when throttled."""
+    name = (request.args.get("name") or "").strip()
+    if not name or not number.strip():
+        return jsonify(error="请同时提供证书编号和持证人姓名（参数 name）"), 400
+    outcome = _public_lookup(number, name)
+    if outcome == THROTTLED:
+        return jsonify(error=_throttled_message()), 429
+    if outcome is None:
+        return jsonify(found=False, status=verification.NOT_FOUND,
+                       error="未找到：证书编号不存在，或姓名与证书不符"), 404
+    return jsonify(outcome.as_json())
+
+
+@bp.route("/verify/pdf", methods=["GET", "POST"])
+@web.public
+def pdf():
+    form = PdfForm()
+    report, status = None, 200
+    if form.validate_on_submit():
+        engine, now, limits = web.engine(), web.now(), _limits()
+        ip = request.remote_addr or "-"
+        if throttle.blocked(engine, throttle.PDF, ip, None, now, limits):
+            return render_template("certificates/verify_pdf.html", form=form, report=None,
+                                   throttled=_throttled_message()), 429
+        data = form.file.data.read()
+        report = verification.verify_pdf(data, _folder(), _jwks(),
+                                         verification.local_register(web.db(), _today(), _tz()), _today())
+        throttle.note(engine, throttle.PDF, ip, report.view.number if report.view else None, report.ok, now, limits)
+    return render_template("certificates/verify_pdf.html", form=form, report=report, throttled=None), status
+
+
+@bp.route("/verify/bulk", methods=["GET", "POST"])
+@web.roles_required("verifier")
+def bulk_page():
+    form = BulkForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        parsed = bulk.parse(upload.filename or "", upload.read())
+        if parsed.ok:
+            return _bulk_results(parsed)
+        errors = parsed.errors
+    return render_template("certificates/verify_bulk.html", form=form, errors=errors,
+                           max_rows=bulk.MAX_ROWS), (400 if errors else 200)
+
+
+def _bulk_results(parsed: bulk.BulkFile) -> Response:
+    from exam.audit.service import record
+    today = _today()
+    found = verification.lookup_many(web.db(), [(r.number, r.name) for r in parsed.rows], today, _tz())
+    local = to_local(web.now(), current_app.config["TIMEZONE"])
+    data = bulk.results_xlsx([bulk.result_row(r, f) for r, f in zip(parsed.rows, found)],
+                             local.strftime("%Y-%m-%d %H:%M"))
+    with write_connection(web.engine()) as conn:
+        record(conn, "certificate.verify_bulk", "user", current_user.id, actor_id=current_user.id,
+               rows=len(parsed.rows), found=sum(1 for f in found if f is not None))
+    filename = f"证书核验结果-{local.strftime('%Y%m%d-%H%M')}.xlsx"
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": _attachment(filename)})
+
+
+@bp.route("/verify/bulk/template.xlsx")
+@web.roles_required("verifier")
+def bulk_template():
+    return Response(bulk.template_xlsx(), mimetype=XLSX,
+                    headers={"Content-Disposition": _attachment("证书核验名单模板.xlsx")})
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+    return f"attachment; filename=\"verify.xlsx\"; filename*=UTF-8''{quote(filename)}"
