@@ -26,8 +26,8 @@ from exam.sessions.models import ExamSession
 from exam.timeutil import to_local, utcnow
 from practical import service as practical
 from practical.models import PracticalTask
-from tests.integration.test_results import (GRACE, _lists, audit, mark_practical, row_of, sit_theory, sit_typing,
-                                            table_of)
+from tests.integration.sittings import (GRACE, phrase_lists, audit, mark_practical, row_of, sit_theory, sit_typing,
+                                        table_of)
 from tests.unit.test_practical_form_kinds import perfect_work_order
 from tests.webclient import csrf_token, login
 
@@ -61,7 +61,7 @@ def finished(engine, users, make_session):
     sit_typing(engine, sid, cid, t0, chars=80)
     aid = practical.start(engine, sid, cid, t0, random.Random(7))
     answer_work_orders(engine, aid, cid, t0)
-    assert practical.submit(engine, aid, "candidate", t0 + dt.timedelta(minutes=5), _lists(), candidate_id=cid)
+    assert practical.submit(engine, aid, "candidate", t0 + dt.timedelta(minutes=5), phrase_lists(), candidate_id=cid)
     mark_practical(engine, sid, aid, t0 + dt.timedelta(minutes=30))
     sit_theory(engine, sid, users["cand2"], t0, correct=False)
     return sid
