@@ -10,6 +10,7 @@ from exam.db import write_session
 from exam.sessions import service as sessions
 from exam.sessions.models import Room
 from exam.timeutil import utcnow
+from tests.webclient import login
 
 
 @pytest.fixture
@@ -34,3 +35,10 @@ def roster_session(engine, users):
                 created_by=users["examiner"], room_ids=room_ids, signin_mode=signin_mode)
             return created.id
     return make
+
+
+@pytest.fixture
+def examiner(client):
+    """The test client signed in as the examiner."""
+    login(client, "examiner")
+    return client

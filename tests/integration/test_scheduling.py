@@ -4,7 +4,6 @@ the practical blueprint followed by the draw, the list and the month calendar, a
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import re
 
@@ -14,147 +13,25 @@ from sqlmodel import Session
 
 from exam.accounts import service as accounts
 from exam.db import write_session
-from exam.sessions import rooms as room_service
 from exam.sessions.models import ExamSession
-from exam.sessions.rooms import RoomData
-from exam.timeutil import local_to_utc, to_local, utcnow
+from exam.timeutil import to_local, utcnow
 from practical import service as practical_service
 from tests.conftest import PASSWORD
+from tests.integration.scheduling import (NEW, TZ, audit_details, count_sessions, create, form_time, local_day,
+                                          new_room, query_rows)
 from tests.webclient import csrf_token, login
-
-TZ = "Asia/Shanghai"
-NEW = "/examiner/sessions/new"
-
-
-def _form_time(value: dt.datetime) -> str:
-    return to_local(value, TZ).strftime("%Y-%m-%dT%H:%M")
-
-
-def _day(days: int, hour: int, minute: int = 0) -> dt.datetime:
-    """A local wall-clock time ``days`` from today, as UTC (minutes are what the form keeps)."""
-    today = to_local(utcnow(), TZ).date() + dt.timedelta(days=days)
-    return local_to_utc(dt.datetime.combine(today, dt.time(hour, minute)), TZ)
-
-
-def _rows(engine, sql: str, **params):
-    with engine.connect() as conn:
-        return conn.execute(text(sql), params).all()
-
-
-def _room(engine, name: str, seats: int, location: str = "") -> int:
-    with write_session(engine) as db:
-        return room_service.create(db, RoomData(name, seats, location), None).id
-
-
-def _session_form(token, *, name="场次", level="junior", opens, closes, practical=None, candidates=(), rooms=(),
-                  examiners=(), item_count="20", **extra) -> dict:
-    data = {"csrf_token": token, "name": name, "level": level, "opens_at": _form_time(opens),
-            "closes_at": _form_time(closes), "duration_minutes": "60", "item_count": item_count,
-            "candidates": [str(c) for c in candidates], "rooms": [str(r) for r in rooms],
-            "examiners": [str(e) for e in examiners], "signin_mode": "password", "results_release": "immediate"}
-    if practical:
-        data["practical_opens_at"], data["practical_closes_at"] = (_form_time(t) for t in practical)
-    data.update(extra)
-    return data
-
-
-def _create(client, **kwargs):
-    token = csrf_token(client, NEW)
-    return client.post(NEW, data=_session_form(token, **kwargs))
-
-
-def _count_sessions(engine) -> int:
-    return _rows(engine, "SELECT count(*) FROM exam_session")[0][0]
-
-
-def _audit(engine, action: str) -> list[dict]:
-    rows = _rows(engine, "SELECT detail FROM audit_event WHERE action = :a ORDER BY seq", a=action)
-    return [r.detail if isinstance(r.detail, dict) else json.loads(r.detail) for r in rows]  # PG: JSON, SQLite: text
-
-
-@pytest.fixture
-def examiner(client):
-    login(client, "examiner")
-    return client
-
-
-# ---------------------------------------------------------------- rooms
-
-
-def test_rooms_are_added_edited_deactivated_and_deleted_with_audit(examiner, engine, users):
-    client = examiner
-    token = csrf_token(client, "/examiner/rooms/new")
-    resp = client.post("/examiner/rooms/new", data={"csrf_token": token, "name": "第一考场", "seats": "30",
-                                                    "location": "培训楼 302"})
-    assert resp.status_code == 302
-    (room_id, seats, active), = _rows(engine, "SELECT id, seats, active FROM room WHERE name = '第一考场'")
-    assert seats == 30 and active
-    html = client.get("/examiner/rooms/").get_data(as_text=True)
-    assert "第一考场" in html and "培训楼 302" in html
-
-    # the same name again, and seat counts out of range, are refused in Chinese
-    html = client.post("/examiner/rooms/new", data={"csrf_token": token, "name": " 第一考场 ", "seats": "10"}
-                       ).get_data(as_text=True)
-    assert "已有名为“第一考场”的考场" in html
-    html = client.post("/examiner/rooms/new", data={"csrf_token": token, "name": "大厅", "seats": "0"}
-                       ).get_data(as_text=True)
-    assert "座位数：座位数应在 1 至 500 之间" in html or "请填写座位数" in html
-    assert _rows(engine, "SELECT count(*) FROM room")[0][0] == 1
-
-    # edit: the form starts from the room; the change is saved and audited
-    assert 'value="培训楼 302"' in client.get(f"/examiner/rooms/{room_id}/edit").get_data(as_text=True)
-    resp = client.post(f"/examiner/rooms/{room_id}/edit", data={"csrf_token": token, "name": "第一考场",
-                                                               "seats": "24", "location": "培训楼 305"})
-    assert resp.status_code == 302
-    assert _rows(engine, "SELECT seats, location FROM room WHERE id = :i", i=room_id)[0] == (24, "培训楼 305")
-    assert _audit(engine, "room.update")[-1]["changes"] == {"seats": [30, 24], "location": ["培训楼 302", "培训楼 305"]}
-
-    # deactivated: no longer offered for a new session; activated again: offered again
-    html = client.post(f"/examiner/rooms/{room_id}/active", data={"csrf_token": token, "active": "0"},
-                       follow_redirects=True).get_data(as_text=True)
-    assert "考场 第一考场 已停用" in html and "已停用</span>" in html
-    assert not _rows(engine, "SELECT active FROM room WHERE id = :i", i=room_id)[0][0]
-    assert "第一考场" not in client.get(NEW).get_data(as_text=True)
-    client.post(f"/examiner/rooms/{room_id}/active", data={"csrf_token": token, "active": "0"})  # twice: one entry
-    assert len(_audit(engine, "room.deactivate")) == 1
-    client.post(f"/examiner/rooms/{room_id}/active", data={"csrf_token": token, "active": "1"})
-    assert "第一考场（24 座，培训楼 305）" in client.get(NEW).get_data(as_text=True)
-
-    # a room a session used cannot be deleted (deactivate instead); an unused one can
-    resp = _create(client, name="用过考场的场次", opens=_day(3, 9), closes=_day(3, 11), rooms=[room_id],
-                   candidates=[users["cand1"]])
-    assert resp.status_code == 302, resp.get_data(as_text=True)
-    resp = client.post(f"/examiner/rooms/{room_id}/delete", data={"csrf_token": token}, follow_redirects=True)
-    assert "不能删除；如不再使用请停用" in resp.get_data(as_text=True)
-    spare = _room(engine, "备用考场", 5)
-    client.post(f"/examiner/rooms/{spare}/delete", data={"csrf_token": token})
-    assert _rows(engine, "SELECT name FROM room ORDER BY id") == [("第一考场",)]
-    assert _audit(engine, "room.delete")[0]["name"] == "备用考场"
-
-
-def test_a_room_cannot_lose_seats_a_coming_session_needs(examiner, engine, users):
-    room_id = _room(engine, "小考场", 3)
-    resp = _create(examiner, opens=_day(2, 9), closes=_day(2, 11), rooms=[room_id],
-                   candidates=[users["cand1"], users["cand2"], users["cand3"]])
-    assert resp.status_code == 302, resp.get_data(as_text=True)
-    token = csrf_token(examiner, f"/examiner/rooms/{room_id}/edit")
-    html = examiner.post(f"/examiner/rooms/{room_id}/edit", data={"csrf_token": token, "name": "小考场",
-                                                                 "seats": "2"}).get_data(as_text=True)
-    assert "座位数不能减少到 2" in html and "报名 3 人，改后其考场共 2 个座位，不够坐" in html
-    assert _rows(engine, "SELECT seats FROM room WHERE id = :i", i=room_id)[0][0] == 3
-
 
 # ---------------------------------------------------------------- create with every setting
 
 
 def test_a_session_keeps_every_setting_and_the_detail_page_shows_them(examiner, engine, users):
-    room_a, room_b = _room(engine, "A 考场", 2, "一楼"), _room(engine, "B 考场", 1)
+    room_a, room_b = new_room(engine, "A 考场", 2, "一楼"), new_room(engine, "B 考场", 1)
     with Session(engine) as db:
         calls = [r[0] for r in db.exec(text("SELECT id FROM practical_scenario WHERE level = 'junior' "
                                             "AND kind = 'call' AND status = 'approved' ORDER BY id"))]
     chosen = calls[:2]
-    resp = _create(examiner, name="五月初级", opens=_day(5, 9), closes=_day(5, 11),
-                   practical=(_day(5, 13), _day(5, 15)), rooms=[room_a, room_b], examiners=[users["examiner"]],
+    resp = create(examiner, name="五月初级", opens=local_day(5, 9), closes=local_day(5, 11),
+                   practical=(local_day(5, 13), local_day(5, 15)), rooms=[room_a, room_b], examiners=[users["examiner"]],
                    candidates=[users["cand1"], users["cand2"]], signin_mode="id_last6", results_release="published",
                    notes="考生须携带身份证原件", practical_junior_call=[str(i) for i in chosen], double_marking="y")
     assert resp.status_code == 302, resp.get_data(as_text=True)
@@ -163,19 +40,19 @@ def test_a_session_keeps_every_setting_and_the_detail_page_shows_them(examiner, 
         s = db.get(ExamSession, sid)
         assert (s.level, s.signin_mode, s.results_release, s.notes, s.double_marking) == (
             "junior", "id_last6", "published", "考生须携带身份证原件", True)
-        assert s.practical_opens_at == _day(5, 13) and s.practical_closes_at == _day(5, 15)
+        assert s.practical_opens_at == local_day(5, 13) and s.practical_closes_at == local_day(5, 15)
         assert s.practical_scenarios == {"call": chosen}
-    assert _rows(engine, "SELECT room_id FROM session_room WHERE session_id = :s ORDER BY room_id", s=sid) == [
+    assert query_rows(engine, "SELECT room_id FROM session_room WHERE session_id = :s ORDER BY room_id", s=sid) == [
         (room_a,), (room_b,)]
-    assert _rows(engine, "SELECT examiner_id FROM session_examiner WHERE session_id = :s", s=sid) == [
+    assert query_rows(engine, "SELECT examiner_id FROM session_examiner WHERE session_id = :s", s=sid) == [
         (users["examiner"],)]
-    created = _audit(engine, "session.create")[-1]
+    created = audit_details(engine, "session.create")[-1]
     assert created["room_ids"] == [room_a, room_b] and created["signin_mode"] == "id_last6"
 
     html = examiner.get(f"/examiner/sessions/{sid}").get_data(as_text=True)
     for fact in ("五月初级", "A 考场（2 座，一楼）", "共 3 个座位，报名 2 人", "examiner（examiner）", "身份证号后六位",
                  "统一公布", "考生须携带身份证原件", "双人独立评分", "未开始",
-                 f"{to_local(_day(5, 13), TZ):%Y-%m-%d %H:%M} 至 {to_local(_day(5, 15), TZ):%Y-%m-%d %H:%M}"):
+                 f"{to_local(local_day(5, 13), TZ):%Y-%m-%d %H:%M} 至 {to_local(local_day(5, 15), TZ):%Y-%m-%d %H:%M}"):
         assert fact in html, fact
     assert f"/examiner/sessions/{sid}/edit" in html and f"/examiner/sessions/{sid}/access" in html
 
@@ -203,76 +80,76 @@ def test_a_practical_blueprint_the_draw_could_not_follow_is_refused(examiner, en
                                 "AND status = 'approved' ORDER BY id")).first()[0]
         senior = db.exec(text("SELECT id, title FROM practical_scenario WHERE level = 'senior' AND kind = 'call' "
                               "AND status = 'approved'")).first()
-    resp = _create(examiner, opens=_day(4, 9), closes=_day(4, 11), practical_junior_call=[str(one_call)])
+    resp = create(examiner, opens=local_day(4, 9), closes=local_day(4, 11), practical_junior_call=[str(one_call)])
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "实操组卷：模拟通话每人抽 2 个场景，只选了 1 个" in html
     # a scenario of another level is not offered; sent anyway, it is refused by name
-    html = _create(examiner, opens=_day(4, 9), closes=_day(4, 11),
+    html = create(examiner, opens=local_day(4, 9), closes=local_day(4, 11),
                    practical_junior_call=[str(one_call), str(senior[0])]).get_data(as_text=True)
     assert f"实操组卷：场景“{senior[1]}”不是初级模拟通话的已审核场景" in html
-    html = _create(examiner, opens=_day(4, 9), closes=_day(4, 11), level="expert").get_data(as_text=True)
+    html = create(examiner, opens=local_day(4, 9), closes=local_day(4, 11), level="expert").get_data(as_text=True)
     assert "等级：请从列表中选择" in html and "valid choice" not in html
-    assert _count_sessions(engine) == 0
+    assert count_sessions(engine) == 0
 
 
 # ---------------------------------------------------------------- conflicts
 
 
 def test_a_candidate_in_two_overlapping_sessions_is_refused(examiner, engine, users):
-    first = _create(examiner, name="上午场", opens=_day(6, 9), closes=_day(6, 11), candidates=[users["cand1"]])
+    first = create(examiner, name="上午场", opens=local_day(6, 9), closes=local_day(6, 11), candidates=[users["cand1"]])
     assert first.status_code == 302
-    resp = _create(examiner, name="重叠场", opens=_day(6, 10), closes=_day(6, 12),
+    resp = create(examiner, name="重叠场", opens=local_day(6, 10), closes=local_day(6, 12),
                    candidates=[users["cand1"], users["cand2"]])
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "无法保存" in html
     assert "考生 cand1（cand1）已报名时间重叠的场次 《上午场》" in html and "cand2（cand2）已报名" not in html
-    assert _count_sessions(engine) == 1
+    assert count_sessions(engine) == 1
     # back to back is no overlap
-    assert _create(examiner, name="下午场", opens=_day(6, 11), closes=_day(6, 12),
+    assert create(examiner, name="下午场", opens=local_day(6, 11), closes=local_day(6, 12),
                    candidates=[users["cand1"]]).status_code == 302
     # a practical window reaching into another session counts too
-    resp = _create(examiner, name="实操晚场", opens=_day(6, 7), closes=_day(6, 8, 30),
-                   practical=(_day(6, 8, 30), _day(6, 10)), candidates=[users["cand1"]])
+    resp = create(examiner, name="实操晚场", opens=local_day(6, 7), closes=local_day(6, 8, 30),
+                   practical=(local_day(6, 8, 30), local_day(6, 10)), candidates=[users["cand1"]])
     assert "考生 cand1（cand1）已报名时间重叠的场次 《上午场》" in resp.get_data(as_text=True)
-    assert _count_sessions(engine) == 2
+    assert count_sessions(engine) == 2
 
 
 def test_more_candidates_than_seats_is_refused(examiner, engine, users):
-    small = _room(engine, "两人考场", 2)
-    resp = _create(examiner, opens=_day(7, 9), closes=_day(7, 11), rooms=[small],
+    small = new_room(engine, "两人考场", 2)
+    resp = create(examiner, opens=local_day(7, 9), closes=local_day(7, 11), rooms=[small],
                    candidates=[users["cand1"], users["cand2"], users["cand3"]])
     html = resp.get_data(as_text=True)
     assert "考场座位不足：共 2 个座位，报名考生 3 人，超出 1 人" in html
-    assert _count_sessions(engine) == 0
+    assert count_sessions(engine) == 0
 
 
 def test_a_room_booked_twice_at_once_is_refused(examiner, engine, users):
-    room = _room(engine, "三楼考场", 40)
-    assert _create(examiner, name="甲场", opens=_day(8, 9), closes=_day(8, 11), rooms=[room]).status_code == 302
-    html = _create(examiner, name="乙场", opens=_day(8, 10), closes=_day(8, 12), rooms=[room]).get_data(as_text=True)
+    room = new_room(engine, "三楼考场", 40)
+    assert create(examiner, name="甲场", opens=local_day(8, 9), closes=local_day(8, 11), rooms=[room]).status_code == 302
+    html = create(examiner, name="乙场", opens=local_day(8, 10), closes=local_day(8, 12), rooms=[room]).get_data(as_text=True)
     assert "考场 三楼考场 同一时间已被场次 《甲场》" in html
-    assert _count_sessions(engine) == 1
+    assert count_sessions(engine) == 1
 
 
 def test_an_examiner_in_two_places_is_refused(examiner, engine, users):
     with write_session(engine) as db:
         other = accounts.create_user(db, "examiner2", PASSWORD, "examiner", "第二考评员").id
-    assert _create(examiner, name="甲场", opens=_day(9, 9), closes=_day(9, 11),
+    assert create(examiner, name="甲场", opens=local_day(9, 9), closes=local_day(9, 11),
                    examiners=[users["examiner"]]).status_code == 302
-    html = _create(examiner, name="乙场", opens=_day(9, 10), closes=_day(9, 12),
+    html = create(examiner, name="乙场", opens=local_day(9, 10), closes=local_day(9, 12),
                    examiners=[users["examiner"], other]).get_data(as_text=True)
     reasons = re.search(r'id="plan-errors">(.*?)</div>', html, re.S).group(1)
     assert "考评员 examiner（examiner）同一时间已安排在场次 《甲场》" in reasons and "第二考评员" not in reasons
-    assert _count_sessions(engine) == 1
+    assert count_sessions(engine) == 1
     # the other examiner alone is free
-    assert _create(examiner, name="乙场", opens=_day(9, 10), closes=_day(9, 12), examiners=[other]).status_code == 302
+    assert create(examiner, name="乙场", opens=local_day(9, 10), closes=local_day(9, 12), examiners=[other]).status_code == 302
 
 
 def test_every_conflict_is_listed_at_once(examiner, engine, users):
-    room = _room(engine, "一人考场", 1)
-    assert _create(examiner, name="先排的场", opens=_day(10, 9), closes=_day(10, 11), rooms=[room],
+    room = new_room(engine, "一人考场", 1)
+    assert create(examiner, name="先排的场", opens=local_day(10, 9), closes=local_day(10, 11), rooms=[room],
                    examiners=[users["examiner"]], candidates=[users["cand1"]]).status_code == 302
-    html = _create(examiner, name="后排的场", opens=_day(10, 10), closes=_day(10, 12), rooms=[room],
+    html = create(examiner, name="后排的场", opens=local_day(10, 10), closes=local_day(10, 12), rooms=[room],
                    examiners=[users["examiner"]], candidates=[users["cand1"], users["cand2"]]).get_data(as_text=True)
     assert "请先处理以下 4 个问题" in html
     for reason in ("考生 cand1（cand1）已报名时间重叠", "考场座位不足", "考场 一人考场 同一时间已被场次",
@@ -304,34 +181,34 @@ def _edit_form(client, sid: int) -> tuple[str, dict]:
 
 
 def test_editing_moves_the_times_and_is_audited(examiner, engine, users):
-    room = _room(engine, "四楼考场", 10)
-    resp = _create(examiner, name="待调整场次", opens=_day(12, 9), closes=_day(12, 11), rooms=[room],
+    room = new_room(engine, "四楼考场", 10)
+    resp = create(examiner, name="待调整场次", opens=local_day(12, 9), closes=local_day(12, 11), rooms=[room],
                    examiners=[users["examiner"]], candidates=[users["cand1"]], notes="原备注")
     sid = int(resp.location.rsplit("/", 1)[1])
     html, data = _edit_form(examiner, sid)
     assert "编辑场次：待调整场次" in html and data["rooms"] == [str(room)] and data["notes"] == "原备注"
-    data.update(opens_at=_form_time(_day(13, 14)), closes_at=_form_time(_day(13, 16)), notes="改到次日下午",
+    data.update(opens_at=form_time(local_day(13, 14)), closes_at=form_time(local_day(13, 16)), notes="改到次日下午",
                 candidates=[str(users["cand1"]), str(users["cand2"])])
     resp = examiner.post(f"/examiner/sessions/{sid}/edit", data=data)
     assert resp.status_code == 302, resp.get_data(as_text=True)
     with Session(engine) as db:
         s = db.get(ExamSession, sid)
-        assert (s.opens_at, s.closes_at, s.notes) == (_day(13, 14), _day(13, 16), "改到次日下午")
-    assert _rows(engine, "SELECT count(*) FROM enrollment WHERE session_id = :s AND ticket_number IS NOT NULL",
+        assert (s.opens_at, s.closes_at, s.notes) == (local_day(13, 14), local_day(13, 16), "改到次日下午")
+    assert query_rows(engine, "SELECT count(*) FROM enrollment WHERE session_id = :s AND ticket_number IS NOT NULL",
                  s=sid)[0][0] == 2
-    changes = _audit(engine, "session.update")[-1]["changes"]
+    changes = audit_details(engine, "session.update")[-1]["changes"]
     assert set(changes) == {"opens_at", "closes_at", "notes", "candidates"}
     assert changes["candidates"] == {"added": [users["cand2"]], "removed": []}
     assert "已保存场次修改（4 项）" in examiner.get(f"/examiner/sessions/{sid}").get_data(as_text=True)
 
     # moving onto another session's room and examiner is refused like a new session
-    assert _create(examiner, name="次日下午另一场", opens=_day(14, 14), closes=_day(14, 16), rooms=[room],
+    assert create(examiner, name="次日下午另一场", opens=local_day(14, 14), closes=local_day(14, 16), rooms=[room],
                    examiners=[users["examiner"]]).status_code == 302
-    data.update(opens_at=_form_time(_day(14, 15)), closes_at=_form_time(_day(14, 17)))
+    data.update(opens_at=form_time(local_day(14, 15)), closes_at=form_time(local_day(14, 17)))
     html = examiner.post(f"/examiner/sessions/{sid}/edit", data=data).get_data(as_text=True)
     assert "考场 四楼考场 同一时间已被场次 《次日下午另一场》" in html and "考评员 examiner（examiner）同一时间已安排" in html
     with Session(engine) as db:
-        assert db.get(ExamSession, sid).opens_at == _day(13, 14)
+        assert db.get(ExamSession, sid).opens_at == local_day(13, 14)
 
 
 def test_a_started_session_keeps_its_opening_and_sitting_candidates(examiner, engine, users, make_session, client):
@@ -339,7 +216,7 @@ def test_a_started_session_keeps_its_opening_and_sitting_candidates(examiner, en
     practical_service.start(engine, sid, users["cand1"], utcnow(), random.Random(1))
     html, data = _edit_form(examiner, sid)
     assert "本场次已开考" in html
-    data.update(opens_at=_form_time(utcnow() + dt.timedelta(hours=1)), candidates=[str(users["cand2"])],
+    data.update(opens_at=form_time(utcnow() + dt.timedelta(hours=1)), candidates=[str(users["cand2"])],
                 duration_minutes="90")
     html = examiner.post(f"/examiner/sessions/{sid}/edit", data=data).get_data(as_text=True)
     assert "理论考试开始时间不能更改" in html and "不能更改考试时长" in html
@@ -348,7 +225,7 @@ def test_a_started_session_keeps_its_opening_and_sitting_candidates(examiner, en
     _, data = _edit_form(examiner, sid)
     with Session(engine) as db:
         later = db.get(ExamSession, sid).closes_at + dt.timedelta(hours=1)
-    data.update(closes_at=_form_time(later), notes="延长一小时")
+    data.update(closes_at=form_time(later), notes="延长一小时")
     resp = examiner.post(f"/examiner/sessions/{sid}/edit", data=data)
     assert resp.status_code == 302, resp.get_data(as_text=True)
     with Session(engine) as db:
@@ -359,14 +236,14 @@ def test_a_started_session_keeps_its_opening_and_sitting_candidates(examiner, en
 
 
 def test_the_list_groups_by_day_and_the_month_grid_places_each_session(examiner, engine, users):
-    room = _room(engine, "五楼考场", 30)
+    room = new_room(engine, "五楼考场", 30)
     for name, level, opens, closes, practical in (
-            ("初级场", "junior", _day(20, 9), _day(20, 11), None),
-            ("高级场", "senior", _day(21, 9), _day(21, 11), (_day(22, 9), _day(22, 11)))):
-        assert _create(examiner, name=name, level=level, opens=opens, closes=closes, practical=practical,
+            ("初级场", "junior", local_day(20, 9), local_day(20, 11), None),
+            ("高级场", "senior", local_day(21, 9), local_day(21, 11), (local_day(22, 9), local_day(22, 11)))):
+        assert create(examiner, name=name, level=level, opens=opens, closes=closes, practical=practical,
                        rooms=[room] if level == "junior" else []).status_code == 302
     html = examiner.get("/examiner/sessions").get_data(as_text=True)
-    local = to_local(_day(20, 9), TZ).date()
+    local = to_local(local_day(20, 9), TZ).date()
     assert f"{local:%Y-%m-%d} 星期{'一二三四五六日'[local.weekday()]}" in html
     assert html.index("高级场") < html.index("初级场")  # everything: the latest day first
     upcoming = examiner.get("/examiner/sessions?when=upcoming").get_data(as_text=True)
@@ -393,7 +270,7 @@ def test_the_list_groups_by_day_and_the_month_grid_places_each_session(examiner,
 
 @pytest.mark.parametrize("who", ["cand1", "trainer", "admin", "verifier"])
 def test_only_examiners_schedule(client, engine, who):
-    room = _room(engine, "考场甲", 10)
+    room = new_room(engine, "考场甲", 10)
     login(client, who)
     token = csrf_token(client, "/no-such-page")
     for path in ("/examiner/sessions", NEW, "/examiner/rooms/", "/examiner/rooms/new", f"/examiner/rooms/{room}/edit"):
@@ -401,7 +278,7 @@ def test_only_examiners_schedule(client, engine, who):
     for path in (NEW, "/examiner/rooms/new", f"/examiner/rooms/{room}/active", f"/examiner/rooms/{room}/delete"):
         assert client.post(path, data={"csrf_token": token, "name": "x", "seats": "5", "active": "0"}
                            ).status_code == 403, path
-    assert [tuple(r) for r in _rows(engine, "SELECT name, active FROM room")] == [("考场甲", True)]
+    assert [tuple(r) for r in query_rows(engine, "SELECT name, active FROM room")] == [("考场甲", True)]
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
