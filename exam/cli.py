@@ -333,6 +333,21 @@ def certificates_group():
     """证书。"""
 
 
+@certificates_group.command("issue")
+@click.option("--session", "session_id", type=int, required=True, help="场次编号")
+def certificates_issue(session_id):
+    """为成绩已发布的场次补发证书（例如证书功能上线前发布的场次）：只发给达标且尚未持有该等级证书的考生，重复运行不会重复颁发。"""
+    from certificates import service
+    from exam import db
+    from exam.timeutil import utcnow
+    cfg = _cfg()
+    try:
+        numbers = service.issue_published(db.engine_for(cfg["DATABASE_URL"]), session_id, utcnow(), None, cfg)
+    except service.CertificateError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"已颁发 {len(numbers)} 张证书：{'、'.join(numbers)}" if numbers else "没有需要补发的证书")
+
+
 @certificates_group.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--register", "register_url", default=None,

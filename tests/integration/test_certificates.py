@@ -324,3 +324,29 @@ def test_the_demo_has_a_published_session_whose_certificate_pdfsig_accepts(sqlit
     path.write_bytes(files.signed_pdf(engine, cert.id, keys, "https://exam.example.cn"))
     out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=True).stdout
     assert "Signature is Valid." in out and "Total document signed" in out, out
+
+
+def test_a_session_published_before_certificates_gets_them_from_the_backfill_once(engine, users, published,
+                                                                                   make_session, tmp_path):
+    """``callexam certificates issue --session N``: the register of a session published when no
+    certificate was issued (here: its certificate removed, as before this feature) is filled once;
+    an unpublished session is refused with the reason."""
+    from click.testing import CliRunner
+
+    from exam.cli import main
+
+    with write_session(engine) as db:
+        db.execute(Certificate.__table__.delete())
+    env = {"DATABASE_URL": str(engine.url.render_as_string(hide_password=False)),
+           "CALLEXAM_INSTANCE": str(tmp_path / "instance")}
+    runner = CliRunner()
+    first = runner.invoke(main, ["certificates", "issue", "--session", str(published)], env=env)
+    assert first.exit_code == 0 and "已颁发 1 张证书" in first.output, first.output
+    [cert] = certs(engine)
+    assert cert.candidate_id == users["cand1"] and cert.number in first.output
+    again = runner.invoke(main, ["certificates", "issue", "--session", str(published)], env=env)
+    assert again.exit_code == 0 and "没有需要补发的证书" in again.output and len(certs(engine)) == 1
+    unpublished = make_session(candidates=("cand1",))
+    refused = runner.invoke(main, ["certificates", "issue", "--session", str(unpublished)], env=env)
+    assert refused.exit_code == 1 and "成绩尚未发布" in refused.output
+    assert chain.verify(engine).ok
