@@ -19,9 +19,9 @@ from sqlmodel import Session
 
 from certificates import rules
 from certificates.models import Certificate
-from certificates.service import CertificateError, local_today
+from certificates.service import CertificateError
 from exam.db import write_connection
-from exam.timeutil import utcnow
+from exam.timeutil import local_today, utcnow
 
 #: Where the QR code points when the instance does not say (PUBLIC_URL / CALLEXAM_PUBLIC_URL).
 DEFAULT_PUBLIC_URL = "http://localhost:5000"

@@ -25,7 +25,7 @@ from exam.accounts.models import CandidateProfile, User
 from exam.audit.service import event, record, record_many
 from exam.db import write_session
 from exam.notifications.service import Message, send
-from exam.timeutil import to_local
+from exam.timeutil import local_today
 
 MAX_NAME = 100
 MAX_REASON = 500
@@ -35,10 +35,6 @@ CANDIDATE_PAGE = "/candidate/certificates"
 
 class CertificateError(ValueError):
     """A life-cycle step was refused; the message says why, in Chinese."""
-
-
-def local_today(now: dt.datetime, tz: str) -> dt.date:
-    return to_local(now, tz).date()
 
 
 # ---------------------------------------------------------------- issue

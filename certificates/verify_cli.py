@@ -118,8 +118,7 @@ def _local_register(cfg: dict, today, notes: list[str]):
 
 
 def run(pdf: bytes, cfg: dict, register_url: str | None, offline: bool) -> tuple[Report, list[str]]:
-    from certificates.service import local_today
-    from exam.timeutil import utcnow
+    from exam.timeutil import local_today, utcnow
 
     notes: list[str] = []
     folder = Path(cfg["INSTANCE_PATH"]) / "keys"

@@ -31,14 +31,6 @@ def _folder() -> Path:
     return Path(current_app.config["INSTANCE_PATH"]) / "keys"
 
 
-def _tz() -> str:
-    return current_app.config["TIMEZONE"]
-
-
-def _today():
-    return to_local(web.now(), _tz()).date()
-
-
 def _jwks() -> dict:
     """This instance's public keys; none yet (``callexam keys init`` not run) verifies no token."""
     from certificates import jws_keys
@@ -73,7 +65,7 @@ def _public_lookup(number: str, name: str):
         ip, key = request.remote_addr or "-", numbering.normalise(number)
         if throttle.blocked(engine, throttle.PUBLIC, ip, key, now, limits):
             return THROTTLED
-        found = verification.lookup(web.db(), number, name, _today(), _tz())
+        found = verification.lookup(web.db(), number, name, web.today(), web.tz())
         throttle.note(engine, throttle.PUBLIC, ip, key, found is not None, now, limits)
         return found
     finally:
@@ -85,7 +77,7 @@ def _public_lookup(number: str, name: str):
 def lookup():
     token = request.args.get("t")
     if token is not None and request.method == "GET":
-        report = verification.verify_token(token, _jwks(), verification.local_register(web.db(), _today(), _tz()), _today())
+        report = verification.verify_token(token, _jwks(), verification.local_register(web.db(), web.today(), web.tz()), web.today())
         return render_template("certificates/verify_token.html", report=report)
     form = LookupForm()
     outcome, status = None, 200
@@ -129,7 +121,7 @@ def pdf():
                                    throttled=_throttled_message()), 429
         data = form.file.data.read()
         report = verification.verify_pdf(data, _folder(), _jwks(),
-                                         verification.local_register(web.db(), _today(), _tz()), _today())
+                                         verification.local_register(web.db(), web.today(), web.tz()), web.today())
         throttle.note(engine, throttle.PDF, ip, report.view.number if report.view else None, report.ok, now, limits)
     return render_template("certificates/verify_pdf.html", form=form, report=report, throttled=None), status
 
@@ -151,9 +143,9 @@ def bulk_page():
 
 def _bulk_results(parsed: bulk.BulkFile) -> Response:
     from exam.audit.service import record
-    today = _today()
-    found = verification.lookup_many(web.db(), [(r.number, r.name) for r in parsed.rows], today, _tz())
-    local = to_local(web.now(), current_app.config["TIMEZONE"])
+    today = web.today()
+    found = verification.lookup_many(web.db(), [(r.number, r.name) for r in parsed.rows], today, web.tz())
+    local = to_local(web.now(), web.tz())
     data = bulk.results_xlsx([bulk.result_row(r, f) for r, f in zip(parsed.rows, found)],
                              local.strftime("%Y-%m-%d %H:%M"))
     with write_connection(web.engine()) as conn:

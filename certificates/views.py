@@ -44,12 +44,8 @@ def _keys() -> Path:
     return Path(current_app.config["INSTANCE_PATH"]) / "keys"
 
 
-def _today():
-    return service.local_today(web.now(), current_app.config["TIMEZONE"])
-
-
 def _rows(certs: list[Certificate]) -> list[Row]:
-    today = _today()
+    today = web.today()
     linked = service.numbers_of(web.db(), [i for c in certs for i in (c.replaces_id, c.replaced_by_id)])
     return [Row(c, c.view(today), linked.get(c.replaces_id), linked.get(c.replaced_by_id)) for c in certs]
 

@@ -33,5 +33,10 @@ def local_to_utc(value: dt.datetime, tz: str) -> dt.datetime:
     return value.astimezone(UTC)
 
 
+def local_today(now: dt.datetime, tz: str) -> dt.date:
+    """The date in ``tz`` at the instant ``now``: what "today" means to an exam centre."""
+    return to_local(now, tz).date()
+
+
 def epoch_ms(value: dt.datetime) -> int:
     return int(as_utc(value).timestamp() * 1000)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from exam.accounts.models import ROLES
-from exam.timeutil import utcnow
+from exam.timeutil import local_today, utcnow
 
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
@@ -101,6 +101,16 @@ def close_db(_exc=None) -> None:
 
 def now() -> dt.datetime:
     return utcnow()
+
+
+def tz() -> str:
+    """The exam centre's time zone: local days, times on pages and files, ticket and certificate dates."""
+    return current_app.config["TIMEZONE"]
+
+
+def today() -> dt.date:
+    """The exam centre's date now."""
+    return local_today(now(), tz())
 
 
 def roles_required(*roles: str):

@@ -120,7 +120,7 @@ def template():
 
 
 def _export_name(form: ExportForm) -> str:
-    today = to_local(web.now(), current_app.config["TIMEZONE"]).strftime("%Y%m%d")
+    today = to_local(web.now(), web.tz()).strftime("%Y%m%d")
     level = standard.LEVELS[form.level.data].name if form.level.data else "全部等级"
     status = STATUSES[form.status.data] if form.status.data else "全部状态"
     return f"题库_{level}_{status}_{today}{importer.EXPORT_SUFFIX[form.format.data]}"

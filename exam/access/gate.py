@@ -29,7 +29,7 @@ def refuse_start(session_id: int, part: str):
     decision = service.check_start(
         web.engine(), session_id, part, current_user.id, web.now(), ip=client_ip(),
         preflight={k: v for k, v in request.form.items() if k != "csrf_token"},
-        timezone=current_app.config["TIMEZONE"], throttle=throttle())
+        timezone=web.tz(), throttle=throttle())
     if decision.allowed:
         return None
     for message in decision.messages:

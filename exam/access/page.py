@@ -10,7 +10,7 @@ costs no query the page would not make anyway.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from exam import web
@@ -44,7 +44,7 @@ def _guard_attempt_page():
     if exam_session is None or not exam_session.access_rules:
         return None
     reasons = service.page_refusals(exam_session, part, attempt, web.now(), ip=gate.client_ip(),
-                                    timezone=current_app.config["TIMEZONE"])
+                                    timezone=web.tz())
     if not reasons:
         return None
     return render_template("access/refused.html", exam_session=exam_session, reasons=reasons), 403
@@ -53,13 +53,13 @@ def _guard_attempt_page():
 def access_descriptions(exam_session: ExamSession) -> list[str]:
     """Each switched-on rule's sentence for the candidate's home (the window and the one attempt are
     shown by the page itself)."""
-    return AccessManager.for_session(exam_session).requirements(exam_session, current_app.config["TIMEZONE"])
+    return AccessManager.for_session(exam_session).requirements(exam_session, web.tz())
 
 
 def access_refusals(exam_session: ExamSession, part: str, attempt) -> list[str]:
     """Why there is no start button for ``part`` right now; empty when the candidate may start."""
     return service.refusals(exam_session, part, attempt, current_user.id, web.now(), ip=gate.client_ip(),
-                            timezone=current_app.config["TIMEZONE"])
+                            timezone=web.tz())
 
 
 def access_preflight_fields(exam_session: ExamSession, part: str) -> list:
@@ -71,7 +71,7 @@ def access_guard(exam_session: ExamSession, part: str, attempt) -> dict | None:
     if exam_session is None or attempt is None:
         return None
     ctx = AccessContext(session=exam_session, part=part, candidate_id=attempt.candidate_id, now=web.now(),
-                        attempt=attempt, timezone=current_app.config["TIMEZONE"])
+                        attempt=attempt, timezone=web.tz())
     setup = AccessManager.for_session(exam_session).setup_attempt_page(ctx)
     if not setup:
         return None

@@ -4,7 +4,7 @@ is in ``page``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from exam import web
@@ -38,7 +38,7 @@ def settings(session_id: int):
     manager = AccessManager.for_session(exam_session)
     return render_template("access/settings.html", exam_session=exam_session, form=form,
                            always_on=[cls for cls in RULES.values() if cls.always_on],
-                           descriptions=manager.descriptions(exam_session, current_app.config["TIMEZONE"]),
+                           descriptions=manager.descriptions(exam_session, web.tz()),
                            code=(exam_session.access_rules or {}).get(AccessCodeRule.code, {}).get("code"))
 
 

@@ -23,10 +23,6 @@ bp = Blueprint("proctoring", __name__)
 ATTEMPT_ACTIONS = ("extra_time", "pause", "resume", "force_submit", "void")
 
 
-def _tz() -> str:
-    return current_app.config["TIMEZONE"]
-
-
 def _error(exc: ProctorError):
     return jsonify(error=str(exc)), exc.status
 
@@ -45,7 +41,7 @@ def board_page(session_id: int):
     if exam_session is None:
         abort(404)
     with web.engine().connect() as conn:
-        snapshot = board.snapshot(conn, session_id, web.now(), _tz())
+        snapshot = board.snapshot(conn, session_id, web.now(), web.tz())
     config = {
         "boardUrl": url_for("proctoring.board_json", session_id=session_id),
         "actionUrl": url_for("proctoring.attempt_action", session_id=session_id, part="PART", attempt_id=0,
@@ -69,7 +65,7 @@ def board_page(session_id: int):
 @web.roles_required("examiner")
 def board_json(session_id: int):
     with web.engine().connect() as conn:
-        snapshot = board.snapshot(conn, session_id, web.now(), _tz())
+        snapshot = board.snapshot(conn, session_id, web.now(), web.tz())
     if snapshot is None:
         return jsonify(error="找不到该考试场次"), 404
     return jsonify(snapshot)

@@ -6,7 +6,7 @@ schedule, withdraw) go through ``exam.sessions.publication``, each audited there
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -39,7 +39,7 @@ def index(session_id: int):
               results_charts.practical_histogram(table.scores("practical")),
               results_charts.pass_rates(table.rates())]
     schedule = ScheduleForm(results_release=exam_session.results_release,
-                            publish_at=to_local(exam_session.results_publish_at, current_app.config["TIMEZONE"]))
+                            publish_at=to_local(exam_session.results_publish_at, web.tz()))
     return render_template("session_results/index.html", exam_session=exam_session, table=table,
                            charts=[(c, Markup(c.svg)) for c in charts], release_names=RELEASE_NAMES,
                            hidden=results_hidden(exam_session), publish_form=PublishForm(),
@@ -54,7 +54,7 @@ def export(session_id: int, fmt: str):
     exam_session = _session(session_id)
     table = results.session_table(web.db(), exam_session, web.now())
     if fmt == "xlsx":
-        body = results_export.to_xlsx(table, web.now(), current_app.config["TIMEZONE"])
+        body = results_export.to_xlsx(table, web.now(), web.tz())
         mimetype = results_export.XLSX_TYPE
     else:
         body, mimetype = results_export.to_csv(table), results_export.CSV_TYPE
@@ -90,7 +90,7 @@ def schedule(session_id: int):
         errors = [f"{field.label.text}：{e}" for field in form for e in field.errors]
         flash("发布设置未保存：" + "；".join(errors or ["表单已过期，请刷新页面后重试"]), "error")
         return _back(session_id)
-    tz = current_app.config["TIMEZONE"]
+    tz = web.tz()
     publish_at = local_to_utc(form.publish_at.data, tz) if form.publish_at.data else None
     refused = publication.schedule(web.engine(), session_id, form.results_release.data, publish_at, web.now(),
                                    current_user.id, tz)

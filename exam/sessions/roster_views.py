@@ -34,14 +34,6 @@ PENDING, ISSUED = "roster_import", "roster_credentials"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _tz() -> str:
-    return current_app.config["TIMEZONE"]
-
-
-def _today():
-    return to_local(web.now(), _tz()).date()
-
-
 def _instance() -> str:
     return current_app.instance_path
 
@@ -111,7 +103,7 @@ def import_upload(session_id: int):
         return _page(exam_session, status=422, upload_form=form)
     filename = _client_filename(form.file.data.filename)
     data = form.file.data.read()
-    plan = enrolment.preview(web.db(), exam_session, filename, data, _today(), _tz())
+    plan = enrolment.preview(web.db(), exam_session, filename, data, web.today(), web.tz())
     if not plan.ok:
         return _page(exam_session, failure=plan.errors + plan.conflicts, status=422)
     _drop_pending()
@@ -138,7 +130,7 @@ def import_confirm(session_id: int):
         flash("这次导入已失效（已确认、已取消或超过一天），请重新上传名单文件", "error")
         return redirect(url_for(".index", session_id=session_id))
     try:
-        report = enrolment.confirm(web.engine(), session_id, pending["filename"], data, _today(), _tz(),
+        report = enrolment.confirm(web.engine(), session_id, pending["filename"], data, web.today(), web.tz(),
                                    current_user.id)
     except enrolment.RosterImportError as exc:    # another import or a schedule change came in between
         _drop_pending()
@@ -273,7 +265,7 @@ def photo(session_id: int, candidate_id: int):
 # ---------------------------------------------------------------- admission tickets
 
 def _pdf(tickets: list[admission.AdmissionTicket], download_name: str):
-    printed = to_local(web.now(), _tz()).strftime("%Y-%m-%d %H:%M")
+    printed = to_local(web.now(), web.tz()).strftime("%Y-%m-%d %H:%M")
     data = admission_pdf.render(tickets, printed)
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
                          download_name=download_name)
@@ -285,7 +277,7 @@ def _pdf(tickets: list[admission.AdmissionTicket], download_name: str):
 @web.roles_required("examiner")
 def tickets_pdf(session_id: int):
     exam_session = _exam_session(session_id)
-    found = admission.tickets_of_session(web.db(), session_id, _tz())
+    found = admission.tickets_of_session(web.db(), session_id, web.tz())
     if not found:
         flash("本场次还没有考生，无法打印准考证", "error")
         return redirect(url_for(".index", session_id=session_id))
@@ -295,7 +287,7 @@ def tickets_pdf(session_id: int):
 @bp.route("/examiner/sessions/<int:session_id>/roster/tickets/<int:enrollment_id>.pdf")
 @web.roles_required("examiner")
 def ticket_pdf(session_id: int, enrollment_id: int):
-    found = admission.tickets_of_session(web.db(), session_id, _tz(), enrollment_id=enrollment_id)
+    found = admission.tickets_of_session(web.db(), session_id, web.tz(), enrollment_id=enrollment_id)
     if not found:
         abort(404)
     return _pdf(found, admission.ticket_file_name(found[0]))
@@ -304,7 +296,7 @@ def ticket_pdf(session_id: int, enrollment_id: int):
 @bp.route("/candidate/sessions/<int:session_id>/ticket.pdf")
 @web.roles_required("candidate")
 def my_ticket(session_id: int):
-    found = admission.tickets_of_session(web.db(), session_id, _tz(), candidate_id=current_user.id)
+    found = admission.tickets_of_session(web.db(), session_id, web.tz(), candidate_id=current_user.id)
     if not found:
         abort(404)
     return _pdf(found, admission.ticket_file_name(found[0]))

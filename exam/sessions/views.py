@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -21,15 +21,11 @@ from question_bank.models import PaperBlueprint
 bp = Blueprint("sessions", __name__, url_prefix="/examiner")
 
 
-def _tz() -> str:
-    return current_app.config["TIMEZONE"]
-
-
 @bp.route("/sessions")
 @web.roles_required("examiner")
 def index():
     """The timetable: a list grouped by day, or a month calendar (``?view=month&month=2026-05``)."""
-    db, now, tz = web.db(), web.now(), _tz()
+    db, now, tz = web.db(), web.now(), web.tz()
     level = request.args.get("level") if request.args.get("level") in standard.LEVELS else None
     when = request.args.get("when") if request.args.get("when") in ("upcoming", "past") else ""
     room_id = request.args.get("room", type=int)
@@ -76,7 +72,7 @@ def _with_choices(form: SessionForm, before: SessionPlan | None = None) -> Sessi
 
 
 def _plan(form: SessionForm) -> SessionPlan:
-    tz, level = _tz(), form.level.data
+    tz, level = web.tz(), form.level.data
     utc = lambda value: local_to_utc(value, tz) if value else None  # noqa: E731
     return SessionPlan(
         name=form.name.data, level=level, opens_at=utc(form.opens_at.data), closes_at=utc(form.closes_at.data),
@@ -93,7 +89,7 @@ def _plan(form: SessionForm) -> SessionPlan:
 
 
 def _form_values(plan: SessionPlan) -> dict:
-    tz = _tz()
+    tz = web.tz()
     local = lambda value: to_local(value, tz).replace(tzinfo=None) if value else None  # noqa: E731
     values = {"name": plan.name, "level": plan.level, "opens_at": local(plan.opens_at),
               "closes_at": local(plan.closes_at), "duration_minutes": plan.duration_minutes,
@@ -132,7 +128,7 @@ def create():
     if form.validate_on_submit():
         try:
             with write_session(web.engine()) as db:
-                session_id = scheduling.create(db, _plan(form), current_user.id, _tz()).id
+                session_id = scheduling.create(db, _plan(form), current_user.id, web.tz()).id
             flash("已创建场次")
             return redirect(url_for("sessions.detail", session_id=session_id))
         except PlanError as exc:
@@ -147,7 +143,7 @@ def edit(session_id: int):
     if exam_session is None:
         abort(404)
     before = scheduling.plan_of(web.db(), exam_session)
-    started = locks.started(web.db(), exam_session, web.now(), _tz())
+    started = locks.started(web.db(), exam_session, web.now(), web.tz())
     if request.method == "GET":
         form = SessionForm(formdata=None, **_form_values(before))
     else:
@@ -157,7 +153,7 @@ def edit(session_id: int):
         try:
             with write_session(web.engine()) as db:
                 current = db.get(ExamSession, session_id)
-                changes = scheduling.update(db, current, _plan(form), current_user.id, _tz(), web.now())
+                changes = scheduling.update(db, current, _plan(form), current_user.id, web.tz(), web.now())
             flash(f"已保存场次修改（{len(changes)} 项）" if changes else "没有需要保存的修改")
             return redirect(url_for("sessions.detail", session_id=session_id))
         except PlanError as exc:
@@ -174,7 +170,7 @@ def detail(session_id: int):
     rows = service.results(web.db(), session_id)
     blueprint = web.db().get(PaperBlueprint, exam_session.blueprint_id) if exam_session.blueprint_id else None
     return render_template("sessions/detail.html", exam_session=exam_session, rows=rows, blueprint=blueprint,
-                           access_rules=AccessManager.for_session(exam_session).requirements(exam_session, _tz()),
+                           access_rules=AccessManager.for_session(exam_session).requirements(exam_session, web.tz()),
                            level=standard.level(exam_session.level), pass_mark=standard.THEORY_PASS_MARK,
                            card=agenda.card(web.db(), exam_session, web.now()),
                            practical_limits=scheduling.scenario_titles(web.db(), exam_session.practical_scenarios),
