@@ -9,11 +9,10 @@ pages (CORS ``*``): nothing in them is secret, and a verifier's own web tool nee
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
-from certificates import jws_keys
+from certificates import jws_keys, keys_folder
 from exam import web
 
 bp = Blueprint("keys", __name__)
@@ -24,10 +23,6 @@ JWKS_TYPE = "application/jwk-set+json"
 NOT_READY = "本考点尚未生成签名密钥（管理员请运行 callexam keys init），暂时无法提供公钥"
 
 
-def _folder() -> Path:
-    return Path(current_app.config["INSTANCE_PATH"]) / "keys"
-
-
 def _public_headers(max_age: int) -> dict:
     return {"Cache-Control": f"public, max-age={max_age}", "Access-Control-Allow-Origin": "*"}
 
@@ -36,7 +31,7 @@ def _public_headers(max_age: int) -> dict:
 @web.public
 def jwks():
     try:
-        keys = jws_keys.jwks(_folder())
+        keys = jws_keys.jwks(keys_folder(current_app.config))
     except (FileNotFoundError, ValueError) as exc:
         current_app.logger.warning("JWKS unavailable: %s", exc)
         return jsonify(error=NOT_READY), 503
@@ -49,7 +44,7 @@ def jwks():
 def ca_pem():
     from certificates import pki
     try:
-        pem = pki.ca_certificate_pem(_folder())
+        pem = pki.ca_certificate_pem(keys_folder(current_app.config))
     except (FileNotFoundError, ValueError) as exc:
         current_app.logger.warning("CA certificate unavailable: %s", exc)
         return render_template("error.html", message=NOT_READY, status=503), 503

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
 
-from certificates import verification
+from certificates import keys_folder, verification
 from certificates.verification import RegisterUnavailable, Report
 
 TIMEOUT = 10.0
@@ -121,7 +121,7 @@ def run(pdf: bytes, cfg: dict, register_url: str | None, offline: bool) -> tuple
     from exam.timeutil import local_today, utcnow
 
     notes: list[str] = []
-    folder = Path(cfg["INSTANCE_PATH"]) / "keys"
+    folder = keys_folder(cfg)
     today = local_today(utcnow(), cfg.get("TIMEZONE", verification.DEFAULT_TZ))
     if offline:
         register = None

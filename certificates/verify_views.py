@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_login import current_user
 
-from certificates import bulk, numbering, throttle, verification
+from certificates import bulk, keys_folder, numbering, throttle, verification
 from certificates.verify_forms import BulkForm, LookupForm, PdfForm
 from exam import web
 from exam.db import write_connection
@@ -27,15 +26,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 THROTTLED = "throttled"
 
 
-def _folder() -> Path:
-    return Path(current_app.config["INSTANCE_PATH"]) / "keys"
-
-
 def _jwks() -> dict:
     """This instance's public keys; none yet (``callexam keys init`` not run) verifies no token."""
     from certificates import jws_keys
     try:
-        return jws_keys.jwks(_folder())
+        return jws_keys.jwks(keys_folder(current_app.config))
     except (FileNotFoundError, OSError, ValueError):
         return {"keys": []}
 
@@ -120,7 +115,7 @@ def pdf():
             return render_template("certificates/verify_pdf.html", form=form, report=None,
                                    throttled=_throttled_message()), 429
         data = form.file.data.read()
-        report = verification.verify_pdf(data, _folder(), _jwks(),
+        report = verification.verify_pdf(data, keys_folder(current_app.config), _jwks(),
                                          verification.local_register(web.db(), web.today(), web.tz()), web.today())
         throttle.note(engine, throttle.PDF, ip, report.view.number if report.view else None, report.ok, now, limits)
     return render_template("certificates/verify_pdf.html", form=form, report=report, throttled=None), status

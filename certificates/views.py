@@ -6,12 +6,11 @@ out; the ID number appears only masked (``view.mask_id``), as on the certificate
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from certificates import files, service
+from certificates import files, keys_folder, service
 from certificates.forms import ReissueForm, RevokeForm
 from certificates.models import Certificate
 from certificates.jws_keys import KeyFileError
@@ -40,10 +39,6 @@ class Row:
     replaced_by: str | None
 
 
-def _keys() -> Path:
-    return Path(current_app.config["INSTANCE_PATH"]) / "keys"
-
-
 def _rows(certs: list[Certificate]) -> list[Row]:
     today = web.today()
     linked = service.numbers_of(web.db(), [i for c in certs for i in (c.replaces_id, c.replaced_by_id)])
@@ -68,7 +63,7 @@ def _base_url() -> str:
 
 def _pdf_response(cert: Certificate):
     try:
-        body = files.signed_pdf(web.engine(), cert.id, _keys(), _base_url())
+        body = files.signed_pdf(web.engine(), cert.id, keys_folder(current_app.config), _base_url())
     except KEY_PROBLEMS as exc:
         current_app.logger.warning("certificate %s: cannot sign: %s", cert.number, exc)
         return render_template("error.html", message=KEYS_MISSING, status=503), 503
@@ -168,7 +163,7 @@ def candidate_badge(certificate_id: int):
     if cert.revoked_at is not None:
         abort(404)
     try:
-        body = files.badge(web.engine(), cert.id, _keys(), _base_url())
+        body = files.badge(web.engine(), cert.id, keys_folder(current_app.config), _base_url())
     except KEY_PROBLEMS as exc:
         current_app.logger.warning("certificate %s: cannot sign badge: %s", cert.number, exc)
         return render_template("error.html", message=KEYS_MISSING, status=503), 503

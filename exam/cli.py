@@ -222,10 +222,6 @@ def keys_group():
     """证书签名密钥：二维码/电子徽章的 Ed25519 密钥与 PDF 签名的 X.509 证书，存放在实例目录 keys/ 下（仅属主可读）。"""
 
 
-def _keys_folder(cfg: dict) -> Path:
-    return Path(cfg["INSTANCE_PATH"]) / "keys"
-
-
 def _audit_keys(cfg: dict, action: str, **detail) -> None:
     """Key changes go into the audit chain when the database is ready; keys may be made before it."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -245,9 +241,9 @@ def _audit_keys(cfg: dict, action: str, **detail) -> None:
 def keys_init(organisation):
     """生成签名密钥：二维码签名密钥（Ed25519），以及单机部署用的自签发根证书和 PDF 签名证书（ECDSA P-256）。
     已有的密钥不会被覆盖，可重复执行。"""
-    from certificates import jws_keys, pki
+    from certificates import jws_keys, keys_folder, pki
     cfg = _cfg()
-    folder = _keys_folder(cfg)
+    folder = keys_folder(cfg)
     had_jws = (folder / jws_keys.SUBFOLDER / jws_keys.MANIFEST).exists()
     had_pdf = (folder / pki.SIGNER_KEY).exists()
     try:
@@ -270,9 +266,9 @@ def keys_init(organisation):
               help="PKCS#12 文件的密码；只写 --password 则提示输入（不回显），也可用环境变量 CALLEXAM_P12_PASSWORD")
 def keys_import(file, password):
     """导入机构的 PDF 签名证书（PKCS#12：.p12/.pfx，含私钥、证书和证书链）；旧根证书保留，已签发的证书仍可核验。"""
-    from certificates import pki
+    from certificates import keys_folder, pki
     cfg = _cfg()
-    folder = _keys_folder(cfg)
+    folder = keys_folder(cfg)
     try:
         pki.import_pkcs12(folder, file.read_bytes(), password.encode("utf-8") if password else None)
         cert = pki.signer_certificate(folder)
@@ -287,9 +283,9 @@ def keys_import(file, password):
 @keys_group.command("rotate")
 def keys_rotate():
     """换用新的二维码签名密钥；旧密钥保留在公钥集（JWKS）中，此前签发的证书仍可核验。"""
-    from certificates import jws_keys
+    from certificates import jws_keys, keys_folder
     cfg = _cfg()
-    folder = _keys_folder(cfg)
+    folder = keys_folder(cfg)
     try:
         old = jws_keys.current(folder)[0]
         kid = jws_keys.rotate(folder)
@@ -306,8 +302,8 @@ def keys_list():
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
 
-    from certificates import jws_keys, pki
-    folder = _keys_folder(_cfg())
+    from certificates import jws_keys, keys_folder, pki
+    folder = keys_folder(_cfg())
     try:
         keys = jws_keys.listing(folder)
     except (ValueError, OSError) as exc:
