@@ -1,24 +1,23 @@
 """Trainer pages to import a file into the bank (upload → preview → confirm) and to export it.
 
 The preview shows what would happen and changes nothing; the confirmation re-reads the upload kept
-on the server (``pending_uploads``), never item content sent back by the browser, and imports all
+on the server (``exam.held_uploads``), never item content sent back by the browser, and imports all
 of it in one transaction or nothing.
 """
 
 from __future__ import annotations
 
 import io
-from pathlib import PureWindowsPath
 
 from flask import (
-    Blueprint, current_app, flash, redirect, render_template, request, send_file, session, url_for,
+    Blueprint, flash, redirect, render_template, request, send_file, url_for,
 )
 from flask_login import current_user
 
-from exam import standard, web
+from exam import held_uploads, standard, web
 from exam.db import write_session
 from exam.timeutil import to_local
-from question_bank import importer, pending_uploads
+from question_bank import importer
 from question_bank.formats import sheet
 from question_bank.importer import ACTIONS, BankImportError
 from question_bank.models import ITEM_KINDS, STATUSES
@@ -32,21 +31,6 @@ PENDING = "question_import"
 XLSX = importer.MIMETYPES["xlsx"]
 
 
-def _instance() -> str:
-    return current_app.instance_path
-
-
-def _client_filename(name: str | None) -> str:
-    """The file's own name, without any folder a browser may send (Windows ones included)."""
-    return PureWindowsPath(name or "").name[-120:] or "未命名文件"
-
-
-def _drop_pending() -> None:
-    pending = session.pop(PENDING, None)
-    if pending:
-        pending_uploads.discard(_instance(), pending.get("token"))
-
-
 def _import_page(form, failure=None, status=200):
     return render_template("question_bank/transfer_import.html", form=form, failure=failure,
                            max_mb=importer.MAX_BYTES // (1024 * 1024)), status
@@ -58,7 +42,7 @@ def import_form():
     form = ImportForm()
     if not form.validate_on_submit():
         return _import_page(form)
-    filename = _client_filename(form.file.data.filename)
+    filename = held_uploads.client_filename(form.file.data.filename)
     data = form.file.data.read()
     fmt = None if form.format.data == "auto" else form.format.data
     levels, area = list(form.levels.data or ()), form.area.data or None
@@ -66,11 +50,7 @@ def import_form():
         preview = importer.preview(web.db(), filename, data, fmt, Defaults(tuple(levels), area))
     except BankImportError as exc:
         return _import_page(form, exc, 422)
-    _drop_pending()
-    pending_uploads.sweep(_instance())
-    token = pending_uploads.save(_instance(), data)
-    session[PENDING] = {"token": token, "user": current_user.id, "filename": filename, "fmt": preview.fmt,
-                        "levels": levels, "area": area}
+    token = held_uploads.hold(PENDING, data, filename=filename, fmt=preview.fmt, levels=levels, area=area)
     return render_template("question_bank/transfer_preview.html", preview=preview, form=ConfirmForm(token=token),
                            actions=ACTIONS, kinds=ITEM_KINDS, levels=standard.LEVELS, areas=standard.AREA_NAMES,
                            formats=importer.FORMATS)
@@ -79,14 +59,8 @@ def import_form():
 @bp.route("/import/confirm", methods=["POST"])
 @web.roles_required("trainer")
 def import_confirm():
-    form = ConfirmForm()
-    pending = session.get(PENDING) or {}
-    ours = (form.validate_on_submit() and pending.get("token") == form.token.data
-            and pending.get("user") == current_user.id)
-    data = pending_uploads.load(_instance(), pending["token"]) if ours else None
+    pending, data = held_uploads.held(PENDING, ConfirmForm())
     if data is None:
-        if ours:
-            _drop_pending()
         flash("这次导入已失效（已确认、已取消或超过一天），请重新上传文件", "error")
         return redirect(url_for(".import_form"))
     defaults = Defaults(tuple(pending["levels"]), pending["area"])
@@ -95,9 +69,9 @@ def import_confirm():
             preview = importer.preview(db, pending["filename"], data, pending["fmt"], defaults)
             report = importer.commit(db, preview, current_user.id)
     except BankImportError as exc:      # only if the rules changed since the preview
-        _drop_pending()
+        held_uploads.drop(PENDING)
         return _import_page(ImportForm(formdata=None), exc, 422)
-    _drop_pending()
+    held_uploads.drop(PENDING)
     flash(f"已导入 {pending['filename']}：新增 {report.created} 题，更新 {report.updated} 题，"
           f"无变化 {report.unchanged} 题。新增和改动的题目为草稿，审核通过后才能组卷。")
     return redirect(url_for("items.index"))
@@ -107,7 +81,7 @@ def import_confirm():
 @web.roles_required("trainer")
 def import_cancel():
     if ConfirmForm().validate_on_submit():
-        _drop_pending()
+        held_uploads.drop(PENDING)
         flash("已取消导入，题库未改动")
     return redirect(url_for(".import_form"))
 

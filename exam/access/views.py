@@ -20,9 +20,7 @@ bp = Blueprint("access", __name__)
 @bp.route("/examiner/sessions/<int:session_id>/access", methods=["GET", "POST"])
 @web.roles_required("examiner")
 def settings(session_id: int):
-    exam_session = web.db().get(ExamSession, session_id)
-    if exam_session is None:
-        abort(404)
+    exam_session = web.db().get(ExamSession, session_id) or abort(404)
     form = AccessRulesForm()
     if request.method == "GET":
         form.fill(exam_session.access_rules or {})

@@ -37,9 +37,7 @@ def _body() -> dict:
 @bp.route("/examiner/sessions/<int:session_id>/proctoring")
 @web.roles_required("examiner")
 def board_page(session_id: int):
-    exam_session = web.db().get(ExamSession, session_id)
-    if exam_session is None:
-        abort(404)
+    exam_session = web.db().get(ExamSession, session_id) or abort(404)
     with web.engine().connect() as conn:
         snapshot = board.snapshot(conn, session_id, web.now(), web.tz())
     config = {

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from exam.accounts.models import CandidateProfile, User
 from exam.sessions.contact import mask_mobile
 from exam.sessions.idcard import mask
-from exam.sessions.models import Enrollment, ExamSession, Room
+from exam.sessions.models import Enrollment, Room
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,6 @@ def entries(db: Session, session_id: int) -> list[Entry]:
                   mask_mobile(phone) if phone else "—", employer or "", room, e.seat_no, e.signed_in_at,
                   photo_type is not None)
             for e, username, name, id_number, phone, employer, photo_type, room in rows]
-
-
-def exam_session(db: Session, session_id: int) -> ExamSession | None:
-    return db.get(ExamSession, session_id)
 
 
 def enrolment_of(db: Session, session_id: int, candidate_id: int) -> Enrollment | None:

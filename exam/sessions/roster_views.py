@@ -11,7 +11,6 @@ password, are shown on a page of their own that only the importing examiner can 
 from __future__ import annotations
 
 import io
-from pathlib import PureWindowsPath
 
 from flask import (
     Blueprint, abort, current_app, flash, redirect, render_template, send_file, session, url_for,
@@ -20,12 +19,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from exam import web
+from exam import held_uploads, web
 from exam.db import write_session
 from exam.sessions import admission, admission_pdf, credentials, enrolment, profiles, roster, roster_listing, seats
+from exam.sessions.models import ExamSession
 from exam.sessions.roster_forms import AssignForm, ConfirmForm, MoveForm, PhotoForm, UploadForm
 from exam.timeutil import to_local
-from question_bank import pending_uploads
 
 bp = Blueprint("rosters", __name__)
 
@@ -38,21 +37,8 @@ def _instance() -> str:
     return current_app.instance_path
 
 
-def _exam_session(session_id: int):
-    found = roster_listing.exam_session(web.db(), session_id)
-    if found is None:
-        abort(404)
-    return found
-
-
-def _client_filename(name: str | None) -> str:
-    return PureWindowsPath(name or "").name[-120:] or "未命名文件"
-
-
-def _drop_pending() -> None:
-    pending = session.pop(PENDING, None)
-    if pending:
-        pending_uploads.discard(_instance(), pending.get("token"))
+def _exam_session(session_id: int) -> ExamSession:
+    return web.db().get(ExamSession, session_id) or abort(404)
 
 
 def _forms(session_id: int, entries: list[roster_listing.Entry], rooms) -> dict:
@@ -101,31 +87,21 @@ def import_upload(session_id: int):
     form = UploadForm(prefix="roster")
     if not form.validate_on_submit():
         return _page(exam_session, status=422, upload_form=form)
-    filename = _client_filename(form.file.data.filename)
+    filename = held_uploads.client_filename(form.file.data.filename)
     data = form.file.data.read()
     plan = enrolment.preview(web.db(), exam_session, filename, data, web.today(), web.tz())
     if not plan.ok:
         return _page(exam_session, failure=plan.errors + plan.conflicts, status=422)
-    _drop_pending()
-    pending_uploads.sweep(_instance())
-    token = pending_uploads.save(_instance(), data)
-    session[PENDING] = {"token": token, "user": current_user.id, "session": session_id, "filename": filename}
+    token = held_uploads.hold(PENDING, data, session=session_id, filename=filename)
     return render_template("rosters/preview.html", exam_session=exam_session, preview=plan,
                            form=ConfirmForm(token=token), statuses=enrolment.STATUSES)
-
-
-def _pending_data(session_id: int, form: ConfirmForm) -> tuple[dict, bytes | None]:
-    pending = session.get(PENDING) or {}
-    ours = (form.validate_on_submit() and pending.get("token") == form.token.data
-            and pending.get("user") == current_user.id and pending.get("session") == session_id)
-    return pending, (pending_uploads.load(_instance(), pending["token"]) if ours else None)
 
 
 @bp.route("/examiner/sessions/<int:session_id>/roster/import/confirm", methods=["POST"])
 @web.roles_required("examiner")
 def import_confirm(session_id: int):
     exam_session = _exam_session(session_id)
-    pending, data = _pending_data(session_id, ConfirmForm())
+    pending, data = held_uploads.held(PENDING, ConfirmForm(), session=session_id)
     if data is None:
         flash("这次导入已失效（已确认、已取消或超过一天），请重新上传名单文件", "error")
         return redirect(url_for(".index", session_id=session_id))
@@ -133,9 +109,9 @@ def import_confirm(session_id: int):
         report = enrolment.confirm(web.engine(), session_id, pending["filename"], data, web.today(), web.tz(),
                                    current_user.id)
     except enrolment.RosterImportError as exc:    # another import or a schedule change came in between
-        _drop_pending()
+        held_uploads.drop(PENDING)
         return _page(exam_session, failure=exc.errors, status=422)
-    _drop_pending()
+    held_uploads.drop(PENDING)
     flash(f"已导入 {pending['filename']}：新建考生账号 {report.created} 个，报名 {report.created + report.enrolled} 人，"
           f"已在本场次 {report.already} 人，更新资料 {report.updated} 人。")
     if report.credentials:
@@ -152,7 +128,7 @@ def import_confirm(session_id: int):
 @web.roles_required("examiner")
 def import_cancel(session_id: int):
     if ConfirmForm().validate_on_submit():
-        _drop_pending()
+        held_uploads.drop(PENDING)
         flash("已取消导入，名单未改动")
     return redirect(url_for(".index", session_id=session_id))
 

@@ -139,9 +139,7 @@ def create():
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @web.roles_required("examiner")
 def edit(session_id: int):
-    exam_session = web.db().get(ExamSession, session_id)
-    if exam_session is None:
-        abort(404)
+    exam_session = web.db().get(ExamSession, session_id) or abort(404)
     before = scheduling.plan_of(web.db(), exam_session)
     started = locks.started(web.db(), exam_session, web.now(), web.tz())
     if request.method == "GET":
@@ -164,9 +162,7 @@ def edit(session_id: int):
 @bp.route("/sessions/<int:session_id>")
 @web.roles_required("examiner")
 def detail(session_id: int):
-    exam_session = web.db().get(ExamSession, session_id)
-    if exam_session is None:
-        abort(404)
+    exam_session = web.db().get(ExamSession, session_id) or abort(404)
     rows = service.results(web.db(), session_id)
     blueprint = web.db().get(PaperBlueprint, exam_session.blueprint_id) if exam_session.blueprint_id else None
     return render_template("sessions/detail.html", exam_session=exam_session, rows=rows, blueprint=blueprint,
