@@ -61,14 +61,20 @@ def _base_url() -> str:
     return files.public_url(current_app.config) if current_app.config.get("PUBLIC_URL") else request.url_root
 
 
-def _pdf_response(cert: Certificate):
+def _signed_download(cert: Certificate, make, mimetype: str, extension: str, ascii_stem: str):
+    """A file signed with the instance's keys (``files.signed_pdf`` or ``files.badge``) as an
+    attachment; without usable keys, a page telling the administrator what to run (503)."""
     try:
-        body = files.signed_pdf(web.engine(), cert.id, keys_folder(current_app.config), _base_url())
+        body = make(web.engine(), cert.id, keys_folder(current_app.config), _base_url())
     except KEY_PROBLEMS as exc:
-        current_app.logger.warning("certificate %s: cannot sign: %s", cert.number, exc)
+        current_app.logger.warning("certificate %s: cannot sign its %s: %s", cert.number, extension, exc)
         return render_template("error.html", message=KEYS_MISSING, status=503), 503
-    return Response(body, mimetype=PDF_TYPE, headers={
-        "Content-Disposition": content_disposition(files.filename(cert, "pdf"), f"certificate-{cert.number}.pdf")})
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": content_disposition(
+        files.filename(cert, extension), f"{ascii_stem}-{cert.number}.{extension}")})
+
+
+def _pdf_response(cert: Certificate):
+    return _signed_download(cert, files.signed_pdf, PDF_TYPE, "pdf", "certificate")
 
 
 # ---------------------------------------------------------------- examiner
@@ -162,10 +168,4 @@ def candidate_badge(certificate_id: int):
     cert = _own(certificate_id)
     if cert.revoked_at is not None:
         abort(404)
-    try:
-        body = files.badge(web.engine(), cert.id, keys_folder(current_app.config), _base_url())
-    except KEY_PROBLEMS as exc:
-        current_app.logger.warning("certificate %s: cannot sign badge: %s", cert.number, exc)
-        return render_template("error.html", message=KEYS_MISSING, status=503), 503
-    return Response(body, mimetype=BADGE_TYPE, headers={
-        "Content-Disposition": content_disposition(files.filename(cert, "jwt"), f"badge-{cert.number}.jwt")})
+    return _signed_download(cert, files.badge, BADGE_TYPE, "jwt", "badge")
