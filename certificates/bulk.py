@@ -20,7 +20,7 @@ from openpyxl import Workbook, load_workbook
 
 from certificates import numbering
 from question_bank.formats import FormatError
-from question_bank.formats.sheet import _cell as cell_text, _fill_sheet as fill_sheet
+from question_bank.formats.sheet import cell_text, fill_sheet
 from question_bank.formats.text import decode
 
 MAX_ROWS = 2000

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from exam.sessions.enrolment import Credential
 from question_bank import pending_uploads
-from question_bank.formats.sheet import _fill_sheet as fill_sheet
+from question_bank.formats.sheet import fill_sheet
 
 MAX_AGE_SECONDS = 3600
 HEADER = ("姓名", "准考证号", "用户名", "初始密码")

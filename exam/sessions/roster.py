@@ -25,7 +25,7 @@ from openpyxl import Workbook, load_workbook
 from exam.sessions.contact import PhoneError, mobile
 from exam.sessions.idcard import IdCardError, check, check_character, mask
 from question_bank.formats import FormatError
-from question_bank.formats.sheet import _cell as cell_text, _fill_sheet as fill_sheet
+from question_bank.formats.sheet import cell_text, fill_sheet
 from question_bank.formats.text import decode
 
 MAX_ROWS = 5000

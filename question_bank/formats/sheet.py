@@ -63,7 +63,8 @@ class SheetItem:
 
 # ---------------------------------------------------------------- reading
 
-def _cell(value) -> str:
+def cell_text(value) -> str:
+    """A spreadsheet cell as the text a person typed (12.0 read back as "12"); shared by every sheet import."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -181,7 +182,7 @@ def _parse_row(line: int, row: dict[str, str], errors: list) -> SheetItem | None
 def _read_rows(rows, filename: str) -> list[SheetItem]:
     """rows: iterable of lists of raw cell values, the first being the header."""
     rows = iter(rows)
-    header = [_cell(v) for v in next(rows, [])]
+    header = [cell_text(v) for v in next(rows, [])]
     errors: list[tuple[int, str]] = []
     if not any(header):
         raise FormatError(filename, [(1, "第 1 行应为表头，如：" + "、".join(COLUMNS))])
@@ -200,7 +201,7 @@ def _read_rows(rows, filename: str) -> list[SheetItem]:
 
     items = []
     for line, raw in enumerate(rows, start=2):
-        cells = [_cell(v) for v in raw]
+        cells = [cell_text(v) for v in raw]
         if not any(cells):
             continue
         row = {name: cells[i] if i < len(cells) else "" for name, i in index.items()}
@@ -264,7 +265,8 @@ def write_csv(items) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def _fill_sheet(ws, header, rows, widths) -> None:
+def fill_sheet(ws, header, rows, widths) -> None:
+    """A header row in bold, the rows, and column widths: every workbook the app writes looks alike."""
     ws.append(list(header))
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -283,7 +285,7 @@ def _book(items, extra=None) -> bytes:
     book = Workbook()
     ws = book.active
     ws.title = "题库"
-    _fill_sheet(ws, COLUMNS, (_row(it) for it in items), [WIDTHS[c] for c in COLUMNS])
+    fill_sheet(ws, COLUMNS, (_row(it) for it in items), [WIDTHS[c] for c in COLUMNS])
     if extra:
         extra(book.create_sheet("填写说明"))
     out = io.BytesIO()
@@ -339,7 +341,7 @@ def _help_rows():
 
 def template_xlsx() -> bytes:
     def explain(ws):
-        _fill_sheet(ws, ("列名", "是否必填", "说明"), _help_rows(), (12, 10, 90))
+        fill_sheet(ws, ("列名", "是否必填", "说明"), _help_rows(), (12, 10, 90))
         for cell in ws[len(COLUMNS) + 3]:
             cell.font = Font(bold=True)
     return _book(EXAMPLES, explain)
