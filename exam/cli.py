@@ -66,7 +66,9 @@ def items_load(files):
     """从 JSON 文件载入题目：全部校验通过才写入，否则一题不写。"""
     from exam import db
     from exam.db import write_session
+    from exam.models_registry import load_all
     from question_bank import loader
+    load_all()   # an item's foreign keys name tables of other packages (PITFALLS: the model registry)
     try:
         with write_session(db.engine_for(_cfg()["DATABASE_URL"])) as session:
             report = loader.load(session, list(files))
@@ -134,6 +136,23 @@ def questions_export(fmt, level, status):
     click.echo(f"已导出 {result.exported} 题", err=True)
     for reason in result.left_out:
         click.echo(f"未导出 {reason}", err=True)
+
+
+@questions_group.command("lint")
+@click.option("--level", "levels", multiple=True, type=click.Choice(list(standard.LEVELS)),
+              help="只检查该等级（可多次给出），默认全部等级")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--file", "files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="检查题库 JSON 文件而不是数据库（可多次给出；文件中的题目都按已审核计）")
+@click.option("--summary", is_flag=True, help="只显示每个等级的汇总和结论")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def questions_lint(levels, fmt, files, summary, paths):
+    """按命题规则检查题库：已审核题目有“错误”级问题时以状态 1 退出。
+
+    给出文件（PATHS 或 --file）时检查这些 JSON 题库文件，否则检查数据库。"""
+    from question_bank import lint_cli
+    files = [*files, *paths]
+    sys.exit(lint_cli.run(files, list(levels), fmt, summary, _cfg if not files else None))
 
 
 @main.group("users")

@@ -78,6 +78,8 @@ def load(session: Session, paths: list[Path], author_id: int | None = None, skip
             continue
         service.add_item(session, data, author_id, status=status)
         created += 1
+    from question_bank import lint_service   # it reads files through this module
+    lint_service.store_declared(session, items, author_id)
     return LoadReport(created=created, skipped=len(items) - created)
 
 

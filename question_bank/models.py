@@ -142,3 +142,22 @@ class PaperBlueprint(SQLModel, table=True):
     created_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+ENEMY, NOT_ENEMY = "enemy", "not_enemy"
+ENEMY_DECISIONS = {ENEMY: "互斥（不同卷出现）", NOT_ENEMY: "不互斥"}
+
+
+class ItemEnemy(SQLModel, table=True):
+    """A trainer's decision on a pair of items the checker suggested as enemies (one's answer shows in
+    the other): ``enemy`` keeps them off the same paper in every draw; ``not_enemy`` records that the
+    cue is harmless, so the suggestion stops. A pair is stored once, the smaller item id first."""
+
+    __tablename__ = "item_enemy"
+
+    item_a_id: int = Field(foreign_key="item.id", primary_key=True)
+    item_b_id: int = Field(foreign_key="item.id", primary_key=True, index=True)
+    decision: str = Field(default=ENEMY, max_length=16)
+    reason: str = Field(default="", max_length=200)
+    decided_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    decided_at: dt.datetime = Field(default_factory=utcnow)

@@ -42,6 +42,9 @@ class ItemData:
     ref: str | None = None
     category: str = ""
     extra: dict = field(default_factory=dict, compare=False)
+    #: Refs of items this one must never share a paper with (confirmed enemy pairs shipped in a bank
+    #: file); bookkeeping like tags, not content.
+    enemies: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def answers(self) -> list[str]:
@@ -177,6 +180,15 @@ def _tags(raw: dict) -> tuple[str, ...]:
     return tuple(cleaned)
 
 
+def _enemies(raw: dict) -> tuple[str, ...]:
+    enemies = raw.get("enemies") or []
+    if not isinstance(enemies, (list, tuple)) or not all(isinstance(e, str) and e.strip() for e in enemies):
+        raise ItemError("enemies", "应为互斥题目编号（ref）的列表")
+    if raw.get("ref") in enemies:
+        raise ItemError("enemies", "不能把本题列为自己的互斥题")
+    return tuple(dict.fromkeys(e.strip() for e in enemies))
+
+
 def validate(raw: dict) -> ItemData:
     if not isinstance(raw, dict):
         raise ItemError("(整题)", "应为一个对象")
@@ -199,4 +211,5 @@ def validate(raw: dict) -> ItemData:
         knowledge_point=_text(raw, "knowledge_point", required=False, max_len=100),
         difficulty=difficulty, tags=_tags(raw), source=_text(raw, "source", required=False, max_len=200),
         ref=ref.strip() if ref else None, category=_text(raw, "category", required=False, max_len=255),
+        enemies=_enemies(raw),
     )
