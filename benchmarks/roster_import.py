@@ -38,8 +38,10 @@ from exam import migrate  # noqa: E402
 from exam.accounts.models import User  # noqa: E402
 from exam.accounts.service import hash_password  # noqa: E402
 from exam.db import throwaway_engine, write_session  # noqa: E402
-from exam.sessions import admission, admission_pdf, enrolment  # noqa: E402
-from exam.sessions.idcard import check_character  # noqa: E402
+from exam.sessions.roster import admission  # noqa: E402
+from exam.sessions.roster import admission_pdf
+from exam.sessions.roster import enrolment
+from exam.sessions.roster.idcard import check_character  # noqa: E402
 from exam.sessions.models import ExamSession, Room, SessionRoom  # noqa: E402
 from exam.timeutil import utcnow  # noqa: E402
 

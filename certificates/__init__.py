@@ -10,3 +10,22 @@ def keys_folder(config: Mapping) -> Path:
     """Where an instance keeps its signing keys (``callexam keys init``): the web views, the CLI and
     the verifier's command all sign or check with the same folder."""
     return Path(config["INSTANCE_PATH"]) / "keys"
+
+
+VIEWS = (
+    "certificates.views",
+    "certificates.verify_views",
+    "certificates.key_views",
+)
+
+
+def cli_commands() -> tuple:
+    """This package's ``callexam`` command groups."""
+    from certificates.cli import keys_group, certificates_group
+    return (keys_group, certificates_group,)
+
+
+def init_app(app) -> None:
+    """Register this package's blueprints and command groups with the app (``exam.domains``)."""
+    from exam.domains import register
+    register(app, VIEWS, cli_commands())

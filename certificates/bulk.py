@@ -1,6 +1,6 @@
 """Bulk verification files: read HR's list of numbers and names (XLSX or CSV), write the results XLSX.
 
-All or nothing, like the roster import (``exam.sessions.roster``): every problem of every row is
+All or nothing, like the roster import (``exam.sessions.roster.sheet``): every problem of every row is
 reported at once with the spreadsheet's own row number, and a file with any problem gets no results
 at all, so HR never files a half-checked list as checked. Headers are matched loosely (Chinese or
 English, any order, extra columns ignored) since the list usually comes from HR's own template.

@@ -1,6 +1,6 @@
 """Demo data for certificates: a junior session that ended yesterday, sat for real by one demo
 candidate who passed every part, and published — so its certificate was issued the way every
-certificate is (``exam.sessions.publication.publish``), not written into the register by hand.
+certificate is (``exam.sessions.results.publication.publish``), not written into the register by hand.
 
 The candidate answers the theory paper from the answer keys, types the passage at 80 字/分, fills in
 the work orders from their frozen truth and gets full rubric marks from the demo examiner: demo
@@ -32,7 +32,7 @@ def load(engine: Engine, examiner_id: int, candidate_id: int, blueprint_id: int,
     """Create, sit and publish the demo session once; returns the certificate number issued (None
     when the session was there already)."""
     from exam.db import write_session
-    from exam.sessions import publication
+    from exam.sessions.results import publication
     from exam.sessions import service as sessions
 
     with Session(engine) as db:
@@ -58,7 +58,7 @@ def load(engine: Engine, examiner_id: int, candidate_id: int, blueprint_id: int,
 
 def _seat(db, sid, examiner_id):
     """A room and a seat, as every demo enrolment has (admission tickets and the roster show them)."""
-    from exam.sessions import seats
+    from exam.sessions.rooms import seats
     from exam.sessions.models import Room, SessionRoom
 
     room = db.exec(select(Room).where(Room.name == ROOM)).first()

@@ -2,7 +2,7 @@
 
 The rule itself is the standard's (``standard.overall_passed``: theory and practical at their pass
 marks, typing at the required net speed); this module only says which rows of a session's published
-results (``exam.sessions.results``) earn a certificate and what it records. Kept free of the database
+results (``exam.sessions.results.table``) earn a certificate and what it records. Kept free of the database
 so the rule is tested on its own (tests/unit/test_cert_rules.py).
 """
 

@@ -1,7 +1,7 @@
 """The certificate life cycle on the register: issue on publication, revoke, reissue, and the reads
 the pages need. No Flask here; every change is audited in its own transaction.
 
-Issuing runs inside the results publication's transaction (``exam.sessions.publication.publish``),
+Issuing runs inside the results publication's transaction (``exam.sessions.results.publication.publish``),
 so results and certificates become visible together or not at all. It is idempotent twice over: a
 candidate who already holds a certificate of the level is skipped, and the insert itself does
 nothing on the (candidate, level, revision) unique key, so two publications racing on PostgreSQL
@@ -92,7 +92,7 @@ def issue_published(engine: Engine, session_id: int, now: dt.datetime, actor_id:
     """Issue what a published session's results grant and nobody holds yet: for sessions published
     before certificates existed, or after the issuing rule or a candidate's profile was corrected.
     Publication itself calls ``issue_for_session``; this is the same rule outside it, as idempotent."""
-    from exam.sessions import results
+    from exam.sessions.results import table as results
     from exam.sessions.models import ExamSession
 
     with write_session(engine) as db:

@@ -18,7 +18,7 @@ from certificates.pki import PkiError
 from certificates.view import STATUS_NAMES, CertificateView
 from exam import web
 from exam.sessions.models import ExamSession
-from exam.sessions.results_export import content_disposition
+from exam.sessions.results.export import content_disposition
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 

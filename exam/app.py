@@ -7,7 +7,7 @@ from fractions import Fraction
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
-from exam import config, db, standard, web
+from exam import config, db, domains, standard, web
 from exam.request_caches import CachingCSRFProtect, CachingSessionInterface
 from exam.timeutil import to_local
 
@@ -34,41 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     web.login_manager.init_app(app)
     app.teardown_appcontext(web.close_db)
 
-    from certificates.views import bp as certificates_bp
-    from certificates.verify_views import bp as verify_bp
-    from certificates.key_views import bp as keys_bp
-    from exam.access.views import bp as access_bp
-    from exam.accounts.views import bp as accounts_bp
-    from exam.delivery.views import bp as delivery_bp
-    from exam.health import bp as health_bp
-    from exam.marking.views import bp as marking_bp
-    from exam.notifications.views import bp as notifications_bp
-    from exam.proctoring.views import bp as proctoring_bp
-    from exam.sessions.results_views import bp as session_results_bp
-    from exam.sessions.room_views import bp as rooms_bp
-    from exam.sessions.roster_views import bp as rosters_bp
-    from exam.sessions.views import bp as sessions_bp
-    from practical.examiner_views import bp as practical_marking_bp
-    from practical.phrase_views import bp as phrases_bp
-    from practical.scenario_views import bp as scenarios_bp
-    from practical.views import bp as practical_bp
-    from question_bank.blueprint_views import bp as blueprints_bp
-    from question_bank.review_views import bp as item_review_bp
-    from question_bank.stats_views import bp as stats_bp
-    from question_bank.transfer_views import bp as transfer_bp
-    from question_bank.views import bp as items_bp
-    from typing_test.passage_views import bp as passages_bp
-    from typing_test.examiner_views import bp as typing_review_bp
-    from typing_test.station_api import bp as station_api_bp
-    from typing_test.views import bp as typing_bp
-
-    for bp in (accounts_bp, delivery_bp, sessions_bp, marking_bp, items_bp, item_review_bp, blueprints_bp, stats_bp,
-               transfer_bp, health_bp, typing_bp, typing_review_bp, station_api_bp,
-               practical_bp, practical_marking_bp, scenarios_bp, passages_bp, phrases_bp,
-               notifications_bp, proctoring_bp, session_results_bp, rooms_bp, rosters_bp, access_bp,
-               certificates_bp, verify_bp, keys_bp):
-        app.register_blueprint(bp)
-    csrf.exempt(station_api_bp)  # stations sign every request instead (typing_test.station_protocol)
+    domains.init_app(app)  # every package's blueprints, commands and signal handlers
 
     _install_template_helpers(app)
     _install_error_pages(app)

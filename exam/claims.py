@@ -41,7 +41,7 @@ def claim_overdue(conn: Connection, table: Table, now: dt.datetime, grace: dt.ti
 
 def claim_closing(conn: Connection, table: Table, session_id: int, now: dt.datetime,
                   grace: dt.timedelta) -> list[int]:
-    """A session's window closing (the scheduler's step, exam.sessions.steps): ``claim_overdue`` for
+    """A session's window closing (the scheduler's step, exam.sessions.timeline.steps): ``claim_overdue`` for
     that session's attempts alone. An attempt given extra time beyond the close is not yet due."""
     stmt = update(table).where(table.c.session_id == session_id, table.c.status == OPEN,
                                table.c.paused_at.is_(None), table.c.deadline < now - grace)

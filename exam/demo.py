@@ -75,8 +75,8 @@ DEMO_EMPLOYERS = ("华东呼叫中心", "城市银行客服部", "通信运营�
 
 def _roster(db, candidate_ids: list[int], examiner_id: int) -> None:
     from exam.accounts.models import CandidateProfile
-    from exam.sessions import seats
-    from exam.sessions.idcard import check_character
+    from exam.sessions.rooms import seats
+    from exam.sessions.roster.idcard import check_character
     from exam.sessions.models import Room, SessionRoom
 
     for n, uid in enumerate(candidate_ids, start=1):

@@ -17,3 +17,8 @@ def healthz():
     except Exception:  # noqa: BLE001 — any database failure means "not healthy"
         return jsonify(status="error", detail="数据库无响应"), 503
     return jsonify(status="ok")
+
+
+def init_app(app) -> None:
+    """Register the health check with the app (``exam.domains``)."""
+    app.register_blueprint(bp)

@@ -6,7 +6,7 @@ comparison knows it and no process ever creates it on the fly (two schedulers st
 race to). Only the ``callexam scheduler`` process opens the store.
 
 ``SharedJobStore`` tolerates a second scheduler process started by mistake on the same database:
-both may pick the same due job (each step is idempotent, exam.sessions.steps), and the one that
+both may pick the same due job (each step is idempotent, exam.sessions.timeline.steps), and the one that
 finishes second then finds the job already removed, which APScheduler would otherwise raise out of
 its main loop.
 

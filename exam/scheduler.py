@@ -5,7 +5,7 @@ Two kinds of job:
 
 - Sweeps, in memory (they are not worth keeping): every second the attempts whose deadline passed
   are submitted; on SQLite the WAL is checkpointed every 2 s.
-- Session steps (``exam.sessions.timeline``: open and close the windows, remind candidates, publish
+- Session steps (``exam.sessions.timeline.plan``: open and close the windows, remind candidates, publish
   results at the set time), one persistent date job per step not yet done, in the application
   database (``exam.jobstore``). A job missed while the scheduler was down runs when it starts again
   (``misfire_grace_time=None``, once however much was missed: ``coalesce``). The sync job, at start
@@ -15,7 +15,7 @@ Two kinds of job:
   done or gone.
 
 Every job is safe to run twice or in two processes at once: submission is a conditional UPDATE, and
-a step is done by the one run that inserts its ``SessionEvent`` marker (``exam.sessions.steps``).
+a step is done by the one run that inserts its ``SessionEvent`` marker (``exam.sessions.timeline.steps``).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from sqlmodel import Session
 from exam import db
 from exam.delivery import service as delivery
 from exam.jobstore import SharedJobStore
-from exam.sessions import steps
-from exam.sessions import timeline as tl
+from exam.sessions.timeline import steps
+from exam.sessions.timeline import plan as tl
 from exam.sessions.models import ExamSession, SessionEvent
 from exam.timeutil import UTC, as_utc, utcnow
 from practical import phrases_service

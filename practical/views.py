@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from exam import standard, web
 from exam.access import gate as access_gate
 from exam.sessions.models import ExamSession
-from exam.sessions.release import results_hidden
+from exam.sessions.results.release import results_hidden
 from exam.timeutil import epoch_ms
 from practical import phrases_service, results, service
 from practical import kinds

@@ -1,4 +1,23 @@
-"""The Chinese typing test (50 字/分): passages, scoring engine, browser widget, keystroke agent.
+"""The Chinese typing test (50 字/分): passages, scoring engine, browser widget, keystroke agent."""
 
-Arrives with the typing-test work; the package exists so the repository has its final shape.
-"""
+
+VIEWS = (
+    "typing_test.views",
+    "typing_test.examiner_views",
+    "typing_test.station_api",
+    "typing_test.passage_views",
+)
+
+
+def cli_commands() -> tuple:
+    """This package's ``callexam`` command groups."""
+    from typing_test.cli import station_cmd
+    return (station_cmd,)
+
+
+def init_app(app) -> None:
+    """Register this package's blueprints and command groups with the app (``exam.domains``)."""
+    from exam.domains import register
+    register(app, VIEWS, cli_commands())
+    from typing_test.station_api import bp as station_api
+    app.extensions["csrf"].exempt(station_api)  # stations sign every request (typing_test.station_protocol)

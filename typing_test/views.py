@@ -12,7 +12,7 @@ from exam import standard, web
 from exam.access import gate as access_gate
 from exam.delivery.answers import MAX_SEQ
 from exam.sessions.models import ExamSession
-from exam.sessions.release import results_hidden
+from exam.sessions.results.release import results_hidden
 from exam.timeutil import epoch_ms
 from typing_test import service, signals
 from typing_test.models import OPEN, TypingAttempt

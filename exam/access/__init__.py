@@ -12,3 +12,14 @@ Kept import-light: ``rules.time_window`` (``window``/``is_open``) is meant for t
 own last-line-of-defence window check, so the rules and the services agree on which window a part
 uses (theory: the theory window; typing and practical: the practical window).
 """
+
+
+VIEWS = (
+    "exam.access.views",
+)
+
+
+def init_app(app) -> None:
+    """Register this package's blueprints with the app (``exam.domains``)."""
+    from exam.domains import register
+    register(app, VIEWS)

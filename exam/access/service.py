@@ -29,7 +29,7 @@ from exam.audit.service import record
 from exam.db import write_connection
 from exam.delivery.models import Attempt
 from exam.proctoring.models import IntegritySignal
-from exam.sessions import idcard
+from exam.sessions.roster import idcard
 from exam.sessions.models import Enrollment, ExamSession
 from practical.models import PracticalAttempt
 from typing_test.models import TypingAttempt

@@ -23,9 +23,9 @@ from sqlmodel import Session, select
 
 from exam.accounts.models import ROLES, CandidateProfile, LoginFailure, User
 from exam.db import write_session
-from exam.sessions import idcard
+from exam.sessions.roster import idcard
 from exam.sessions.models import Enrollment, ExamSession
-from exam.sessions.tickets import looks_like_ticket
+from exam.sessions.roster.tickets import looks_like_ticket
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 #: Verified against when the username is unknown, so timing does not reveal which accounts exist.

@@ -7,7 +7,7 @@ from exam import web
 from exam.accounts import service
 from exam.accounts.forms import LoginForm, UserForm
 from exam.db import write_session
-from exam.sessions import tickets
+from exam.sessions.roster import tickets
 
 bp = Blueprint("accounts", __name__)
 

@@ -1,1 +1,12 @@
 """Delivery: attempts, frozen papers, autosaved answers, the server's clock and submission."""
+
+
+VIEWS = (
+    "exam.delivery.views",
+)
+
+
+def init_app(app) -> None:
+    """Register this package's blueprints with the app (``exam.domains``)."""
+    from exam.domains import register
+    register(app, VIEWS)

@@ -13,7 +13,7 @@ from exam.access import gate as access_gate
 from exam.delivery import service
 from exam.delivery.answers import MAX_FILL_CHARS, MAX_SHORT_CHARS
 from exam.delivery.models import OPEN, Attempt
-from exam.sessions import release
+from exam.sessions.results import release
 from exam.sessions import service as sessions
 from exam.sessions.models import ExamSession
 from exam.timeutil import epoch_ms

@@ -1,1 +1,15 @@
 """Exam sessions (场次): when a level's paper may be sat, for how long, by whom."""
+
+
+VIEWS = (
+    "exam.sessions.views",
+    "exam.sessions.results.views",
+    "exam.sessions.rooms.views",
+    "exam.sessions.roster.views",
+)
+
+
+def init_app(app) -> None:
+    """Register this package's blueprints with the app (``exam.domains``)."""
+    from exam.domains import register
+    register(app, VIEWS)

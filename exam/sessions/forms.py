@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from exam import standard
-from exam.sessions.rooms import MAX_SEATS, MIN_SEATS
+from exam.sessions.rooms.service import MAX_SEATS, MIN_SEATS
 from practical.kinds import kind
 
 SIGNIN_MODES = {"password": "本人密码", "id_last6": "身份证号后六位"}

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from exam.accounts.models import User
 from exam.delivery.models import Attempt
-from exam.sessions import tickets
+from exam.sessions.roster import tickets
 from exam.sessions.models import Enrollment, ExamSession, SessionExaminer, SessionRoom
 from question_bank import assembly
 from question_bank import blueprint_service as blueprints

@@ -9,7 +9,8 @@ from wtforms.fields.choices import SelectChoice
 from exam import standard, web
 from exam.access.manager import AccessManager
 from exam.db import write_session
-from exam.sessions import agenda, locks, rooms, scheduling, service
+from exam.sessions import agenda, locks, scheduling, service
+from exam.sessions.rooms import service as rooms
 from exam.sessions.forms import RESULTS_RELEASES, SIGNIN_MODES, SessionForm, practical_minutes_needed
 from exam.sessions.models import ExamSession
 from exam.sessions.scheduling import PlanError, SessionPlan

@@ -11,7 +11,7 @@ from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from exam.accounts.models import CandidateProfile, User
-from exam.sessions.idcard import check_character
+from exam.sessions.roster.idcard import check_character
 from exam.sessions.models import Enrollment
 from tests.webclient import csrf_token
 

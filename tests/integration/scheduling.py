@@ -9,8 +9,8 @@ import json
 from sqlalchemy import text
 
 from exam.db import write_session
-from exam.sessions import rooms as room_service
-from exam.sessions.rooms import RoomData
+from exam.sessions.rooms import service as room_service
+from exam.sessions.rooms.service import RoomData
 from exam.timeutil import local_to_utc, to_local, utcnow
 from tests.webclient import csrf_token
 

@@ -17,7 +17,7 @@ from exam.audit.models import AuditEvent
 from exam.delivery import service as delivery
 from exam.marking import service as theory_marking
 from exam.notifications.models import Notification
-from exam.sessions import results
+from exam.sessions.results import table as results
 from exam.sessions.models import ExamSession
 from exam.timeutil import utcnow
 from practical import marking as practical_marking

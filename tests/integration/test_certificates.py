@@ -20,8 +20,8 @@ from exam.accounts.models import CandidateProfile
 from exam.audit import chain
 from exam.db import write_connection, write_session
 from exam.notifications.models import Notification
-from exam.sessions import publication
-from exam.sessions.idcard import check_character
+from exam.sessions.results import publication
+from exam.sessions.roster.idcard import check_character
 from exam.sessions.models import ExamSession
 from exam.timeutil import to_local, utcnow
 from practical import service as practical

@@ -22,7 +22,8 @@ from exam import standard
 from exam.accounts import service as accounts
 from exam.audit import chain
 from exam.db import write_session
-from exam.sessions import publication, results
+from exam.sessions.results import publication
+from exam.sessions.results import table as results
 from exam.sessions import service as sessions
 from exam.sessions.models import ExamSession, SessionEvent
 from exam.timeutil import utcnow

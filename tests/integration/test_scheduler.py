@@ -20,8 +20,8 @@ from exam.delivery.models import Attempt
 from exam.jobstore import JOBS, SharedJobStore
 from exam.notifications.models import Notification
 from exam.sessions import service as sessions
-from exam.sessions import steps
-from exam.sessions import timeline as tl
+from exam.sessions.timeline import steps
+from exam.sessions.timeline import plan as tl
 from exam.sessions.models import ExamSession, SessionEvent
 from exam.timeutil import UTC, as_utc, utcnow
 

@@ -12,7 +12,7 @@ from certificates import numbering, rules
 from certificates.view import (EXPIRED, REVOKED, SIGNED_FIELDS, VALID, CertificateView, decimal_text, mask_id,
                                status_on)
 from exam import standard
-from exam.sessions.results import ABSENT, DONE, Part, ResultRow
+from exam.sessions.results.table import ABSENT, DONE, Part, ResultRow
 
 PASS_T, PASS_P, SPEED = standard.THEORY_PASS_MARK, standard.PRACTICAL_PASS_MARK, standard.TYPING_CHARS_PER_MINUTE
 

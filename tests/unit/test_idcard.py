@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from exam.sessions.contact import PhoneError, mask_mobile, mobile
-from exam.sessions.idcard import (
+from exam.sessions.roster.contact import PhoneError, mask_mobile, mobile
+from exam.sessions.roster.idcard import (
     CHECK_CHARACTERS, FEMALE, MALE, PROVINCES, WEIGHTS, IdCard, IdCardError, check, check_character, mask,
     normalise,
 )

@@ -9,8 +9,8 @@ from fractions import Fraction
 import pytest
 
 from exam import charts, standard
-from exam.sessions import results_charts
-from exam.sessions.results_charts import RateBar
+from exam.sessions.results import charts as results_charts
+from exam.sessions.results.charts import RateBar
 
 SVG = "{http://www.w3.org/2000/svg}"
 

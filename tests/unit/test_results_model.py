@@ -12,7 +12,9 @@ from openpyxl import load_workbook
 
 from exam import standard
 from exam.delivery.models import Attempt
-from exam.sessions import release, results, results_export
+from exam.sessions.results import release
+from exam.sessions.results import table as results
+from exam.sessions.results import export as results_export
 from exam.sessions.models import ExamSession
 from practical.models import PracticalAttempt
 from practical.results import Breakdown

@@ -6,9 +6,9 @@ from datetime import date
 import openpyxl
 import pytest
 
-from exam.sessions import roster
-from exam.sessions.idcard import check_character
-from exam.sessions.roster import MAX_ROWS, RosterResult, RosterRow, parse, template_xlsx
+from exam.sessions.roster import sheet as roster
+from exam.sessions.roster.idcard import check_character
+from exam.sessions.roster.sheet import MAX_ROWS, RosterResult, RosterRow, parse, template_xlsx
 
 TODAY = date(2024, 6, 1)
 

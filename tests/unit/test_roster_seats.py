@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from exam.sessions.seats import spread
+from exam.sessions.rooms.seats import spread
 
 
 def neighbours_sharing(order, key):

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from exam.sessions import timeline as tl
+from exam.sessions.timeline import plan as tl
 from exam.sessions.models import ExamSession
 from exam.timeutil import UTC
 
@@ -68,7 +68,7 @@ def test_every_step_code_is_a_marked_code_that_fits_the_marker_column():
 
 
 def test_a_marker_counts_for_the_due_time_it_was_done_for():
-    from exam.sessions import steps
+    from exam.sessions.timeline import steps
     step = tl.step(_session(), "theory_open")
     assert steps.done_for({"due": steps.due_key(step)}, steps.due_key(step))
     later = _session()

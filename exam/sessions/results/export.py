@@ -1,6 +1,6 @@
 """A session's results table as files for the examination office: XLSX (Excel/WPS) and CSV.
 
-Both hold the same rows and columns as the results page (``exam.sessions.results``). Headers are
+Both hold the same rows and columns as the results page (``exam.sessions.results.table``). Headers are
 Chinese; scores, speeds and accuracies are numbers (the workbook's cells are numeric, so the office can
 sort and sum them), verdicts are words. The CSV carries a UTF-8 byte-order mark, without which Excel
 on Chinese Windows reads UTF-8 as GBK and garbles every header.
@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from exam import standard
-from exam.sessions.results import DONE, Part, ResultRow, Table
+from exam.sessions.results.table import DONE, Part, ResultRow, Table
 from exam.timeutil import to_local
 
 COLUMNS = ("准考证号", "姓名", "用户名", "理论成绩", "理论结论", "实操成绩", "实操结论",

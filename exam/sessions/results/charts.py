@@ -3,7 +3,7 @@ drawn on the server as inline SVG with ``exam.charts`` (no script, nothing fetch
 
 Each chart comes with its title and a summary in words; the page shows the summary under the chart
 and the SVG carries it as its accessible name, so a screen reader and a sighted reader get the same
-facts. Pure: it gets the numbers from ``exam.sessions.results`` and knows nothing of the database.
+facts. Pure: it gets the numbers from ``exam.sessions.results.table`` and knows nothing of the database.
 """
 
 from __future__ import annotations

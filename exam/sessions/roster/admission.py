@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from exam import standard
 from exam.accounts.models import CandidateProfile, User
-from exam.sessions.idcard import mask
+from exam.sessions.roster.idcard import mask
 from exam.sessions.models import Enrollment, ExamSession, Room
 from exam.timeutil import to_local
 

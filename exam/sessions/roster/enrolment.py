@@ -39,9 +39,10 @@ from sqlmodel import Session, select
 from exam.accounts.models import CandidateProfile, User
 from exam.audit import service as audit
 from exam.db import write_session
-from exam.sessions import conflicts, roster, service
-from exam.sessions.contact import mask_mobile
-from exam.sessions.idcard import mask
+from exam.sessions import conflicts, service
+from exam.sessions.roster import sheet as roster
+from exam.sessions.roster.contact import mask_mobile
+from exam.sessions.roster.idcard import mask
 from exam.sessions.models import Enrollment, ExamSession
 from exam.timeutil import utcnow
 

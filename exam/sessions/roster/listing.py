@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from exam.accounts.models import CandidateProfile, User
-from exam.sessions.contact import mask_mobile
-from exam.sessions.idcard import mask
+from exam.sessions.roster.contact import mask_mobile
+from exam.sessions.roster.idcard import mask
 from exam.sessions.models import Enrollment, Room
 
 

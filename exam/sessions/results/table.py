@@ -19,7 +19,7 @@ from exam import standard
 from exam.accounts.models import User
 from exam.delivery.models import OPEN, Answer, Attempt, ManualMark, PaperSlot
 from exam.sessions.models import Enrollment, ExamSession
-from exam.sessions.results_charts import RateBar as Rate
+from exam.sessions.results.charts import RateBar as Rate
 from practical import results as practical_results
 from practical.models import OPEN as PRACTICAL_OPEN
 from practical.results import VOID_REASON

@@ -14,7 +14,7 @@ import json
 
 from openpyxl import Workbook
 
-from exam.sessions.enrolment import Credential
+from exam.sessions.roster.enrolment import Credential
 from question_bank import pending_uploads
 from question_bank.formats.sheet import fill_sheet
 

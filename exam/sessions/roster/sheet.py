@@ -22,8 +22,8 @@ from pathlib import PurePath
 
 from openpyxl import Workbook, load_workbook
 
-from exam.sessions.contact import PhoneError, mobile
-from exam.sessions.idcard import IdCardError, check, check_character, mask
+from exam.sessions.roster.contact import PhoneError, mobile
+from exam.sessions.roster.idcard import IdCardError, check, check_character, mask
 from question_bank.formats import FormatError
 from question_bank.formats.sheet import cell_text, fill_sheet
 from question_bank.formats.text import decode

@@ -21,9 +21,16 @@ from wtforms.fields.choices import SelectChoice
 
 from exam import held_uploads, web
 from exam.db import write_session
-from exam.sessions import admission, admission_pdf, credentials, enrolment, profiles, roster, roster_listing, seats
+from exam.sessions.roster import admission
+from exam.sessions.roster import admission_pdf
+from exam.sessions.roster import credentials
+from exam.sessions.roster import enrolment
+from exam.sessions.roster import profiles
+from exam.sessions.roster import sheet as roster
+from exam.sessions.roster import listing as roster_listing
+from exam.sessions.rooms import seats
 from exam.sessions.models import ExamSession
-from exam.sessions.roster_forms import AssignForm, ConfirmForm, MoveForm, PhotoForm, UploadForm
+from exam.sessions.roster.forms import AssignForm, ConfirmForm, MoveForm, PhotoForm, UploadForm
 from exam.timeutil import to_local
 
 bp = Blueprint("rosters", __name__)

@@ -8,9 +8,9 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange
 
-from exam.sessions import roster
-from exam.sessions.profiles import MAX_PHOTO_BYTES
-from exam.sessions.seats import ORDERS
+from exam.sessions.roster import sheet as roster
+from exam.sessions.roster.profiles import MAX_PHOTO_BYTES
+from exam.sessions.rooms.seats import ORDERS
 
 
 class UploadForm(FlaskForm):

@@ -1,6 +1,6 @@
 """Exam rooms (考场) and their seats: the examiner's list, add, edit, deactivate and delete. The
 rules (seat range, unique names, seats not cut below a coming session's needs) are in
-``exam.sessions.rooms``; this module only moves HTTP in and out."""
+``exam.sessions.rooms.service``; this module only moves HTTP in and out."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from flask_login import current_user
 
 from exam import web
 from exam.db import write_session
-from exam.sessions import rooms
+from exam.sessions.rooms import service as rooms
 from exam.sessions.forms import RoomForm
-from exam.sessions.rooms import RoomData, RoomError
+from exam.sessions.rooms.service import RoomData, RoomError
 
 bp = Blueprint("rooms", __name__, url_prefix="/examiner/rooms")
 

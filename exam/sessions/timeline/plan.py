@@ -1,7 +1,7 @@
 """A session's timeline: the steps the scheduler takes on exam day, each with its code and due time.
 
 Pure (no database): the scheduler's sync turns the timeline into one persistent job per step not yet
-done, and the step itself (``exam.sessions.steps``) looks its due time up here again when it runs,
+done, and the step itself (``exam.sessions.timeline.steps``) looks its due time up here again when it runs,
 so an examiner moving a session's times moves its steps with it. Codes are the ``SessionEvent``
 codes that mark a step done, so they never change once released.
 """

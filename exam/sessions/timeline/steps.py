@@ -1,4 +1,4 @@
-"""Doing one step of a session's timeline (``exam.sessions.timeline``): open or close a window, remind
+"""Doing one step of a session's timeline (``exam.sessions.timeline.plan``): open or close a window, remind
 the candidates, publish the results.
 
 Each step is idempotent through ``SessionEvent``'s unique (session_id, code): one write transaction
@@ -29,8 +29,8 @@ from exam.audit.service import record
 from exam.db import write_session
 from exam.delivery import service as delivery
 from exam.notifications.service import Message, send
-from exam.sessions import publication
-from exam.sessions import timeline as tl
+from exam.sessions.results import publication
+from exam.sessions.timeline import plan as tl
 from exam.sessions.models import Enrollment, ExamSession, SessionEvent, SessionExaminer
 from exam.timeutil import to_local
 from practical import phrases_service

@@ -1,7 +1,7 @@
 """A session's results: the table, XLSX/CSV export, charts, publication (examiners only).
 
 HTTP in, a call to the read model or the publication, a page or a file out; the writes (publish,
-schedule, withdraw) go through ``exam.sessions.publication``, each audited there.
+schedule, withdraw) go through ``exam.sessions.results.publication``, each audited there.
 """
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from exam import web
-from exam.sessions import publication, results, results_charts, results_export
+from exam.sessions.results import publication
+from exam.sessions.results import table as results
+from exam.sessions.results import charts as results_charts
+from exam.sessions.results import export as results_export
 from exam.sessions.models import ExamSession
-from exam.sessions.release import PUBLISHED, RELEASE_NAMES, results_hidden
-from exam.sessions.results_forms import PublishForm, ScheduleForm, UnpublishForm
+from exam.sessions.results.release import PUBLISHED, RELEASE_NAMES, results_hidden
+from exam.sessions.results.forms import PublishForm, ScheduleForm, UnpublishForm
 from exam.timeutil import local_to_utc, to_local
 
 bp = Blueprint("session_results", __name__, url_prefix="/examiner")

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from exam.accounts.models import CandidateProfile, User
 from exam.audit import service as audit
-from exam.sessions import tickets
+from exam.sessions.roster import tickets
 from exam.sessions.models import Enrollment, Room, SessionRoom
 
 ORDER_TICKET, ORDER_SPREAD = "ticket", "spread"

@@ -22,9 +22,10 @@ from certificates import service as certificates
 from exam.audit.service import record
 from exam.db import write_session
 from exam.notifications.service import Message, send
-from exam.sessions import results, timeline
+from exam.sessions.results import table as results
+from exam.sessions.timeline import plan as timeline
 from exam.sessions.models import ExamSession, SessionEvent
-from exam.sessions.release import RELEASE_NAMES
+from exam.sessions.results.release import RELEASE_NAMES
 from exam.timeutil import to_local
 from practical import results as practical_results
 

@@ -1,0 +1,1 @@
+"""A session's results: the read model, charts, exports, release rule and publication."""
