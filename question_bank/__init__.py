@@ -7,6 +7,7 @@ VIEWS = (
     "question_bank.blueprint_views",
     "question_bank.stats_views",
     "question_bank.transfer_views",
+    "question_bank.lint_views",
 )
 
 

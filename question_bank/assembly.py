@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from exam import standard
+from question_bank.blueprint_draw import ENEMY_ATTEMPTS, enemy_map, sample_apart
 
 
 class AssemblyError(ValueError):
@@ -54,17 +55,27 @@ def check_pool(level_code: str, item_count: int, pool: dict[str, list[int]]) -> 
     return counts
 
 
-def assemble(level_code: str, item_count: int, pool: dict[str, list[int]], rng: random.Random) -> list[Slot]:
-    """Draw a paper and shuffle its question order; ``pool`` maps area code to item version ids."""
+def assemble(level_code: str, item_count: int, pool: dict[str, list[int]], rng: random.Random,
+             enemies=frozenset()) -> list[Slot]:
+    """Draw a paper and shuffle its question order; ``pool`` maps area code to item version ids.
+    ``enemies`` (pairs of version ids) never share the paper, as in ``blueprint_draw.draw``."""
     counts = check_pool(level_code, item_count, pool)
     lvl = standard.level(level_code)
-    slots = []
-    for code, n in counts.items():
-        points = Fraction(lvl.area(code).weight, n)
-        for version_id in rng.sample(sorted(pool[code]), n):
-            slots.append(Slot(version_id, code, points))
-    rng.shuffle(slots)
-    return slots
+    foes = enemy_map(enemies)
+    for _ in range(ENEMY_ATTEMPTS if foes else 1):
+        slots: list[Slot] | None = []
+        taken: set[int] = set()
+        for code, n in counts.items():
+            points = Fraction(lvl.area(code).weight, n)
+            picked = sample_apart(sorted(pool[code]), n, taken, foes, rng)
+            if picked is None:
+                slots = None
+                break
+            slots += [Slot(version_id, code, points) for version_id in picked]
+        if slots is not None:
+            rng.shuffle(slots)
+            return slots
+    raise AssemblyError("互斥题目过多：多次抽题都无法组成不含互斥题对的试卷，请增加题目或复核互斥题设置")
 
 
 def shuffled_option_order(option_count: int, rng: random.Random) -> list[int]:

@@ -154,23 +154,81 @@ def _cell_hints(p: Plan, have: dict[tuple[str, str], Counter], groups: list[tupl
     return hints
 
 
-def draw(p: Plan, pool: list[PoolItem], rng: random.Random) -> list[Slot]:
+#: How many fresh draws to try before deciding that the enemy pairs leave no possible paper.
+ENEMY_ATTEMPTS = 50
+
+
+def enemy_map(enemies) -> dict[int, set[int]]:
+    """Version id -> the version ids it may not share a paper with (from pairs of version ids)."""
+    out: dict[int, set[int]] = defaultdict(set)
+    for pair in enemies:
+        a, b = tuple(pair)
+        out[a].add(b)
+        out[b].add(a)
+    return out
+
+
+def has_enemies(version_ids, enemies) -> list[tuple[int, int]]:
+    """The enemy pairs a set of version ids holds (a paper must hold none)."""
+    ids = set(version_ids)
+    return sorted(tuple(sorted(pair)) for pair in enemies if set(pair) <= ids)
+
+
+def sample_apart(items: list, count: int, taken: set[int], foes: dict[int, set[int]], rng: random.Random,
+                 vid=lambda item: item) -> list | None:
+    """``count`` items at random, none an enemy of ``taken`` or of each other (``taken`` grows);
+    None when no such choice was found in this order. Without enemies this is ``rng.sample``."""
+    if not foes:
+        picked = rng.sample(items, count)
+        taken.update(vid(i) for i in picked)
+        return picked
+    order = rng.sample(items, len(items))
+    picked = []
+    for item in order:
+        if len(picked) == count:
+            break
+        if not foes.get(vid(item), set()) & taken:
+            picked.append(item)
+            taken.add(vid(item))
+    return picked if len(picked) == count else None
+
+
+def draw(p: Plan, pool: list[PoolItem], rng: random.Random, enemies=frozenset()) -> list[Slot]:
     """A paper: each cell's items sampled at random, then swapped within cells until the difficulty
-    counts are met; ordered by type as in the blueprint, shuffled within a type."""
+    counts are met; ordered by type as in the blueprint, shuffled within a type. ``enemies`` are
+    pairs of version ids a trainer confirmed must not share a paper: the sampling and the swaps skip
+    an item whose enemy is already on the paper, and a draw that still ends with a pair is redone."""
     problems = shortages(p, pool)
     if problems:
         lines = "；".join(s.message(p.blueprint.level) for s in problems)
         raise BlueprintError(f"已审核的题目不足以按此规则组卷：{lines}")
+    foes = enemy_map(enemies)
+    for _ in range(ENEMY_ATTEMPTS if foes else 1):
+        slots = _draw_once(p, pool, rng, foes)
+        if slots is not None and not has_enemies((s.version_id for s in slots), enemies):
+            return slots
+    raise BlueprintError("互斥题目过多：多次抽题都无法组成不含互斥题对的试卷，请增加题目或复核互斥题设置")
+
+
+def _draw_once(p: Plan, pool: list[PoolItem], rng: random.Random, foes: dict[int, set[int]]) -> list[Slot] | None:
     by_cell = _usable(p, pool)
     chosen, spare = {}, {}
+    taken: set[int] = set()
     for cell in p.cells:
         key = (cell.area, cell.kind)
-        picked = rng.sample(by_cell[key], cell.count)
+        picked = sample_apart(by_cell[key], cell.count, taken, foes, rng, vid=lambda i: i.version_id)
+        if picked is None:
+            return None
         ids = {item.version_id for item in picked}
         chosen[key] = _by_difficulty(picked)
         spare[key] = _by_difficulty([item for item in by_cell[key] if item.version_id not in ids])
     if p.difficulty_counts:
-        _balance(p, chosen, spare, rng)
+        try:
+            _balance(p, chosen, spare, rng, foes)
+        except BlueprintError:
+            if not foes:
+                raise
+            return None
     slots = _ordered(p, chosen, rng)
     _check_mean(p, slots)
     return slots
@@ -183,7 +241,7 @@ def _by_difficulty(items: list[PoolItem]) -> dict[int, list[PoolItem]]:
     return grouped
 
 
-def _balance(p: Plan, chosen, spare, rng: random.Random) -> None:
+def _balance(p: Plan, chosen, spare, rng: random.Random, foes: dict[int, set[int]] | None = None) -> None:
     """Swap items within cells until the paper has exactly the planned count per difficulty. Each
     round moves one item from a difficulty with too many to one with too few, directly or through a
     middle difficulty in another cell; the pool check guarantees such a path exists, so at most one
@@ -193,21 +251,26 @@ def _balance(p: Plan, chosen, spare, rng: random.Random) -> None:
         surplus = [d for d, n in p.difficulty_counts.items() if drawn[d] > n]
         if not surplus:
             return
-        path = _swap_path(p, surplus, drawn, chosen, spare, rng)
+        path = _swap_path(p, surplus, drawn, chosen, spare, rng, foes)
         if path is None:
             break
         for key, out, into in path:
-            _swap(chosen[key], spare[key], out, into, rng)
+            _swap(chosen[key], spare[key], out, into, rng, _taken(chosen) if foes else None, foes)
         drawn[path[0][1]] -= 1
         drawn[path[-1][2]] += 1
     raise BlueprintError("无法通过调换题目满足难度比例，请检查各单元已审核题目的难度分布")
 
 
-def _swap_path(p: Plan, surplus, drawn, chosen, spare, rng: random.Random):
+def _swap_path(p: Plan, surplus, drawn, chosen, spare, rng: random.Random, foes: dict[int, set[int]] | None = None):
     """Breadth-first over difficulties: d → d' through a cell with a drawn item of d and an unused
-    one of d'. Cells are tried in random order so that the swaps do not favour any cell."""
+    one of d' (with enemies: one no item on the paper is an enemy of). Cells are tried in random
+    order so that the swaps do not favour any cell."""
     keys = list(chosen)
     rng.shuffle(keys)
+    if foes:
+        taken = _taken(chosen)
+        spare = {key: {d: [i for i in items if not foes.get(i.version_id, set()) & taken]
+                       for d, items in by_d.items()} for key, by_d in spare.items()}
     came_from = {d: None for d in surplus}
     queue = list(surplus)
     for here in queue:
@@ -233,10 +296,22 @@ def _trace(came_from, end: int) -> list[tuple[tuple[str, str], int, int]]:
     return path[::-1]
 
 
-def _swap(chosen: dict, spare: dict, out: int, into: int, rng: random.Random) -> None:
-    """Replace a random drawn item of difficulty ``out`` by a random unused one of ``into``."""
+def _taken(chosen) -> set[int]:
+    return {item.version_id for cell in chosen.values() for items in cell.values() for item in items}
+
+
+def _swap(chosen: dict, spare: dict, out: int, into: int, rng: random.Random, taken: set[int] | None = None,
+          foes: dict[int, set[int]] | None = None) -> None:
+    """Replace a random drawn item of difficulty ``out`` by a random unused one of ``into``; with
+    enemies, preferably by one no item on the paper is an enemy of (``draw`` checks the result)."""
     leaving = chosen[out].pop(rng.randrange(len(chosen[out])))
-    coming = spare[into].pop(rng.randrange(len(spare[into])))
+    if foes:
+        rest = (taken or set()) - {leaving.version_id}
+        choices = [n for n in range(len(spare[into]))
+                   if not foes.get(spare[into][n].version_id, set()) & rest] or list(range(len(spare[into])))
+        coming = spare[into].pop(rng.choice(choices))
+    else:
+        coming = spare[into].pop(rng.randrange(len(spare[into])))
     spare[out].append(leaving)
     chosen[into].append(coming)
 

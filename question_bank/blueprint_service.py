@@ -18,9 +18,9 @@ from fractions import Fraction
 from sqlmodel import Session, select
 
 from exam.timeutil import utcnow
-from question_bank import service
+from question_bank import enemies, service
 from question_bank.blueprint import Blueprint, BlueprintError, Plan, TypeRule, plan
-from question_bank.blueprint_draw import PoolItem, Slot, draw, shortages
+from question_bank.blueprint_draw import PoolItem, Slot, draw, has_enemies, shortages
 from question_bank.models import PaperBlueprint
 
 __all__ = ["BlueprintError", "to_spec", "from_spec", "pool", "check", "save", "generate_fixed",
@@ -96,7 +96,8 @@ def slots_from_json(rows: list[list]) -> list[Slot]:
 
 
 def _draw(session: Session, row: PaperBlueprint, rng: random.Random) -> list[Slot]:
-    return draw(plan_of(row), pool(session, row.level), rng)
+    items = pool(session, row.level)
+    return draw(plan_of(row), items, rng, enemies.enemy_versions(session, [i.version_id for i in items]))
 
 
 def generate_fixed(session: Session, row: PaperBlueprint) -> list[Slot]:
@@ -116,6 +117,9 @@ def session_paper(session: Session, row: PaperBlueprint) -> list[list] | None:
     if row.mode == "fixed":
         if not row.fixed_paper:
             raise BlueprintError(f"组卷规则“{row.name}”还没有生成固定试卷，请培训师先生成")
+        ids = [int(slot[0]) for slot in row.fixed_paper]
+        if has_enemies(ids, enemies.enemy_versions(session, ids)):
+            raise BlueprintError(f"组卷规则“{row.name}”的固定试卷中有两题已被确认为互斥题，请培训师重新生成试卷")
         return list(row.fixed_paper)
     if row.mode == "drawn":
         return slots_to_json(_draw(session, row, random.Random(secrets.randbits(64))))

@@ -174,3 +174,11 @@ class BlueprintForm(FlaskForm):
 for _kind, _label in ITEM_KINDS.items():
     setattr(BlueprintForm, f"count_{_kind}", IntegerField(f"{_label}题数", validators=[Optional()]))
     setattr(BlueprintForm, f"points_{_kind}", StringField(f"{_label}每题分值", validators=[Length(max=10)]))
+
+
+class EnemyForm(FlaskForm):
+    """A trainer's decision on a suggested enemy pair (or withdrawing one)."""
+
+    other = HiddenField()
+    decision = HiddenField()
+    reason = HiddenField()

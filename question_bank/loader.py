@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from question_bank import service
+from question_bank import enemies, service
 from question_bank.models import APPROVED, DRAFT
 from question_bank.validation import ItemData, ItemError, validate
 
@@ -78,8 +78,7 @@ def load(session: Session, paths: list[Path], author_id: int | None = None, skip
             continue
         service.add_item(session, data, author_id, status=status)
         created += 1
-    from question_bank import lint_service   # it reads files through this module
-    lint_service.store_declared(session, items, author_id)
+    enemies.store_declared(session, items, author_id)
     return LoadReport(created=created, skipped=len(items) - created)
 
 

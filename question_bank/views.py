@@ -3,22 +3,23 @@ them, read an item's history. Review moves and bulk actions are in ``review_view
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlmodel import select
 
 from exam import standard, web
 from exam.db import write_session
 from exam.delivery.answers import MAX_FILL_CHARS, MAX_SHORT_CHARS
 from exam.delivery.service import Question
-from question_bank import diff, review, search, service, similar
-from question_bank.forms import BulkForm, CommentForm, ItemForm, ReviewForm, SearchForm
-from question_bank.models import DIFFICULTIES, ITEM_KINDS, SCORING, STATUSES, Item
+from question_bank import diff, enemies, lint_service, review, search, service, similar
+from question_bank.forms import BulkForm, CommentForm, EnemyForm, ItemForm, ReviewForm, SearchForm
+from question_bank.models import APPROVED, DIFFICULTIES, ENEMY_DECISIONS, ITEM_KINDS, SCORING, STATUSES, Item
 from question_bank.validation import ItemError, validate
 
 bp = Blueprint("items", __name__, url_prefix="/trainer", template_folder="templates")
 
 # Other pages of the bank, linked from the list when their blueprint is installed.
-BANK_LINKS = [("导入", "transfer.import_form"), ("导出", "transfer.export")]
+BANK_LINKS = [("导入", "transfer.import_form"), ("导出", "transfer.export"), ("命题质量报告", "bank_lint.report")]
 
 
 def _item_or_404(item_id: int) -> Item:
@@ -44,13 +45,22 @@ def index():
                            bank_links=[(n, e) for n, e in BANK_LINKS if e in current_app.view_functions])
 
 
+def _findings(item: Item | None, data) -> list:
+    """The item-writing checks for what the trainer is writing, against the rest of the bank."""
+    return lint_service.check_one(web.db(), item.id if item else None, data)
+
+
 def _save(form: ItemForm, item: Item | None):
     """Validate, warn about near-duplicates, then create or revise. Returns the item id, or None
-    when the form must be shown again (errors, or a similar stem not yet confirmed)."""
+    when the form must be shown again (errors, a similar stem not yet confirmed, or the trainer
+    asked only to check the item: ``g.lint_findings`` then holds what the checker found)."""
     try:
         data = validate(form.raw())
     except ItemError as exc:
         form.field_for(exc.field).errors = list(form.field_for(exc.field).errors) + [str(exc)]
+        return None, []
+    if request.form.get("check"):
+        g.lint_findings = _findings(item, data)
         return None, []
     close = similar.similar_stems(web.db(), data.stem, exclude_item_id=item.id if item else None)
     if close and not form.confirm_similar.data:
@@ -86,7 +96,8 @@ def new():
         item_id, close = _save(form, None)
         if item_id:
             return redirect(url_for("items.detail", item_id=item_id))
-    return render_template("question_bank/item_form.html", form=form, item=None, similar=close)
+    return render_template("question_bank/item_form.html", form=form, item=None, similar=close,
+                           findings=g.get("lint_findings"), checked="lint_findings" in g)
 
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -96,12 +107,15 @@ def edit(item_id: int):
     form = ItemForm()
     close = []
     if request.method == "GET":
-        form.load(service.version_data(web.db(), service.latest_version(web.db(), item.id)))
+        data = service.version_data(web.db(), service.latest_version(web.db(), item.id))
+        form.load(data)
+        g.lint_findings = _findings(item, data)
     elif form.validate_on_submit():
         saved, close = _save(form, item)
         if saved:
             return redirect(url_for("items.detail", item_id=item_id))
-    return render_template("question_bank/item_form.html", form=form, item=item, similar=close)
+    return render_template("question_bank/item_form.html", form=form, item=item, similar=close,
+                           findings=g.get("lint_findings"), checked="lint_findings" in g)
 
 
 @bp.route("/items/<int:item_id>")
@@ -120,7 +134,15 @@ def detail(item_id: int):
         comments=comments, names=names, used=used, statuses=STATUSES, kinds=ITEM_KINDS,
         scoring=SCORING, difficulties=DIFFICULTIES, levels=standard.LEVELS, areas=standard.AREA_NAMES,
         moves={a: review.allowed(item, a) for a in review.MOVES}, action_names=review.ACTION_NAMES,
-        review_form=ReviewForm(), comment_form=CommentForm(), is_author=current.created_by == current_user.id)
+        review_form=ReviewForm(), comment_form=CommentForm(), is_author=current.created_by == current_user.id,
+        findings=lint_service.check_one(db, item.id, data, approved=item.status == APPROVED),
+        enemy_rows=enemies.enemies_of(db, item.id), enemy_form=EnemyForm(), labels=_labels(db),
+        decisions=ENEMY_DECISIONS)
+
+
+def _labels(db) -> dict[int, str]:
+    """Item id -> what people call it, for findings that name other items."""
+    return {i: lint_service.label(i, r) for i, r in db.exec(select(Item.id, Item.ref))}
 
 
 @bp.route("/items/<int:item_id>/preview")

@@ -29,7 +29,7 @@ from exam.delivery import autosave_sql
 from exam.delivery.answers import MAX_SEQ, AnswerFormatError, normalise
 from exam.delivery.models import OPEN, SUBMITTED, Answer, Attempt, ManualMark, PaperSlot
 from exam.sessions.models import Enrollment, ExamSession
-from question_bank import assembly
+from question_bank import assembly, enemies
 from question_bank import blueprint_service as blueprints
 from question_bank import service as bank
 from question_bank.blueprint import BlueprintError
@@ -116,8 +116,9 @@ def _draw_paper(db: Session, exam_session: ExamSession) -> list[dict]:
             rule = db.get(PaperBlueprint, exam_session.blueprint_id)
             slots = blueprints.candidate_paper(db, rule, exam_session.paper, rng)
         else:
-            slots = assembly.assemble(exam_session.level, exam_session.item_count,
-                                      bank.pool_for_level(db, exam_session.level), rng)
+            pool = bank.pool_for_level(db, exam_session.level)
+            slots = assembly.assemble(exam_session.level, exam_session.item_count, pool, rng,
+                                      enemies.enemy_versions(db, [v for ids in pool.values() for v in ids]))
     except (assembly.AssemblyError, BlueprintError) as exc:
         raise DeliveryError(f"无法组卷：{exc}。请联系考评员。", 500) from None
     shapes = {vid: (kind, len(options)) for vid, kind, options in db.execute(
