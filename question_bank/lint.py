@@ -63,6 +63,7 @@ RULES = {
                           "选项在作答时随机排序，“以上”失去所指；且辨认出两个正确选项即可猜中"),
     "negative_stem": (ERROR, "否定式题干未加强调", "否定词容易被漏看，考生答错的是阅读而非知识"),
     "fill_single_answer": (ERROR, "填空题只接受一种写法", "同样正确的其他写法（同义词、简称、数字写法）会被判错"),
+    "fill_single_term": (WARNING, "填空题只接受一个英文缩写或术语", "请确认确实没有其他正确写法（如中文名称）"),
     "duplicate_stem": (ERROR, "同一等级内题干相同", "一份试卷可能抽到同一题两次，统计也被扭曲"),
     "enemy_pair": (ERROR, "填空答案出现在另一题中（互斥题待确认）",
                    "填空题的答案出现在另一题的题干或选项中，同卷出现即把回忆变成辨认"),
@@ -89,6 +90,9 @@ _NEGATIVES = ("不正确", "不属于", "不应该", "不应当", "不应", "不
 _NEGATIVE = re.compile("(?:" + "|".join(sorted(map(re.escape, _NEGATIVES), key=len, reverse=True))
                        + ")(?!超过|高于|低于|少于|多于|大于|小于|足)")
 _ASIDE = re.compile(r"（[^）]*）|\([^)]*\)")   # a parenthesised aside ("（而不是读音）") is no question
+#: Quoted speech (“你们是不是骗子？”) is the situation, not the question; short quotes are emphasis.
+_SPEECH = re.compile(r"[“「『\"][^”」』\"]{7,}[”」』\"]")
+_A_NOT_A = re.compile(r"(.)不\1")                    # 是不是、能不能: a yes-no question, not a negative
 _EXCEPT = re.compile(r"除(?:了)?[^，。？?；]{1,30}?(?:以外|之外|外)")
 _CLAUSE_BREAK = re.compile(r"[，。；：,;:]")
 _EMPHASIS_TAGS = ("strong", "b", "em", "u")
@@ -275,7 +279,7 @@ def negative_words(data: ItemData) -> list[str]:
     emphasised with bold/italic/underline or quotation marks."""
     if data.kind not in ("single", "multiple"):
         return []
-    text = _ASIDE.sub("", plain_stem(data))
+    text = _A_NOT_A.sub("", _SPEECH.sub("", _ASIDE.sub("", plain_stem(data))))
     clauses = [c for c in _CLAUSE_BREAK.split(text) if c.strip()]
     question = clauses[-1] if clauses else text
     words = _NEGATIVE.findall(question) + [m.group(0) for m in _EXCEPT.finditer(text)]
@@ -309,6 +313,9 @@ def _check_fill(entry: Entry) -> list[Finding]:
     distinct = {normalise_answer(a) for a in data.answers}
     if len(distinct) > 1:
         return []
+    if re.fullmatch(r"[a-z][a-z0-9&/.\- ]*", next(iter(distinct))):
+        return [_finding("fill_single_term", f"只接受“{data.answers[0]}”（英文缩写或术语，大小写已视为相同）。",
+                         "若题干只问缩写，一种写法即可；若中文名称也算答对，把它加入可接受的答案。", [entry])]
     return [_finding("fill_single_answer", f"只接受“{data.answers[0]}”一种写法。",
                      "补充同样正确的其他写法（同义词、全称与简称、阿拉伯数字与汉字数字、带或不带单位），"
                      "每种写法一行；确实只有一种写法时，考虑改为选择题。", [entry])]

@@ -281,3 +281,15 @@ def test_checking_one_item_against_the_bank():
                  options=["首问负责制", "轮岗制", "坐席值班制", "质检抽查制"])]
     found = lint.check_against_bank(_fill(answers=("首问负责制",)), bank)
     assert {"enemy_pair", "fill_single_answer"} <= rules(found)
+
+
+def test_an_acronym_answer_alone_is_only_a_warning():
+    entry = item(type="fill", options=None, key=None, stem="一次性解决率的英文缩写是 ____。", answers=["FCR", "fcr"])
+    found = {f.rule: f for f in lint.check_item(entry)}
+    assert "fill_single_answer" not in found and found["fill_single_term"].severity == lint.WARNING
+
+
+@pytest.mark.parametrize("stem", ["客户警惕地说：“你们是不是骗子？我怎么知道你真是客服？”坐席员最恰当的回应是什么？",
+                                  "客户问能不能改期，坐席员应如何答复？"])
+def test_quoted_speech_and_yes_no_questions_are_not_negative_stems(stem):
+    assert "negative_stem" not in one(item(stem=stem))
