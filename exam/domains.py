@@ -67,3 +67,13 @@ def init_app(app) -> None:
     for module in modules():
         module.init_app(app)
     connect_signals()
+
+
+def after_upgrade(engine) -> None:
+    """Each package's data step after ``callexam db upgrade`` brought the schema to head (e.g. the
+    question bank carries an installed demo bank forward). Data steps run on the current schema with
+    the packages' own services, so they never depend on an old migration's view of a table."""
+    for module in modules():
+        step = getattr(module, "after_upgrade", None)
+        if step is not None:
+            step(engine)

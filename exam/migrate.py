@@ -20,7 +20,16 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    """Migrate the schema; at head, then run the packages' data steps (``domains.after_upgrade``)."""
     command.upgrade(alembic_config(database_url), revision)
+    if revision == "head":
+        from exam import domains
+        from exam.db import throwaway_engine
+        engine = throwaway_engine(database_url)
+        try:
+            domains.after_upgrade(engine)
+        finally:
+            engine.dispose()
 
 
 def current(database_url: str) -> str | None:

@@ -21,3 +21,9 @@ def init_app(app) -> None:
     """Register this package's blueprints and command groups with the app (``exam.domains``)."""
     from exam.domains import register
     register(app, VIEWS, cli_commands())
+
+
+def after_upgrade(engine) -> None:
+    """The bank's data step after the schema is upgraded (``exam.domains.after_upgrade``)."""
+    from question_bank import demo_sync
+    demo_sync.after_upgrade(engine)

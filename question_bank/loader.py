@@ -68,7 +68,11 @@ def load(session: Session, paths: list[Path], author_id: int | None = None, skip
 
     Items arrive as drafts for review; the demo bank, which was reviewed before it shipped, is
     loaded as approved (``status``)."""
-    items = parse_files(paths)
+    return add_items(session, parse_files(paths), author_id, skip_existing, status)
+
+
+def add_items(session: Session, items: list[ItemData], author_id: int | None = None, skip_existing: bool = True,
+              status: str = DRAFT) -> LoadReport:
     existing = service.existing_refs(session, [i.ref for i in items if i.ref])
     if existing and not skip_existing:
         raise LoadError("以下编号已在题库中：" + "、".join(sorted(existing)))
@@ -87,4 +91,11 @@ def demo_files() -> list[Path]:
 
 
 def load_demo(session: Session, author_id: int | None = None) -> LoadReport:
-    return load(session, demo_files(), author_id=author_id, status=APPROVED)
+    """Add the shipped demo bank; where an earlier demo bank is installed, carry it forward too
+    (new versions for changed items, dropped ones retired: ``demo_sync``)."""
+    from question_bank import demo_sync
+    items = parse_files(demo_files())
+    report = add_items(session, items, author_id, status=APPROVED)
+    if report.skipped:
+        demo_sync.carry_forward(session, items, author_id=author_id)
+    return report

@@ -34,6 +34,10 @@ from typing import Mapping, Sequence, TypeVar
 EASY_FACILITY = 95.0  # facility (%) above which an item is too easy
 HARD_FACILITY = 20.0  # facility (%) below which an item is too hard
 LOW_DISCRIMINATION = 20.0  # discrimination index below which an item separates candidates poorly
+#: Responses below which an item's figures are not yet reliable and nothing is flagged. Moodle's quiz
+#: statistics guidance asks for about 30 attempts before reading facility and discrimination; with
+#: fewer, one candidate moves facility by more than 3 points and a correlation is mostly noise.
+MIN_RESPONSES = 30
 _TINY = 1e-12  # variances below this are rounding noise and treated as zero
 
 K = TypeVar("K")  # what names an item in item_statistics_by_key
@@ -208,8 +212,16 @@ def quiz_statistics(marks: Sequence[Sequence[float]], max_marks: Sequence[float]
     return QuizStats(n, mean, median, sd, skewness, kurtosis, cic, error_ratio, standard_error)
 
 
-def flags(item: ItemStats) -> list[str]:
-    """Warnings a trainer reads for one item, in Chinese; empty when nothing looks wrong."""
+def reliable(responses: int) -> bool:
+    return responses >= MIN_RESPONSES
+
+
+def flags(item: ItemStats, responses: int | None = None) -> list[str]:
+    """Warnings a trainer reads for one item, in Chinese; empty when nothing looks wrong, and empty
+    when ``responses`` (how many candidates answered it) is below MIN_RESPONSES: the figures are then
+    shown as not yet reliable, never as a verdict on the item."""
+    if responses is not None and not reliable(responses):
+        return []
     warnings = []
     if item.facility is not None:
         if item.facility > EASY_FACILITY:

@@ -66,6 +66,11 @@ class ItemResult:
     def area_name(self) -> str:
         return standard.AREA_NAMES.get(self.area, self.area)
 
+    @property
+    def reliable(self) -> bool:
+        """Enough responses (stats.MIN_RESPONSES) for the figures to mean something."""
+        return stats.reliable(self.attempts)
+
 
 @dataclass(frozen=True)
 class SessionStats:
@@ -80,6 +85,15 @@ class SessionStats:
     @property
     def counted(self) -> int:
         return self.quiz.attempts
+
+    @property
+    def reliable(self) -> bool:
+        return stats.reliable(self.counted)
+
+    @property
+    def thin_items(self) -> int:
+        """Items answered by fewer than stats.MIN_RESPONSES candidates (per-candidate forms)."""
+        return sum(1 for r in self.items if not r.reliable)
 
 
 @dataclass(frozen=True)
@@ -181,7 +195,7 @@ def _items(db: Session, keys: list[tuple[int, Fraction]], rows: list[dict], pape
         results.append(ItemResult(
             version_id=v.id, item_id=v.item_id, ref=v.ref or f"#{v.item_id}", version=v.version, kind=v.kind,
             area=v.area, stem=plain(v.stem), points=key[1], attempts=len(seen[key]), stats=item,
-            flags=tuple(stats.flags(item)),
+            flags=tuple(stats.flags(item, len(seen[key]))),
             responses=tuple(count_responses(v.kind, v.options, v.key, seen[key]))))
     return results
 

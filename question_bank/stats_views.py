@@ -37,7 +37,8 @@ def session(session_id: int):
         level=standard.level(result.session.level),
         scatter=Markup(charts.facility_discrimination(points)),
         histogram=Markup(charts.score_histogram(result.totals)),
-        thresholds=(stats.HARD_FACILITY, stats.EASY_FACILITY, stats.LOW_DISCRIMINATION))
+        thresholds=(stats.HARD_FACILITY, stats.EASY_FACILITY, stats.LOW_DISCRIMINATION),
+        min_responses=stats.MIN_RESPONSES)
 
 
 @bp.route("/<int:session_id>.csv")

@@ -54,7 +54,8 @@ def confirm_pairs(engine, level, count, users, seed=1):
 
 
 def test_decisions_are_stored_once_per_pair_audited_and_withdrawn(engine, users):
-    a, b = item_ids(engine, ["J-CMP-001", "J-CMP-002"])
+    with Session(engine) as s:
+        a, b = s.exec(select(Item.id).order_by(Item.id).limit(2)).all()
     with write_session(engine) as db:
         enemies.decide(db, b, a, ENEMY, users["trainer"], "答案互相提示")
         enemies.decide(db, a, b, NOT_ENEMY, users["trainer2"], "复核：无提示作用")

@@ -138,3 +138,11 @@ def test_analyse_gives_the_figures_the_question_bank_page_shows():
     assert result.standard_error == pytest.approx(1.1106813066, rel=REL)
     assert result.items == istats.item_statistics(marks, max_marks)
     assert result.quiz == istats.quiz_statistics(marks, max_marks)
+
+
+def test_below_the_minimum_sample_nothing_is_flagged():
+    too_easy = _item(100, -5)
+    assert istats.MIN_RESPONSES == 30
+    assert istats.flags(too_easy, 1) == [] and istats.flags(too_easy, 29) == []
+    assert len(istats.flags(too_easy, 30)) == 2 and istats.flags(too_easy) == istats.flags(too_easy, 30)
+    assert not istats.reliable(29) and istats.reliable(30)
