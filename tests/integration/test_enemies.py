@@ -64,18 +64,20 @@ def test_decisions_are_stored_once_per_pair_audited_and_withdrawn(engine, users)
         with pytest.raises(enemies.EnemyError, match="未知决定"):
             enemies.decide(db, a, b, "maybe", users["trainer"])
     with Session(engine) as s:
-        rows = s.exec(select(ItemEnemy)).all()
+        rows = s.exec(select(ItemEnemy).where(ItemEnemy.item_a_id == min(a, b))).all()
         assert [(r.item_a_id, r.item_b_id, r.decision, r.decided_by) for r in rows] == \
             [(min(a, b), max(a, b), NOT_ENEMY, users["trainer2"])]
-        assert enemies.decisions(s) == {frozenset((a, b)): NOT_ENEMY}
+        assert enemies.decisions(s)[frozenset((a, b))] == NOT_ENEMY
     with write_session(engine) as db:
         enemies.withdraw(db, a, b, users["trainer"])
         with pytest.raises(enemies.EnemyError, match="没有已记录的决定"):
             enemies.withdraw(db, a, b, users["trainer"])
     with engine.connect() as conn:
+        mine = {"a": min(a, b)}
         actions = [r[0] for r in conn.execute(text(
-            "SELECT action FROM audit_event WHERE action LIKE 'item.enemy%' ORDER BY id"))]
-        detail = conn.execute(text("SELECT detail FROM audit_event WHERE action = 'item.enemy' ORDER BY id")).first()[0]
+            "SELECT action FROM audit_event WHERE action LIKE 'item.enemy%' AND subject_id = :a ORDER BY id"), mine)]
+        detail = conn.execute(text("SELECT detail FROM audit_event WHERE action = 'item.enemy' AND subject_id = :a "
+                                   "ORDER BY id"), mine).first()[0]
     assert actions == ["item.enemy", "item.enemy", "item.enemy_withdrawn"]
     assert (json.loads(detail) if isinstance(detail, str) else detail)["decision"] == ENEMY
 
@@ -183,7 +185,7 @@ def test_trainer_sees_findings_and_decides_on_the_item_page(client, engine, user
     assert "已记录：互斥" in page and "答案出现在选项中" in page
     assert "填空答案出现在另一题中" not in page
     with Session(engine) as s:
-        assert enemies.decisions(s) == {frozenset((a, b)): ENEMY}
+        assert enemies.decisions(s)[frozenset((a, b))] == ENEMY
     assert client.post(f"/trainer/items/{a}/enemies", data={"other": "999999", "decision": ENEMY,
                                                             "csrf_token": token}).status_code == 404
     resp = client.post(f"/trainer/items/{a}/enemies/withdraw", data={"other": str(b), "csrf_token": token},
@@ -198,7 +200,7 @@ def test_trainer_sees_findings_and_decides_on_the_item_page(client, engine, user
                                                                 "csrf_token": token}).status_code in (302, 403)
         assert client.get("/trainer/bank/report.json?level=junior").status_code in (302, 403)
     with Session(engine) as s:
-        assert enemies.decisions(s) == {}
+        assert frozenset((a, b)) not in enemies.decisions(s)
 
 
 def test_bank_report_page_and_json(client, engine):
