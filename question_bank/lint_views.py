@@ -29,8 +29,10 @@ def report():
     level = _level()
     result = lint_service.check_db(web.db(), [level])
     summary = result.levels[level]
-    charts = [Markup(draw(summary)) for draw in (lint_charts.longest_key, lint_charts.key_positions,
-                                                 lint_charts.key_counts)]
+    charts = [(caption, Markup(draw(summary))) for caption, draw in (
+        ("单选题答案为最长选项的比例（红线为上限，虚线为随机时的期望）", lint_charts.longest_key),
+        ("单选题答案位置（虚线为均匀分布时的期望）", lint_charts.key_positions),
+        ("多选题正确项数的分布", lint_charts.key_counts))]
     ids = {e.ident: e.label for e in lint_service.entries_from_db(web.db())}
     return render_template("question_bank/bank_report.html", level=level, levels=standard.LEVELS,
                            summary=summary, findings=result.findings, charts=charts, labels=ids,
