@@ -39,7 +39,7 @@ def load(engine: Engine) -> list[tuple[str, str, str]]:
             accounts_out.append((username, DEMO_PASSWORD, role))
         trainer_id = db.exec(select(User.id).where(User.username == "trainer")).one()
         loader.load_demo(db, author_id=trainer_id)
-        passages.load_stock(db)
+        passages.refresh_stock(db)  # adds today's stock, retires passages too short for the time limit
         scenarios.load_stock(db, author_id=trainer_id)
         examiner_id = db.exec(select(User.id).where(User.username == "examiner")).one()
         cand_ids = {u.username: u.id for u in db.exec(select(User).where(User.role == "candidate"))}

@@ -20,6 +20,7 @@ from practical.marking import manual_max, needs_marking
 from practical.models import OPEN, PracticalAttempt, PracticalTask
 from practical.service import tasks_of
 from typing_test.models import OPEN as TYPING_OPEN
+from typing_test.models import REVIEW_PENDING as TYPING_REVIEW_PENDING
 from typing_test.models import TypingAttempt
 
 #: How a proctor's voiding shows on an attempt of any part (exam.proctoring): submitted for this reason.
@@ -92,6 +93,8 @@ def breakdown_of(level: str, attempt: PracticalAttempt, typing: TypingAttempt | 
         problems.append("实操考核尚未交卷")
     if typing is not None and typing.status == TYPING_OPEN:
         problems.append("打字测试尚未提交")
+    elif typing is not None and typing.review == TYPING_REVIEW_PENDING:
+        problems.append("打字测试待核查，考评员确认前不计分")
     lines = []
     for task in tasks:
         waiting = needs_marking(task) and task.manual_points is None

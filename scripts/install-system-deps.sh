@@ -14,6 +14,8 @@ command -v xdotool >/dev/null 2>&1 || need="$need xdotool"
 command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils"
 # certutil (NSS tools): the certificate PDF tests give pdfsig a trust store holding our CA
 command -v certutil >/dev/null 2>&1 || need="$need libnss3-tools"
+# npm: the browser tests install axe-core from npm (tests/browser/package.json) to check WCAG 2 AA
+command -v npm >/dev/null 2>&1 || need="$need npm"
 # extra tools named on the command line (e.g. wrk for the benchmarks), when missing
 for tool in "$@"; do command -v "$tool" >/dev/null 2>&1 || need="$need $tool"; done
 [ -n "$need" ] || exit 0

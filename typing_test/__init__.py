@@ -11,8 +11,8 @@ VIEWS = (
 
 def cli_commands() -> tuple:
     """This package's ``callexam`` command groups."""
-    from typing_test.cli import station_cmd
-    return (station_cmd,)
+    from typing_test.cli import passages_group, station_cmd
+    return (station_cmd, passages_group)
 
 
 def init_app(app) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from exam import standard
 from typing_test.normalise import normalise
 
 LIST_PATH = Path(__file__).with_name("common_chars.txt")
@@ -24,17 +25,8 @@ MEDIUM_BELOW = 0.03
 #: CSS class names of the labels, for pages that colour them.
 LABEL_CLASSES = {"易": "easy", "中": "medium", "难": "hard"}
 
-#: Codepoint ranges of Han characters: the unified ideographs, extensions A to H and the
-#: compatibility ideographs that NFKC does not fold away.
-_HAN_RANGES = (
-    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF), (0x2A700, 0x2EBEF),
-    (0x2EBF0, 0x2EE5F), (0x30000, 0x323AF),
-)
-
-
-def is_han(char: str) -> bool:
-    code = ord(char)
-    return any(lo <= code <= hi for lo, hi in _HAN_RANGES)
+#: Han characters as the standard module defines them (the typing test's speed counts the same ones).
+is_han = standard.is_han
 
 
 @lru_cache(maxsize=1)

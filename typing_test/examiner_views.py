@@ -11,9 +11,10 @@ from exam import standard, web
 from exam.db import write_session
 from exam.sessions import service as sessions
 from exam.sessions.models import ExamSession
-from typing_test import review, service, station_service
+from typing_test import review, scoring, service, station_service
 from typing_test.crosscheck import SHORTCUT_NAMES
-from typing_test.models import TypingAttempt
+from typing_test.models import REVIEW_PENDING, REVIEW_STATES, TypingAttempt
+from typing_test.review_forms import ReviewForm
 from typing_test.scoring import SEGMENT_NAMES
 from typing_test.signals import COUNTERS, EVENT_KINDS
 from typing_test.station_forms import AssignForm, CreateStationsForm, ResetForm
@@ -36,16 +37,41 @@ def session_typing(session_id: int):
 
 @bp.route("/typing/<int:attempt_id>")
 @web.roles_required("examiner")
-def attempt_detail(attempt_id: int):
+def attempt_detail(attempt_id: int, form: ReviewForm | None = None):
     attempt = web.db().get(TypingAttempt, attempt_id) or abort(404)
     exam_session = _session(attempt.session_id)
     min_accuracy = current_app.config["TYPING_MIN_ACCURACY"]
+    scored = service.alignment(attempt, min_accuracy)
+    reviewer = sessions.candidate(web.db(), attempt.reviewed_by) if attempt.reviewed_by else None
     return render_template(
         "typing_test/attempt_detail.html", attempt=attempt, exam_session=exam_session,
         candidate=sessions.candidate(web.db(), attempt.candidate_id), passage=service.passage_of(web.db(), attempt),
-        evidence=review.evidence(web.db(), attempt), scored=service.alignment(attempt, min_accuracy),
+        evidence=review.evidence(web.db(), attempt), scored=scored,
+        shown=scoring.as_written(attempt.reference, attempt.typed, scored.segments),
         rule=standard.typing_rule(exam_session.level), min_accuracy=min_accuracy, points=service.points_of(attempt),
-        segment_names=SEGMENT_NAMES, counter_names=COUNTERS, event_names=EVENT_KINDS, shortcut_names=SHORTCUT_NAMES)
+        segment_names=SEGMENT_NAMES, counter_names=COUNTERS, event_names=EVENT_KINDS, shortcut_names=SHORTCUT_NAMES,
+        review_states=REVIEW_STATES, review_form=form or ReviewForm(), reviewer=reviewer,
+        pending=attempt.review == REVIEW_PENDING)
+
+
+@bp.route("/typing/<int:attempt_id>/review", methods=["POST"])
+@web.roles_required("examiner")
+def decide(attempt_id: int):
+    """Confirm or void a result held for review (待核查), with a reason; audited in service.decide."""
+    attempt = web.db().get(TypingAttempt, attempt_id) or abort(404)
+    _session(attempt.session_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        state = service.decide(web.engine(), attempt_id, form.decision.data or "", form.note.data or "",
+                               current_user.id, web.now(), current_app.config["TYPING_MIN_ACCURACY"])
+    except service.ReviewError as exc:
+        flash(str(exc), "error")
+        web.db().expire_all()
+        return attempt_detail(attempt_id, form=form), exc.status if exc.status != 400 else 422
+    flash(f"已记录核查结论：{REVIEW_STATES[state]}")
+    return redirect(url_for("typing_review.attempt_detail", attempt_id=attempt_id))
 
 
 def _assign_form(station, candidates) -> AssignForm:

@@ -19,9 +19,10 @@ from exam.timeutil import utcnow
 ACTIVE, RETIRED = "active", "retired"
 PASSAGE_STATUSES = {ACTIVE: "使用中", RETIRED: "已停用"}
 
-#: Passage length limits (characters after normalisation, punctuation included).
+#: Passage length limits (characters after normalisation, punctuation included). The Han characters a
+#: passage needs for its level's time limit are a separate rule (``passages.long_enough``).
 MIN_PASSAGE_CHARS = 300
-MAX_PASSAGE_CHARS = 1500
+MAX_PASSAGE_CHARS = 3000
 
 
 class TypingPassage(SQLModel, table=True):
@@ -87,6 +88,38 @@ class TypingAttempt(SQLModel, table=True):
     # extra_seconds is the time examiners have added, shown to the candidate.
     paused_at: Optional[dt.datetime] = None
     extra_seconds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # What the server saw itself while the text came in (typing_test.evidence), by kind: the first
+    # occurrence with its figures, and how often it happened. Any of them holds the result for review.
+    server_flags: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False,
+                                                                                server_default="{}"))
+    correct_han: Optional[int] = None
+    # 待核查: PENDING holds a scored result (no 达标, no points) until an examiner CONFIRMS it (the
+    # computed result stands) or VOIDS it (not 达标, no points), with a reason; both are audited.
+    review: Optional[str] = Field(default=None, max_length=16)
+    review_note: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    reviewed_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    reviewed_at: Optional[dt.datetime] = None
+
+
+REVIEW_PENDING, REVIEW_CONFIRMED, REVIEW_VOIDED = "pending", "confirmed", "voided"
+REVIEW_STATES = {REVIEW_PENDING: "待核查", REVIEW_CONFIRMED: "核查后确认", REVIEW_VOIDED: "核查后作废"}
+
+
+class TypingGrowth(SQLModel, table=True):
+    """The text's length at each save the server stored, on the server's clock: the growth curve an
+    examiner reads, and what the burst check (``typing_test.evidence``) compares against."""
+
+    __tablename__ = "typing_growth"
+    __table_args__ = (Index("ix_typing_growth_attempt", "attempt_id", "at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="typing_attempt.id")
+    at: dt.datetime
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False))
+    chars: int  # normalised characters of the stored text
+    han: int
+    keydowns: int  # the browser's key presses so far (all page loads), as reported with this save
+    committed: int  # characters the browser says the input method or keyboard committed so far
 
 
 class TypingEvent(SQLModel, table=True):

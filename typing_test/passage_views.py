@@ -67,7 +67,7 @@ def new():
             flash("已保存打字文章。")
             return redirect(url_for("passages.detail", passage_id=saved))
     return render_template("typing_test/passage_form.html", form=form, passage=None,
-                           limits=(MIN_PASSAGE_CHARS, MAX_PASSAGE_CHARS))
+                           limits=(MIN_PASSAGE_CHARS, MAX_PASSAGE_CHARS), length_rule=passages.length_rule())
 
 
 @bp.route("/<int:passage_id>/edit", methods=["GET", "POST"])
@@ -82,7 +82,7 @@ def edit(passage_id: int):
             flash("已保存修改。已开始的打字考试仍使用修改前的文本。")
             return redirect(url_for("passages.detail", passage_id=passage_id))
     return render_template("typing_test/passage_form.html", form=form, passage=passage,
-                           limits=(MIN_PASSAGE_CHARS, MAX_PASSAGE_CHARS))
+                           limits=(MIN_PASSAGE_CHARS, MAX_PASSAGE_CHARS), length_rule=passages.length_rule())
 
 
 @bp.route("/<int:passage_id>")
@@ -105,6 +105,10 @@ def _change_status(passage_id: int, change, message: str):
             change(db, passage_id)
     except LookupError:
         abort(404)
+    except passages.PassageError as exc:
+        for text in exc.messages:
+            flash(text, "error")
+        return redirect(url_for("passages.detail", passage_id=passage_id))
     flash(message)
     return redirect(url_for("passages.detail", passage_id=passage_id))
 

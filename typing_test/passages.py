@@ -92,6 +92,28 @@ def _unprintable(value: str, limit: int = 3) -> list[str]:
     return found
 
 
+def long_enough(text: str, level: str) -> bool:
+    """More Han characters than a 100 字/分 typist types in the level's time limit (exam.standard)."""
+    return len(difficulty.han_chars(text)) > standard.typing_passage_min_han(level)
+
+
+def length_rule() -> str:
+    """The rule in words, for the trainer's form."""
+    need = "、".join(f"{lvl.name}多于 {standard.typing_passage_min_han(code)} 个" for code, lvl in standard.LEVELS.items())
+    return (f"汉字数须多于每分钟 {standard.TYPING_FAST_TYPIST_CPM} 字 × 该等级的限时（{need}），"
+            "以免快速录入的考生无字可录。")
+
+
+def _length_problem(text: str, level: str) -> str | None:
+    han, need = len(difficulty.han_chars(text)), standard.typing_passage_min_han(level)
+    if han > need:
+        return None
+    minutes = standard.typing_rule(level).minutes
+    return (f"只有 {han} 个汉字：{standard.level(level).name}打字测试限时 {minutes} 分钟，按每分钟 "
+            f"{standard.TYPING_FAST_TYPIST_CPM} 字的快速录入计，文章至少需要 {need + 1} 个汉字"
+            f"（标点、数字和字母不计），请再补充 {need + 1 - han} 个汉字以上")
+
+
 def _text_problems(text: str) -> list[str]:
     if not text:
         return ["不能为空"]
@@ -136,7 +158,10 @@ def validate(raw: dict) -> PassageData:
     elif _unprintable(source):
         problems.append(("source", "含有不可打印的字符，请删除后再保存"))
     text = clean_text(str(raw.get("text") or ""))
-    problems += [("text", p) for p in _text_problems(text)]
+    text_problems = _text_problems(text)
+    if not text_problems and level is not None:
+        text_problems = [p for p in [_length_problem(text, level)] if p]
+    problems += [("text", p) for p in text_problems]
     if problems:
         raise PassageError(problems)
     return PassageData(title=title, level=level, source=source, text=text, ref=ref)
@@ -213,6 +238,12 @@ def retire(db: Session, passage_id: int) -> TypingPassage:
 
 
 def restore(db: Session, passage_id: int) -> TypingPassage:
+    """Only a passage that meets today's rules may be drawn again: one too short for the time limit
+    (written before the rule, or retired by ``refresh_stock``) must be lengthened first."""
+    passage = _existing(db, passage_id)
+    problem = _length_problem(passage.text, passage.level)
+    if problem:
+        raise PassageError([("text", problem + "，加长后再恢复使用")])
     return _set_status(db, passage_id, ACTIVE)
 
 
@@ -243,6 +274,30 @@ def list_passages(db: Session, level: str | None = None, status: str | None = No
 
 def active_for_level(db: Session, level: str) -> list[TypingPassage]:
     return list_passages(db, level=standard.level(level).code, status=ACTIVE)
+
+
+def drawable_for_level(db: Session, level: str) -> list[TypingPassage]:
+    """The active passages a typing test may draw: those long enough for the level's time limit (a
+    passage stored before the rule, or a limit changed since, never reaches a candidate)."""
+    code = standard.level(level).code
+    return [p for p in active_for_level(db, code) if long_enough(p.text, code)]
+
+
+def retire_short(db: Session) -> list[TypingPassage]:
+    """Retire every active passage too short for its level's time limit (they cannot be drawn any
+    more); past attempts keep the text they copied. Returns those retired."""
+    short = [p for p in list_passages(db, status=ACTIVE) if not long_enough(p.text, p.level)]
+    for passage in short:
+        _set_status(db, passage.id, RETIRED)
+    return short
+
+
+def refresh_stock(db: Session, author_id: int | None = None, path: Path = STOCK_PATH) -> tuple[int, list[TypingPassage]]:
+    """What an existing installation runs to get today's stock (``callexam passages refresh``, and
+    ``callexam demo load``): the stock passages not yet present are added, and active passages too
+    short for the time limit — the first stock's among them — are retired. Idempotent."""
+    added = load_stock(db, author_id, path)
+    return added, retire_short(db)
 
 
 def stock_entries(path: Path = STOCK_PATH) -> list[dict]:

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -25,10 +25,11 @@ from exam import claims
 from exam.audit.service import record
 from exam.db import write_connection
 from exam.sessions.models import Enrollment, ExamSession
-from typing_test import scoring, signals
-from typing_test.models import OPEN, TypingAttempt, TypingEvent, TypingPassage
-from typing_test.normalise import char_count
-from typing_test.passages import active_for_level
+from typing_test import evidence, scoring, signals
+from typing_test.models import (OPEN, REVIEW_CONFIRMED, REVIEW_PENDING, REVIEW_VOIDED, Station, StationSummary,
+                                TypingAttempt, TypingEvent, TypingGrowth, TypingPassage)
+from typing_test.normalise import char_count, normalise
+from typing_test.passages import drawable_for_level
 
 
 class TypingError(Exception):
@@ -72,7 +73,7 @@ def start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime,
             raise TypingError("本场考试尚未开始，请在开考时间后再进入打字测试")
         if now >= closes_at:
             raise TypingError("本场考试已关闭，不能再开始打字测试")
-        passages = active_for_level(db, exam_session.level)
+        passages = drawable_for_level(db, exam_session.level)  # long enough for the time limit
         if not passages:
             raise TypingError(f"{standard.level(exam_session.level).name}暂无可用的打字文章，请联系考评员", 500)
         passage = (rng or random.Random(secrets.randbits(64))).choice(passages)
@@ -106,12 +107,14 @@ class Save:
 
 def save(engine: Engine, attempt_id: int, candidate_id: int, entry: Save, now: dt.datetime,
          grace: dt.timedelta) -> int:
-    """Store the text if it is newer than what is stored, merge the page's counters, add its events.
-    Returns the sequence number now stored (the page's ack)."""
+    """Store the text if it is newer than what is stored, merge the page's counters, add its events,
+    log the text's length on the server's clock and run the server's own checks on it
+    (``typing_test.evidence``): a save they doubt is stored all the same — nothing typed is lost — but
+    the result will wait for an examiner. Returns the sequence number now stored (the page's ack)."""
     table = TypingAttempt.__table__
     with write_connection(engine) as conn:
         row = conn.execute(select(table.c.candidate_id, table.c.status, table.c.deadline, table.c.paused_at,
-                                  table.c.reference, table.c.signals)
+                                  table.c.reference, table.c.signals, table.c.started_at, table.c.server_flags)
                            .where(table.c.id == attempt_id).with_for_update()).first()
         if row is None or row.candidate_id != candidate_id:
             raise TypingError("找不到该打字测试记录", 404)
@@ -120,13 +123,34 @@ def save(engine: Engine, attempt_id: int, candidate_id: int, entry: Save, now: d
         limit = MAX_TYPED_FACTOR * char_count(row.reference) + 200
         if char_count(entry.text) > limit:
             raise TypingError(f"录入内容超过 {limit} 字，未保存")
-        conn.execute(update(table).where(and_(table.c.id == attempt_id, table.c.typed_seq < entry.seq))
-                     .values(typed=entry.text, typed_seq=entry.seq, saved_at=now))
+        stored = conn.execute(update(table).where(and_(table.c.id == attempt_id, table.c.typed_seq < entry.seq))
+                              .values(typed=entry.text, typed_seq=entry.seq, saved_at=now)).rowcount
         merged = signals.merge(row.signals or {}, entry.instance, entry.counters)
-        if merged != row.signals:
-            conn.execute(update(table).where(table.c.id == attempt_id).values(signals=merged))
+        values = {"signals": merged} if merged != row.signals else {}
+        if stored:
+            flags = _log_growth(conn, attempt_id, row.started_at, entry, signals.totals(merged), now)
+            if flags:
+                values["server_flags"] = evidence.merge(row.server_flags, flags, now)
+        if values:
+            conn.execute(update(table).where(table.c.id == attempt_id).values(**values))
         _add_events(conn, attempt_id, entry.events, now)
         return conn.execute(select(table.c.typed_seq).where(table.c.id == attempt_id)).scalar_one()
+
+
+def _log_growth(conn: Connection, attempt_id: int, started_at: dt.datetime, entry: Save, totals: dict[str, int],
+                now: dt.datetime) -> list[dict]:
+    """One growth row for a stored save; the checks against the previous row (or the start)."""
+    growth = TypingGrowth.__table__
+    text = normalise(entry.text)
+    chars = len(text)
+    previous = conn.execute(select(growth.c.chars, growth.c.at).where(growth.c.attempt_id == attempt_id)
+                            .order_by(growth.c.at.desc(), growth.c.id.desc()).limit(1)).first()
+    prev_chars, prev_at = (previous.chars, previous.at) if previous is not None else (0, started_at)
+    conn.execute(insert(growth).values(attempt_id=attempt_id, at=now, seq=entry.seq, chars=chars,
+                                       han=standard.han_count(text), keydowns=totals["keydowns"],
+                                       committed=totals["committed_chars"]))
+    flags = [f for f in [evidence.growth_flag(prev_chars, prev_at, chars, now)] if f]
+    return flags + evidence.counter_flags(chars, totals)
 
 
 def _add_events(conn: Connection, attempt_id: int, events: list[dict], now: dt.datetime) -> None:
@@ -164,9 +188,21 @@ def submit_closing(conn: Connection, session_id: int, now: dt.datetime, grace: d
 
 
 def typing_seconds(attempt) -> float:
-    """Time the candidate had: from the start to submission, never beyond the deadline."""
+    """Time the candidate used: from the start to submission, never beyond the deadline."""
     end = min(attempt.submitted_at or attempt.deadline, attempt.deadline)
     return max((end - attempt.started_at).total_seconds(), 0.0)
+
+
+def limit_seconds(attempt) -> float:
+    """The time the test allowed: its deadline less its start (a pause moves both on; extra time and a
+    session window closing early are in the deadline)."""
+    return max((attempt.deadline - attempt.started_at).total_seconds(), 0.0)
+
+
+def scored(attempt, min_accuracy: float) -> scoring.TypingScore:
+    """The stored text scored by the rule (``typing_test.scoring``; cheap, so pages recompute it)."""
+    return scoring.score(attempt.reference, attempt.typed, typing_seconds(attempt), limit_seconds(attempt),
+                         min_accuracy)
 
 
 def score_claimed(conn: Connection, attempt_id: int, reason: str, actor_id: int | None, min_accuracy: float) -> None:
@@ -176,23 +212,90 @@ def score_claimed(conn: Connection, attempt_id: int, reason: str, actor_id: int 
 
 
 def _score(conn: Connection, attempt_id: int, reason: str, actor_id: int | None, min_accuracy: float) -> None:
+    """Score the stored text. When the server's checks doubt how it came in (the saves' flags, and the
+    exam station's keystrokes where one ran) the result is held: 待核查, no 达标, no points, until an
+    examiner decides (``decide``). The figures are stored either way, for the examiner to weigh."""
     table, sessions = TypingAttempt.__table__, ExamSession.__table__
     row = conn.execute(select(table, sessions.c.level).join(sessions, sessions.c.id == table.c.session_id)
                        .where(table.c.id == attempt_id)).first()
-    result = scoring.score(row.reference, row.typed, typing_seconds(row), min_accuracy)
+    result = scored(row, min_accuracy)
+    flags = dict(row.server_flags or {})
+    station = _station_flag(conn, row, len(normalise(row.typed)))
+    if station:
+        flags = evidence.merge(flags, [station], row.submitted_at or row.deadline)
+    held = bool(flags)
     points = standard.typing_points(row.level, result.net_cpm, result.accuracy, min_accuracy)
     conn.execute(update(table).where(table.c.id == attempt_id).values(
         seconds=result.seconds, correct_chars=result.correct_chars, typed_chars=result.typed_chars,
-        net_cpm=result.net_cpm, gross_cpm=result.gross_cpm, accuracy=result.accuracy, passed=result.passed,
-        points=str(points)))
+        correct_han=result.correct_han, net_cpm=result.net_cpm, gross_cpm=result.gross_cpm,
+        accuracy=result.accuracy, passed=None if held else result.passed, points=None if held else str(points),
+        server_flags=flags, review=REVIEW_PENDING if held else None))
     record(conn, "typing.graded", "typing_attempt", attempt_id, actor_id=actor_id, reason=reason,
-           net_cpm=round(result.net_cpm, 2), accuracy=round(result.accuracy, 4), passed=result.passed,
-           points=str(points), min_accuracy=min_accuracy)
+           net_cpm=round(result.net_cpm, 2), accuracy=round(result.accuracy, 4),
+           passed=None if held else result.passed, points=None if held else str(points), min_accuracy=min_accuracy,
+           timed_seconds=round(result.seconds, 1), held_for_review=sorted(flags) if held else [])
+
+
+def _station_flag(conn: Connection, row, chars: int) -> dict | None:
+    st, ss = Station.__table__, StationSummary.__table__
+    station = conn.execute(select(st.c.label).where(st.c.session_id == row.session_id,
+                                                    st.c.candidate_id == row.candidate_id)).first()
+    if station is None:
+        return None
+    windows, keys = conn.execute(select(func.count(), func.coalesce(func.sum(ss.c.keystrokes), 0))
+                                 .where(ss.c.activity == "typing", ss.c.attempt_id == row.id)).one()
+    return evidence.station_flag(chars, station.label, windows, keys)
+
+
+class ReviewError(TypingError):
+    pass
+
+
+MAX_REVIEW_NOTE = 500
+DECISIONS = {"confirm": REVIEW_CONFIRMED, "void": REVIEW_VOIDED}
+
+
+def decide(engine: Engine, attempt_id: int, decision: str, note: str, examiner_id: int, now: dt.datetime,
+           min_accuracy: float) -> str:
+    """An examiner's decision on a held (待核查) result, with a reason, audited in the same transaction.
+    ``confirm``: the typing was the candidate's own; the computed result stands (达标 or not, points).
+    ``void``: it was not; not 达标, no points. A decision is made once; returns the new review state."""
+    state = DECISIONS.get(decision)
+    if state is None:
+        raise ReviewError("请选择“确认成绩有效”或“判定无效”")
+    note = " ".join((note or "").split())
+    if not note:
+        raise ReviewError("请填写核查理由（例如查看了哪些证据、与考生或监考员核实的情况）")
+    if len(note) > MAX_REVIEW_NOTE:
+        raise ReviewError(f"核查理由不能超过 {MAX_REVIEW_NOTE} 字（现为 {len(note)} 字）")
+    table, sessions = TypingAttempt.__table__, ExamSession.__table__
+    with write_connection(engine) as conn:
+        row = conn.execute(select(table, sessions.c.level).join(sessions, sessions.c.id == table.c.session_id)
+                           .where(table.c.id == attempt_id).with_for_update()).first()
+        if row is None:
+            raise ReviewError("找不到该打字测试记录", 404)
+        if row.review != REVIEW_PENDING:
+            raise ReviewError("该打字测试不在待核查状态（可能已由其他考评员处理）", 409)
+        if state == REVIEW_CONFIRMED:
+            result = scored(row, min_accuracy)
+            passed = result.passed
+            points = standard.typing_points(row.level, result.net_cpm, result.accuracy, min_accuracy)
+        else:
+            passed, points = False, 0
+        done = conn.execute(update(table).where(table.c.id == attempt_id, table.c.review == REVIEW_PENDING).values(
+            review=state, review_note=note, reviewed_by=examiner_id, reviewed_at=now, passed=passed,
+            points=str(points))).rowcount
+        if not done:
+            raise ReviewError("该打字测试不在待核查状态（可能已由其他考评员处理）", 409)
+        record(conn, f"typing.review_{decision}", "typing_attempt", attempt_id, actor_id=examiner_id,
+               session_id=row.session_id, candidate_id=row.candidate_id, note=note, passed=passed,
+               points=str(points), flags=sorted(row.server_flags or {}))
+    return state
 
 
 def alignment(attempt: TypingAttempt, min_accuracy: float) -> scoring.TypingScore:
     """The scored alignment for the result page (recomputed from the stored text: it is cheap)."""
-    return scoring.score(attempt.reference, attempt.typed, typing_seconds(attempt), min_accuracy)
+    return scored(attempt, min_accuracy)
 
 
 def points_of(attempt: TypingAttempt) -> Fraction | None:
@@ -201,6 +304,11 @@ def points_of(attempt: TypingAttempt) -> Fraction | None:
 
 def passage_of(db: Session, attempt: TypingAttempt) -> TypingPassage | None:
     return db.get(TypingPassage, attempt.passage_id)
+
+
+def growth_of(db: Session, attempt_id: int) -> list[TypingGrowth]:
+    return list(db.exec(sm_select(TypingGrowth).where(TypingGrowth.attempt_id == attempt_id)
+                        .order_by(TypingGrowth.at, TypingGrowth.id)))
 
 
 def events_of(db: Session, attempt_id: int) -> list[TypingEvent]:

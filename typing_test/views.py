@@ -14,7 +14,7 @@ from exam.delivery.answers import MAX_SEQ
 from exam.sessions.models import ExamSession
 from exam.sessions.results.release import results_hidden
 from exam.timeutil import epoch_ms
-from typing_test import service, signals
+from typing_test import evidence, scoring, service, signals
 from typing_test.models import OPEN, TypingAttempt
 from typing_test.normalise import char_count
 from typing_test.scoring import SEGMENT_NAMES
@@ -76,11 +76,12 @@ def sit(attempt_id: int):
         "typed": attempt.typed,
         "seq": attempt.typed_seq,
         "maxChars": service.MAX_TYPED_FACTOR * char_count(attempt.reference) + 200,
+        "saveEveryMs": evidence.PAGE_SAVE_EVERY_MS,
     }
     return render_template("typing_test/sit.html", attempt=attempt, exam_session=exam_session,
                            level=standard.level(exam_session.level), state=state,
                            rule=standard.typing_rule(exam_session.level),
-                           passage_chars=char_count(attempt.reference), form=FlaskForm())
+                           passage_chars=char_count(attempt.reference), min_accuracy=_min_accuracy(), form=FlaskForm())
 
 
 @bp.route("/api/typing/<int:attempt_id>/save", methods=["POST"])
@@ -131,8 +132,10 @@ def result(attempt_id: int):
     if not _close_if_overdue(attempt):
         return redirect(url_for("typing.sit", attempt_id=attempt_id))
     exam_session = web.db().get(ExamSession, attempt.session_id)
+    scored = service.alignment(attempt, _min_accuracy())
     return render_template("typing_test/result.html", attempt=attempt, exam_session=exam_session,
                            level=standard.level(exam_session.level), rule=standard.typing_rule(exam_session.level),
-                           scored=service.alignment(attempt, _min_accuracy()), segment_names=SEGMENT_NAMES,
+                           scored=scored, shown=scoring.as_written(attempt.reference, attempt.typed, scored.segments),
+                           segment_names=SEGMENT_NAMES,
                            min_accuracy=_min_accuracy(), points=service.points_of(attempt),
                            hidden=results_hidden(exam_session))

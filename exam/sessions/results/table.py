@@ -24,6 +24,7 @@ from practical import results as practical_results
 from practical.models import OPEN as PRACTICAL_OPEN
 from practical.results import VOID_REASON
 from typing_test.models import OPEN as TYPING_OPEN
+from typing_test.models import REVIEW_PENDING as TYPING_REVIEW_PENDING
 from typing_test.models import TypingAttempt
 
 # A part's state for one candidate.
@@ -32,6 +33,7 @@ STATE_NAMES = {NOT_STARTED: "未参加", ABSENT: "缺考", IN_PROGRESS: "作答�
                VOID: "作废"}
 PART_NAMES = {"theory": "理论考试", "practical": "实操考核", "typing": "打字测试"}
 TYPING_OPEN_PROBLEM = "打字测试尚未提交"  # the practical breakdown says the same; said once per candidate
+TYPING_REVIEW_PROBLEM = "打字测试待核查，考评员确认前不计分"  # likewise (practical.results)
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,8 @@ def _typing(attempt: TypingAttempt | None, closed: bool) -> Part:
         return Part(VOID, attempt.id, passed=False)
     if attempt.status == TYPING_OPEN:
         return Part(IN_PROGRESS, attempt.id, problems=(TYPING_OPEN_PROBLEM,))
+    if attempt.review == TYPING_REVIEW_PENDING:  # 待核查: undecided, not 达标, until an examiner decides
+        return Part(PENDING, attempt.id, problems=(TYPING_REVIEW_PROBLEM,))
     return Part(DONE, attempt.id, passed=bool(attempt.passed), net_cpm=attempt.net_cpm, accuracy=attempt.accuracy)
 
 
@@ -202,7 +206,7 @@ def _practical(b: practical_results.Breakdown | None, closed: bool) -> Part:
     attempt = b.attempt
     if attempt.submit_reason == VOID_REASON:
         return Part(VOID, attempt.id, passed=False)
-    problems = tuple(p if p == TYPING_OPEN_PROBLEM else f"实操考核{p}" if p.startswith("第") else p
+    problems = tuple(p if p in (TYPING_OPEN_PROBLEM, TYPING_REVIEW_PROBLEM) else f"实操考核{p}" if p.startswith("第") else p
                      for p in b.problems)
     if attempt.status == PRACTICAL_OPEN:
         return Part(IN_PROGRESS, attempt.id, problems=problems)

@@ -4,6 +4,9 @@
 // composition. That text is autosaved (and kept in localStorage) until the server acknowledges it.
 // Pastes and drops are blocked and reported; so are key-less bursts of text and leaving the page.
 // The numbers this page counts are evidence for the examiner; the score is the server's.
+// While the candidate types the text is saved at least every SAVE_EVERY_MS (not only on pauses): the
+// server draws the text's growth over its own clock from these saves, and doubts a save that grew
+// faster than anyone types (typing_test/evidence.py), so the page must not hold text back.
 (function () {
   "use strict";
   var state = JSON.parse(document.getElementById("typing-state").textContent);
@@ -16,10 +19,12 @@
   var submitForm = document.getElementById("typing-submit");
   var submitButton = document.getElementById("finish-typing");
   var storeKey = "callexam.typing." + state.attemptId;
+  var SAVE_AFTER_MS = 800, SAVE_EVERY_MS = state.saveEveryMs || 2000;
   var instance = Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
 
   var counters = { keydowns: 0, composed_chars: 0, plain_chars: 0, compositions: 0, deleted: 0,
                    bursts: 0, pastes: 0, drops: 0, focus_losses: 0 };
+  var lastSaveAt = 0, saveDue = 0;
   var events = [];            // not yet acknowledged
   var eventSeq = 0;
   var committed = state.typed, seq = state.seq, ackedSeq = state.seq;
@@ -28,18 +33,28 @@
 
   function chars(text) { return text.replace(/\s+/g, "").length; }
 
-  // A reload keeps whatever this browser typed that the server has not acknowledged yet.
+  // A reload keeps whatever this browser typed that the server has not acknowledged yet, and goes on
+  // counting under the same page-load id: text restored here arrives with the counters that typed it.
   try {
     var local = JSON.parse(localStorage.getItem(storeKey) || "null");
     if (local && local.seq > seq) { committed = local.text; seq = local.seq; }
+    if (local && local.instance && local.counters) {
+      instance = local.instance;
+      Object.keys(counters).forEach(function (k) { counters[k] = Math.max(counters[k], local.counters[k] || 0); });
+    }
   } catch (e) { /* unreadable storage: the server's copy stands */ }
   input.value = committed;
 
   function persist() {
-    try { localStorage.setItem(storeKey, JSON.stringify({ text: committed, seq: seq })); } catch (e) { /* full */ }
+    try {
+      localStorage.setItem(storeKey, JSON.stringify({ text: committed, seq: seq, instance: instance, counters: counters }));
+    } catch (e) { /* full */ }
   }
 
-  function showCount() { countEl.textContent = "已录入 " + chars(committed) + " 字"; }
+  function showCount() {
+    countEl.textContent = "已录入 " + chars(committed) + " 字";
+    if (window.CallexamTypingPassage) window.CallexamTypingPassage.mark(committed);
+  }
 
   function showStatus(kind, text) {
     statusEl.classList.remove("saved", "saving", "offline", "closed");
@@ -72,7 +87,8 @@
     showCount();
     showStatus("saving", "待保存…");
     if (state.maxChars && chars(committed) > state.maxChars) warn("录入内容已超过允许的长度，超出部分无法保存");
-    scheduleSave(800);
+    // soon after a pause, and at least every SAVE_EVERY_MS while typing goes on (never postponed)
+    scheduleSave(Math.max(SAVE_AFTER_MS, lastSaveAt + SAVE_EVERY_MS - Date.now()), true);
   }
 
   // ------------------------------------------------------------ input method and keyboard
@@ -137,9 +153,12 @@
 
   // ------------------------------------------------------------ saving
 
-  function scheduleSave(delay) {
+  function scheduleSave(delay, keepEarlier) {
+    var due = Date.now() + delay;
+    if (keepEarlier && saveTimer && saveDue <= due) return;  // a save already due sooner stays
     clearTimeout(saveTimer);
-    saveTimer = setTimeout(flush, delay);
+    saveDue = due;
+    saveTimer = setTimeout(function () { saveTimer = null; flush(); }, delay);
   }
 
   function flush() {
@@ -149,6 +168,8 @@
     var body = { seq: Math.max(seq, 1), text: committed, instance: instance,
                  counters: Object.assign({}, counters), events: sentEvents };
     countersDirty = false;
+    lastSaveAt = Date.now();
+    persist();
     showStatus("saving", "正在保存…");
     inFlight = fetch(state.saveUrl, {
       method: "POST", credentials: "same-origin",
@@ -176,7 +197,9 @@
       return false;
     }).finally(function () {
       inFlight = null;
-      if (!closed && (seq > ackedSeq || events.length)) scheduleSave(300);
+      if (!closed && (seq > ackedSeq || events.length)) {
+        scheduleSave(Math.max(300, lastSaveAt + SAVE_EVERY_MS - Date.now()), true);
+      }
     });
     return inFlight;
   }
