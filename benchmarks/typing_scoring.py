@@ -70,12 +70,12 @@ def main() -> None:
     rng = random.Random(20261123)
     ref = passage(args.chars, rng)
     typed = typed_version(ref, rng)
-    result = score(ref, typed, 600)
+    result = score(ref, typed, 600, 600)
     nref, ntyped = normalise(ref), normalise(typed)
     ours, base = [], []
     for _ in range(2):  # alternate so drift of a noisy machine hits both sides
         base += timed(lambda: Levenshtein.opcodes(nref, ntyped), args.runs // 2)
-        ours += timed(lambda: score(ref, typed, 600), args.runs // 2)
+        ours += timed(lambda: score(ref, typed, 600, 600), args.runs // 2)
 
     def line(name, times):
         times = sorted(times)

@@ -103,17 +103,12 @@ def _theory(engine, sid, cid, examiner_id, t0):
 
 def _typing(engine, sid, cid, t0):
     from typing_test import service as typing
-    from typing_test.models import TypingAttempt
-    from typing_test.normalise import normalise
+    from typing_test.simulate import type_steadily
 
     aid = typing.start(engine, sid, cid, t0, random.Random(sid))
-    with Session(engine) as db:
-        reference = normalise(db.get(TypingAttempt, aid).reference)
-    typed = reference[:80]  # 80 correct characters in the first minute, then submitted: 80 字/分
-    typing.save(engine, aid, cid, typing.Save(seq=1, text=typed, instance="demo", counters={}, events=[]),
-                t0 + dt.timedelta(seconds=50), GRACE)
-    typing.submit(engine, aid, "candidate", t0 + dt.timedelta(seconds=60), standard.DEFAULT_TYPING_MIN_ACCURACY,
-                  candidate_id=cid)
+    type_steadily(engine, aid, cid, 70, grace=GRACE)  # 70 汉字/分 for the whole ten minutes
+    typing.submit(engine, aid, "candidate", t0 + dt.timedelta(minutes=standard.typing_rule("junior").minutes),
+                  standard.DEFAULT_TYPING_MIN_ACCURACY, candidate_id=cid)
 
 
 def _practical(engine, sid, cid, examiner_id, t0):

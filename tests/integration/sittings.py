@@ -81,14 +81,15 @@ def mark_theory_shorts(engine, sid, aid):
 
 
 def sit_typing(engine, sid, cid, t0, chars: int) -> int:
-    """Type the first ``chars`` characters of the passage right in one minute."""
-    from typing_test.normalise import normalise
+    """Type the passage at ``chars`` Han characters a minute for the whole time limit, as an honest
+    candidate does (typing_test.simulate), and submit at the end."""
+    from typing_test.simulate import type_steadily
     aid = typing.start(engine, sid, cid, t0, random.Random(3))
+    type_steadily(engine, aid, cid, chars, grace=GRACE)
     with Session(engine) as db:
-        reference = normalise(db.get(TypingAttempt, aid).reference)
-    entry = typing.Save(seq=1, text=reference[:chars], instance="p1", counters={}, events=[])
-    typing.save(engine, aid, cid, entry, t0 + dt.timedelta(seconds=50), GRACE)
-    assert typing.submit(engine, aid, "candidate", t0 + dt.timedelta(seconds=60), MIN_ACC, candidate_id=cid)
+        attempt = db.get(TypingAttempt, aid)
+        end = attempt.deadline
+    assert typing.submit(engine, aid, "candidate", end, MIN_ACC, candidate_id=cid)
     return aid
 
 

@@ -20,6 +20,7 @@ from tests.webclient import csrf_token, login
 from typing_test import evidence, passages, service
 from typing_test.models import TypingAttempt
 from typing_test.normalise import normalise
+from typing_test.simulate import type_steadily
 
 GRACE = dt.timedelta(seconds=15)
 MIN_ACC = standard.DEFAULT_TYPING_MIN_ACCURACY
@@ -41,24 +42,6 @@ def honest(chars: int) -> dict:
     return {"keydowns": 3 * chars, "composed_chars": chars, "compositions": chars}
 
 
-def type_at(engine, attempt_id, cand, t0, typed: str, seconds: float, every: float = 3.0):
-    """Save ``typed`` growing evenly over ``seconds``, a save every ``every`` seconds, as the page does."""
-    steps = int(seconds // every)
-    for k in range(1, steps + 1):
-        part = typed[:round(len(typed) * k / steps)]
-        _save(engine, attempt_id, cand, k, part, t0 + dt.timedelta(seconds=k * every), honest(len(part)))
-
-
-def prefix_with_han(reference: str, han: int) -> str:
-    """The passage's first characters up to and including its ``han``-th Han character."""
-    seen = 0
-    for i, char in enumerate(reference):
-        seen += standard.is_han(char)
-        if seen == han:
-            return reference[:i + 1]
-    return reference
-
-
 def audited(engine, action: str) -> list[dict]:
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT detail FROM audit_event WHERE action = :a ORDER BY seq"), {"a": action})
@@ -74,9 +57,8 @@ def started(engine, users, make_session):
 
 def test_an_honest_candidate_at_60_han_a_minute_for_the_whole_time_passes(engine, users, started):
     _, attempt_id, t0 = started
-    reference = normalise(_attempt(engine, attempt_id).reference)
-    typed = prefix_with_han(reference, 600)  # 60 汉字/分 for 10 minutes, punctuation as it comes
-    type_at(engine, attempt_id, users["cand1"], t0, typed, LIMIT.total_seconds() - 3)
+    # 60 汉字/分 for the whole 10 minutes, punctuation as it comes, a save every 3 s as the page does
+    typed = type_steadily(engine, attempt_id, users["cand1"], 60, every=dt.timedelta(seconds=3), grace=GRACE)
     service.submit_overdue(engine, t0 + LIMIT + GRACE + dt.timedelta(seconds=1), GRACE, MIN_ACC)
     a = _attempt(engine, attempt_id)
     assert a.server_flags == {} and a.review is None
@@ -84,16 +66,17 @@ def test_an_honest_candidate_at_60_han_a_minute_for_the_whole_time_passes(engine
     assert a.passed is True and a.points == str(standard.typing_rule("junior").practical_points)
     with Session(engine) as db:
         growth = service.growth_of(db, attempt_id)
-    assert len(growth) == 199 and growth[-1].chars == len(typed) and growth[-1].han == 600
+    assert len(growth) == 200 and growth[-1].chars == len(typed) and growth[-1].han == 600
 
 
 def test_forty_characters_and_an_early_submission_do_not_pass(engine, users, started):
     _, attempt_id, t0 = started
-    reference = normalise(_attempt(engine, attempt_id).reference)
-    type_at(engine, attempt_id, users["cand1"], t0, reference[:40], 15)
+    # about 40 characters (35 Han) in 15 s — 140 汉字/分 while it lasted — then 交卷
+    typed = type_steadily(engine, attempt_id, users["cand1"], 140, every=dt.timedelta(seconds=3), minutes=0.25)
     service.submit(engine, attempt_id, "candidate", t0 + dt.timedelta(seconds=16), MIN_ACC, candidate_id=users["cand1"])
     a = _attempt(engine, attempt_id)
-    han = standard.han_count(reference[:40])
+    han = standard.han_count(typed)
+    assert han == 35 and a.correct_han == 35
     assert a.review is None and a.seconds == LIMIT.total_seconds()  # not the 16 s used
     assert a.net_cpm == pytest.approx(han / 10) and a.passed is False  # 136 字/分 before issue 15
 
