@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from exam.service_phrases import PHRASE_LISTS, default_lists
-from practical import phrases
+from practical import matcher, phrases
 from practical.kinds.base import AnswerError, text_problem
 
 TURN_TYPES = {
-    "opening": "开篇", "talk": "普通对话", "hold": "需查询等待", "silent": "来电不出声", "dialect": "方言来电",
-    "abuse": "辱骂骚扰", "off_topic": "与业务无关",
+    "opening": "开篇", "talk": "普通对话", "hold": "需查询等待", "upset": "情绪激动、抱怨（有诉求）",
+    "silent": "来电不出声", "dialect": "方言来电", "abuse": "骚扰辱骂（无诉求）", "off_topic": "与业务无关",
 }
 SPECIAL_TYPES = ("silent", "dialect", "abuse", "off_topic")
 DIRECTIONS = {"inbound": "呼入", "outbound": "呼出"}
-CONDITION_KEYS = ("list", "any", "all")
+CONDITION_KEYS = ("list", "any", "all", "so_far")
 MAX_TURNS = 30
 MAX_PATH = 12  # replies along any one path of the script
 MAX_REPLY_CHARS = 500
@@ -49,15 +49,28 @@ def _words_problems(value: object, path: str) -> list[str]:
     return out
 
 
+def _groups_problems(value: object, path: str) -> list[str]:
+    """``all``: each item a word, or a list of interchangeable words (a synonym set)."""
+    if not isinstance(value, list) or not value:
+        return [f"{path}：应为非空的列表（每项一个词，或一组同义词）"]
+    out = []
+    for n, item in enumerate(value):
+        out += _words_problems([item] if isinstance(item, str) else item, f"{path}[{n}]")
+    return out
+
+
 def _condition_problems(cond: object, path: str) -> list[str]:
     if not isinstance(cond, dict) or not cond:
         return [f"{path}：应为条件对象，如 {{\"list\": \"apology\"}} 或 {{\"any\": [\"电话\"]}}"]
-    out = [f"{path}.{key}：不认识的条件，只能用 list、any、all" for key in cond if key not in CONDITION_KEYS]
+    out = [f"{path}.{key}：不认识的条件，只能用 list、any、all、so_far" for key in cond if key not in CONDITION_KEYS]
+    if "so_far" in cond and not isinstance(cond["so_far"], bool):
+        out.append(f"{path}.so_far：应为 true 或 false（true：按考生到本轮为止说过的全部回复判断）")
     if "list" in cond and (not isinstance(cond["list"], str) or cond["list"] not in PHRASE_LISTS):
         out.append(f"{path}.list：没有名为 {cond['list']!r} 的用语列表")
-    for key in ("any", "all"):
-        if key in cond:
-            out += _words_problems(cond[key], f"{path}.{key}")
+    if "any" in cond:
+        out += _words_problems(cond["any"], f"{path}.any")
+    if "all" in cond:
+        out += _groups_problems(cond["all"], f"{path}.all")
     return out
 
 
@@ -95,9 +108,15 @@ def _turn_problems(turn: object, n: int, ids: set[str]) -> list[str]:
             continue
         if "any" not in point and "all" not in point:
             out.append(f"{at}：至少要有 any 或 all 词语列表")
-        for key in ("any", "all"):
-            if key in point:
-                out += _words_problems(point[key], f"{at}.{key}")
+        if "any" in point:
+            out += _words_problems(point["any"], f"{at}.any")
+        if "all" in point:
+            out += _groups_problems(point["all"], f"{at}.all")
+        if "wrong" in point:
+            out += _words_problems(point["wrong"], f"{at}.wrong")
+        also = point.get("also", [])
+        if not isinstance(also, list) or not all(isinstance(t, str) and t in ids for t in also):
+            out.append(f"{at}.also：应为轮次 id 的列表（客户追问同一问题的轮次），且每个 id 都存在")
     nxt = turn.get("next")
     if isinstance(nxt, list):
         if not nxt:
@@ -252,20 +271,24 @@ def branch_lists(spec: dict) -> dict[str, tuple[str, ...]]:
 
 
 def holds(cond: dict, reply: str, lists: dict[str, tuple[str, ...]]) -> bool:
-    if "list" in cond and not phrases.contains(reply, lists.get(cond["list"], ())):
+    """Whether the caller hears what ``cond`` listens for: read like a key point (``practical.matcher``:
+    times and numbers normalised, a negated word not heard), so "我们没法关闭" is not heard as 关闭."""
+    if "list" in cond and not matcher.list_hits(reply, lists.get(cond["list"], ())).matched:
         return False
-    if "any" in cond and not phrases.contains(reply, cond["any"]):
-        return False
-    return "all" not in cond or len(phrases.find(reply, cond["all"])) == len(set(cond["all"]))
+    return matcher.meets(reply, {k: cond[k] for k in ("any", "all") if k in cond})
 
 
-def following(turn: dict, reply: str, lists: dict[str, tuple[str, ...]]) -> str | None:
-    """The id of the turn the caller goes on with after ``reply``, or None when the call ends."""
+def following(turn: dict, reply: str, lists: dict[str, tuple[str, ...]], earlier: tuple[str, ...] = ()) -> str | None:
+    """The id of the turn the caller goes on with after ``reply``, or None when the call ends. A
+    condition with ``so_far`` listens to every reply so far (``earlier`` and this one): a caller does not
+    ask again about what the agent already told them."""
     nxt = turn.get("next")
     if nxt is None or isinstance(nxt, str):
         return nxt
     for branch in nxt:
-        if "if" not in branch or holds(branch["if"], reply, lists):
+        cond = branch.get("if")
+        heard = "\n".join((*earlier, reply)) if cond and cond.get("so_far") else reply
+        if cond is None or holds(cond, heard, lists):
             return branch["goto"]
     return None
 
@@ -276,7 +299,7 @@ def replay(spec: dict, replies: list[str]) -> Replay:
     steps, current = [], spec["turns"][0]
     for n, reply in enumerate(replies):
         steps.append(Step(n + 1, current, reply))
-        target = following(current, reply, lists)
+        target = following(current, reply, lists, tuple(replies[:n]))
         if target is None:
             return Replay(steps, True, len(replies) - n - 1)
         current = turns[target]

@@ -3,6 +3,8 @@ task against its rubric beside the machine's checks, double marking, and publica
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -10,9 +12,11 @@ from flask_wtf import FlaskForm
 from exam import web
 from exam.db import write_session
 from exam.sessions.models import ExamSession
-from practical import marking, results
+from practical import call_script, marking, results
 from practical.kinds import kind
 from practical.marking import criterion_max
+
+VERDICTS = {"met": "达到", "partly_met": "部分达到", "not_met": "未达到"}
 
 bp = Blueprint("practical_marking", __name__, url_prefix="/examiner", template_folder="templates")
 
@@ -83,10 +87,11 @@ def mark(attempt_id: int, position: int):
         if not form.validate_on_submit():
             abort(400)
         raw = {c["key"]: request.form.get(f"c_{c['key']}", "") for c in entry.task.rubric}
+        reasons = {c["key"]: request.form.get(f"r_{c['key']}", "") for c in entry.task.rubric}
         try:
             saved = marking.save_mark(web.engine(), attempt_id, position, current_user.id, raw,
-                                      request.form.get("comment", ""), web.now())
-            flash(f"已保存评分（第 {saved.round} 评）：{float(saved.points):g} 分")
+                                      request.form.get("comment", ""), web.now(), reasons)
+            flash(f"已保存评分（第 {saved.round} 评）：{float(Fraction(saved.points)):g} 分")
             return redirect(url_for("practical_marking.marking_queue", session_id=session_id))
         except marking.MarkingError as exc:
             flash(str(exc), "error")
@@ -95,8 +100,13 @@ def mark(attempt_id: int, position: int):
     mine = next((m for m in entry.marks if m.marker_id == current_user.id), None)
     # Marking is blind: the other examiners' marks are shown only to the one reconciling them.
     show_others = entry.state == "待仲裁" and mine is None
+    turns = None
+    if task.kind in ("call", "complaint"):  # the transcript turn by turn, beside the criteria
+        played = call_script.replay(task.spec, call_script.replies_of(task.answer))
+        turns = [(s.number, call_script.line_text(s.turn), s.reply) for s in played.steps]
     return render_template(
-        "practical/mark.html", entry=entry, task=task, module=module, form=form, mine=mine,
+        "practical/mark.html", entry=entry, task=task, module=module, form=form, mine=mine, turns=turns,
+        suggestions=marking.suggestions(task), verdicts=VERDICTS,
         show_others=show_others, view=module.candidate_view(task.spec, task.answer, task.seed),
         criteria=[(c, criterion_max(task, c)) for c in task.rubric], checks=(task.auto or {}).get("checks", []),
         manual_max=marking.manual_max(task), session_id=session_id)

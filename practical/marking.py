@@ -77,27 +77,63 @@ def queue(db: Session, session_id: int) -> list[QueueEntry]:
             for a, t in rows if needs_marking(t)]
 
 
-def parse_criteria(task: PracticalTask, raw: dict[str, str]) -> dict[str, Fraction]:
-    """Each criterion's points from the form: a number from 0 to the criterion's maximum, halves allowed."""
-    out, problems = {}, []
+def suggestions(task: PracticalTask) -> dict[str, dict]:
+    """The machine's suggestion for each examiner criterion of the task (call and complaint), by key."""
+    return {item["code"]: item for item in (task.auto or {}).get("suggestions", [])}
+
+
+MAX_REASON_CHARS = 500
+SHOWN_PRECISION = Fraction(1, 200)  # points are shown rounded to two decimals
+
+
+def parse_criteria(task: PracticalTask, raw: dict[str, str],
+                   reasons: dict[str, str] | None = None) -> tuple[dict[str, Fraction], dict[str, dict] | None]:
+    """Each criterion's points from the form, and for a criterion the machine suggested, the examiner's
+    decision on it.
+
+    Points run from 0 to the criterion's maximum in halves; the maximum itself and the machine's
+    suggested points are always allowed (a derived criterion's share is rarely a multiple of 0.5).
+    Giving other points than suggested is an override, and an override needs a reason (audited)."""
+    suggested = suggestions(task)
+    reasons = reasons if reasons is not None else {}
+    out, decisions, problems = {}, {}, []
     for criterion in task.rubric:
-        text = (raw.get(criterion["key"]) or "").strip()
+        key = criterion["key"]
+        text = (raw.get(key) or "").strip()
         top = criterion_max(task, criterion)
+        hint = suggested.get(key)
+        proposal = Fraction(hint["points"]) if hint else None
         try:
             value = Fraction(text)
         except (ValueError, ZeroDivisionError):
             problems.append(f"{criterion['name']}：请填写 0 至 {float(top):g} 之间的分数")
             continue
-        if not 0 <= value <= top or (value * 2).denominator != 1:
+        for exact in (proposal, top):  # the page shows both rounded to two decimals
+            if exact is not None and abs(value - exact) <= SHOWN_PRECISION:
+                value = exact
+                break
+        if not 0 <= value <= top or ((value * 2).denominator != 1 and value not in (top, proposal)):
             problems.append(f"{criterion['name']}：应在 0 至 {float(top):g} 之间（可用 0.5 分）")
-        out[criterion["key"]] = value
+            continue
+        out[key] = value
+        if hint is None:
+            continue
+        reason = (reasons.get(key) or "").strip()
+        if value == proposal:
+            decisions[key] = {"suggested": str(proposal), "points": str(value), "decision": "accept", "reason": reason}
+        elif not reason:
+            problems.append(f"{criterion['name']}：改判机器建议（{float(proposal):g} 分 → {float(value):g} 分）须填写理由")
+        elif len(reason) > MAX_REASON_CHARS:
+            problems.append(f"{criterion['name']}：理由不超过 {MAX_REASON_CHARS} 字")
+        else:
+            decisions[key] = {"suggested": str(proposal), "points": str(value), "decision": "override", "reason": reason}
     if problems:
         raise MarkingError("；".join(problems))
-    return out
+    return out, (decisions or None)
 
 
 def save_mark(engine, attempt_id: int, position: int, marker_id: int, raw_criteria: dict[str, str],
-              comment: str, now: dt.datetime) -> PracticalMark:
+              comment: str, now: dt.datetime, reasons: dict[str, str] | None = None) -> PracticalMark:
     """Records this examiner's marking in the round that is theirs, and the task's agreed points when
     the marking is complete. Results published are final."""
     with write_session(engine) as db:
@@ -108,11 +144,12 @@ def save_mark(engine, attempt_id: int, position: int, marker_id: int, raw_criter
         exam_session = db.get(ExamSession, attempt.session_id)
         if exam_session.practical_published_at is not None:
             raise MarkingError("本场实操成绩已发布，评分不能再修改", 409)
-        criteria = parse_criteria(task, raw_criteria)
+        criteria, decisions = parse_criteria(task, raw_criteria, reasons)
         marks = list(db.exec(select(PracticalMark).where(PracticalMark.attempt_id == attempt_id,
                                                         PracticalMark.position == position)))
         mark = _round_for(marks, marker_id, exam_session.double_marking, task)
         mark.criteria = {k: str(v) for k, v in criteria.items()}
+        mark.decisions = decisions
         mark.points, mark.comment, mark.marked_at = str(sum(criteria.values(), Fraction(0))), comment[:2000], now
         db.add(mark)
         db.flush()
@@ -121,7 +158,7 @@ def save_mark(engine, attempt_id: int, position: int, marker_id: int, raw_criter
         db.add(task)
         record(db.connection(), "practical.mark", "practical_attempt", attempt_id, actor_id=marker_id,
                position=position, round=mark.round, points=mark.points, criteria=mark.criteria,
-               agreed=task.manual_points)
+               decisions=decisions, agreed=task.manual_points)
         return mark
 
 

@@ -106,6 +106,9 @@ class PracticalMark(SQLModel, table=True):
     round: int
     marker_id: int = Field(foreign_key="user_account.id")
     criteria: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Per criterion with a machine suggestion (the call and the complaint, practical.call_grading):
+    # {key: {"suggested", "points", "decision": "accept" | "override", "reason"}}; an override needs a reason.
+    decisions: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON, nullable=True))
     points: str = Field(max_length=32)
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     marked_at: dt.datetime = Field(default_factory=utcnow)

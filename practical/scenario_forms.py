@@ -23,3 +23,10 @@ class ScenarioForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     submit = SubmitField("确定")
+
+
+class TryForm(FlaskForm):
+    """A trainer's trial of a scenario: a call's replies one per line (or JSON), a form kind's fields as JSON."""
+
+    replies = TextAreaField("试做作答", validators=[InputRequired("请填写作答：模拟通话每行一句回复，其他题型填写 JSON")])
+    submit = SubmitField("试做并查看评分")

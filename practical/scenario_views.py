@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from exam import standard, web
 from exam.db import write_session
-from practical import scenarios
+from practical import phrases_service, scenarios, trial
 from practical.kinds import KIND_CODES, kind, names
 from practical.models import APPROVED, DRAFT, RETIRED, SCENARIO_STATUSES, Scenario
-from practical.scenario_forms import ScenarioForm, StatusForm
+from practical.scenario_forms import ScenarioForm, StatusForm, TryForm
 
 bp = Blueprint("scenarios", __name__, url_prefix="/trainer/scenarios", template_folder="templates")
 
@@ -96,13 +96,52 @@ def edit(scenario_id: int):
 
 @bp.route("/<int:scenario_id>")
 @web.roles_required("trainer")
-def detail(scenario_id: int):
+def detail(scenario_id: int, try_form: TryForm | None = None, tried: dict | None = None, status: int = 200):
     scenario = web.db().get(Scenario, scenario_id) or abort(404)
     module = kind(scenario.kind)
     return render_template("practical/scenario_detail.html", scenario=scenario, module=module,
                            view=module.candidate_view(scenario.spec, {}, 1), level=standard.level(scenario.level),
-                           statuses=SCENARIO_STATUSES, form=StatusForm(),
-                           spec_json=json.dumps(scenario.spec, ensure_ascii=False, indent=2))
+                           statuses=SCENARIO_STATUSES, form=StatusForm(), try_form=try_form or TryForm(), tried=tried,
+                           call_kind=scenario.kind in trial.CALL_KINDS,
+                           spec_json=json.dumps(scenario.spec, ensure_ascii=False, indent=2)), status
+
+
+def _trial_input(scenario: Scenario, text: str) -> object:
+    """A call's replies typed one per line, or JSON (a list, {"replies": […]}, or a form kind's fields)."""
+    if scenario.kind in trial.CALL_KINDS and not text.lstrip().startswith(("[", "{")):
+        if len(text) > trial.MAX_INPUT_CHARS:
+            raise trial.TrialError(f"作答有 {len(text)} 字，超过 {trial.MAX_INPUT_CHARS} 字的上限")
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    return trial.parse_replies(text)
+
+
+@bp.route("/<int:scenario_id>/try", methods=["POST"])
+@web.roles_required("trainer")
+def try_scenario(scenario_id: int):
+    """Try the scenario as a candidate would answer it: every criterion's verdict or suggestion with its
+    evidence. Nothing is stored. JSON in (``{"replies": …}``) gets JSON back; the form gets the page."""
+    scenario = web.db().get(Scenario, scenario_id) or abort(404)
+    lists = phrases_service.lists(web.db())
+    if request.is_json:  # the CSRF token came in the X-CSRFToken header (exam.request_caches)
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or "replies" not in body:
+            return jsonify(error="请求格式错误：应为 JSON 对象 {\"replies\": [...]}"), 400
+        try:
+            return jsonify(trial.run(scenario.kind, scenario.level, scenario.spec, body["replies"], lists))
+        except trial.TrialError as exc:
+            return jsonify(error=str(exc)), 400
+    form = TryForm()
+    if not form.validate_on_submit():
+        if form.errors.get("csrf_token"):
+            abort(400)
+        return detail(scenario_id, try_form=form, status=400)
+    try:
+        result = trial.run(scenario.kind, scenario.level, scenario.spec, _trial_input(scenario, form.replies.data or ""),
+                           lists)
+    except trial.TrialError as exc:
+        form.replies.errors = [str(exc)]
+        return detail(scenario_id, try_form=form, status=400)
+    return detail(scenario_id, try_form=form, tried=result)
 
 
 @bp.route("/<int:scenario_id>/status/<status>", methods=["POST"])

@@ -65,6 +65,8 @@ def check(raw: dict, where: str = "") -> ScenarioData:
     elif code in KIND_CODES:
         problems += [f"内容：{p}" for p in kind(code).validate_spec(spec)]
     if code in KIND_CODES and isinstance(spec, dict) and not problems:
+        if getattr(kind(code), "RUBRIC_FROM_SPEC", False):  # derived from the content, never typed
+            rubric = kind(code).default_rubric(spec)
         rubric = rubric if rubric else kind(code).default_rubric(spec)
         problems += _rubric_problems(code, rubric)
     if problems:

@@ -81,9 +81,13 @@ def draw_paper(db: Session, level: str, rng: random.Random, restrict: dict | Non
             short.append(f"{kind(part.kind).NAME}需要 {part.count} 个，已审核 {len(pool)} 个")
             continue
         for scenario in rng.sample(pool, part.count):
+            module = kind(scenario.kind)
+            # a call's criteria follow from its script, even for a scenario stored before they did
+            rubric = module.default_rubric(scenario.spec) if getattr(module, "RUBRIC_FROM_SPEC", False) \
+                else scenario.rubric
             rows.append({"scenario_id": scenario.id, "kind": scenario.kind, "title": scenario.title,
                          "points": str(part.points), "seed": rng.getrandbits(48), "spec": scenario.spec,
-                         "rubric": scenario.rubric})
+                         "rubric": rubric})
     if short:
         raise PracticalError(f"无法组成{standard.level(level).name}实操试卷：{'；'.join(short)}。请联系考评员。", 500)
     return [{**row, "position": n} for n, row in enumerate(rows)]

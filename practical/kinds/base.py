@@ -59,13 +59,19 @@ class AutoResult:
     points: Fraction
     max_points: Fraction
     checks: list[Check] = field(default_factory=list)
+    #: The machine's suggestions for the criteria an examiner confirms (``practical.call_grading``):
+    #: JSON-safe dicts with the criterion's code, suggested verdict, points and evidence.
+    suggestions: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
         """JSON-safe form stored on the task (fractions as strings)."""
-        return {
+        out = {
             "points": str(self.points), "max_points": str(self.max_points),
             "checks": [{**asdict(c), "points": str(c.points), "max_points": str(c.max_points)} for c in self.checks],
         }
+        if self.suggestions:
+            out["suggestions"] = self.suggestions
+        return out
 
 
 def share(points: Fraction, parts: int) -> list[Fraction]:

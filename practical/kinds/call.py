@@ -27,18 +27,28 @@
 
 本轮类型（type）：opening 开篇（只能是第一轮：考生须问候、报工号自我介绍、询问需求；呼出时改为核实身份或说明来意）；
 talk 普通对话（默认）；hold 需要查询（考生本轮须用等待前用语，下一轮须用等待后用语，下一轮通常是
-“（客户在线等待）”加上 info 给出查询结果）；silent 来电不出声；dialect 讲方言；abuse 辱骂骚扰；
-off_topic 与业务无关。后四种本轮须使用标准规定的对应用语。
+“（客户在线等待）”加上 info 给出查询结果）；upset 客户有真实诉求但情绪激动、抱怨（考生应按 2.12 先表示理解，
+“您的心情我非常理解，为了更有效地帮助您，请问您……”，不适用特殊处理用语）；silent 来电不出声；dialect 讲方言；
+abuse 骚扰辱骂（不反映任何问题，只是骂人，才用特殊处理用语 1–3）；off_topic 与业务无关。silent、dialect、
+abuse、off_topic 本轮须使用标准规定的对应用语。
 
-分支条件（if）：list 为服务用语列表名（greeting、apology、solution、follow_up 等，见“服务用语”页面），
-any 为任一词出现，all 为全部词出现；多项同时写表示都要满足。分支只按标准的默认列表和本场景补充的词语判断，
-培训师事后修改列表不会改变考生已经看到的对话。脚本不能成环，每一轮都须能从第一轮到达，至少有一轮结束。
+要点（key_points）：any 为同义说法，任一出现即可；all 的每一项（一个词，或一组可互换的词）都要出现。
+时间、日期、数字先统一写法再比较（“下午6:00”“18点”“晚上六点”与“18:00”相同，“18号”不是时间），
+同一分句里在词前出现否定（不、没、别、无法、不能……）不算答到。要点只在答复该问的轮次计：本轮，
+以及 also 列出的轮次（如客户没听明白又追问的那一轮）。wrong 为可选的错误说法（如“明天才能恢复”），
+答复该问时说出其一即为提供错误信息：机器建议各要点及答复内容类各项为 0 分，由考评员确认。
 
-机器检查（占本题分值的 4/5，按权重分配）：开篇语三项、等待前后用语、特殊情形用语、要点、结束语各 1，
-禁忌语 2，口头禅 1（全程允许 1 次）。表达与礼貌由考评员按评分细则评定（1/5）。
+分支条件（if）：list 为服务用语列表名，any 为任一词出现，all 为全部词出现（同样排除否定说法）；so_far 为 true 时按考生
+到本轮为止的全部回复判断（客户不会再问已经听到的事）；多项同时写
+表示都要满足。来电者下一句在服务器上按考生说了什么选出，页面看不到条件。分支只按标准的默认列表和本场景补充的
+词语判断，培训师事后修改列表不会改变考生已经看到的对话。脚本不能成环，每一轮都须能从第一轮到达，至少有一轮结束。
 
-随系统提供的场景（practical/content/call.json、complaint.json）每项另有 example_replies：一套能得满机器分的
-示范作答，供测试和培训参考，不随场景入库。
+评分（practical.call_grading）：机器判定的只有确切的程序性规则——开篇语三项、等待前后用语、特殊情形用语、
+结束语、本中心禁忌语和口头禅词表，占本题分值的 2/5。要点、表达清晰、礼貌、安抚情绪由机器给出建议和依据
+（轮次、匹配的词、否定），考评员逐项确认或改判（改判须写理由），占 3/5；考评员确认前本题成绩不是最终成绩。
+
+随系统提供的场景（practical/content/call.json、complaint.json）每项另有 example_replies：一套示范作答；
+tests/corpus/practical/ 里每个场景另有好、坏作答各至少 5 套及其预期结论，用来验证机器建议。
 """
 
 from __future__ import annotations
@@ -53,7 +63,8 @@ KIND = "call"
 NAME = "模拟通话"
 LEVELS = ("junior", "intermediate", "senior")
 MANUAL = True
-MANUAL_SHARE = Fraction(1, 5)
+MANUAL_SHARE = call_grading.EXAMINER_SHARE["call"]
+RUBRIC_FROM_SPEC = True  # the examiner criteria follow from the script (its key points)
 
 
 def validate_spec(spec: dict) -> list[str]:
@@ -61,14 +72,7 @@ def validate_spec(spec: dict) -> list[str]:
 
 
 def default_rubric(spec: dict) -> list[dict]:
-    return [
-        {"key": "clarity", "name": "表达清晰、层次分明", "points": "1/10",
-         "description": "按“开篇—了解需求—解答或办理—确认—结束”的步骤沟通；复述客户需求，答复准确、完整、"
-                        "通俗，少用行业术语。"},
-        {"key": "courtesy", "name": "礼貌耐心、语气亲切", "points": "1/10",
-         "description": "称呼得体，使用“您”“请”“谢谢”等礼貌用语；语气积极、肯定，不急躁、不推诿，"
-                        "客户情绪不好时保持耐心。"},
-    ]
+    return call_grading.rubric(spec)
 
 
 def candidate_view(spec: dict, answer: dict, seed: int) -> dict:
@@ -84,7 +88,7 @@ def after_save(spec: dict, answer: dict, seed: int) -> dict:
 
 
 def grade_with(spec: dict, answer: dict, seed: int, points: Fraction, lists: dict) -> AutoResult:
-    return call_grading.grade(spec, answer, points, MANUAL_SHARE, lists)
+    return call_grading.grade(spec, answer, points, lists)
 
 
 def auto_grade(spec: dict, answer: dict, seed: int, points: Fraction) -> AutoResult:

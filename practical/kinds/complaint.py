@@ -1,10 +1,10 @@
 """投诉处理（complaint）：与模拟通话相同的脚本对话（内容格式见“模拟通话”），来电者带着不满而来，
 考生须按投诉处理的步骤应对：先安抚情绪、致歉，再提出解决方案，并承诺后续跟进的时限或回电。
 
-除模拟通话的各项机器检查外，另有四项（各权重 2）：
-理解客户心情（须不晚于第一次提出解决方案，即先安抚再解决）、致歉、提出解决方案、后续跟进承诺
-（如“24 小时内”“两个工作日内给您回电”）。本场景特有的解决办法可写在 phrases.solution 中补充。
-机器检查占本题分值的 2/3；情绪安抚与语气、同理心由考评员评定（1/3），因为投诉处理的成败主要在语气与分寸。
+机器只判定模拟通话的程序性检查（开篇语、等待用语、特殊情形用语、结束语、禁忌语、口头禅），占本题分值的 1/3。
+投诉处理的四步——理解客户心情（须不晚于第一次提出解决方案，即先安抚再解决）、致歉、提出解决方案、后续跟进承诺
+（如“24 小时内”“两个工作日内给您回电”）——以及各要点和礼貌，由机器给出建议和依据，考评员逐项确认或改判，
+占 2/3，因为投诉处理的成败主要在语气与分寸。本场景特有的解决办法可写在 phrases.solution 中补充。
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ KIND = "complaint"
 NAME = "投诉处理"
 LEVELS = ("intermediate",)
 MANUAL = True
-MANUAL_SHARE = Fraction(1, 3)
+MANUAL_SHARE = call_grading.EXAMINER_SHARE["complaint"]
+RUBRIC_FROM_SPEC = True
 
 
 def validate_spec(spec: dict) -> list[str]:
@@ -28,12 +29,7 @@ def validate_spec(spec: dict) -> list[str]:
 
 
 def default_rubric(spec: dict) -> list[dict]:
-    return [
-        {"key": "soothing", "name": "情绪安抚与语气", "points": "1/6",
-         "description": "客户激动时语气平和、不争辩、不贬低；先让客户把话说完，适时应和，逐步把话题引回解决问题。"},
-        {"key": "empathy", "name": "同理心", "points": "1/6",
-         "description": "站在客户角度复述其遭遇与诉求，对其处境表示理解；道歉真诚、具体，不敷衍、不推卸责任。"},
-    ]
+    return call_grading.rubric(spec, complaint=True)
 
 
 # The conversation itself is the simulated call's: same script, same page, same answer.
@@ -41,7 +37,7 @@ candidate_view, normalise_answer, after_save = call.candidate_view, call.normali
 
 
 def grade_with(spec: dict, answer: dict, seed: int, points: Fraction, lists: dict) -> AutoResult:
-    return call_grading.grade(spec, answer, points, MANUAL_SHARE, lists, complaint=True)
+    return call_grading.grade(spec, answer, points, lists, complaint=True)
 
 
 def auto_grade(spec: dict, answer: dict, seed: int, points: Fraction) -> AutoResult:

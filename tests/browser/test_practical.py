@@ -67,7 +67,7 @@ def test_a_candidate_completes_a_simulated_call_and_an_examiner_marks_it(browser
     expect(examiner.locator("#marking-queue")).not_to_contain_text("cand1")
     examiner.click(f"a[href$='/practical/{attempt_id}/tasks/{position}/mark']")
     expect(examiner.locator(".checks li.ok").first).to_be_visible()
-    expect(examiner.locator(".call-log")).to_contain_text(model_replies(live_engine, attempt_id, position)[0][:10])
+    expect(examiner.locator("#transcript")).to_contain_text(model_replies(live_engine, attempt_id, position)[0][:10])
     rubric = json.loads(row["rubric"]) if isinstance(row["rubric"], str) else row["rubric"]
     for criterion in rubric:
         top = Fraction(row["points"]) * Fraction(str(criterion["points"]))

@@ -3,6 +3,8 @@ machine checks at submission, examiner marking (single and double), publication,
 
 from __future__ import annotations
 
+import math
+
 import datetime as dt
 import random
 from fractions import Fraction
@@ -19,6 +21,16 @@ from practical.models import PracticalAttempt, PracticalTask
 from tests.webclient import csrf_token, login
 
 GRACE = dt.timedelta(seconds=15)
+
+
+class _Reasons(dict):
+    """A reason for every criterion: these tests give points other than the machine suggests."""
+
+    def get(self, key, default=None):
+        return "考评员复核后改判"
+
+
+OVERRIDE_REASONS = _Reasons()
 
 
 def _lists():
@@ -107,7 +119,7 @@ def test_single_marking_completes_the_task_and_publication_opens_the_breakdown(e
         results.publish(engine, session_id, users["examiner"], now)
     assert "待考评员评分" in str(err.value)
     for e in entries:
-        marking.save_mark(engine, attempt_id, e.task.position, users["examiner"], _rubric_values(e.task), "好", now)
+        marking.save_mark(engine, attempt_id, e.task.position, users["examiner"], _rubric_values(e.task), "好", now, reasons=OVERRIDE_REASONS)
     with Session(engine) as db:
         assert all(e.state == "已评定" for e in marking.queue(db, session_id))
         breakdown = results.breakdown(db, db.get(PracticalAttempt, attempt_id))
@@ -128,7 +140,7 @@ def test_a_mark_out_of_range_is_refused_in_chinese(engine, users, make_session, 
     first = task.rubric[0]["key"]
     values[first] = "999"
     with pytest.raises(marking.MarkingError) as err:
-        marking.save_mark(engine, attempt_id, task.position, users["examiner"], values, "", now)
+        marking.save_mark(engine, attempt_id, task.position, users["examiner"], values, "", now, reasons=OVERRIDE_REASONS)
     assert "应在 0 至" in str(err.value)
 
 
@@ -144,28 +156,30 @@ def test_double_marking_averages_close_marks_and_reconciles_far_ones(engine, use
     written = next(t for t in _tasks(engine, attempt_id) if t.kind == "written")
     call = next(t for t in _tasks(engine, attempt_id) if t.kind == "call")
     # close: full and 90 % → the mean
-    marking.save_mark(engine, attempt_id, call.position, users["examiner"], _rubric_values(call), "", now)
+    marking.save_mark(engine, attempt_id, call.position, users["examiner"], _rubric_values(call), "", now, reasons=OVERRIDE_REASONS)
     # marking again corrects one's own first marking: it never counts as the second one
-    marking.save_mark(engine, attempt_id, call.position, users["examiner"], _rubric_values(call), "改", now)
+    marking.save_mark(engine, attempt_id, call.position, users["examiner"], _rubric_values(call), "改", now, reasons=OVERRIDE_REASONS)
     with Session(engine) as db:
         state = {e.task.position: (e.state, len(e.marks)) for e in marking.queue(db, session_id)}
     assert state[call.position] == ("待二评", 1)
     close = _rubric_values(call)
     first_key = call.rubric[0]["key"]
-    close[first_key] = str(Fraction(close[first_key]) - Fraction(1, 2))  # half a point less
-    marking.save_mark(engine, attempt_id, call.position, second, close, "", now)
+    full = Fraction(close[first_key])
+    less = Fraction(math.floor(full * 2) - 1, 2)  # the half point below the criterion's maximum
+    close[first_key] = str(less)
+    marking.save_mark(engine, attempt_id, call.position, second, close, "", now, reasons=OVERRIDE_REASONS)
     top = marking.manual_max(call)
-    assert Fraction(1, 2) <= standard.DOUBLE_MARK_TOLERANCE * top
-    assert Fraction(_task(engine, attempt_id, call.position).manual_points) == top - Fraction(1, 4)
+    assert full - less <= standard.DOUBLE_MARK_TOLERANCE * top
+    assert Fraction(_task(engine, attempt_id, call.position).manual_points) == top - (full - less) / 2
     # far: full and zero → waits for a third marking, which decides
-    marking.save_mark(engine, attempt_id, written.position, users["examiner"], _rubric_values(written), "", now)
-    marking.save_mark(engine, attempt_id, written.position, second, _rubric_values(written, Fraction(0)), "", now)
+    marking.save_mark(engine, attempt_id, written.position, users["examiner"], _rubric_values(written), "", now, reasons=OVERRIDE_REASONS)
+    marking.save_mark(engine, attempt_id, written.position, second, _rubric_values(written, Fraction(0)), "", now, reasons=OVERRIDE_REASONS)
     with Session(engine) as db:
         state = {e.task.position: e.state for e in marking.queue(db, session_id)}
     assert state[written.position] == "待仲裁" and _task(engine, attempt_id, written.position).manual_points is None
     decision = _rubric_values(written, Fraction(0))
     decision[written.rubric[0]["key"]] = _rubric_values(written)[written.rubric[0]["key"]]
-    marking.save_mark(engine, attempt_id, written.position, third, decision, "", now)
+    marking.save_mark(engine, attempt_id, written.position, third, decision, "", now, reasons=OVERRIDE_REASONS)
     assert Fraction(_task(engine, attempt_id, written.position).manual_points) == \
         marking.criterion_max(written, written.rubric[0])
 
@@ -219,9 +233,10 @@ def test_examiner_marks_from_the_queue_and_publishes(client, engine, users, make
     token = csrf_token(client, f"/examiner/sessions/{session_id}/practical/marking")
     for task in [t for t in _tasks(engine, attempt_id) if marking.needs_marking(t)]:
         page = client.get(f"/examiner/practical/{attempt_id}/tasks/{task.position}/mark").get_data(as_text=True)
-        assert "机器检查" in page and "评分细则" in page
+        assert "机器判定" in page and "考评员评定" in page
         form = {"csrf_token": token, "comment": "表达清楚"}
         form.update({f"c_{k}": v for k, v in _rubric_values(task).items()})
+        form.update({f"r_{k}": "考评员复核后改判" for k in _rubric_values(task)})
         assert client.post(f"/examiner/practical/{attempt_id}/tasks/{task.position}/mark", data=form).status_code == 302
     resp = client.post(f"/examiner/sessions/{session_id}/practical/publish", data={"csrf_token": token},
                        follow_redirects=True)

@@ -68,9 +68,10 @@ def failed(result):
 def test_kind_constants_and_rubric():
     assert kind("call") is call
     assert (call.KIND, call.NAME, call.LEVELS, call.MANUAL, call.MANUAL_SHARE) == (
-        "call", "模拟通话", ("junior", "intermediate", "senior"), True, Fraction(1, 5))
-    rubric = call.default_rubric(LINEAR)
-    assert [r["key"] for r in rubric] == ["clarity", "courtesy"]
+        "call", "模拟通话", ("junior", "intermediate", "senior"), True, Fraction(3, 5))
+    rubric = call.default_rubric(LINEAR)  # the examiner's criteria follow from the script: its key points first
+    assert [r["key"] for r in rubric] == ["point.t7.0", "courtesy", "clarity"]
+    assert call.MANUAL_SHARE >= Fraction(1, 2)  # examiners decide at least half of every call
     assert sum(Fraction(r["points"]) for r in rubric) == call.MANUAL_SHARE
     assert all(r["name"] and r["description"] for r in rubric)
 
@@ -80,14 +81,16 @@ def test_kind_constants_and_rubric():
 def test_a_good_call_earns_every_machine_point_with_exact_weights():
     result = grade(LINEAR, GOOD)
     assert failed(result) == {}
-    assert result.max_points == result.points == Fraction(16)  # 20 × (1 − 1/5)
-    unit = Fraction(16, 14)  # opening 3, hold 2, specials 4, key point 1, closing 1, taboo 2, habits 1
+    assert result.max_points == result.points == Fraction(8)  # 20 × (1 − 3/5)
+    unit = Fraction(8, 13)  # opening 3, hold 2, specials 4, closing 1, taboo 2, habits 1
     worth = {c.code: c.max_points for c in result.checks}
     assert worth["taboo"] == 2 * unit and worth["opening.greeting"] == worth["habits"] == unit
     assert sum(worth.values()) == result.max_points
     assert [c.code for c in result.checks] == [
         "opening.greeting", "opening.self_intro", "opening.offer_help", "hold.before", "hold.after", "special.silent",
-        "special.dialect", "special.abuse", "special.off_topic", "point.t7.0", "closing", "taboo", "habits"]
+        "special.dialect", "special.abuse", "special.off_topic", "closing", "taboo", "habits"]
+    assert [(s["code"], s["verdict"]) for s in result.suggestions] == [
+        ("point.t7.0", "met"), ("courtesy", "met"), ("clarity", "met")]
 
 
 @pytest.mark.parametrize("index, reply, code, message", [
@@ -96,11 +99,10 @@ def test_a_good_call_earns_every_machine_point_with_exact_weights():
     (0, "您好，我是 9001 号客服代表。", "opening.offer_help", "第 1 轮：开篇语缺少询问需求（如“请问有什么可以帮您”）"),
     (1, "喂？", "special.silent", "第 2 轮：来电不出声，未使用空线用语"),
     (2, "您说什么？", "special.dialect", "第 3 轮：来电讲方言，未礼貌请对方讲普通话"),
-    (3, "您怎么骂人呢？", "special.abuse", "第 4 轮：来电辱骂，未按规范引导"),
+    (3, "您怎么骂人呢？", "special.abuse", "第 4 轮：骚扰辱骂来电，未按特殊处理用语引导"),
     (4, "今天天气不错。", "special.off_topic", "第 5 轮：来电与业务无关，未引导回业务"),
     (5, "我帮您查询一下。", "hold.before", "第 6 轮：查询前未请客户稍等"),
     (6, "查到是漫游费。", "hold.after", "第 7 轮：查询后缺少等待后用语"),
-    (6, "感谢您的耐心等待，查到了。", "point.t7.0", "第 7 轮起：未做到“说明是漫游费”"),
     (7, "好的。", "closing", "第 8 轮：结束通话时缺少结束语"),
     (6, "感谢您的耐心等待，是漫游费，这个没办法。", "taboo", "第 7 轮：使用了禁忌语“没办法”"),
     (6, "嗯嗯，感谢您的耐心等待，那个，那个，是漫游费。", "habits", "口头禅出现 2 次（第 7 轮“嗯嗯”、“那个那个”）"),
@@ -133,18 +135,18 @@ def test_one_verbal_habit_in_a_whole_call_is_allowed_two_are_not():
 
 def test_an_unfinished_call_fails_what_it_never_reached():
     result = grade(LINEAR, GOOD[:3])
-    assert set(failed(result)) == {"special.abuse", "special.off_topic", "hold.before", "hold.after", "point.t7.0",
+    assert set(failed(result)) == {"special.abuse", "special.off_topic", "hold.before", "hold.after",
                                    "closing", "taboo", "habits"}
     assert failed(result)["closing"] == "通话未完成，没有结束语"
-    assert failed(result)["special.abuse"] == "第 4 轮：来电辱骂，未作答"
+    assert failed(result)["special.abuse"] == "第 4 轮：骚扰辱骂来电，未作答"
     assert failed(result)["special.off_topic"] == "通话未完成，未到达来电与业务无关的环节"
-    assert result.points == 5 * Fraction(16, 14)
+    assert result.points == 5 * Fraction(8, 13)
 
 
 def test_an_empty_answer_earns_nothing():
     for answer in ({}, {"replies": []}, {"replies": "x"}, None):
         result = call.grade_with(LINEAR, answer, 1, Fraction(20), default_lists())
-        assert result.points == 0 and result.max_points == 16
+        assert result.points == 0 and result.max_points == 8
         assert all(not c.passed for c in result.checks)
 
 
@@ -284,7 +286,7 @@ def test_four_stock_calls_a_level_each_with_a_distinct_reference():
     assert {lvl: levels.count(lvl) for lvl in call.LEVELS} == {"junior": 4, "intermediate": 4, "senior": 4}
     assert len({entry["ref"] for entry in CONTENT}) == 12
     types = {t.get("type") for entry in CONTENT for t in entry["spec"]["turns"]}
-    assert {"hold", "silent", "dialect", "abuse", "off_topic"} <= types
+    assert {"hold", "silent", "dialect", "off_topic", "upset"} <= types  # abuse: nuisance callers, tested above
     assert any(entry["spec"].get("direction") == "outbound" for entry in CONTENT if entry["level"] == "senior")
 
 
@@ -292,14 +294,17 @@ def test_four_stock_calls_a_level_each_with_a_distinct_reference():
 def test_every_stock_call_is_valid_and_gradeable(entry):
     spec = entry["spec"]
     assert entry["kind"] == "call" and call.validate_spec(spec) == []
-    assert scenarios.check(entry).rubric == call.default_rubric(spec) == entry["rubric"]
+    assert scenarios.check(entry).rubric == call.default_rubric(spec)
+    assert scenarios.check({**entry, "rubric": [{"key": "x", "name": "x", "points": "3/5"}]}).rubric == \
+        call.default_rubric(spec)  # derived from the script, never typed
     assert all(4 <= len(path) <= 8 for path in _paths(spec)), entry["ref"]
     example = entry["example_replies"]
     assert call.normalise_answer(spec, {"replies": example}, 1) == {"replies": example}
     assert call.candidate_view(spec, {"replies": example}, 1)["finished"]
     for points in (Fraction(20), Fraction(25), Fraction(15)):
         full = call.auto_grade(spec, {"replies": example}, 1, points)
-        assert failed(full) == {} and full.points == full.max_points == points * Fraction(4, 5)
+        assert failed(full) == {} and full.points == full.max_points == points * Fraction(2, 5)
+        assert {s["verdict"] for s in full.suggestions} == {"met"}, [s for s in full.suggestions if s["verdict"] != "met"]
         assert sum(c.max_points for c in full.checks) == full.max_points
         empty = call.auto_grade(spec, {}, 1, points)
         assert empty.points == 0 and empty.max_points == full.max_points

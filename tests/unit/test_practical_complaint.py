@@ -38,57 +38,70 @@ def failed(result):
     return {c.code: c.message for c in result.checks if not c.passed}
 
 
+def suggested(result):
+    """The machine's suggestions for the examiner's criteria that are not met: code → message."""
+    return {s["code"]: s["message"] for s in result.suggestions if s["verdict"] != "met"}
+
+
+STEPS = ["acknowledge", "apology", "solution", "follow_up"]
+
+
 def test_kind_constants_and_rubric():
     assert kind("complaint") is complaint
     assert (complaint.KIND, complaint.NAME, complaint.LEVELS, complaint.MANUAL) == (
         "complaint", "投诉处理", ("intermediate",), True)
     rubric = complaint.default_rubric(SPEC)
-    assert [r["name"] for r in rubric] == ["情绪安抚与语气", "同理心"]
-    assert sum(Fraction(r["points"]) for r in rubric) == complaint.MANUAL_SHARE == Fraction(1, 3)
+    assert [r["key"] for r in rubric] == STEPS + ["courtesy"]  # SPEC has no key points
+    assert sum(Fraction(r["points"]) for r in rubric) == complaint.MANUAL_SHARE == Fraction(2, 3)
     with pytest.raises(scenarios.ScenarioError, match="投诉处理只用于中级"):
         scenarios.check({"kind": "complaint", "level": "junior", "title": "x", "minutes": 10, "spec": SPEC})
 
 
-def test_a_good_complaint_call_earns_the_machine_share_split_by_weight():
+def test_a_good_complaint_call_earns_the_machine_share_and_every_suggestion():
     result = grade(GOOD)
-    assert failed(result) == {}
-    assert result.points == result.max_points == 20  # 30 × (1 − 1/3)
-    worth = {c.code: c.max_points for c in result.checks}
-    unit = Fraction(20, 15)  # opening 3, four complaint steps 2 each, closing 1, taboo 2, habits 1
-    assert worth["complaint.apology"] == worth["taboo"] == 2 * unit and worth["closing"] == unit
-    assert [code for code in worth if code.startswith("complaint.")] == [
-        "complaint.acknowledge", "complaint.apology", "complaint.solution", "complaint.follow_up"]
-    assert sum(worth.values()) == result.max_points
-    assert next(c for c in result.checks if c.code == "complaint.acknowledge").where == "第 2 轮"
+    assert failed(result) == {} and suggested(result) == {}
+    assert result.points == result.max_points == 10  # 30 × (1 − 2/3): the procedural checks only
+    assert [s["code"] for s in result.suggestions] == STEPS + ["courtesy"]
+    worth = {s["code"]: Fraction(s["max_points"]) for s in result.suggestions}
+    assert worth["apology"] == 30 * Fraction(2, 3) * Fraction(2, 11) and sum(worth.values()) == 20
+    assert next(s for s in result.suggestions if s["code"] == "acknowledge")["where"] == "第 2 轮"
 
 
 @pytest.mark.parametrize("replies, code, message", [
-    ([OPENING, "非常抱歉给您带来不便。", "请您放心。", GOOD[2], GOOD[3]], "complaint.acknowledge",
+    ([OPENING, "非常抱歉给您带来不便。", "请您放心。", GOOD[2], GOOD[3]], "acknowledge",
      "全程未表示理解客户的心情（如“您的心情我非常理解”）"),
-    ([OPENING, "非常抱歉。", GOOD[2], "我非常理解您的心情。", GOOD[3]], "complaint.acknowledge",
+    ([OPENING, "非常抱歉。", GOOD[2], "我非常理解您的心情。", GOOD[3]], "acknowledge",
      "第 4 轮才表示理解，晚于第 3 轮提出的解决方案：应先安抚情绪，再解决问题"),
-    ([OPENING, "您的心情我非常理解。", GOOD[2], GOOD[3]], "complaint.apology", "全程未向客户致歉（如“非常抱歉，给您带来了不便”）"),
-    ([OPENING, GOOD[1], "24 小时内给您回电。", GOOD[3]], "complaint.solution", "全程未提出解决方案"),
-    ([OPENING, GOOD[1], "我马上为您办理补发。", GOOD[3]], "complaint.follow_up", "全程未承诺处理时限或回电（如“24 小时内给您回电”）"),
+    ([OPENING, "您的心情我非常理解。", GOOD[2], GOOD[3]], "apology", "全程未真诚、具体地致歉"),
+    ([OPENING, GOOD[1], "24 小时内给您回电。", GOOD[3]], "solution", "全程未提出可行的解决方案"),
+    ([OPENING, GOOD[1], "我马上为您办理补发。", GOOD[3]], "follow_up", "全程未承诺处理时限或回电"),
 ])
-def test_each_complaint_step_fails_alone(replies, code, message):
+def test_each_complaint_step_is_a_suggestion_that_fails_alone(replies, code, message):
     result = grade(replies)
-    assert failed(result) == {code: failed(result)[code]} and failed(result)[code].startswith(message)
-    assert result.points == 20 - Fraction(8, 3)
+    assert code in suggested(result) and suggested(result)[code].startswith(message), suggested(result)
+    assert set(suggested(result)) - {"courtesy"} == {code}
+
+
+def test_a_negated_understanding_is_no_understanding_and_says_so():
+    result = grade([OPENING, "我不理解您为什么这么激动。", "好的。", GOOD[2], GOOD[3]])
+    ack = next(s for s in result.suggestions if s["code"] == "acknowledge")
+    assert ack["evidence"][0]["negated"] == ["不…理解您"]
+    courtesy = next(s for s in result.suggestions if s["code"] == "courtesy")
+    assert courtesy["verdict"] == "not_met" and "为什么这么激动" in courtesy["message"]
 
 
 @pytest.mark.parametrize("promise", ["两个工作日内答复您", "处理好后给您回电", "明天上午与您联系", "3 天内处理完毕"])
 def test_a_follow_up_is_a_time_limit_or_a_callback(promise):
     replies = list(GOOD)
     replies[2] = f"我马上为您办理补发，{promise}。"
-    assert failed(grade(replies)) == {}
+    assert suggested(grade(replies)) == {}
 
 
 def test_an_unfinished_complaint_says_so():
     result = grade(GOOD[:2])
-    assert failed(result)["complaint.solution"] == "通话未完成，未提出解决方案（如“我马上为您申请……”）"
-    assert {"closing", "taboo", "habits", "complaint.follow_up"} <= set(failed(result))
-    assert "complaint.apology" not in failed(result)
+    assert suggested(result)["solution"].startswith("通话未完成，未提出可行的解决方案")
+    assert {"closing", "taboo", "habits"} <= set(failed(result))
+    assert "follow_up" in suggested(result) and "apology" not in suggested(result)
 
 
 def test_the_complaint_keeps_the_calls_checks():
@@ -101,18 +114,19 @@ def test_the_complaint_keeps_the_calls_checks():
 def test_a_trainers_lists_and_the_scenarios_own_solution_words_are_used():
     replies = list(GOOD)
     replies[2] = "我给您加急补寄，24 小时内给您回电。"
-    assert "complaint.solution" in failed(grade(replies))
+    assert "solution" in suggested(grade(replies))
     spec = {**SPEC, "phrases": {"solution": ["补寄"]}}
-    assert failed(grade(replies, spec=spec)) == {}
+    assert suggested(grade(replies, spec=spec)) == {}
     lists = {**default_lists(), "apology": ("深表歉意",)}
-    assert set(failed(grade(GOOD, lists=lists))) == {"complaint.apology"}
+    assert set(suggested(grade(GOOD, lists=lists))) == {"apology"}
     assert complaint.auto_grade(SPEC, {"replies": GOOD}, 1, Fraction(30)) == grade(GOOD)
 
 
 def test_the_caller_calms_down_only_when_understood():
     cold = complaint.candidate_view(SPEC, {"replies": [OPENING, "好的。"]}, 1)
     warm = complaint.after_save(SPEC, {"replies": GOOD[:2]}, 1)
-    assert cold["transcript"][-1]["text"] == "你有没有在听我说话？"
+    negated = complaint.candidate_view(SPEC, {"replies": [OPENING, "我不理解您为什么这么激动。"]}, 1)
+    assert cold["transcript"][-1]["text"] == negated["transcript"][-1]["text"] == "你有没有在听我说话？"
     assert warm["transcript"][-1]["text"] == "那现在怎么办？"
     assert "acknowledge" not in json.dumps(warm) and not warm["finished"]
 
@@ -128,14 +142,15 @@ def test_four_stock_complaints_at_the_intermediate_level():
 def test_every_stock_complaint_is_valid_and_gradeable(entry):
     spec = entry["spec"]
     assert complaint.validate_spec(spec) == []
-    assert scenarios.check(entry).rubric == complaint.default_rubric(spec) == entry["rubric"]
+    assert scenarios.check(entry).rubric == complaint.default_rubric(spec)
     turns = sum(1 for t in spec["turns"] if t.get("type") != "opening")
     assert 4 <= len(entry["example_replies"]) <= 8 and turns >= 4
     example = {"replies": entry["example_replies"]}
     assert complaint.normalise_answer(spec, example, 1) == example
     for points in (Fraction(30), Fraction(7)):
         full = complaint.auto_grade(spec, example, 1, points)
-        assert failed(full) == {} and full.points == full.max_points == points * Fraction(2, 3)
+        assert failed(full) == {} and full.points == full.max_points == points * Fraction(1, 3)
+        assert suggested(full) == {}
         assert sum(c.max_points for c in full.checks) == full.max_points
         assert complaint.auto_grade(spec, {}, 1, points).points == 0
     # The caller reacts: a cold reply to the first grievance takes another branch.

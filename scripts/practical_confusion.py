@@ -1,0 +1,41 @@
+"""Print the validation corpus's confusion matrix for the README: how many good and bad reply sets
+(tests/corpus/practical/) land in each band of suggested points, the lowest good and highest bad
+share, and how many expected per-criterion verdicts the machine's verdicts and suggestions match.
+
+Run: .venv/bin/python scripts/practical_confusion.py
+"""
+
+from __future__ import annotations
+
+from practical import validation
+
+
+def main() -> None:
+    outcomes = validation.evaluate()
+    table = validation.matrix(outcomes)
+    scenarios = sorted({o.scenario for o in outcomes})
+    print(f"validation corpus: {len(outcomes)} reply sets over {len(scenarios)} call and complaint scenarios")
+    print()
+    print("| expected \\ suggested points | " + " | ".join(validation.BANDS) + " | total |")
+    print("|---|" + "---:|" * (len(validation.BANDS) + 1))
+    for expect in ("good", "bad"):
+        row = table[expect]
+        print(f"| {expect} | " + " | ".join(str(row[b]) for b in validation.BANDS) + f" | {sum(row.values())} |")
+    good = [o.share for o in outcomes if o.expect == "good"]
+    bad = [o.share for o in outcomes if o.expect == "bad"]
+    print()
+    print(f"lowest good set: {min(good):.1%}; highest bad set: {max(bad):.1%}")
+    print(f"machine-decided points alone: good sets {min(o.machine_share for o in outcomes if o.expect == 'good'):.1%}"
+          f"–{max(o.machine_share for o in outcomes if o.expect == 'good'):.1%}, bad sets "
+          f"{min(o.machine_share for o in outcomes if o.expect == 'bad'):.1%}"
+          f"–{max(o.machine_share for o in outcomes if o.expect == 'bad'):.1%} of the task's points")
+    missed = sum(len(o.verdict_misses) for o in outcomes)
+    total = sum(o.verdicts_expected for o in outcomes)
+    print(f"expected per-criterion verdicts matched: {total - missed}/{total}")
+    for o in outcomes:
+        if not o.holds or o.verdict_misses:
+            print(f"  off: {o.scenario} {o.set_id} ({o.expect}) {o.share:.1%} {'; '.join(o.verdict_misses)}")
+
+
+if __name__ == "__main__":
+    main()
