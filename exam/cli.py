@@ -152,18 +152,3 @@ _add_domain_commands()
 
 if __name__ == "__main__":
     main()
-
-
-@main.group("practical")
-def practical_group():
-    """实操场景。"""
-
-
-@practical_group.command("try")
-@click.argument("scenario_ref")
-@click.option("--replies", "replies_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="JSON 文件：回复列表 [\"…\"]、{\"replies\": [...]}，或工单等题型的各字段")
-def practical_try(scenario_ref, replies_file):
-    """试做一个场景：输出每项评分标准由谁判定、机器的结论或建议及其依据（JSON）。SCENARIO_REF 为场景编号或 id。"""
-    from practical import cli as practical_cli
-    sys.exit(practical_cli.try_scenario(_cfg()["DATABASE_URL"], scenario_ref, replies_file))

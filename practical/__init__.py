@@ -9,7 +9,13 @@ VIEWS = (
 )
 
 
+def cli_commands() -> tuple:
+    """This package's ``callexam`` command groups."""
+    from practical.cli import practical_group
+    return (practical_group,)
+
+
 def init_app(app) -> None:
-    """Register this package's blueprints with the app (``exam.domains``)."""
+    """Register this package's blueprints and command groups with the app (``exam.domains``)."""
     from exam.domains import register
-    register(app, VIEWS)
+    register(app, VIEWS, cli_commands())

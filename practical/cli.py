@@ -6,6 +6,7 @@ force in the database."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -60,3 +61,18 @@ def try_scenario(database_url: str, ref: str, replies_file: Path) -> int:
         return 2
     click.echo(json.dumps({"scenario": ref, **result}, ensure_ascii=False, indent=2))
     return 0
+
+
+@click.group("practical")
+def practical_group():
+    """实操场景。"""
+
+
+@practical_group.command("try")
+@click.argument("scenario_ref")
+@click.option("--replies", "replies_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="JSON 文件：回复列表 [\"…\"]、{\"replies\": [...]}，或工单等题型的各字段")
+def practical_try(scenario_ref, replies_file):
+    """试做一个场景：输出每项评分标准由谁判定、机器的结论或建议及其依据（JSON）。SCENARIO_REF 为场景编号或 id。"""
+    from exam import config
+    sys.exit(try_scenario(config.load()["DATABASE_URL"], scenario_ref, replies_file))
