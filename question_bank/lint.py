@@ -27,6 +27,7 @@ Severity, decided so that a well-written bank passes while a cue that helps a gu
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -233,12 +234,16 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
+#: Plain text of authored markup, remembered: the checker reads every item of the bank on each run.
+_plain = functools.lru_cache(maxsize=65536)(sanitise.plain)
+
+
 def plain_stem(data: ItemData) -> str:
-    return sanitise.plain(data.stem)
+    return _plain(data.stem)
 
 
 def plain_options(data: ItemData) -> list[str]:
-    return [sanitise.plain(o) for o in data.options]
+    return [_plain(o) for o in data.options]
 
 
 def _length(text: str) -> int:
@@ -291,8 +296,8 @@ def _emphasised(html_stem: str, word: str) -> bool:
     for tag in _EMPHASIS_TAGS:
         if re.search(fr"<{tag}>[^<]*{re.escape(core)}[^<]*</{tag}>", html_stem):
             return True
-    return any(re.search(fr"{re.escape(a)}[^{re.escape(b)}]{{0,6}}{re.escape(core)}", sanitise.plain(html_stem))
-               and re.search(fr"{re.escape(core)}[^{re.escape(a)}]{{0,6}}{re.escape(b)}", sanitise.plain(html_stem))
+    return any(re.search(fr"{re.escape(a)}[^{re.escape(b)}]{{0,6}}{re.escape(core)}", _plain(html_stem))
+               and re.search(fr"{re.escape(core)}[^{re.escape(a)}]{{0,6}}{re.escape(b)}", _plain(html_stem))
                for a, b in _QUOTES)
 
 
@@ -385,13 +390,14 @@ def _check_distractor_vocabulary(entry: Entry, bank_bigrams: Counter | None = No
                      "干扰项应是考生真实会犯的错误或常见误解：换成与题目同一主题、似是而非的说法。", [entry])]
 
 
-def _bigrams(text: str) -> set[str]:
+@functools.lru_cache(maxsize=16384)
+def _bigrams(text: str) -> frozenset[str]:
     han = [c for c in text if _HAN.match(c)]
-    return {a + b for a, b in zip(han, han[1:]) if a not in _STOP_CHARS and b not in _STOP_CHARS}
+    return frozenset(a + b for a, b in zip(han, han[1:]) if a not in _STOP_CHARS and b not in _STOP_CHARS)
 
 
 def _item_text(data: ItemData) -> str:
-    return " ".join([plain_stem(data), *plain_options(data), sanitise.plain(data.explanation)])
+    return " ".join([plain_stem(data), *plain_options(data), _plain(data.explanation)])
 
 
 def _own_count(bigram: str, data: ItemData) -> int:
@@ -413,18 +419,21 @@ def _shares_level(a: ItemData, b: ItemData) -> bool:
     return bool(set(a.levels) & set(b.levels))
 
 
-def similar_stems(entries: Sequence[Entry]) -> list[Finding]:
-    """Near-duplicate stems: identical within a level is an error, close (≥ SIMILAR_STEM) a warning."""
+def similar_stems(entries: Sequence[Entry], focus: Hashable | None = None) -> list[Finding]:
+    """Near-duplicate stems: identical within a level is an error, close (≥ SIMILAR_STEM) a warning.
+    With ``focus`` (an ident) only the pairs of that item are compared (the item page's case)."""
     stems = [utils.default_process(plain_stem(e.data)) for e in entries]
     if len(entries) < 2:
         return []
     out = []
     for i in range(len(entries)):
-        later = {j: stems[j] for j in range(i + 1, len(entries))}
+        if focus is not None and entries[i].ident != focus:
+            continue
+        later = {j: stems[j] for j in range(len(entries)) if j > i or (focus is not None and j != i)}
         for _text, score, j in sorted(process.extract(stems[i], later, scorer=fuzz.ratio, processor=None,
                                                       score_cutoff=SIMILAR_STEM, limit=None),
                                       key=lambda hit: hit[2]):
-            a, b = entries[i], entries[j]
+            a, b = (entries[i], entries[j]) if i < j else (entries[j], entries[i])
             same_level = _shares_level(a.data, b.data)
             if same_level and stems[i] == stems[j]:
                 out.append(_finding("duplicate_stem", f"{a.label} 与 {b.label} 的题干完全相同。",
@@ -462,7 +471,7 @@ def _finder(cue: str):
     return lambda text: cue in text
 
 
-def suggest_enemies(entries: Sequence[Entry]) -> list[EnemyPair]:
+def suggest_enemies(entries: Sequence[Entry], focus: Hashable | None = None) -> list[EnemyPair]:
     """Pairs where one item's answer appears in another item of the same level: a fill-in answer in
     the other's stem or options, a choice key phrase in the other's stem. Phrases that occur in more
     than COMMON_PHRASE_SHARE of the level's items are ordinary vocabulary and are skipped."""
@@ -478,15 +487,22 @@ def suggest_enemies(entries: Sequence[Entry]) -> list[EnemyPair]:
         if not cues:
             continue
         peers = sorted({m for lv in e.data.levels for m in by_level[lv] if m != n})
+        watched = set(peers) if focus is None or e.ident == focus else {m for m in peers if entries[m].ident == focus}
+        if not watched:
+            continue
         limit = max(2, COMMON_PHRASE_SHARE * len(peers))
         for cue in cues:
             found_in = _finder(cue)
+            if e.ident != focus and focus is not None and not any(
+                    found_in(shown[m][0]) or any(found_in(o) for o in shown[m][1]) for m in watched):
+                continue       # the focused item does not show this cue: no need to count it elsewhere
             in_stem = [m for m in peers if found_in(shown[m][0])]
             in_options = [m for m in peers if e.data.kind == "fill" and m not in in_stem
                           and any(found_in(o) for o in shown[m][1])]
             if len(in_stem) + len(in_options) > limit:
                 continue
-            for m, where in [(m, "题干") for m in in_stem] + [(m, "选项") for m in in_options]:
+            for m, where in [(m, "题干") for m in in_stem if m in watched] + [(m, "选项") for m in in_options
+                                                                              if m in watched]:
                 pair = EnemyPair(e.ident, entries[m].ident, cue, where)
                 found.setdefault(pair.pair, pair)
     return list(found.values())
@@ -667,9 +683,8 @@ def check_against_bank(entry: Entry, others: Sequence[Entry], decisions: dict | 
     near-duplicates and enemy suggestions among ``others`` (the rest of the bank)."""
     bank = [e for e in others if e.ident != entry.ident] + [entry]
     found = check_item(entry, bank_vocabulary(bank))
-    found += [f for f in similar_stems(bank) if entry.ident in f.idents]
-    found += [f for f in _enemy_findings(bank, [p for p in suggest_enemies(bank) if entry.ident in p.pair],
-                                         decisions or {})]
+    found += similar_stems(bank, focus=entry.ident)
+    found += _enemy_findings(bank, suggest_enemies(bank, focus=entry.ident), decisions or {})
     return found
 
 

@@ -293,3 +293,23 @@ def test_an_acronym_answer_alone_is_only_a_warning():
                                   "客户问能不能改期，坐席员应如何答复？"])
 def test_quoted_speech_and_yes_no_questions_are_not_negative_stems(stem):
     assert "negative_stem" not in one(item(stem=stem))
+
+
+def test_a_short_or_sentence_long_key_is_no_key_phrase_cue():
+    short_key = item("K", options=["监听", "强插", "拦截", "示忙"])
+    sentence = item("L", options=["按流程完整记录客户诉求并在承诺时限内转交责任部门处理", "挂断", "转接", "等待"])
+    others = [item("X", stem="质检员通过监听发现问题后应如何反馈？"),
+              item("Y", stem="按流程完整记录客户诉求并在承诺时限内转交责任部门处理，这体现了什么原则？")]
+    found = lint.check_bank([short_key, sentence, *others]).findings
+    assert "key_phrase_cue" not in {f.rule for f in found}
+
+
+def test_one_item_against_the_bank_finds_what_the_whole_bank_check_finds_for_it():
+    bank = [_fill("F1"), _fill("F2", answers=("首问负责制",)), item("A"), item("B"),
+            item("C", stem="下列哪项制度要求第一位接待者跟进到底？", options=["首问负责制", "轮岗制", "值班制", "抽查制"]),
+            item("D", level="intermediate", area="service", stem="客户来电咨询时，坐席员首先应当做什么呢？")]
+    full = lint.check_bank(bank)
+    for entry in bank:
+        mine = sorted(f.line() for f in lint.check_against_bank(entry, bank))
+        assert mine == sorted(f.line() for f in full.findings if entry.ident in f.idents and f.level is None)
+        assert mine
