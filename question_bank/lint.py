@@ -681,7 +681,9 @@ def check_bank(entries: Sequence[Entry], decisions: dict | None = None, levels: 
 def check_against_bank(entry: Entry, others: Sequence[Entry], decisions: dict | None = None) -> list[Finding]:
     """What the authoring form and the review page show for one item: its own rules, and its
     near-duplicates and enemy suggestions among ``others`` (the rest of the bank)."""
-    bank = [e for e in others if e.ident != entry.ident] + [entry]
+    bank = [entry if e.ident == entry.ident else e for e in others]
+    if not any(e.ident == entry.ident for e in others):
+        bank.append(entry)
     found = check_item(entry, bank_vocabulary(bank))
     found += similar_stems(bank, focus=entry.ident)
     found += _enemy_findings(bank, suggest_enemies(bank, focus=entry.ident), decisions or {})
