@@ -3,16 +3,16 @@
 An examiner's decision on each criterion the machine only suggests (the call and the complaint):
 the suggestion, the points given, accept or override, and the reason for an override.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07 07:00:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
