@@ -96,6 +96,14 @@ def station_flag(chars: int, station_label: str | None, windows: int, keystrokes
             "text": f"考试机 {station_label} 只记录到 {keystrokes} 次按键，录入文字却有 {chars} 字"}
 
 
+def save_flags(previous_chars: int, previous_at: dt.datetime, chars: int, at: dt.datetime,
+               totals: dict[str, int]) -> list[dict]:
+    """Every check on one stored save: its growth since the previous one, and the text against the
+    page's counters as they stand after it (``typing_test.service.save`` runs exactly this)."""
+    growth = growth_flag(previous_chars, previous_at, chars, at)
+    return ([growth] if growth else []) + counter_flags(chars, totals)
+
+
 def merge(stored: dict, flags: list[dict], at: dt.datetime) -> dict:
     """``stored`` (kind → first occurrence and count) with ``flags`` added."""
     merged = {k: dict(v) for k, v in (stored or {}).items()}

@@ -52,7 +52,8 @@ def index():
     status = form.status.data if form.status.data in PASSAGE_STATUSES else None
     rows = passages.list_passages(web.db(), level=level, status=status, query=form.q.data)
     return render_template("typing_test/passages.html", form=form, rows=rows, statuses=PASSAGE_STATUSES,
-                           label=difficulty.difficulty_label, label_classes=difficulty.LABEL_CLASSES)
+                           label=difficulty.difficulty_label, label_classes=difficulty.LABEL_CLASSES,
+                           long_enough=passages.long_enough)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -149,8 +149,7 @@ def _log_growth(conn: Connection, attempt_id: int, started_at: dt.datetime, entr
     conn.execute(insert(growth).values(attempt_id=attempt_id, at=now, seq=entry.seq, chars=chars,
                                        han=standard.han_count(text), keydowns=totals["keydowns"],
                                        committed=totals["committed_chars"]))
-    flags = [f for f in [evidence.growth_flag(prev_chars, prev_at, chars, now)] if f]
-    return flags + evidence.counter_flags(chars, totals)
+    return evidence.save_flags(prev_chars, prev_at, chars, now, totals)
 
 
 def _add_events(conn: Connection, attempt_id: int, events: list[dict], now: dt.datetime) -> None:

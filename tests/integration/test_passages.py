@@ -244,3 +244,12 @@ def test_the_console_refresh_on_a_fresh_database(tmp_path):
     again = callexam("passages", "refresh")
     assert "新增库存文章 0 篇；停用过短的文章 0 篇" in again.stdout
     db.dispose_all()
+
+
+def test_the_trainers_list_marks_an_active_passage_too_short_to_be_drawn(client, engine):
+    old_id = _old_installation(engine)
+    login(client, "trainer")
+    listing = client.get("/trainer/passages/?level=junior").get_data(as_text=True)
+    row_html = listing[listing.index("开篇语（旧版）"):]
+    assert "篇幅不足，不会被抽取" in row_html[:600]
+    assert listing.count("篇幅不足，不会被抽取") == 1 and old_id
