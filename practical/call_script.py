@@ -335,6 +335,42 @@ def normalise_answer(spec: dict, raw: object) -> dict:
     return {"replies": out}
 
 
+def append_reply(spec: dict, stored: dict | None, raw: object) -> dict:
+    """The stored answer with one more reply, append-only: a call cannot be rewritten.
+
+    ``raw`` is ``{"turn": n, "reply": "…"}``: the reply to the caller's line after ``n`` acknowledged
+    replies. The same reply sent again for the same line (a retry whose first answer was lost) leaves the
+    answer as it is; a different reply to a line already answered, or a reply to a line not yet reached,
+    is refused. So a reply is always recorded against the caller line it answered. A whole list
+    (``{"replies": [...]}``) is accepted only when it extends the stored replies unchanged."""
+    before = replies_of(stored)
+    if not isinstance(raw, dict):
+        raise AnswerError("作答格式错误：应为 JSON 对象 {\"turn\": 轮次, \"reply\": \"…\"}")
+    if "replies" in raw and "reply" not in raw:
+        new = normalise_answer(spec, raw)["replies"]
+        for n, (old, now) in enumerate(zip(before, new), 1):
+            if old != now:
+                raise AnswerError(f"第 {n} 句回复已经确认，不能修改")
+        if len(new) < len(before):
+            raise AnswerError(f"已确认的回复有 {len(before)} 句，不能删除")
+        return {"replies": new}
+    turn, reply = raw.get("turn"), raw.get("reply")
+    if not isinstance(turn, int) or isinstance(turn, bool) or turn < 0:
+        raise AnswerError("作答格式错误：turn 应为回答的是第几句来电（从 0 起的整数）")
+    if not isinstance(reply, str) or not reply.strip():
+        raise AnswerError(f"第 {turn + 1} 句回复不能为空")
+    reply = reply.strip()
+    if len(reply) > MAX_REPLY_CHARS:
+        raise AnswerError(f"第 {turn + 1} 句回复有 {len(reply)} 字，每句不超过 {MAX_REPLY_CHARS} 字，请分句回复")
+    if turn < len(before):
+        if before[turn] == reply:
+            return {"replies": before}  # a retry of an acknowledged reply
+        raise AnswerError(f"第 {turn + 1} 句回复已经确认，不能修改")
+    if turn > len(before):
+        raise AnswerError(f"第 {len(before) + 1} 句回复尚未保存，请刷新页面后再回复")
+    return normalise_answer(spec, {"replies": [*before, reply]})
+
+
 def line_text(turn: dict) -> str:
     return f"{turn['caller']}　【提示】{turn['info']}" if turn.get("info") else turn["caller"]
 

@@ -155,12 +155,22 @@ def save(engine: Engine, attempt_id: int, candidate_id: int, position: int, seq:
             raise PracticalError(f"第 {position + 1} 题不存在", 404)
         module = kind(task.kind)
         try:
-            answer = module.normalise_answer(task.spec, raw, task.seed)
+            if hasattr(module, "merge_answer"):  # append-only (the call): built on what is stored
+                answer = module.merge_answer(task.spec, task.answer, raw, task.seed)
+            else:
+                answer = module.normalise_answer(task.spec, raw, task.seed)
         except AnswerError as exc:
             raise PracticalError(f"第 {position + 1} 题：{exc}") from None
-        conn.execute(update(tasks).where(and_(tasks.c.attempt_id == attempt_id, tasks.c.position == position,
-                                              tasks.c.answer_seq < seq))
-                     .values(answer=answer, answer_seq=seq, saved_at=now))
+        if hasattr(module, "merge_answer"):
+            # the merge already ordered it against what is stored (under the attempt's row lock), so a
+            # retried reply with an older sequence number is still recorded, never dropped
+            if answer != task.answer:
+                conn.execute(update(tasks).where(tasks.c.attempt_id == attempt_id, tasks.c.position == position)
+                             .values(answer=answer, answer_seq=max(seq, task.answer_seq), saved_at=now))
+        else:
+            conn.execute(update(tasks).where(and_(tasks.c.attempt_id == attempt_id, tasks.c.position == position,
+                                                  tasks.c.answer_seq < seq))
+                         .values(answer=answer, answer_seq=seq, saved_at=now))
         stored = conn.execute(select(tasks.c.answer, tasks.c.answer_seq).where(
             tasks.c.attempt_id == attempt_id, tasks.c.position == position)).first()
     return stored.answer_seq, module.after_save(task.spec, stored.answer, task.seed)

@@ -72,6 +72,8 @@ def sit(attempt_id: int):
         # the page appends each task's position to this prefix
         "saveUrl": url_for("practical.save", attempt_id=attempt_id, position=0).rsplit("/", 1)[0] + "/",
         "saved": {str(t.position): {"answer": t.answer, "seq": t.answer_seq} for t in tasks},
+        # the conversation so far of each call, as the candidate sees it (never the script)
+        "views": {str(t.position): v for t, v in zip(tasks, views) if t.kind in ("call", "complaint")},
     }
     return render_template("practical/sit.html", attempt=attempt, exam_session=exam_session,
                            level=standard.level(exam_session.level), tasks=list(zip(tasks, views)),

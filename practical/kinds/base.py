@@ -15,6 +15,9 @@ A kind is a module in ``practical.kinds`` with:
   ``practical/kinds/<KIND>.html`` and gets it as ``view``;
 - ``normalise_answer(spec, raw, seed) -> dict``: the candidate's answer as stored, or ``AnswerError``
   (Chinese) for a malformed one; called on every autosave;
+- optionally ``merge_answer(spec, stored, raw, seed) -> dict``: the answer a save makes of the stored
+  one, for a kind whose answer only grows (the call: one reply at a time, never rewritten); without it
+  a save replaces the answer with ``normalise_answer``'s;
 - ``after_save(spec, answer, seed) -> dict | None``: what the page learns back from a save (the simulated
   call's next caller line); None for most kinds;
 - ``auto_grade(spec, answer, seed, points: Fraction) -> AutoResult``: the machine's checks, each with the

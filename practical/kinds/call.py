@@ -83,6 +83,11 @@ def normalise_answer(spec: dict, raw: object, seed: int) -> dict:
     return call_script.normalise_answer(spec, raw)
 
 
+def merge_answer(spec: dict, stored: dict, raw: object, seed: int) -> dict:
+    """Saving a call appends one reply; an acknowledged reply is never changed (``call_script.append_reply``)."""
+    return call_script.append_reply(spec, stored, raw)
+
+
 def after_save(spec: dict, answer: dict, seed: int) -> dict:
     return call_script.view(spec, answer)
 

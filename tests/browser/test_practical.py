@@ -81,3 +81,55 @@ def test_a_candidate_completes_a_simulated_call_and_an_examiner_marks_it(browser
         task_points = conn.execute(text("SELECT points FROM practical_task WHERE attempt_id = :a AND position = :p"),
                                    {"a": attempt_id, "p": position}).scalar()
     assert Fraction(manual) == Fraction(task_points) * marking.kind("call").MANUAL_SHARE
+
+
+def test_a_reply_sent_offline_stays_as_sending_and_gets_the_callers_answer_on_retry(browser, live_server, live_engine):
+    """A network blip while replying: the reply stays on screen as 发送中 (also across a reload), is
+    delivered once when the network is back, and is recorded against the caller line it answered."""
+    make_session(live_engine, "cand2")
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    candidate = context.new_page()
+    sign_in(candidate, live_server.url, "cand2")
+    candidate.goto(live_server.url + "/candidate")
+    candidate.click("text=开始实操考核")
+    candidate.wait_for_url("**/candidate/practical/*")
+    attempt_id = int(candidate.url.rsplit("/", 1)[1])
+    call = candidate.locator(".task[data-kind='call']").first
+    position = int(call.get_attribute("data-position"))
+    candidate.click(f".tasknav[data-goto='{position}']")
+    replies = model_replies(live_engine, attempt_id, position)
+    call.locator(".call-input").fill(replies[0])
+    call.locator(".call-send").click()
+    expect(call.locator(".call-line.agent")).to_have_count(1)
+    callers = call.locator(".call-line.caller").count()
+
+    context.set_offline(True)
+    call.locator(".call-input").fill(replies[1])
+    call.locator(".call-send").click()
+    expect(call.locator(".call-line.sending")).to_contain_text(replies[1][:10])
+    expect(call.locator(".call-line.sending")).to_contain_text("发送中")
+    expect(call.locator(".call-send")).to_be_disabled()
+    candidate.wait_for_timeout(1500)  # a retry or two fail while offline
+    assert call.locator(".call-line.caller").count() == callers
+
+    context.set_offline(False)
+    candidate.reload()  # the pending reply survives a reload and is sent again
+    call = candidate.locator(".task[data-kind='call']").first
+    candidate.click(f".tasknav[data-goto='{position}']")
+    expect(call.locator(".call-line.sending")).to_have_count(0, timeout=20000)
+    expect(call.locator(".call-line.agent")).to_have_count(2)
+    expect(call.locator(".call-line.caller")).to_have_count(callers + 1)
+    row = task_row(live_engine, attempt_id, position)
+    stored = row["answer"] if isinstance(row["answer"], dict) else json.loads(row["answer"])
+    assert stored["replies"] == replies[:2]  # once, in order: the second answers the second caller line
+
+    context.set_offline(True)  # and without a reload: the retry delivers it when the network is back
+    call.locator(".call-input").fill(replies[2])
+    call.locator(".call-send").click()
+    expect(call.locator(".call-line.sending")).to_contain_text("发送中")
+    context.set_offline(False)
+    expect(call.locator(".call-line.sending")).to_have_count(0, timeout=20000)
+    expect(call.locator(".call-line.agent")).to_have_count(3)
+    row = task_row(live_engine, attempt_id, position)
+    stored = row["answer"] if isinstance(row["answer"], dict) else json.loads(row["answer"])
+    assert stored["replies"] == replies[:3]

@@ -78,8 +78,18 @@ def test_a_call_reply_brings_the_callers_next_line_and_older_saves_never_win(eng
     stored, after = service.save(engine, attempt_id, users["cand1"], task.position, 10, {"replies": [reply]}, now, GRACE)
     assert stored == 10 and after["transcript"][1] == {"who": "agent", "text": reply}
     assert len(after["transcript"]) >= 3 or after["finished"]
-    stored, after = service.save(engine, attempt_id, users["cand1"], task.position, 5, {"replies": []}, now, GRACE)
-    assert stored == 10 and after["transcript"][1]["text"] == reply
+    with pytest.raises(service.PracticalError, match="不能删除"):  # a call is append-only
+        service.save(engine, attempt_id, users["cand1"], task.position, 11, {"replies": []}, now, GRACE)
+    with pytest.raises(service.PracticalError, match="第 1 句回复已经确认，不能修改"):
+        service.save(engine, attempt_id, users["cand1"], task.position, 12, {"replies": ["您好，请讲"]}, now, GRACE)
+    with pytest.raises(service.PracticalError, match="第 1 句回复已经确认，不能修改"):
+        service.save(engine, attempt_id, users["cand1"], task.position, 13, {"turn": 0, "reply": "改一下"}, now, GRACE)
+    with pytest.raises(service.PracticalError, match="第 2 句回复尚未保存"):
+        service.save(engine, attempt_id, users["cand1"], task.position, 14, {"turn": 2, "reply": "跳过"}, now, GRACE)
+    # a retry of the acknowledged reply (its first answer lost on the way), even with an older number: once
+    stored, after = service.save(engine, attempt_id, users["cand1"], task.position, 5, {"turn": 0, "reply": reply},
+                                 now, GRACE)
+    assert stored == 10 and [line["text"] for line in after["transcript"] if line["who"] == "agent"] == [reply]
     with pytest.raises(service.PracticalError) as err:
         service.save(engine, attempt_id, users["cand2"], task.position, 11, {"replies": []}, now, GRACE)
     assert err.value.status == 404

@@ -313,3 +313,35 @@ def test_every_stock_call_is_valid_and_gradeable(entry):
 
 def test_weights_are_documented_in_one_place():
     assert call_grading.WEIGHTS["taboo"] == 2 and call_grading.HABIT_ALLOWANCE == 1
+
+
+# ---------------------------------------------------------------- append-only
+
+def test_a_call_grows_one_reply_at_a_time_against_the_line_it_answers():
+    one = call.merge_answer(BRANCHING, {}, {"turn": 0, "reply": f" {OPENING} "}, 1)
+    assert one == {"replies": [OPENING]}
+    assert call.merge_answer(BRANCHING, one, {"turn": 0, "reply": OPENING}, 1) == one  # a retry: recorded once
+    two = call.merge_answer(BRANCHING, one, {"turn": 1, "reply": "哦。"}, 1)
+    assert two == {"replies": [OPENING, "哦。"]}
+    assert call.merge_answer(BRANCHING, one, {"replies": [OPENING, "哦。"]}, 1) == two  # a list that extends
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({"turn": 0, "reply": "另一句"}, "第 1 句回复已经确认，不能修改"),
+    ({"turn": 2, "reply": "跳过"}, "第 2 句回复尚未保存"),
+    ({"turn": -1, "reply": "x"}, "turn 应为"), ({"turn": True, "reply": "x"}, "turn 应为"),
+    ({"turn": 1, "reply": " "}, "第 2 句回复不能为空"), ({"turn": 1, "reply": 5}, "第 2 句回复不能为空"),
+    ({"turn": 1, "reply": "您" * 501}, "每句不超过 500 字"),
+    ({"replies": ["别的开场"]}, "第 1 句回复已经确认，不能修改"), ({"replies": []}, "不能删除"), ("x", "应为 JSON 对象"),
+])
+def test_an_acknowledged_reply_is_never_changed(raw, message):
+    stored = {"replies": [OPENING]}
+    with pytest.raises(AnswerError, match=message):
+        call.merge_answer(BRANCHING, stored, raw, 1)
+    assert stored == {"replies": [OPENING]}
+
+
+def test_no_reply_after_the_call_has_ended():
+    ended = {"replies": [OPENING, "请留电话。", "谢谢，再见。"]}
+    with pytest.raises(AnswerError, match="通话已经结束"):
+        call.merge_answer(BRANCHING, ended, {"turn": 3, "reply": "还有吗？"}, 1)

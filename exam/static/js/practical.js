@@ -1,8 +1,8 @@
 // The practical assessment page. Each task's inputs carry data-field="path" (dotted, "[]" for a list
 // of checked values); a change saves that task's whole answer with a sequence number, keeps it in
 // localStorage, and retries until the server acknowledges it — as the theory page does per answer.
-// The simulated call is a conversation: each reply is appended to the task's answer and the server
-// answers with the caller's next line.
+// The simulated call is a conversation, append-only: each reply is sent once against the caller line
+// it answers, and the server answers with the caller's next line (see "the simulated call" below).
 (function () {
   "use strict";
   var state = JSON.parse(document.getElementById("practical-state").textContent);
@@ -76,7 +76,9 @@
 
   // ---------------------------------------------------------------- saving
 
-  function pending() { return Object.keys(seqs).filter(function (p) { return seqs[p] > (acked[p] || 0); }); }
+  function pending() {
+    return Object.keys(seqs).filter(function (p) { return seqs[p] > (acked[p] || 0) || callPending[p]; });
+  }
 
   function showStatus() {
     var n = pending().length;
@@ -130,52 +132,127 @@
   }
 
   function flushAll() {
-    return Promise.all(pending().map(function (p) { clearTimeout(timers[p]); return send(p); }));
+    tasks.forEach(function (task) { if (callPending[task.dataset.position]) sendReply(task); });
+    return Promise.all(pending().map(function (p) {
+      if (callPending[p]) return inFlight[p];
+      clearTimeout(timers[p]);
+      return send(p);
+    }));
   }
 
   // ---------------------------------------------------------------- the simulated call
+  // A call is append-only: each reply is sent once as {turn, reply} — the caller line it answers — and
+  // never rewritten. A reply waiting for the server stays on screen as 发送中 (kept in localStorage
+  // across a reload) and is retried until the server answers with the caller's next line; a retry of a
+  // reply the server already has is recorded once, against the same line.
+
+  var callViews = {}, callPending = {}, callRetry = {};
+  var pendingKey = storeKey + ".calls";
+  try { callPending = JSON.parse(localStorage.getItem(pendingKey) || "{}"); } catch (e) { callPending = {}; }
+  function keepPending() {
+    try { localStorage.setItem(pendingKey, JSON.stringify(callPending)); } catch (e) { /* memory only */ }
+  }
+  function agentCount(view) {
+    return (view.transcript || []).filter(function (line) { return line.who === "agent"; }).length;
+  }
+
+  function callLine(who, name, text, sending) {
+    var p = document.createElement("p");
+    p.className = "call-line " + who + (sending ? " sending" : "");
+    var label = document.createElement("strong");
+    label.textContent = name + "：";
+    p.appendChild(label);
+    p.appendChild(document.createTextNode(text));
+    if (sending) {
+      var note = document.createElement("span");
+      note.className = "call-sending";
+      note.textContent = "（发送中…）";
+      p.appendChild(note);
+    }
+    return p;
+  }
 
   function renderCall(task, view) {
-    var log = task.querySelector(".call-log");
+    var position = task.dataset.position, log = task.querySelector(".call-log");
+    callViews[position] = view;
     log.textContent = "";
     (view.transcript || []).forEach(function (line) {
-      var p = document.createElement("p");
-      p.className = "call-line " + line.who;
-      var who = document.createElement("strong");
-      who.textContent = line.who === "caller" ? (view.caller || "来电者") + "：" : "我：";
-      p.appendChild(who);
-      p.appendChild(document.createTextNode(line.text));
-      log.appendChild(p);
+      log.appendChild(callLine(line.who, line.who === "caller" ? (view.caller || "来电者") : "我", line.text, false));
     });
+    var waiting = callPending[position];
+    if (waiting && waiting.turn < agentCount(view)) { delete callPending[position]; keepPending(); waiting = null; }
+    if (waiting) log.appendChild(callLine("agent", "我", waiting.text, true));
     log.scrollTop = log.scrollHeight;
-    var box = task.querySelector(".call-reply");
     var finished = !!view.finished || !view.awaiting_reply;
-    task.querySelector(".call-input").disabled = finished;
-    task.querySelector(".call-send").disabled = finished;
+    task.querySelector(".call-input").disabled = finished || !!waiting || closed;
+    task.querySelector(".call-send").disabled = finished || !!waiting || closed;
     task.querySelector(".call-done").hidden = !view.finished;
-    box.hidden = finished;
+    task.querySelector(".call-reply").hidden = finished;
+  }
+
+  function sendReply(task) {
+    var position = task.dataset.position, waiting = callPending[position];
+    if (!waiting || closed || inFlight[position]) return;
+    seqs[position] = Math.max(Date.now(), (seqs[position] || 0) + 1);
+    inFlight[position] = fetch(state.saveUrl + position, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ seq: seqs[position], answer: { turn: waiting.turn, reply: waiting.text } }),
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (data) {
+        if (resp.ok) {
+          acked[position] = seqs[position] = Math.max(acked[position] || 0, data.stored || 0);
+          delete callPending[position];
+          keepPending();
+          callRetry[position] = 1000;
+          renderCall(task, data.after);
+          task.querySelector(".task-error").hidden = true;
+          var input = task.querySelector(".call-input");
+          if (!input.disabled) input.focus();
+          return;
+        }
+        if (data.closed) { closed = true; renderCall(task, callViews[position]); return; }
+        if (resp.status === 400 || resp.status === 409) {
+          // refused (too long, already answered …): nothing was stored; the text goes back to the box
+          delete callPending[position];
+          keepPending();
+          acked[position] = seqs[position];
+          showError(position, data.error);
+          renderCall(task, callViews[position]);
+          task.querySelector(".call-input").value = waiting.text;
+          return;
+        }
+        throw new Error(data.error || ("HTTP " + resp.status));
+      });
+    }).catch(function () {
+      statusEl.classList.add("offline");
+      statusEl.textContent = "网络中断，回复正在发送中，恢复后自动送达";
+      callRetry[position] = Math.min((callRetry[position] || 1000) * 2, 15000);
+      setTimeout(function () { sendReply(task); }, callRetry[position]);
+    }).finally(function () {
+      inFlight[position] = null;
+      showStatus();
+    });
   }
 
   function setupCall(task) {
     var position = task.dataset.position, input = task.querySelector(".call-input");
+    seqs[position] = acked[position] = (state.saved[position] || {}).seq || 0;
     task.querySelector(".call-send").addEventListener("click", function () {
       var text = input.value.trim();
-      if (!text) return;
-      var answer = JSON.parse(JSON.stringify(answers[position] || {}));
-      answer.replies = (answer.replies || []).concat([text]);
+      if (!text || callPending[position]) return;
+      callPending[position] = { turn: agentCount(callViews[position]), text: text };
+      keepPending();
       input.value = "";
-      input.disabled = true;
-      change(position, answer, 0);
-      clearTimeout(timers[position]);
-      send(position).then(function (data) {
-        input.disabled = false;
-        if (data && data.after) renderCall(task, data.after);
-        input.focus();
-      });
+      renderCall(task, callViews[position]);
+      sendReply(task);
     });
     input.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) task.querySelector(".call-send").click();
     });
+    callViews[position] = state.views[position];
+    renderCall(task, callViews[position]);
+    if (callPending[position]) sendReply(task);
   }
 
   // ---------------------------------------------------------------- wiring
@@ -184,9 +261,6 @@
     var position = task.dataset.position;
     if (task.querySelector(".call-log")) {
       setupCall(task);
-      if (seqs[position] > (acked[position] || 0)) send(position).then(function (data) {
-        if (data && data.after) renderCall(task, data.after);
-      });
       return;
     }
     paint(task);
