@@ -18,9 +18,7 @@ from sqlalchemy import Table, update
 from sqlalchemy.engine import Connection, Engine
 
 from exam.db import write_connection
-
-#: ``void``: an examiner annulled the attempt (exam.proctoring); it has no score.
-OPEN, SUBMITTED, VOID = "open", "submitted", "void"
+from exam.parts import OPEN, SUBMITTED, VOID  # noqa: F401  (re-exported)
 
 
 def claim(conn: Connection, table: Table, attempt_id: int, reason: str, now: dt.datetime,

@@ -32,17 +32,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import load_only
 from sqlmodel import Session
 
-from exam import db
-from exam.delivery import service as delivery
+from exam import db, parts
 from exam.jobstore import SharedJobStore
 from exam.sessions.timeline import steps
 from exam.sessions.timeline import plan as tl
 from exam.sessions.models import ExamSession, SessionEvent
 from exam.timeutil import UTC, as_utc, utcnow
-from practical import phrases_service
-from practical import service as practical
-from practical.models import OPEN, PracticalAttempt
-from typing_test import service as typing
 
 log = logging.getLogger("callexam.scheduler")
 
@@ -55,26 +50,13 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 # ---------------------------------------------------------------- sweeps
 
 def submit_overdue_job(database_url: str, grace_seconds: int, typing_min_accuracy: float) -> int:
-    engine, now, grace = db.engine_for(database_url), utcnow(), dt.timedelta(seconds=grace_seconds)
-    done = delivery.submit_overdue(engine, now, grace)
-    typed = typing.submit_overdue(engine, now, grace, typing_min_accuracy)
-    hands_on = _submit_overdue_practical(engine, now, grace)
-    if done or typed or hands_on:
-        log.info("submitted %d attempts, %d typing tests and %d practical assessments at their deadline",
-                 done, typed, hands_on)
-    return done + typed + hands_on
-
-
-def _submit_overdue_practical(engine, now, grace) -> int:
-    """The phrase lists are read only when a practical assessment is actually overdue."""
-    with Session(engine) as db:
-        if db.exec(select(PracticalAttempt.id).where(PracticalAttempt.status == OPEN,
-                                                    PracticalAttempt.paused_at.is_(None),
-                                                    PracticalAttempt.deadline < now - grace)
-                   .limit(1)).first() is None:
-            return 0
-        lists = phrases_service.lists(db)
-    return practical.submit_overdue(engine, now, grace, lists)
+    """Every part's deadline sweep (``exam.parts``): attempts past their deadline and grace, submitted."""
+    engine, now = db.engine_for(database_url), utcnow()
+    config = {"GRACE_SECONDS": grace_seconds, "TYPING_MIN_ACCURACY": typing_min_accuracy}
+    done = {p.code: p.submit_overdue(engine, now, config) for p in parts.all_parts()}
+    if any(done.values()):
+        log.info("submitted at their deadline: %s", ", ".join(f"{n} {code}" for code, n in done.items()))
+    return sum(done.values())
 
 
 def checkpoint_job(database_url: str) -> None:

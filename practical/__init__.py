@@ -19,3 +19,8 @@ def init_app(app) -> None:
     """Register this package's blueprints and command groups with the app (``exam.domains``)."""
     from exam.domains import register
     register(app, VIEWS, cli_commands())
+
+
+def register_parts() -> None:
+    """This package's timed part (``exam.parts``)."""
+    import practical.part  # noqa: F401  (registers itself)

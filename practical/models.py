@@ -13,6 +13,7 @@ from typing import Any, Optional
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from exam.parts import OPEN, SUBMITTED, VOID, AttemptMixin  # noqa: F401  (the statuses, re-exported)
 from exam.timeutil import utcnow
 
 DRAFT, APPROVED, RETIRED = "draft", "approved", "retired"
@@ -40,10 +41,9 @@ class Scenario(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
-OPEN, SUBMITTED, VOID = "open", "submitted", "void"  # void: annulled by an examiner, no score
 
 
-class PracticalAttempt(SQLModel, table=True):
+class PracticalAttempt(AttemptMixin, table=True):
     """One candidate's practical assessment in one session. ``ticket`` is the anonymous code examiners
     see instead of a name. ``score`` (out of 100, typing included) is set once every task is marked."""
 
@@ -53,21 +53,9 @@ class PracticalAttempt(SQLModel, table=True):
         Index("ix_practical_attempt_status_deadline", "status", "deadline"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
-    session_id: int = Field(foreign_key="exam_session.id", index=True)
-    candidate_id: int = Field(foreign_key="user_account.id", index=True)
     ticket: str = Field(max_length=16, unique=True)
-    started_at: dt.datetime = Field(default_factory=utcnow)
-    deadline: dt.datetime
-    status: str = Field(default=OPEN, max_length=16)
-    submitted_at: Optional[dt.datetime] = None
-    submit_reason: Optional[str] = Field(default=None, max_length=16)
     score: Optional[str] = Field(default=None, max_length=32)  # an exact fraction, e.g. "145/2"
     passed: Optional[bool] = None
-    # Proctoring: while paused the clock stops (resuming moves the deadline on by the pause);
-    # extra_seconds is the time examiners have added, shown to the candidate.
-    paused_at: Optional[dt.datetime] = None
-    extra_seconds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class PracticalTask(SQLModel, table=True):

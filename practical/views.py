@@ -11,35 +11,21 @@ from flask_wtf import FlaskForm
 
 from exam import standard, web
 from exam.access import gate as access_gate
+from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue
 from exam.sessions.models import ExamSession
 from exam.sessions.results.release import results_hidden
 from exam.timeutil import epoch_ms
 from practical import phrases_service, results, service
 from practical import kinds
 from practical.kinds import kind
-from practical.models import OPEN, PracticalAttempt
 
 bp = Blueprint("practical", __name__, template_folder="templates")
 bp.add_app_template_global(kinds.template, "kind_template")
+PART = "practical"
 
 
 def _grace() -> dt.timedelta:
     return dt.timedelta(seconds=current_app.config["GRACE_SECONDS"])
-
-
-def _own(attempt_id: int) -> PracticalAttempt:
-    attempt = web.db().get(PracticalAttempt, attempt_id)
-    if attempt is None or attempt.candidate_id != current_user.id:
-        abort(404)
-    return attempt
-
-
-def _close_if_overdue(attempt: PracticalAttempt) -> bool:
-    now = web.now()
-    if attempt.status == OPEN and attempt.paused_at is None and now > attempt.deadline + _grace():
-        service.submit(web.engine(), attempt.id, "deadline", now, phrases_service.lists(web.db()))
-        web.db().refresh(attempt)
-    return attempt.status != OPEN
 
 
 @bp.route("/candidate/sessions/<int:session_id>/practical/start", methods=["POST"])
@@ -61,8 +47,8 @@ def start(session_id: int):
 @bp.route("/candidate/practical/<int:attempt_id>")
 @web.roles_required("candidate")
 def sit(attempt_id: int):
-    attempt = _own(attempt_id)
-    if _close_if_overdue(attempt):
+    attempt = candidate_attempt(PART, attempt_id)
+    if close_if_overdue(PART, attempt):
         return redirect(url_for("practical.result", attempt_id=attempt_id))
     exam_session = web.db().get(ExamSession, attempt.session_id)
     tasks = service.tasks_of(web.db(), attempt_id)
@@ -84,6 +70,7 @@ def sit(attempt_id: int):
 @bp.route("/api/practical/<int:attempt_id>/tasks/<int:position>", methods=["POST"])
 @web.roles_required("candidate")
 def save(attempt_id: int, position: int):
+    candidate_attempt(PART, attempt_id, SAVE)  # the page's access rules hold for the API too
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(error="保存请求格式错误：应为 JSON 对象"), 400
@@ -102,8 +89,8 @@ def save(attempt_id: int, position: int):
 def submit(attempt_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
-    attempt = _own(attempt_id)
-    if not _close_if_overdue(attempt):
+    attempt = candidate_attempt(PART, attempt_id, SUBMIT)
+    if not close_if_overdue(PART, attempt):
         service.submit(web.engine(), attempt_id, "candidate", web.now(), phrases_service.lists(web.db()),
                        actor_id=current_user.id, candidate_id=current_user.id)
     return redirect(url_for("practical.result", attempt_id=attempt_id))
@@ -112,8 +99,8 @@ def submit(attempt_id: int):
 @bp.route("/candidate/practical/<int:attempt_id>/result")
 @web.roles_required("candidate")
 def result(attempt_id: int):
-    attempt = _own(attempt_id)
-    if not _close_if_overdue(attempt):
+    attempt = candidate_attempt(PART, attempt_id)
+    if not close_if_overdue(PART, attempt):
         return redirect(url_for("practical.sit", attempt_id=attempt_id))
     exam_session = web.db().get(ExamSession, attempt.session_id)
     hidden = results_hidden(exam_session)
@@ -127,7 +114,7 @@ def result(attempt_id: int):
 @web.roles_required("candidate")
 def call_log(attempt_id: int, position: int, fmt: str):
     """A data-analysis task's call log, generated from the task's seed: every candidate's differs."""
-    attempt = _own(attempt_id)
+    attempt = candidate_attempt(PART, attempt_id)
     task = results.task_of(web.db(), attempt.id, position)
     if task is None or task.kind != "kpi" or fmt not in ("csv", "xlsx"):
         abort(404)

@@ -21,3 +21,8 @@ def init_app(app) -> None:
     register(app, VIEWS, cli_commands())
     from typing_test.station_api import bp as station_api
     app.extensions["csrf"].exempt(station_api)  # stations sign every request (typing_test.station_protocol)
+
+
+def register_parts() -> None:
+    """This package's timed part (``exam.parts``)."""
+    import typing_test.part  # noqa: F401  (registers itself)

@@ -14,6 +14,7 @@ from typing import Any, Optional
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from exam.parts import OPEN, SUBMITTED, VOID, AttemptMixin  # noqa: F401  (the statuses, re-exported)
 from exam.timeutil import utcnow
 
 ACTIVE, RETIRED = "active", "retired"
@@ -45,10 +46,9 @@ class TypingPassage(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 
-OPEN, SUBMITTED, VOID = "open", "submitted", "void"  # void: annulled by an examiner, no score
 
 
-class TypingAttempt(SQLModel, table=True):
+class TypingAttempt(AttemptMixin, table=True):
     """One candidate's typing test in one session.
 
     ``typed`` is the newest acknowledged text (``typed_seq`` orders saves, as answers' ``seq`` does).
@@ -62,16 +62,8 @@ class TypingAttempt(SQLModel, table=True):
         Index("ix_typing_attempt_status_deadline", "status", "deadline"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
-    session_id: int = Field(foreign_key="exam_session.id", index=True)
-    candidate_id: int = Field(foreign_key="user_account.id", index=True)
     passage_id: int = Field(foreign_key="typing_passage.id")
     reference: str = Field(sa_column=Column(Text, nullable=False))
-    started_at: dt.datetime = Field(default_factory=utcnow)
-    deadline: dt.datetime
-    status: str = Field(default=OPEN, max_length=16)
-    submitted_at: Optional[dt.datetime] = None
-    submit_reason: Optional[str] = Field(default=None, max_length=16)
     typed: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     typed_seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
     saved_at: Optional[dt.datetime] = None
@@ -84,10 +76,6 @@ class TypingAttempt(SQLModel, table=True):
     accuracy: Optional[float] = None
     passed: Optional[bool] = None
     points: Optional[str] = Field(default=None, max_length=32)
-    # Proctoring: while paused the clock stops (resuming moves the deadline on by the pause);
-    # extra_seconds is the time examiners have added, shown to the candidate.
-    paused_at: Optional[dt.datetime] = None
-    extra_seconds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # What the server saw itself while the text came in (typing_test.evidence), by kind: the first
     # occurrence with its figures, and how often it happened. Any of them holds the result for review.
     server_flags: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False,

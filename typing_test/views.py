@@ -10,16 +10,18 @@ from flask_wtf import FlaskForm
 
 from exam import standard, web
 from exam.access import gate as access_gate
+from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue
 from exam.delivery.answers import MAX_SEQ
 from exam.sessions.models import ExamSession
 from exam.sessions.results.release import results_hidden
 from exam.timeutil import epoch_ms
 from typing_test import evidence, scoring, service, signals
-from typing_test.models import OPEN, TypingAttempt
 from typing_test.normalise import char_count
 from typing_test.scoring import SEGMENT_NAMES
 
 bp = Blueprint("typing", __name__, template_folder="templates")
+PART = "typing"
+
 
 def _grace() -> dt.timedelta:
     return dt.timedelta(seconds=current_app.config["GRACE_SECONDS"])
@@ -27,21 +29,6 @@ def _grace() -> dt.timedelta:
 
 def _min_accuracy() -> float:
     return current_app.config["TYPING_MIN_ACCURACY"]
-
-
-def _own(attempt_id: int) -> TypingAttempt:
-    attempt = web.db().get(TypingAttempt, attempt_id)
-    if attempt is None or attempt.candidate_id != current_user.id:
-        abort(404)
-    return attempt
-
-
-def _close_if_overdue(attempt: TypingAttempt) -> bool:
-    now = web.now()
-    if attempt.status == OPEN and attempt.paused_at is None and now > attempt.deadline + _grace():
-        service.submit(web.engine(), attempt.id, "deadline", now, _min_accuracy())
-        web.db().refresh(attempt)
-    return attempt.status != OPEN
 
 
 @bp.route("/candidate/sessions/<int:session_id>/typing/start", methods=["POST"])
@@ -63,8 +50,8 @@ def start(session_id: int):
 @bp.route("/candidate/typing/<int:attempt_id>")
 @web.roles_required("candidate")
 def sit(attempt_id: int):
-    attempt = _own(attempt_id)
-    if _close_if_overdue(attempt):
+    attempt = candidate_attempt(PART, attempt_id)
+    if close_if_overdue(PART, attempt):
         return redirect(url_for("typing.result", attempt_id=attempt_id))
     exam_session = web.db().get(ExamSession, attempt.session_id)
     state = {
@@ -87,6 +74,7 @@ def sit(attempt_id: int):
 @bp.route("/api/typing/<int:attempt_id>/save", methods=["POST"])
 @web.roles_required("candidate")
 def save(attempt_id: int):
+    candidate_attempt(PART, attempt_id, SAVE)  # the page's access rules hold for the API too
     body = request.get_json(silent=True)
     try:
         entry = _parse_save(body)
@@ -118,8 +106,8 @@ def _parse_save(body: object) -> service.Save:
 def submit(attempt_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
-    attempt = _own(attempt_id)
-    if not _close_if_overdue(attempt):
+    attempt = candidate_attempt(PART, attempt_id, SUBMIT)
+    if not close_if_overdue(PART, attempt):
         service.submit(web.engine(), attempt_id, "candidate", web.now(), _min_accuracy(),
                        actor_id=current_user.id, candidate_id=current_user.id)
     return redirect(url_for("typing.result", attempt_id=attempt_id))
@@ -128,8 +116,8 @@ def submit(attempt_id: int):
 @bp.route("/candidate/typing/<int:attempt_id>/result")
 @web.roles_required("candidate")
 def result(attempt_id: int):
-    attempt = _own(attempt_id)
-    if not _close_if_overdue(attempt):
+    attempt = candidate_attempt(PART, attempt_id)
+    if not close_if_overdue(PART, attempt):
         return redirect(url_for("typing.sit", attempt_id=attempt_id))
     exam_session = web.db().get(ExamSession, attempt.session_id)
     scored = service.alignment(attempt, _min_accuracy())

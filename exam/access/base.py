@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping, Optional
 
 #: The parts of a session a candidate starts separately, with the name the candidate reads.
-PARTS = {"theory": "理论考试", "typing": "打字测试", "practical": "实操考核"}
 
 #: Attempt statuses that end a part for good (the proctoring "void" included).
 OPEN = "open"
@@ -78,7 +77,8 @@ class AccessContext:
 
     @property
     def part_name(self) -> str:
-        return PARTS[self.part]
+        from exam import parts
+        return parts.get(self.part).name
 
     @property
     def resuming(self) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
-from exam import web
+from exam import parts, web
 from exam.access import gate, service
 from exam.access.base import AccessContext
 from exam.access.manager import AccessManager
@@ -22,9 +22,6 @@ from exam.sessions.models import ExamSession
 #: The proctoring endpoint the guard script reports fullscreen exits to (ignored when absent).
 SIGNALS_PATH = "/api/sessions/{session_id}/signals"
 
-#: The attempt pages, by endpoint: the part they belong to.
-ATTEMPT_PAGES = {"delivery.sit": "theory", "delivery.review": "theory", "typing.sit": "typing",
-                 "practical.sit": "practical"}
 
 
 def install(bp: Blueprint) -> None:
@@ -34,10 +31,11 @@ def install(bp: Blueprint) -> None:
 
 
 def _guard_attempt_page():
-    part = ATTEMPT_PAGES.get(request.endpoint or "")
-    if part is None or not current_user.is_authenticated or current_user.role != "candidate":
+    registered = parts.by_page(request.endpoint or "")  # an attempt page of a part (exam.parts)
+    if registered is None or not current_user.is_authenticated or current_user.role != "candidate":
         return None
-    attempt = web.db().get(service.ATTEMPTS[part], (request.view_args or {}).get("attempt_id"))
+    part = registered.code
+    attempt = web.db().get(registered.model, (request.view_args or {}).get("attempt_id"))
     if attempt is None or attempt.candidate_id != current_user.id or attempt.status != "open":
         return None  # the view answers 404, or shows the result
     exam_session = web.db().get(ExamSession, attempt.session_id)

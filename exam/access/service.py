@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from exam import parts
 from exam.access.base import AccessContext, Throttle
 from exam.access.manager import AccessManager, Decision, clean_settings
 from exam.access.rules.access_code import AccessCodeRule
@@ -27,14 +28,10 @@ from exam.access.rules.idle_timeout import unlock_secret_name
 from exam.accounts.models import CandidateProfile, User
 from exam.audit.service import record
 from exam.db import write_connection
-from exam.delivery.models import Attempt
 from exam.proctoring.models import IntegritySignal
 from exam.sessions.roster import idcard
 from exam.sessions.models import Enrollment, ExamSession
-from practical.models import PracticalAttempt
-from typing_test.models import TypingAttempt
 
-ATTEMPTS = {"theory": Attempt, "typing": TypingAttempt, "practical": PracticalAttempt}
 
 #: IntegritySignal kinds written here (the page's own idle_lock / fullscreen_exit go through proctoring).
 CODE_FAILURE = "access_code_failure"
@@ -46,7 +43,7 @@ _hasher = PasswordHasher()
 
 
 def attempt_of(db: Session, part: str, session_id: int, candidate_id: int) -> Any:
-    model = ATTEMPTS[part]
+    model = parts.get(part).model
     return db.exec(select(model).where(model.session_id == session_id, model.candidate_id == candidate_id)).first()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from exam import web
+from exam import parts, web
 from exam.access import gate, page, service
 from exam.access.forms import AccessRulesForm
 from exam.access.manager import RULES, AccessManager
@@ -44,7 +44,7 @@ def settings(session_id: int):
 @web.roles_required("candidate")
 def unlock(session_id: int):
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or body.get("part") not in service.ATTEMPTS:
+    if not isinstance(body, dict) or body.get("part") not in parts.codes():
         return jsonify(error="解锁请求格式错误：应含 part（theory、typing 或 practical）与 secret"), 400
     error = service.unlock(web.engine(), session_id, body["part"], current_user.id, str(body.get("secret") or ""),
                            web.now(), gate.throttle())
@@ -57,7 +57,7 @@ def unlock(session_id: int):
 @web.roles_required("candidate")
 def lock(session_id: int):
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or body.get("part") not in service.ATTEMPTS:
+    if not isinstance(body, dict) or body.get("part") not in parts.codes():
         return jsonify(error="锁屏请求格式错误：应含 part（theory、typing 或 practical）"), 400
     idle = body.get("idleSeconds")
     error = service.lock(web.engine(), session_id, body["part"], current_user.id, web.now(),

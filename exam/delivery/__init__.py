@@ -10,3 +10,8 @@ def init_app(app) -> None:
     """Register this package's blueprints with the app (``exam.domains``)."""
     from exam.domains import register
     register(app, VIEWS)
+
+
+def register_parts() -> None:
+    """This package's timed part (``exam.parts``)."""
+    import exam.delivery.part  # noqa: F401  (registers itself)

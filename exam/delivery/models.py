@@ -6,34 +6,20 @@ from typing import Optional
 from sqlalchemy import BigInteger, Column, Index, JSON, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from exam.parts import OPEN, SUBMITTED, VOID, AttemptMixin  # noqa: F401  (the statuses, re-exported)
 from exam.timeutil import utcnow
 
-OPEN = "open"
-SUBMITTED = "submitted"
-VOID = "void"  # annulled by an examiner (exam.proctoring): no score
 
 
-class Attempt(SQLModel, table=True):
+class Attempt(AttemptMixin, table=True):
     __tablename__ = "attempt"
     __table_args__ = (
         UniqueConstraint("session_id", "candidate_id", name="uq_attempt_candidate"),
         Index("ix_attempt_status_deadline", "status", "deadline"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
-    session_id: int = Field(foreign_key="exam_session.id", index=True)
-    candidate_id: int = Field(foreign_key="user_account.id", index=True)
-    started_at: dt.datetime = Field(default_factory=utcnow)
-    deadline: dt.datetime
-    status: str = Field(default=OPEN, max_length=16)
-    submitted_at: Optional[dt.datetime] = None
-    submit_reason: Optional[str] = Field(default=None, max_length=16)
     score: Optional[float] = None
     passed: Optional[bool] = None
-    # Proctoring: while paused the clock stops (resuming moves the deadline on by the pause);
-    # extra_seconds is the time examiners have added, shown to the candidate.
-    paused_at: Optional[dt.datetime] = None
-    extra_seconds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class PaperSlot(SQLModel, table=True):

@@ -10,9 +10,9 @@ from flask_wtf import FlaskForm
 
 from exam import standard, web
 from exam.access import gate as access_gate
+from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue
 from exam.delivery import service
 from exam.delivery.answers import MAX_FILL_CHARS, MAX_SHORT_CHARS
-from exam.delivery.models import OPEN, Attempt
 from exam.sessions.results import release
 from exam.sessions import service as sessions
 from exam.sessions.models import ExamSession
@@ -22,25 +22,7 @@ from question_bank.models import ITEM_KINDS
 bp = Blueprint("delivery", __name__)
 
 
-def _grace() -> dt.timedelta:
-    return dt.timedelta(seconds=current_app.config["GRACE_SECONDS"])
-
-
-def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = web.db().get(Attempt, attempt_id)
-    if attempt is None or attempt.candidate_id != current_user.id:
-        abort(404)
-    return attempt
-
-
-def _close_if_overdue(attempt: Attempt) -> bool:
-    """Submit an attempt whose time is up the moment anyone looks at it, not only when the job runs
-    (never a paused one: a proctor stopped its clock)."""
-    now = web.now()
-    if attempt.status == OPEN and attempt.paused_at is None and now > attempt.deadline + _grace():
-        service.submit(web.engine(), attempt.id, "deadline", now)
-        web.db().refresh(attempt)
-    return attempt.status != OPEN
+PART = "theory"
 
 
 @bp.route("/candidate")
@@ -70,8 +52,8 @@ def start(session_id: int):
 @bp.route("/candidate/attempts/<int:attempt_id>")
 @web.roles_required("candidate")
 def sit(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
-    if _close_if_overdue(attempt):
+    attempt = candidate_attempt(PART, attempt_id)
+    if close_if_overdue(PART, attempt):
         return redirect(url_for("delivery.result", attempt_id=attempt_id))
     exam_session = web.db().get(ExamSession, attempt.session_id)
     questions = service.paper_for_candidate(web.db(), attempt_id)
@@ -92,10 +74,11 @@ def sit(attempt_id: int):
 @bp.route("/api/attempts/<int:attempt_id>/answers", methods=["POST"])
 @web.roles_required("candidate")
 def save(attempt_id: int):
+    candidate_attempt(PART, attempt_id, SAVE)  # the page's access rules hold for the API too
     body = request.get_json(silent=True)
     try:
         saves = service.parse_saves(body.get("saves") if isinstance(body, dict) else None)
-        acked = service.save_answers(web.engine(), attempt_id, current_user.id, saves, web.now(), _grace())
+        acked = service.save_answers(web.engine(), attempt_id, current_user.id, saves, web.now(), dt.timedelta(seconds=current_app.config["GRACE_SECONDS"]))
     except service.ClosedError as exc:
         return jsonify(error=str(exc), closed=True), exc.status
     except service.DeliveryError as exc:
@@ -106,8 +89,8 @@ def save(attempt_id: int):
 @bp.route("/candidate/attempts/<int:attempt_id>/review")
 @web.roles_required("candidate")
 def review(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
-    if _close_if_overdue(attempt):
+    attempt = candidate_attempt(PART, attempt_id)
+    if close_if_overdue(PART, attempt):
         return redirect(url_for("delivery.result", attempt_id=attempt_id))
     questions = service.paper_for_candidate(web.db(), attempt_id)
     saved = service.saved_answers(web.db(), attempt_id)
@@ -123,8 +106,8 @@ def review(attempt_id: int):
 def submit(attempt_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
-    attempt = _own_attempt(attempt_id)
-    if not _close_if_overdue(attempt):
+    attempt = candidate_attempt(PART, attempt_id, SUBMIT)
+    if not close_if_overdue(PART, attempt):
         service.submit(web.engine(), attempt_id, "candidate", web.now(),
                        actor_id=current_user.id, candidate_id=current_user.id)
     return redirect(url_for("delivery.result", attempt_id=attempt_id))
@@ -133,8 +116,8 @@ def submit(attempt_id: int):
 @bp.route("/candidate/attempts/<int:attempt_id>/result")
 @web.roles_required("candidate")
 def result(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
-    if not _close_if_overdue(attempt):
+    attempt = candidate_attempt(PART, attempt_id)
+    if not close_if_overdue(PART, attempt):
         return redirect(url_for("delivery.sit", attempt_id=attempt_id))
     exam_session = web.db().get(ExamSession, attempt.session_id)
     return render_template("delivery/result.html", attempt=attempt, exam_session=exam_session,

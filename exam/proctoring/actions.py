@@ -20,13 +20,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
 
 from exam.audit.service import event, record, record_many
 from exam.claims import claim
 from exam.db import write_connection
 from exam.proctoring.models import Incident
-from exam.proctoring.parts import FORCE_REASON, OPEN, PARTS, VOID, VOID_REASON, Part, ProctorError, part, status_label
+from exam.proctoring.parts import FORCE_REASON, OPEN, VOID, VOID_REASON, Part, ProctorError, all_parts, part, status_label
 from exam.sessions.models import Enrollment, ExamSession
 
 REASON_MAX_CHARS = 500
@@ -70,13 +69,13 @@ def _locked(conn: Connection, p: Part, attempt_id: int, session_id: int | None =
                               t.c.started_at, t.c.submitted_at)
                        .where(t.c.id == attempt_id).with_for_update()).first()
     if row is None or (session_id is not None and row.session_id != session_id):
-        raise ProctorError(f"找不到本场的该{p.name}作答记录（编号 {attempt_id}）", 404)
+        raise ProctorError(f"找不到本场的该{p.short}作答记录（编号 {attempt_id}）", 404)
     return row
 
 
 def _require_open(row, p: Part, verb: str) -> None:
     if row.status != OPEN:
-        raise ProctorError(f"该{p.name}作答{status_label(row.status, False)}，不能{verb}", 409)
+        raise ProctorError(f"该{p.short}作答{status_label(row.status, False)}，不能{verb}", 409)
 
 
 def _audit(conn: Connection, action: str, p: Part, row, actor_id: int | None, **detail) -> None:
@@ -107,7 +106,7 @@ def extra_time(engine: Engine, part_code: str, attempt_id: int, minutes: object,
                      .values(deadline=deadline, extra_seconds=t.c.extra_seconds + minutes * 60))
         _audit(conn, "proctor.extra_time", p, row, actor_id, reason=reason, minutes=minutes,
                deadline=deadline.isoformat())
-    return Done(f"已为该考生的{p.name}作答延长 {minutes} 分钟")
+    return Done(f"已为该考生的{p.short}作答延长 {minutes} 分钟")
 
 
 def pause(engine: Engine, part_code: str, attempt_id: int, reason: object, actor_id: int,
@@ -118,11 +117,11 @@ def pause(engine: Engine, part_code: str, attempt_id: int, reason: object, actor
         row = _locked(conn, p, attempt_id, session_id)
         _require_open(row, p, "暂停")
         if row.paused_at is not None:
-            raise ProctorError(f"该{p.name}作答已处于暂停状态", 409)
+            raise ProctorError(f"该{p.short}作答已处于暂停状态", 409)
         conn.execute(update(t).where(t.c.id == attempt_id, t.c.status == OPEN, t.c.paused_at.is_(None))
                      .values(paused_at=now))
         _audit(conn, "proctor.pause", p, row, actor_id, reason=reason)
-    return Done(f"已暂停该考生的{p.name}作答，计时已停止")
+    return Done(f"已暂停该考生的{p.short}作答，计时已停止")
 
 
 def resume(engine: Engine, part_code: str, attempt_id: int, reason: object, actor_id: int,
@@ -133,13 +132,13 @@ def resume(engine: Engine, part_code: str, attempt_id: int, reason: object, acto
         row = _locked(conn, p, attempt_id, session_id)
         _require_open(row, p, "恢复")
         if row.paused_at is None:
-            raise ProctorError(f"该{p.name}作答没有暂停，无需恢复", 409)
+            raise ProctorError(f"该{p.short}作答没有暂停，无需恢复", 409)
         values = _resumed(p, row, now)
         conn.execute(update(t).where(t.c.id == attempt_id, t.c.status == OPEN).values(**values))
         _audit(conn, "proctor.resume", p, row, actor_id, reason=reason,
                paused_seconds=round((values["deadline"] - row.deadline).total_seconds(), 3),
                deadline=values["deadline"].isoformat())
-    return Done(f"已恢复该考生的{p.name}作答，截止时间顺延 {_minutes_text(values['deadline'] - row.deadline)}")
+    return Done(f"已恢复该考生的{p.short}作答，截止时间顺延 {_minutes_text(values['deadline'] - row.deadline)}")
 
 
 def force_submit(engine: Engine, part_code: str, attempt_id: int, reason: object, actor_id: int,
@@ -149,7 +148,7 @@ def force_submit(engine: Engine, part_code: str, attempt_id: int, reason: object
     ``practical.machine_checked`` follow in the trail, with the examiner as actor)."""
     p, reason = part(part_code), checked_reason(reason, "强制交卷")
     t = p.table
-    phrase_lists = _phrase_lists(engine) if p.code == "practical" else None
+    prepared = p.prepare_closing(engine) if p.prepare_closing else None
     with write_connection(engine) as conn:
         row = _locked(conn, p, attempt_id, session_id)
         _require_open(row, p, "强制交卷")
@@ -159,29 +158,11 @@ def force_submit(engine: Engine, part_code: str, attempt_id: int, reason: object
             _audit(conn, "proctor.resume", p, row, actor_id, reason=reason, before="force_submit",
                    paused_seconds=round((values["deadline"] - row.deadline).total_seconds(), 3))
         if not claim(conn, t, attempt_id, FORCE_REASON, now):
-            raise ProctorError(f"该{p.name}作答刚刚已被交卷或作废", 409)
+            raise ProctorError(f"该{p.short}作答刚刚已被交卷或作废", 409)
         _audit(conn, "proctor.force_submit", p, row, actor_id, reason=reason)
-        _grade(conn, p, attempt_id, actor_id, typing_min_accuracy, phrase_lists)
-    return Done(f"已强制交卷该考生的{p.name}作答，并已按正常交卷评分")
-
-
-def _phrase_lists(engine: Engine) -> dict:
-    from practical import phrases_service
-    with Session(engine) as db:
-        return phrases_service.lists(db)
-
-
-def _grade(conn: Connection, p: Part, attempt_id: int, actor_id: int, typing_min_accuracy: float,
-           phrase_lists: dict | None) -> None:
-    if p.code == "theory":
-        from exam.delivery import service as delivery
-        delivery.grade_claimed(conn, [attempt_id], FORCE_REASON, actor_id)
-    elif p.code == "typing":
-        from typing_test import service as typing
-        typing.score_claimed(conn, attempt_id, FORCE_REASON, actor_id, typing_min_accuracy)
-    else:
-        from practical import service as practical
-        practical.check_claimed(conn, attempt_id, FORCE_REASON, actor_id, phrase_lists)
+        p.grade_claimed(conn, attempt_id, FORCE_REASON, actor_id, {"TYPING_MIN_ACCURACY": typing_min_accuracy},
+                        prepared)
+    return Done(f"已强制交卷该考生的{p.short}作答，并已按正常交卷评分")
 
 
 def void(engine: Engine, part_code: str, attempt_id: int, reason: object, actor_id: int,
@@ -193,12 +174,12 @@ def void(engine: Engine, part_code: str, attempt_id: int, reason: object, actor_
     with write_connection(engine) as conn:
         row = _locked(conn, p, attempt_id, session_id)
         if row.status == VOID:
-            raise ProctorError(f"该{p.name}作答已作废", 409)
+            raise ProctorError(f"该{p.short}作答已作废", 409)
         conn.execute(update(t).where(t.c.id == attempt_id, t.c.status == row.status).values(
             status=VOID, submit_reason=VOID_REASON, submitted_at=row.submitted_at or now, paused_at=None,
             **{column: None for column in p.score_columns}))
         _audit(conn, "proctor.void", p, row, actor_id, reason=reason, previous_status=row.status)
-    return Done(f"已作废该考生的{p.name}作答")
+    return Done(f"已作废该考生的{p.short}作答")
 
 
 # ---------------------------------------------------------------- the whole session (a fire alarm)
@@ -208,7 +189,7 @@ def pause_all(engine: Engine, session_id: int, reason: object, actor_id: int, no
     with write_connection(engine) as conn:
         _session_exists(conn, session_id)
         events = []
-        for p in PARTS.values():
+        for p in all_parts():
             t = p.table
             for aid, candidate_id in conn.execute(
                     update(t).where(t.c.session_id == session_id, t.c.status == OPEN, t.c.paused_at.is_(None))
@@ -228,7 +209,7 @@ def resume_all(engine: Engine, session_id: int, reason: object, actor_id: int, n
     events = []
     with write_connection(engine) as conn:
         _session_exists(conn, session_id)
-        for p in PARTS.values():
+        for p in all_parts():
             t = p.table
             rows = conn.execute(select(t.c.id, t.c.session_id, t.c.candidate_id, t.c.deadline, t.c.paused_at,
                                        t.c.started_at)

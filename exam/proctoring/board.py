@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from exam.accounts.models import User
 from exam.delivery.models import Answer, Attempt, PaperSlot
 from exam.proctoring.models import Incident, IntegritySignal
-from exam.proctoring.parts import OPEN, PARTS, VOID, status_label
+from exam.proctoring.parts import OPEN, VOID, part, status_label
 from exam.proctoring.signals import KINDS
 from exam.sessions.models import Enrollment, ExamSession, Room
 from exam.timeutil import as_utc, epoch_ms, to_local
@@ -204,7 +204,7 @@ def _state(code: str, row, now: dt.datetime, tz: str, unit: str) -> dict | None:
     left = deadline - (as_utc(row.paused_at) if paused else now)
     done, total = int(row.done or 0), int(row.total or 0)
     return {
-        "part": code, "label": PARTS[code].name, "attemptId": row.id, "status": row.status, "paused": paused,
+        "part": code, "label": part(code).short, "attemptId": row.id, "status": row.status, "paused": paused,
         "statusLabel": status_label(row.status, paused),
         "done": done, "total": total, "progress": f"{done}/{total} {unit}",
         "deadline": epoch_ms(deadline),

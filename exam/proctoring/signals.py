@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from exam.db import write_connection
 from exam.proctoring.models import IntegritySignal
-from exam.proctoring.parts import PARTS, ProctorError
+from exam.proctoring.parts import ProctorError, is_part
 from exam.sessions.models import Enrollment
 
 KINDS = {
@@ -26,6 +26,10 @@ KINDS = {
     "paste": "尝试粘贴",
     "idle_lock": "长时间无操作锁屏",
 }
+
+#: Reports that are states rather than incidents: the page returned to fullscreen. Stored so the
+#: save path knows the page is uncovered again (exam.access.attempts), not counted on the board.
+STATES = {"fullscreen_return": "返回全屏"}
 
 MAX_PER_CANDIDATE = 1000
 MAX_DETAIL_KEYS = 8
@@ -37,9 +41,9 @@ def parse(body: object) -> tuple[str, str, dict]:
     if not isinstance(body, dict):
         raise ProctorError("诚信信号格式错误：请求体应为 JSON 对象")
     part, kind, detail = body.get("part"), body.get("kind"), body.get("detail") or {}
-    if part not in PARTS:
+    if not is_part(part):
         raise ProctorError("诚信信号格式错误：part 应为 theory、typing 或 practical")
-    if kind not in KINDS:
+    if kind not in KINDS and kind not in STATES:
         raise ProctorError("诚信信号格式错误：kind 应为 " + "、".join(KINDS))
     if not isinstance(detail, dict) or len(detail) > MAX_DETAIL_KEYS or not all(
             isinstance(k, str) and len(k) <= 20 and _scalar(v) for k, v in detail.items()):

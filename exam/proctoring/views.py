@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from exam import web
 from exam.proctoring import actions, board, signals, status
-from exam.proctoring.parts import OPEN, PARTS, ProctorError
+from exam.proctoring.parts import OPEN, ProctorError, is_part, part as part_of
 from exam.sessions.models import ExamSession
 from exam.timeutil import epoch_ms
 
@@ -153,7 +153,7 @@ def report_signal(session_id: int):
 def proctor_watch(part: str, attempt) -> dict | None:
     """The candidate page watch's settings and the attempt's state as the page opens (so a page loaded
     while paused shows the overlay before its countdown could reach zero)."""
-    if attempt is None or part not in PARTS or attempt.status != OPEN:
+    if attempt is None or not is_part(part) or attempt.status != OPEN:
         return None
     now = web.now()
     with web.engine().connect() as conn:
@@ -164,7 +164,7 @@ def proctor_watch(part: str, attempt) -> dict | None:
         "part": part,
         "statusUrl": url_for("proctoring.attempt_status", part=part, attempt_id=attempt.id),
         "signalsUrl": url_for("proctoring.report_signal", session_id=attempt.session_id),
-        "resultUrl": url_for(PARTS[part].result_endpoint, attempt_id=attempt.id),
+        "resultUrl": url_for(part_of(part).endpoint("result"), attempt_id=attempt.id),
         "pollSeconds": current_app.config["STATUS_POLL_SECONDS"],
         # the typing test logs its own focus losses and pastes (typing_test.signals)
         "reportSignals": part != "typing",

@@ -18,12 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from exam import parts
 from exam.accounts.models import User
-from exam.delivery.models import Attempt
 from exam.sessions.models import Enrollment, ExamSession, Room
 from exam.timeutil import to_local
-from practical.models import PracticalAttempt
-from typing_test.models import TypingAttempt
 
 
 @dataclass(frozen=True)
@@ -49,15 +47,16 @@ def started(db: Session, session: ExamSession, now: dt.datetime, tz: str = "UTC"
         if now >= opens:
             return f"{what}已于 {to_local(opens, tz):%Y-%m-%d %H:%M} 开始"
         return ""
-    practical = _count(db, TypingAttempt, session.id) + _count(db, PracticalAttempt, session.id)
-    return Started(theory=why(session.opens_at, _count(db, Attempt, session.id), "理论考试"),
-                   practical=why(session.practical_window[0], practical, "实操考核"))
+    counts = {window: sum(_count(db, p.model, session.id) for p in parts.in_window(window))
+              for window in ("theory", "practical")}
+    return Started(theory=why(session.opens_at, counts["theory"], "理论考试"),
+                   practical=why(session.practical_window[0], counts["practical"], "实操考核"))
 
 
 def candidates_with_attempts(db: Session, session_id: int) -> set[int]:
     out: set[int] = set()
-    for model in (Attempt, TypingAttempt, PracticalAttempt):
-        out |= set(db.exec(select(model.candidate_id).where(model.session_id == session_id)))
+    for p in parts.all_parts():
+        out |= set(db.exec(select(p.model.candidate_id).where(p.model.session_id == session_id)))
     return out
 
 

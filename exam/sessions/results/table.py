@@ -15,7 +15,7 @@ from fractions import Fraction
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from exam import standard
+from exam import parts, standard
 from exam.accounts.models import User
 from exam.delivery.models import OPEN, Answer, Attempt, ManualMark, PaperSlot
 from exam.sessions.models import Enrollment, ExamSession
@@ -31,7 +31,6 @@ from typing_test.models import TypingAttempt
 NOT_STARTED, ABSENT, IN_PROGRESS, PENDING, DONE, VOID = "not_started", "absent", "open", "pending", "done", "void"
 STATE_NAMES = {NOT_STARTED: "未参加", ABSENT: "缺考", IN_PROGRESS: "作答中", PENDING: "待评分", DONE: "已完成",
                VOID: "作废"}
-PART_NAMES = {"theory": "理论考试", "practical": "实操考核", "typing": "打字测试"}
 TYPING_OPEN_PROBLEM = "打字测试尚未提交"  # the practical breakdown says the same; said once per candidate
 TYPING_REVIEW_PROBLEM = "打字测试待核查，考评员确认前不计分"  # likewise (practical.results)
 
@@ -87,7 +86,7 @@ class ResultRow:
         """Short status notes for the table: absent, voided, pending, unpublished."""
         if self.absent:
             return ["缺考"]
-        notes = [f"{PART_NAMES[name]}{part.state_name}" for name, part in self.parts()
+        notes = [f"{parts.get(name).name}{part.state_name}" for name, part in self.parts()
                  if part.state in (ABSENT, IN_PROGRESS, PENDING, VOID)]
         if self.practical.state == DONE and not self.practical_published:
             notes.append("实操成绩未发布")
@@ -125,7 +124,7 @@ class Table:
         out = []
         for name in ("theory", "practical", "typing"):
             verdicts = [getattr(r, name).passed for r in present if getattr(r, name).state != ABSENT]
-            out.append(_rate(PART_NAMES[name], verdicts))
+            out.append(_rate(parts.get(name).name, verdicts))
         out.append(_rate("总体（取证）", [r.overall for r in present]))
         return out
 

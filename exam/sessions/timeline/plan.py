@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from exam import parts
 from exam.sessions.models import ExamSession
 from exam.timeutil import as_utc
 
@@ -34,7 +35,7 @@ class Step:
     code: str
     at: dt.datetime          # due (UTC)
     action: str              # OPEN, CLOSE, REMIND or PUBLISH
-    # The parts a window step opens or closes: "theory", "typing", "practical" (empty for others).
+    # The parts (``exam.parts`` codes) a window step opens or closes (empty for others).
     parts: tuple[str, ...] = ()
 
 
@@ -50,11 +51,12 @@ def timeline(session: ExamSession) -> list[Step]:
     steps = [Step(code, as_utc(session.starts_at) - before, REMIND) for code, before in REMINDERS.items()]
     if has_practical_window(session):
         p_opens, p_closes = (as_utc(t) for t in session.practical_window)
-        steps += [Step(THEORY_OPEN, opens, OPEN, ("theory",)), Step(THEORY_CLOSE, closes, CLOSE, ("theory",)),
-                  Step(PRACTICAL_OPEN, p_opens, OPEN, ("typing", "practical")),
-                  Step(PRACTICAL_CLOSE, p_closes, CLOSE, ("typing", "practical"))]
+        theory, practical = (tuple(p.code for p in parts.in_window(w)) for w in ("theory", "practical"))
+        steps += [Step(THEORY_OPEN, opens, OPEN, theory), Step(THEORY_CLOSE, closes, CLOSE, theory),
+                  Step(PRACTICAL_OPEN, p_opens, OPEN, practical),
+                  Step(PRACTICAL_CLOSE, p_closes, CLOSE, practical)]
     else:
-        everything = ("theory", "typing", "practical")
+        everything = parts.codes()
         steps += [Step(THEORY_OPEN, opens, OPEN, everything), Step(THEORY_CLOSE, closes, CLOSE, everything)]
     if session.results_publish_at is not None and session.results_published_at is None:
         steps.append(Step(PUBLISH, as_utc(session.results_publish_at), PUBLISH))

@@ -24,18 +24,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from exam import parts
 from exam.accounts.models import User
 from exam.audit.service import record
 from exam.db import write_session
-from exam.delivery import service as delivery
 from exam.notifications.service import Message, send
 from exam.sessions.results import publication
 from exam.sessions.timeline import plan as tl
 from exam.sessions.models import Enrollment, ExamSession, SessionEvent, SessionExaminer
 from exam.timeutil import to_local
-from practical import phrases_service
-from practical import service as practical
-from typing_test import service as typing
 
 CANDIDATE_HOME = "/candidate"
 EXAMINER_SESSION = "/examiner/sessions/{id}"
@@ -45,9 +42,6 @@ EXAMINER_SESSION = "/examiner/sessions/{id}"
 #: NOT_DUE (the session's times moved later), GONE (the session or this step no longer exists).
 DONE, SKIPPED, ALREADY, REFUSED, NOT_DUE, GONE = "done", "skipped", "already", "refused", "not_due", "gone"
 
-PART_NAMES = {"theory": "理论知识考试", "typing": "打字测试", "practical": "实操考核"}
-
-
 @dataclass(frozen=True)
 class Settings:
     """What the steps need from the configuration (the scheduler passes it to every job)."""
@@ -55,6 +49,10 @@ class Settings:
     grace: dt.timedelta = dt.timedelta(seconds=15)
     typing_min_accuracy: float = 0.9
     timezone: str = "Asia/Shanghai"
+
+    def config(self) -> dict:
+        """The configuration keys the parts' submit hooks read (``exam.parts``)."""
+        return {"GRACE_SECONDS": self.grace.total_seconds(), "TYPING_MIN_ACCURACY": self.typing_min_accuracy}
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,8 @@ def run(engine: Engine, session_id: int, code: str, now: dt.datetime, settings: 
     """Do the session's step ``code`` if it is due and not done yet; safe to call any number of times."""
     if code == tl.PUBLISH:
         return _publish(engine, session_id, now)
-    phrase_lists = _phrase_lists(engine) if code in (tl.THEORY_CLOSE, tl.PRACTICAL_CLOSE) else {}
+    closing = _closing_parts(code)
+    prepared = {p.code: p.prepare_closing(engine) for p in closing if p.prepare_closing}
     with write_session(engine) as db:
         exam_session = db.get(ExamSession, session_id)
         step = tl.step(exam_session, code) if exam_session is not None else None
@@ -82,7 +81,7 @@ def run(engine: Engine, session_id: int, code: str, now: dt.datetime, settings: 
         if step.action == tl.OPEN:
             result = _open(conn, exam_session, step, now)
         elif step.action == tl.CLOSE:
-            result = _close(conn, exam_session, step, now, settings, phrase_lists)
+            result = _close(conn, exam_session, step, now, settings, prepared)
         else:
             result = _remind(conn, exam_session, step, now, settings)
         _finish(conn, marker, session_id, code, step, result)
@@ -150,34 +149,30 @@ def _window_closes(exam_session: ExamSession, step: tl.Step) -> dt.datetime:
 def _open(conn: Connection, exam_session: ExamSession, step: tl.Step, now: dt.datetime) -> Result:
     if now >= _window_closes(exam_session, step):
         return Result(SKIPPED, {"reason": "考试时段已结束，不再通知开考"})
-    parts = "、".join(PART_NAMES[p] for p in step.parts)
+    names = "、".join(parts.get(code).name for code in step.parts)
     title = (f"《{exam_session.name}》理论考试已开考，请进入考试" if step.parts == ("theory",)
              else f"《{exam_session.name}》实操考试已开考，请进入考试" if "theory" not in step.parts
              else f"《{exam_session.name}》已开考，请进入考试")
     messages = [Message(user_id=uid, key=_key(exam_session, step, uid), kind="session", title=title,
-                        body=f"本时段包括：{parts}。请在考场机位登录后从“我的考试”进入。", link=CANDIDATE_HOME)
+                        body=f"本时段包括：{names}。请在考场机位登录后从“我的考试”进入。", link=CANDIDATE_HOME)
                 for uid in _enrolled(conn, exam_session.id)]
     return Result(DONE, {"notified": send(conn, messages)})
 
 
+def _closing_parts(code: str) -> list:
+    """The parts a closing step may submit (which of them it does is ``step.parts``); none for other steps."""
+    return parts.all_parts() if code in (tl.THEORY_CLOSE, tl.PRACTICAL_CLOSE) else []
+
+
 def _close(conn: Connection, exam_session: ExamSession, step: tl.Step, now: dt.datetime, settings: Settings,
-           phrase_lists: dict) -> Result:
+           prepared: dict) -> Result:
     """Submit the parts' overdue attempts now, not at the next sweep; paused ones, and ones given
-    extra time beyond the close, stay open for the sweep (``exam.claims.claim_closing``)."""
-    sid, grace, submitted = exam_session.id, settings.grace, {}
-    if "theory" in step.parts:
-        submitted["theory"] = delivery.submit_closing(conn, sid, now, grace)
-    if "typing" in step.parts:
-        submitted["typing"] = typing.submit_closing(conn, sid, now, grace, settings.typing_min_accuracy)
-    if "practical" in step.parts:
-        submitted["practical"] = practical.submit_closing(conn, sid, now, grace, phrase_lists)
+    extra time beyond the close, stay open for the sweep (``exam.claims.claim_closing``). What a part
+    reads before the write transaction (``Part.prepare_closing``) arrives in ``prepared``."""
+    config = settings.config()
+    submitted = {p.code: p.submit_closing(conn, exam_session.id, now, config, prepared.get(p.code))
+                 for p in parts.all_parts() if p.code in step.parts}
     return Result(DONE, {"submitted": submitted})
-
-
-def _phrase_lists(engine: Engine) -> dict:
-    """Read before the write transaction: the practical checker's phrase lists."""
-    with Session(engine) as db:
-        return phrases_service.lists(db)
 
 
 def _remind(conn: Connection, exam_session: ExamSession, step: tl.Step, now: dt.datetime,

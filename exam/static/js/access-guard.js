@@ -6,8 +6,10 @@
      recorded by the server (a reload stays locked) and lifted only by the server checking the
      password (or the room's access code) the candidate types.
 
-   While covered the page is inert (no typing or tabbing into the paper behind), but autosave and the
-   countdown go on: nothing typed is lost and the clock does not stop. */
+   While covered the page is inert (no typing or tabbing into the paper behind) and the countdown goes
+   on. The server takes no save while the page is locked or has left fullscreen (exam.access.attempts,
+   so a script cannot do what the page does not allow); what was typed stays in the browser and goes
+   out once the page is uncovered: nothing typed is lost. */
 (function () {
   "use strict";
   var source = document.getElementById("access-guard-config");
@@ -41,6 +43,14 @@
     }
   }
 
+  function report(kind, tries) {
+    post(cfg.signalsUrl, { part: cfg.part, kind: kind, detail: {} }).then(function (resp) {
+      if (!resp.ok && resp.status >= 500 && tries > 1) setTimeout(function () { report(kind, tries - 1); }, 2000);
+    }).catch(function () {
+      if (tries > 1) setTimeout(function () { report(kind, tries - 1); }, 2000);
+    });
+  }
+
   /* ---- fullscreen ---- */
   if (cfg.fullscreen) {
     var button = document.getElementById("access-fullscreen");
@@ -63,13 +73,16 @@
     }
     document.addEventListener("fullscreenchange", function () {
       if (document.fullscreenElement) {
+        // saves are refused while the server last heard "left fullscreen" (perhaps before a reload):
+        // every entry says the page is uncovered again
+        if (cfg.signalsUrl) report("fullscreen_return", 3);
         entered = true;
         state.fullscreen = false;
       } else {
         state.fullscreen = true;
         if (button) button.textContent = "返回全屏";
         if (entered && cfg.signalsUrl) {
-          post(cfg.signalsUrl, { part: cfg.part, kind: "fullscreen_exit", detail: {} }).catch(function () {});
+          report("fullscreen_exit", 1);
         }
       }
       render();

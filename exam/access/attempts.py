@@ -1,0 +1,124 @@
+"""The attempt a signed-in candidate may use, for every timed part (``exam.parts``): one loader for
+the three parts' pages, saves and submissions.
+
+``candidate_attempt(part, attempt_id)`` answers 404 unless the attempt is the candidate's own (the
+shape of flaskr's ``get_post(id, check_author)``). With ``use="save"`` or ``use="submit"`` it also
+applies, before anything is stored, the same rules the attempt page applies and the ones the page
+enforces by covering itself, so a script posting to the JSON API gets no further than the page:
+
+- the session's ``prevent_access`` rules (the room's network): 403;
+- a void attempt: 409 with ``closed`` (the page shows the result and the reason);
+- a paused attempt: 423 with ``paused`` (the page is covered while paused, and a candidate cannot
+  submit while the clock is stopped);
+- the idle lock (``idle_timeout``) while the page is locked: 423 with ``locked``;
+- the fullscreen rule while the page has reported leaving fullscreen and not yet returning: 423
+  with ``fullscreen``.
+
+The autosave clients treat 423 and 403 as "not now": the answers stay in the browser and are sent
+again (``autosave.js``), so nothing the candidate typed is lost; nothing refused is acknowledged.
+Closing an overdue attempt the moment anyone looks at it (``close_if_overdue``) lives here too, for
+the same three parts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import abort, current_app, flash, jsonify, redirect, url_for
+from flask_login import current_user
+from sqlmodel import Session, select
+
+from exam import parts, web
+from exam.access import gate, service
+from exam.access.manager import AccessManager
+from exam.parts import OPEN, VOID, Part
+from exam.proctoring.models import IntegritySignal
+from exam.sessions.models import ExamSession
+
+PAGE, SAVE, SUBMIT = "page", "save", "submit"
+
+#: Integrity signals the fullscreen guard reports (exam.proctoring.signals): leaving and returning.
+FULLSCREEN_EXIT, FULLSCREEN_RETURN = "fullscreen_exit", "fullscreen_return"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a save or submission is not taken now: the message (Chinese), the HTTP status and the
+    flag the page's autosave client reads (``closed``, ``paused``, ``locked``, ``fullscreen``, ``refused``)."""
+
+    message: str
+    status: int
+    flag: str
+
+    def response(self):
+        response = jsonify(error=self.message, **{self.flag: True})
+        response.status_code = self.status
+        return response
+
+
+def candidate_attempt(part_code: str, attempt_id: int, use: str = PAGE):
+    """The signed-in candidate's attempt of ``part_code`` (404 when it is not theirs). A save the
+    access rules do not allow right now is answered with the refusal as JSON; a submission with the
+    reason flashed on the attempt page (or the result page, when the attempt is closed)."""
+    part = parts.get(part_code)
+    attempt = web.db().get(part.model, attempt_id)
+    if attempt is None or attempt.candidate_id != current_user.id:
+        abort(404)
+    if use in (SAVE, SUBMIT):
+        refusal = write_refusal(web.db(), part, attempt, web.now(), ip=gate.client_ip(), timezone=web.tz())
+        if refusal is not None and use == SAVE:
+            abort(refusal.response())
+        if refusal is not None:
+            flash(refusal.message, "error")
+            view = "result" if refusal.flag == "closed" else "sit"
+            abort(redirect(url_for(part.endpoint(view), attempt_id=attempt_id)))
+    return attempt
+
+
+def write_refusal(db: Session, part: Part, attempt, now: dt.datetime, *, ip: str | None,
+                  timezone: str) -> Refusal | None:
+    """None when the candidate may save to (or submit) this attempt now; else why not.
+    A closed (submitted or overdue) attempt is left to the part's service, which answers 409."""
+    if attempt.status == VOID:
+        return Refusal(f"您的{part.name}作答已被监考老师作废，不能再保存或交卷", 409, "closed")
+    if attempt.status != OPEN:
+        return None
+    exam_session = db.get(ExamSession, attempt.session_id)
+    manager = AccessManager.for_session(exam_session) if exam_session is not None and exam_session.access_rules else None
+    if manager is not None:
+        reasons = service.page_refusals(exam_session, part.code, attempt, now, ip=ip, timezone=timezone)
+        if reasons:
+            return Refusal("；".join(reasons), 403, "refused")
+    if attempt.paused_at is not None:
+        return Refusal("监考老师已暂停您的考试，计时已停止；答案暂存在本机，恢复后自动保存", 423, "paused")
+    if manager is None:
+        return None
+    if manager.rule("idle_timeout") is not None and service.is_locked(db, attempt.session_id,
+                                                                      attempt.candidate_id, part.code):
+        return Refusal("页面已因长时间无操作锁屏：解锁后答案会自动保存", 423, "locked")
+    if manager.rule("fullscreen") is not None and out_of_fullscreen(db, attempt.session_id, attempt.candidate_id,
+                                                                    part.code):
+        return Refusal("本场考试要求全屏作答：请返回全屏，答案会自动保存", 423, "fullscreen")
+    return None
+
+
+def out_of_fullscreen(db: Session, session_id: int, candidate_id: int, part_code: str) -> bool:
+    """The page's latest fullscreen report for this part is leaving it (the page covers the paper
+    then, so no honest page saves until it reports returning)."""
+    last = db.exec(select(IntegritySignal.kind).where(
+        IntegritySignal.session_id == session_id, IntegritySignal.candidate_id == candidate_id,
+        IntegritySignal.part == part_code, IntegritySignal.kind.in_((FULLSCREEN_EXIT, FULLSCREEN_RETURN)))
+        .order_by(IntegritySignal.at.desc(), IntegritySignal.id.desc()).limit(1)).first()
+    return last == FULLSCREEN_EXIT
+
+
+def close_if_overdue(part_code: str, attempt) -> bool:
+    """Submit an attempt whose time is up the moment anyone looks at it, not only when the sweep
+    runs (never a paused one: a proctor stopped its clock). True when the attempt is closed."""
+    now = web.now()
+    grace = dt.timedelta(seconds=current_app.config["GRACE_SECONDS"])
+    if attempt.status == OPEN and attempt.paused_at is None and now > attempt.deadline + grace:
+        parts.get(part_code).submit(web.engine(), attempt.id, "deadline", now, current_app.config)
+        web.db().refresh(attempt)
+    return attempt.status != OPEN
