@@ -114,7 +114,8 @@ def test_a_pause_stops_the_clock_and_resume_moves_the_deadline_on(engine, users,
     assert delivery.submit_overdue(engine, late, GRACE) == 1
     assert attempt_row(engine, "attempt", a1)["status"] == "open"
     assert attempt_row(engine, "attempt", a2)["status"] == "submitted"
-    # the candidate cannot submit a paused attempt, but saves are still taken
+    # the candidate cannot submit a paused attempt; the service keeps a save (the web API refuses it
+    # while paused: exam.access.attempts, tests/integration/test_access_writes.py)
     assert delivery.submit(engine, a1, "candidate", late, actor_id=users["cand1"], candidate_id=users["cand1"]) is False
     assert save_first(engine, a1, users["cand1"], late) == [[0, 1]]
     with engine.connect() as conn:
