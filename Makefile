@@ -31,9 +31,10 @@ test: venv system-deps
 bench-certificates: venv
 	$(BIN)/python benchmarks/certificates.py | tee benchmarks/results/certificates.txt
 
-## bench-typing: scoring a 3,000-character typing passage against rapidfuzz's alignment alone
+## bench-typing: scoring a 3,000-character typing passage against rapidfuzz's alignment alone; a typing autosave (growth log and checks) against a theory autosave
 bench-typing: venv
 	$(BIN)/python benchmarks/typing_scoring.py | tee benchmarks/results/typing_scoring.txt
+	$(BIN)/python benchmarks/typing_save.py | tee benchmarks/results/typing_save.txt
 
 ## bench-proctor: one poll of the live proctoring board at 50 and 500 seats against one enrolment SELECT
 bench-proctor: venv
