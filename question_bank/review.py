@@ -47,6 +47,11 @@ def move(session: Session, item: Item, action: str, actor_id: int, comment: str 
     version = service.latest_version(session, item.id)
     if action == "approve" and version.created_by == actor_id:
         raise ReviewError("不能审核自己编写的题目（当前版本由您编写），请由另一位培训师审核")
+    breaches = _lint_errors(session, item, version) if action == "approve" else []
+    if breaches and not comment:
+        shown = "；".join(breaches[:3]) + (f"；等（共 {len(breaches)} 处，见“命题质量检查”）" if len(breaches) > 3 else "")
+        raise ReviewError(f"本题有 {len(breaches)} 处命题错误（{shown}）：请先修改，或确认互斥题；"
+                          "确需通过时，请在意见中写明理由（记入审核记录）")
     before = item.status
     item.status = target
     session.add(item)
@@ -54,7 +59,16 @@ def move(session: Session, item: Item, action: str, actor_id: int, comment: str 
                             body=comment or name))
     session.flush()
     record(session.connection(), f"item.{action}", "item", item.id, actor_id,
-           version=version.version, before=before, after=target, comment=comment)
+           version=version.version, before=before, after=target, comment=comment,
+           **({"lint_errors": breaches} if breaches else {}))
+
+
+def _lint_errors(session: Session, item: Item, version) -> list[str]:
+    """The error-level item-writing findings the item would carry once approved (``lint``): an
+    approval over them needs a written reason, so ``callexam questions lint`` never fails silently."""
+    from question_bank import lint, lint_service
+    found = lint_service.check_one(session, item.id, service.version_data(session, version), approved=True)
+    return [f"{f.rule_name}：{f.message}" for f in found if f.severity == lint.ERROR]
 
 
 def add_comment(session: Session, item: Item, actor_id: int, body: str) -> ItemComment:

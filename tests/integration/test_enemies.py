@@ -225,3 +225,21 @@ def test_the_authoring_form_checks_without_saving(client, engine):
     assert "否定式题干未加强调" in page and "“以上都对/都不对”类选项" in page
     with Session(engine) as s:
         assert len(s.exec(select(Item.id)).all()) == before
+
+
+def test_approving_over_an_error_needs_a_written_reason(client, engine, users):
+    from tests.integration.test_authoring import create, review, status_of
+    login(client, "trainer")
+    item_id, _ = create(client, kind="fill", stem="质检结果应反馈给 ____。", answers="组长", options="", choice_key="")
+    assert item_id
+    review(client, item_id, "submit")
+    login(client, "trainer2")
+    page = review(client, item_id, "approve").get_data(as_text=True)
+    assert "处命题错误" in page and "填空题只接受一种写法" in page and status_of(engine, item_id) == "review"
+    page = review(client, item_id, "approve", "组长是本中心唯一的称谓，已核对").get_data(as_text=True)
+    assert status_of(engine, item_id) == "approved"
+    with engine.connect() as conn:
+        detail = conn.execute(text("SELECT detail FROM audit_event WHERE action = 'item.approve' "
+                                   "AND subject_id = :i"), {"i": item_id}).scalar()
+    detail = json.loads(detail) if isinstance(detail, str) else detail
+    assert detail["comment"].startswith("组长") and any("填空题只接受一种写法" in e for e in detail["lint_errors"])
