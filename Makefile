@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test venv system-deps bench bench-typing bench-proctor bench-rosters bench-certificates exam-day crash clean
+.PHONY: run test venv fonts system-deps bench bench-typing bench-proctor bench-rosters bench-certificates exam-day crash clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(BIN)/.installed: pyproject.toml
 venv: $(BIN)/.installed
 
 ## run: migrate, create the signing keys (once), load demo data and serve on http://127.0.0.1:$${PORT:-5000} (DATABASE_URL overrides the SQLite default)
-run: venv
+run: venv fonts
 	$(BIN)/callexam db upgrade
 	$(BIN)/callexam keys init
 	$(BIN)/callexam demo load
@@ -22,6 +22,10 @@ run: venv
 
 system-deps:
 	./scripts/install-system-deps.sh
+
+## fonts: the TrueType fonts certificates and admission tickets embed (Zen Hei, HanaMin), if missing
+fonts:
+	./scripts/install-system-deps.sh --fonts
 
 ## test: install Chromium and PostgreSQL if missing, then run the whole suite (unit, integration, browser)
 test: venv system-deps

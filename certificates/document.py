@@ -150,7 +150,7 @@ def ornament() -> str:
 # --- text helpers -----------------------------------------------------------------------------
 
 def _width(text: str, size: float, spacing: float = 0.0) -> float:
-    return pdfmetrics.stringWidth(text, fonts.FONT, size) + spacing * max(len(text) - 1, 0)
+    return fonts.string_width(text, size) + spacing * max(len(text) - 1, 0)
 
 
 def _runs(c, cx: float, y: float, runs, bold_stroke: float = 0.0) -> None:
@@ -170,12 +170,11 @@ def _text(c, x, y, text, size, colour, anchor="l", spacing=0.0, bold=False) -> N
         c.setStrokeColorRGB(*colour)
         c.setLineWidth(size / 38)
     t = c.beginText(x, y)
-    t.setFont(fonts.FONT, size)
     t.setCharSpace(spacing)
     t.setFillColorRGB(*colour)
     if bold:
         t.setTextRenderMode(2)
-    t.textOut(text)
+    fonts.text_out(t, text, size)  # a fallback face for each character the first one lacks
     c.drawText(t)
     if bold:
         c.restoreState()
@@ -200,7 +199,7 @@ def _seal(c, cx: float, cy: float, issuer: str) -> None:
     star.close()
     c.drawPath(star, stroke=0, fill=1)
     size = 10.0 if len(issuer) <= 14 else 8.0
-    widths = [pdfmetrics.stringWidth(ch, fonts.FONT, size) for ch in issuer]
+    widths = [fonts.string_width(ch, size) for ch in issuer]
     radius = 32.0
     span = min(sum(widths) * 1.12 / radius, math.radians(250))
     angle = math.pi / 2 + span / 2
@@ -210,8 +209,7 @@ def _seal(c, cx: float, cy: float, issuer: str) -> None:
         c.saveState()
         c.translate(cx + radius * math.cos(mid), cy + radius * math.sin(mid))
         c.rotate(math.degrees(mid) - 90)
-        c.setFont(fonts.FONT, size)
-        c.drawCentredString(0, -size * 0.35, ch)
+        fonts.draw_string(c, 0, -size * 0.35, ch, size, anchor="c")
         c.restoreState()
         angle -= w * per
     c.setFont(fonts.FONT, 7.5)
@@ -225,12 +223,11 @@ def render(view, token: str, verify_url: str) -> bytes:
     """The unsigned certificate PDF (``pades.sign`` certifies it). ``verify_url`` is the public
     verify page, either bare (``https://exam.example.cn/verify``: the QR code adds ``?t=<token>``)
     or already carrying the token (``files.verify_url``); the page prints it without the query.
-    Raises ValueError when the font cannot draw a character of the name or issuer."""
+    Raises ``fonts.Unprintable`` (a ValueError) when no font can draw a character of the name or
+    issuer; ``service`` refuses such names before anything is issued, so this is the last guard."""
     fonts.register()
-    printed = "".join((view.holder_name, view.issuer, view.level_name, view.number))
-    missing = fonts.missing_glyphs(printed)
-    if missing:
-        raise ValueError(f"证书字体缺少这些字符，无法正确打印：{missing}（姓名或发证机构）")
+    fonts.check_printable(view.holder_name, f"持证人姓名“{view.holder_name}”")
+    fonts.check_printable(view.issuer, f"发证机构“{view.issuer}”")
     out = io.BytesIO()
     c = rl_canvas.Canvas(out, pagesize=(W, H), pageCompression=1, initialFontName=fonts.FONT)
     info = _Info()

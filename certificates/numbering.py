@@ -25,6 +25,8 @@ OCCUPATION = "HJ"
 LEVEL_LETTERS = {"junior": "C", "intermediate": "Z", "senior": "G"}
 SERIAL_DIGITS = 6
 PATTERN = re.compile(r"^HJ-(\d{4})-([A-Z])-(\d{6})$")
+#: The same number as people type it: dashes left out or put anywhere between the four parts.
+_LOOSE = re.compile(r"^HJ-?(\d{4})-?([A-Z])-?(\d{6})$")
 assert set(LEVEL_LETTERS) == set(standard.LEVELS), "every level needs a letter in certificate numbers"
 
 _LEVEL_OF_LETTER = {letter: code for code, letter in LEVEL_LETTERS.items()}
@@ -40,10 +42,13 @@ def number(level: str, year: int, serial: int) -> str:
 
 def normalise(typed: str) -> str:
     """What a person typed or a spreadsheet held, as stored: full-width characters folded (NFKC),
-    spaces dropped, upper case, any dash-like character as "-"."""
+    spaces dropped, upper case, any dash-like character as "-", and the dashes put back where they
+    belong when they were left out (``hj2026c000002`` is ``HJ-2026-C-000002``)."""
     folded = unicodedata.normalize("NFKC", typed or "")
     folded = re.sub(r"[\u2010-\u2015\u2212\u30fc\uff0d_]", "-", folded)
-    return re.sub(r"\s+", "", folded).upper()
+    folded = re.sub(r"\s+", "", folded).upper()
+    loose = _LOOSE.match(folded)
+    return f"{OCCUPATION}-{loose.group(1)}-{loose.group(2)}-{loose.group(3)}" if loose else folded
 
 
 def parse(value: str) -> tuple[int, str, int] | None:

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from certificates import numbering, rules
+from certificates import fonts, numbering, rules
 from certificates.models import Certificate
 from certificates.view import decimal_text, mask_id
 from exam.accounts.models import CandidateProfile, User
@@ -39,6 +39,31 @@ class CertificateError(ValueError):
 
 # ---------------------------------------------------------------- issue
 
+def printable(name: str, who: str = "持证人姓名") -> None:
+    """Refuse a name the certificate fonts cannot print (``fonts.check_printable``), naming the
+    character: checked before anything is issued or reissued, never discovered at the PDF download."""
+    try:
+        fonts.check_printable(name, f"{who}“{name}”")
+    except fonts.Unprintable as exc:
+        raise CertificateError(str(exc)) from None
+
+
+def unprintable_names(db: Session, level: str, table) -> list[str]:
+    """Why a session's certificates could not be issued: one line per candidate the rule grants a
+    certificate whose name the fonts cannot print (results publication refuses to go ahead)."""
+    granted = rules.grants(level, table.rows)
+    if not granted:
+        return []
+    ids = [g.candidate_id for g in granted]
+    problems = []
+    for uid, name in db.exec(select(User.id, User.display_name).where(User.id.in_(ids))).all():
+        try:
+            printable(name or "", f"考生 {uid} 的姓名")
+        except CertificateError as exc:
+            problems.append(f"无法颁发证书：{exc}（请先在考生资料中更正姓名）")
+    return problems
+
+
 def issue_for_session(db: Session, exam_session, table, now: dt.datetime, actor_id: int | None = None,
                       config: dict | None = None) -> list[str]:
     """Grant the session's certificates by the rule (``rules.grants``) in the caller's transaction;
@@ -55,6 +80,8 @@ def issue_for_session(db: Session, exam_session, table, now: dt.datetime, actor_
         return []
     ids = [g.candidate_id for g in todo]
     names = dict(db.exec(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    for uid in ids:
+        printable(names[uid], f"考生 {uid} 的姓名")  # nothing is issued for a name its paper cannot print
     id_numbers = dict(db.exec(select(CandidateProfile.user_id, CandidateProfile.id_number)
                               .where(CandidateProfile.user_id.in_(ids))).all())
     issued_on = local_today(now, tz)
@@ -143,6 +170,7 @@ def clean_name(name: str | None) -> str:
         raise CertificateError("持证人姓名：必须填写")
     if len(name) > MAX_NAME:
         raise CertificateError(f"持证人姓名：最多 {MAX_NAME} 字（实际 {len(name)} 字）")
+    printable(name)
     return name
 
 

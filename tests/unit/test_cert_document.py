@@ -98,8 +98,8 @@ def test_token_is_readable_without_decoding_the_image(rendered):
 
 
 def test_a_character_the_font_lacks_is_refused_not_dropped():
-    odd = CertificateView(**{**VIEW.__dict__, "holder_name": "王\U0001F600"})
-    with pytest.raises(ValueError, match="字体缺少"):
+    odd = CertificateView(**{**VIEW.__dict__, "holder_name": "王\U000F0000"})  # private use: no font has it
+    with pytest.raises(ValueError, match=r"U\+F0000.*无法打印"):
         document.render(odd, "a.b.c", VERIFY)
 
 

@@ -57,7 +57,7 @@ def publish(engine: Engine, session_id: int, now: dt.datetime, actor_id: int | N
         if exam_session.results_published_at is not None:
             return PublishOutcome(True, [], already=True)
         table = results.session_table(db, exam_session, now)
-        reasons = table.publish_problems
+        reasons = table.publish_problems or certificates.unprintable_names(db, exam_session.level, table)
         if reasons:
             return PublishOutcome(False, reasons)
         if exam_session.practical_published_at is None:

@@ -1,16 +1,16 @@
 """Admission tickets (准考证) as A4 PDF pages (pure: plain values in, bytes out).
 
 One page per candidate, so the same function makes a candidate's own ticket and the whole session's
-stack for the printer. The Chinese font is embedded (WenQuanYi Zen Hei, subset to the characters
-used): the ticket must print the same on a borrowed office computer with no Chinese fonts at all,
-which ``UnicodeCIDFont`` cannot promise. The ticket number is printed in large digits and as a
+stack for the printer. The Chinese fonts are the certificates' (``certificates.fonts``: WenQuanYi Zen
+Hei, with HanaMin per character for the rare name characters Zen Hei lacks), embedded and subset to
+the characters used: the ticket must print the same on a borrowed office computer with no Chinese
+fonts at all, which ``UnicodeCIDFont`` cannot promise, and 陈𬱖's ticket must show his name. The ticket number is printed in large digits and as a
 Code 128 barcode, so the door can scan it instead of reading twelve digits aloud.
 """
 
 from __future__ import annotations
 
 import io
-import threading
 
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
@@ -18,34 +18,22 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from certificates import fonts
 from exam.sessions.roster.admission import AdmissionTicket
 
-FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
-FONT = "WenQuanYiZenHei"
+FONT = fonts.FONT
 TITLE = "呼叫服务员职业技能等级考试"
 PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm
 PHOTO_W, PHOTO_H = 30 * mm, 40 * mm          # 一寸照片的常用打印尺寸（约 25×35 mm，留边）
-_font_lock = threading.Lock()
-
-
-class FontMissing(RuntimeError):
-    """The Chinese font is not installed; the message says what to install."""
+FontMissing = fonts.FontMissing
 
 
 def _register_font() -> str:
-    with _font_lock:
-        if FONT not in pdfmetrics.getRegisteredFontNames():
-            try:
-                pdfmetrics.registerFont(TTFont(FONT, FONT_PATH, subfontIndex=0))
-            except Exception as exc:  # reportlab raises TTFError, IOError … for a missing or bad file
-                raise FontMissing(f"找不到中文字体 {FONT_PATH}：请安装 Debian 软件包 fonts-wqy-zenhei") from exc
-    return FONT
+    return fonts.register()
 
 
 def _window(pair) -> str:
@@ -106,7 +94,7 @@ def _page(c: Canvas, t: AdmissionTicket, printed: str) -> None:
     value_style = ParagraphStyle("v", fontName=FONT, fontSize=11.5, leading=15, wordWrap="CJK")
     y = top - 78 * mm
     for label, value in _facts(t):
-        para = Paragraph(_escape(value), value_style)
+        para = Paragraph(fonts.markup(value), value_style)
         _w, h = para.wrap(PAGE_W - 2 * MARGIN - 24 * mm, 60 * mm)
         c.setFont(FONT, 11.5)
         c.setFillColor(colors.HexColor("#555555"))
@@ -126,7 +114,7 @@ def _page(c: Canvas, t: AdmissionTicket, printed: str) -> None:
     rule_style = ParagraphStyle("r", fontName=FONT, fontSize=10.5, leading=15.5, wordWrap="CJK",
                                 leftIndent=6 * mm, firstLineIndent=-6 * mm)
     for n, rule in enumerate(t.rules, start=1):
-        para = Paragraph(f"{n}．{_escape(rule)}", rule_style)
+        para = Paragraph(f"{n}．{fonts.markup(rule)}", rule_style)
         _w, h = para.wrap(PAGE_W - 2 * MARGIN, 80 * mm)
         y -= h + 1.5 * mm
         para.drawOn(c, MARGIN, y)
@@ -135,10 +123,6 @@ def _page(c: Canvas, t: AdmissionTicket, printed: str) -> None:
     c.setFillColor(colors.grey)
     c.drawString(MARGIN, MARGIN - 6 * mm, f"请妥善保管本准考证，考试结束前不得遗失。打印时间：{printed}")
     c.setFillColor(colors.black)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render(tickets: list[AdmissionTicket], printed: str, title: str = "准考证") -> bytes:
