@@ -33,6 +33,11 @@ def public_url(config: dict | None = None) -> str:
     return str(config.get("PUBLIC_URL") or os.environ.get("CALLEXAM_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
 
 
+def base_url(config: dict, url_root: str) -> str:
+    """The public address pages and badges use: PUBLIC_URL when configured, else the request's root."""
+    return public_url(config) if config.get("PUBLIC_URL") else url_root.rstrip("/")
+
+
 def verify_url(base: str, token: str) -> str:
     """The QR target: the public verification page with the token (compact JWS is URL-safe)."""
     return f"{base.rstrip('/')}/verify?t={token}"
@@ -89,4 +94,5 @@ def badge(engine: Engine, certificate_id: int, folder: Path, base_url: str | Non
 
     cert = _row(engine, certificate_id)
     tz = rules.settings()[2]
-    return badges.signed(cert.view(local_today(utcnow(), tz)), folder, base_url or public_url(), tz)
+    return badges.signed(cert.view(local_today(utcnow(), tz)), folder, base_url or public_url(), tz,
+                         status_index=cert.id)

@@ -1,4 +1,10 @@
-"""The Ed25519 keys that sign the QR tokens and the Open Badges, kept by key id.
+"""The keys that sign the QR tokens (Ed25519, EdDSA) and the Open Badges (ECDSA P-256, ES256),
+kept by key id.
+
+Two kinds because the two travel differently: the QR token must be short (an Ed25519 signature is
+64 bytes and every byte is in the printed code) and is checked by us or any JOSE library; the Open
+Badge goes into wallets and backpacks built on 1EdTech's validator, which accepts only RS256 and
+ES256. Both kinds are made and rotated together.
 
 A printed certificate lives for years and its QR token names the key that signed it, so keys are
 never deleted: ``rotate`` makes a new current key and the old ones stay in the JWKS, where a
@@ -8,7 +14,8 @@ Files in ``<instance>/keys/jws`` (0700; every file 0600, private keys unencrypte
 the server signs unattended, so the folder's permissions are the protection):
 
     <kid>.pem        one PKCS#8 private key per key id
-    manifest.json    {"current": kid, "keys": [{"kid": …, "created": ISO time}, …]}, oldest first
+    manifest.json    {"current": kid, "current_badge": kid, "keys": [{"kid": …, "alg": "EdDSA"|"ES256",
+                     "created": ISO time}, …]}, oldest first (entries without "alg" are EdDSA)
 
 A key id is the first 16 characters of the key's RFC 7638 thumbprint: short (every byte of it is in
 each QR code) yet derived from the key, so a wrong file under a right name is noticed.
@@ -26,12 +33,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 SUBFOLDER = "jws"
 MANIFEST = "manifest.json"
 ALG = "EdDSA"
+BADGE_ALG = "ES256"
 KID_LENGTH = 16
+#: Where a badge key's ``kid`` points (an absolute URL OB 3.0 validators dereference to the JWK).
+KEY_PATH = "/.well-known/jwks/{kid}.json"
 
 
 class KeysMissing(FileNotFoundError):
@@ -113,35 +123,66 @@ def _raw_public(key: ed25519.Ed25519PublicKey) -> bytes:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def kid_of(public_key: ed25519.Ed25519PublicKey) -> str:
-    """RFC 7638 thumbprint of the OKP key, cut to KID_LENGTH characters."""
-    members = json.dumps({"crv": "Ed25519", "kty": "OKP", "x": _b64(_raw_public(public_key))},
-                         separators=(",", ":"), sort_keys=True)
+def _members(public_key) -> dict:
+    """The RFC 7638 required members of a public key's JWK."""
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        numbers = public_key.public_numbers()
+        return {"crv": "P-256", "kty": "EC", "x": _b64(numbers.x.to_bytes(32, "big")),
+                "y": _b64(numbers.y.to_bytes(32, "big"))}
+    return {"crv": "Ed25519", "kty": "OKP", "x": _b64(_raw_public(public_key))}
+
+
+def kid_of(public_key) -> str:
+    """RFC 7638 thumbprint of the key, cut to KID_LENGTH characters."""
+    members = json.dumps(_members(public_key), separators=(",", ":"), sort_keys=True)
     return _b64(hashlib.sha256(members.encode("ascii")).digest())[:KID_LENGTH]
 
 
-def public_jwk(kid: str, public_key: ed25519.Ed25519PublicKey) -> dict:
-    return {"kty": "OKP", "crv": "Ed25519", "x": _b64(_raw_public(public_key)),
-            "kid": kid, "alg": ALG, "use": "sig"}
+def key_url(base_url: str, kid: str) -> str:
+    """A badge key's absolute ``kid``: the URL that serves its JWK (one member of the JWKS)."""
+    return base_url.rstrip("/") + KEY_PATH.format(kid=kid)
 
 
-def _new_key(jws_dir: Path, manifest: dict | None) -> dict:
-    key = ed25519.Ed25519PrivateKey.generate()
-    kid = kid_of(key.public_key())
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
-    _write(jws_dir / f"{kid}.pem", pem)
-    entry = {"kid": kid, "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
-    keys = (manifest or {}).get("keys", []) + [entry]
-    new = {"current": kid, "keys": keys}
-    _write_manifest(jws_dir, new)  # last: the key is current only once its file is in place
+def short_kid(kid: str) -> str:
+    """The key id in a ``kid`` that may be a ``key_url`` (the part the key files are named by)."""
+    tail = kid.rstrip("/").rsplit("/", 1)[-1]
+    return tail[:-5] if tail.endswith(".json") else tail
+
+
+def public_jwk(kid: str, public_key) -> dict:
+    alg = BADGE_ALG if isinstance(public_key, ec.EllipticCurvePublicKey) else ALG
+    return {**_members(public_key), "kid": kid, "alg": alg, "use": "sig"}
+
+
+def _generate(alg: str):
+    return ec.generate_private_key(ec.SECP256R1()) if alg == BADGE_ALG else ed25519.Ed25519PrivateKey.generate()
+
+
+def _new_key(jws_dir: Path, manifest: dict | None, algs: tuple[str, ...] = (ALG, BADGE_ALG)) -> dict:
+    """New current keys of the given kinds (both unless one is missing from an older manifest)."""
+    new = {"current": None, "current_badge": None, "keys": [], **(manifest or {})}
+    new["keys"] = list(new["keys"])
+    for alg in algs:
+        key = _generate(alg)
+        kid = kid_of(key.public_key())
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        _write(jws_dir / f"{kid}.pem", pem)
+        new["keys"].append({"kid": kid, "alg": alg,
+                            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+        new["current_badge" if alg == BADGE_ALG else "current"] = kid
+    _write_manifest(jws_dir, new)  # last: a key is current only once its file is in place
     return new
 
 
-_LOADED: dict[tuple, ed25519.Ed25519PrivateKey] = {}
+_LOADED: dict[tuple, object] = {}
 
 
-def _load(jws_dir: Path, kid: str) -> ed25519.Ed25519PrivateKey:
+def _alg(manifest: dict, kid: str) -> str:
+    return next((k.get("alg", ALG) for k in manifest["keys"] if k["kid"] == kid), ALG)
+
+
+def _load(jws_dir: Path, kid: str, alg: str = ALG):
     path = jws_dir / f"{kid}.pem"
     try:
         stamp = (str(path.resolve()), path.stat().st_mtime_ns)
@@ -153,8 +194,9 @@ def _load(jws_dir: Path, kid: str) -> ed25519.Ed25519PrivateKey:
             found = serialization.load_pem_private_key(path.read_bytes(), None)
         except (ValueError, TypeError) as exc:
             raise KeyFileError(f"签名密钥文件 {path} 无法读取（不是未加密的 PEM 私钥）") from exc
-        if not isinstance(found, ed25519.Ed25519PrivateKey):
-            raise KeyFileError(f"签名密钥文件 {path} 不是 Ed25519 私钥")
+        wanted = ec.EllipticCurvePrivateKey if alg == BADGE_ALG else ed25519.Ed25519PrivateKey
+        if not isinstance(found, wanted) or (alg == BADGE_ALG and found.curve.name != "secp256r1"):
+            raise KeyFileError(f"签名密钥文件 {path} 不是 {'ECDSA P-256' if alg == BADGE_ALG else 'Ed25519'} 私钥")
         if kid_of(found.public_key()) != kid:
             raise KeyFileError(f"签名密钥文件 {path} 与其密钥编号不符（文件被替换过？）")
         if len(_LOADED) > 64:
@@ -166,15 +208,21 @@ def _load(jws_dir: Path, kid: str) -> ed25519.Ed25519PrivateKey:
 # --- the contract ---------------------------------------------------------------------------------
 
 def init(folder: Path) -> str:
-    """The first key, unless there is one already; returns the current key id either way."""
+    """The first keys, unless there are some already (an instance made before badges were ES256
+    gets its badge key here); returns the current QR key id either way."""
     jws_dir = _prepare(folder)
     with _locked(jws_dir):
-        manifest = _read_manifest(jws_dir) or _new_key(jws_dir, None)
+        manifest = _read_manifest(jws_dir)
+        if manifest is None:
+            manifest = _new_key(jws_dir, None)
+        elif not manifest.get("current_badge"):
+            manifest = _new_key(jws_dir, manifest, (BADGE_ALG,))
     return manifest["current"]
 
 
 def rotate(folder: Path) -> str:
-    """A new current key; the old ones stay for verifying what they signed."""
+    """New current keys of both kinds; the old ones stay for verifying what they signed. Returns
+    the new QR key id (``current_badge`` names the new badge key)."""
     jws_dir = _prepare(folder)
     with _locked(jws_dir):
         return _new_key(jws_dir, _read_manifest(jws_dir))["current"]
@@ -189,30 +237,47 @@ def _require(folder: Path) -> tuple[Path, dict]:
 
 
 def current(folder: Path) -> tuple[str, ed25519.Ed25519PrivateKey]:
-    """The key id and private key that sign from now on."""
+    """The key id and private key that sign QR tokens from now on."""
     jws_dir, manifest = _require(folder)
     return manifest["current"], _load(jws_dir, manifest["current"])
 
 
+def current_badge(folder: Path) -> tuple[str, ec.EllipticCurvePrivateKey]:
+    """The short key id and P-256 private key that sign Open Badges and the status list."""
+    jws_dir, manifest = _require(folder)
+    kid = manifest.get("current_badge")
+    if not kid:
+        raise KeysMissing(f"没有电子徽章签名密钥（ES256，{jws_dir}）：请运行 callexam keys init 补建")
+    return kid, _load(jws_dir, kid, BADGE_ALG)
+
+
 def listing(folder: Path) -> list[dict]:
-    """Every key, newest first: kid, created (ISO text), current (bool)."""
+    """Every key, newest first: kid, alg, created (ISO text), current (bool)."""
     _jws_dir, manifest = _require(folder)
-    return [{**entry, "current": entry["kid"] == manifest["current"]} for entry in reversed(manifest["keys"])]
+    currents = {manifest["current"], manifest.get("current_badge")}
+    return [{**entry, "alg": entry.get("alg", ALG), "current": entry["kid"] in currents}
+            for entry in reversed(manifest["keys"])]
 
 
 _JWKS: dict[tuple, list[dict]] = {}
 
 
-def jwks(folder: Path) -> dict:
-    """The public half of every key, current first: what a verifier needs, offline or online.
-    Kept per process until the manifest changes (every verification page asks for it)."""
+def jwks(folder: Path, base_url: str | None = None) -> dict:
+    """The public half of every key, current QR key first: what a verifier needs, offline or
+    online. With ``base_url`` the badge keys' ``kid`` is their absolute ``key_url`` (what a badge's
+    header names), without it the short id. Kept per process until the manifest changes."""
     jws_dir, manifest = _require(folder)
     stamp = (str(jws_dir.resolve()), (jws_dir / MANIFEST).stat().st_mtime_ns, manifest["current"], len(manifest["keys"]))
     keys = _JWKS.get(stamp)
     if keys is None:
         kids = [manifest["current"]] + [k["kid"] for k in reversed(manifest["keys"]) if k["kid"] != manifest["current"]]
-        keys = [public_jwk(kid, _load(jws_dir, kid).public_key()) for kid in kids]
+        keys = [public_jwk(kid, _load(jws_dir, kid, _alg(manifest, kid)).public_key()) for kid in kids]
         if len(_JWKS) > 16:
             _JWKS.clear()
         _JWKS[stamp] = keys
-    return {"keys": [dict(key) for key in keys]}
+    out = [dict(key) for key in keys]
+    if base_url:
+        for key in out:
+            if key["alg"] == BADGE_ALG:
+                key["kid"] = key_url(base_url, key["kid"])
+    return {"keys": out}

@@ -22,6 +22,7 @@ from certificates.view import EXPIRED, REVOKED, SIGNED_FIELDS, STATUS_NAMES, VAL
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 SIGNATURE, TOKEN, REGISTER = "PDF 数字签名", "二维码令牌", "登记库"
+BADGE, STATUS = "电子徽章签名", "撤销状态列表"
 NOT_FOUND = "not_found"
 
 FIELD_NAMES = {"number": "证书编号", "holder_name": "姓名", "id_masked": "身份证号", "level_code": "等级代码",
@@ -29,8 +30,9 @@ FIELD_NAMES = {"number": "证书编号", "holder_name": "姓名", "id_masked": "
                "typing_cpm": "打字速度", "issued_on": "发证日期", "expires_on": "有效期至", "issuer": "发证机构"}
 
 #: Exit codes of ``callexam certificates verify``: genuine and valid; a check failed; genuine but
-#: expired or revoked (2 is click's own for a wrong command line).
-EXIT_OK, EXIT_FAILED, EXIT_NOT_VALID = 0, 1, 3
+#: expired or revoked; nothing to check against (no keys, no register: "cannot verify", never
+#: "forged"). 2 is click's own for a wrong command line.
+EXIT_OK, EXIT_FAILED, EXIT_NOT_VALID, EXIT_CANNOT_VERIFY = 0, 1, 3, 4
 
 _DOTS = re.compile(r"[\u00b7\u2022\u2027\u2219\u22c5\u30fb\uff65\u0387\u16eb\u2e31]")
 
@@ -160,12 +162,19 @@ class Report:
     def ok(self) -> bool:
         return self.genuine and self.status == VALID
 
+    #: Set when nothing was there to check against (no public keys): the report then says so.
+    cannot_verify: str | None = None
+
     @property
     def exit_code(self) -> int:
+        if self.cannot_verify:
+            return EXIT_CANNOT_VERIFY
         return EXIT_OK if self.ok else EXIT_NOT_VALID if self.genuine else EXIT_FAILED
 
     @property
     def reason(self) -> str:
+        if self.cannot_verify:
+            return f"无法核验：{self.cannot_verify}（这不表示证书是伪造的）"
         failed = [c for c in self.checks if c.state == FAIL]
         if failed:
             return "；".join(f"{c.name}：{c.message}" for c in failed)
@@ -178,7 +187,8 @@ class Report:
         return "证书真实有效"
 
     def as_json(self) -> dict:
-        return {"ok": self.ok, "genuine": self.genuine, "status": self.status or NOT_FOUND,
+        return {"ok": self.ok, "genuine": self.genuine, "cannot_verify": bool(self.cannot_verify),
+                "status": self.status or NOT_FOUND,
                 "status_name": STATUS_NAMES.get(self.status or "", "未能核验"), "reason": self.reason,
                 "checks": [{"name": c.name, "result": c.state, "message": c.message} for c in self.checks],
                 "certificate": self.view.fields() if self.view else None}
@@ -287,3 +297,126 @@ def verify_pdf(pdf: bytes, folder, jwks: dict, register: Register | None, today:
     if token is None:
         check = Check(TOKEN, FAIL, "文件中没有找到证书令牌（不是本系统签发的证书 PDF）")
     return _with_register(Report([signature, check], view), register)
+
+
+# ---------------------------------------------------------------- the Open Badge
+
+#: Fetches a status list by URL (the web page builds its own; the CLI asks the issuing instance);
+#: raises RegisterUnavailable when it cannot.
+StatusFetch = Callable[[str], bytes]
+#: The register row for a number: (Found, holder's name as registered) or None.
+RowByNumber = Callable[[str], "tuple[Found, str] | None"]
+
+
+def _badge_view(claims: dict, tz: str) -> CertificateView:
+    """What a verified badge says, as a view (the holder's name is only a salted hash in it)."""
+    from zoneinfo import ZoneInfo
+
+    from certificates import badge
+    subject = claims.get("credentialSubject") or {}
+    achievement = subject.get("achievement") or {}
+    values = [str(r.get("value", "")) for r in subject.get("result") or [] if isinstance(r, dict)] + ["", "", ""]
+    tags = achievement.get("tag") or []
+    zone = ZoneInfo(tz)
+    issued = dt.datetime.fromisoformat(claims["validFrom"]).astimezone(zone).date()
+    expires = dt.datetime.fromisoformat(claims["validUntil"]).astimezone(zone).date()
+    issuer = claims.get("issuer") or {}
+    return CertificateView(number=badge.number_of(claims) or "", holder_name="", id_masked="", level_code="",
+                           level_name=str(tags[1]) if len(tags) > 1 else "", theory_score=values[0],
+                           practical_score=values[1], typing_cpm=values[2], issued_on=issued, expires_on=expires,
+                           issuer=str(issuer.get("name", "")) if isinstance(issuer, dict) else "")
+
+
+def check_status(claims: dict, jwks: dict, fetch: StatusFetch | None, now=None) -> tuple[Check, bool]:
+    """The badge's ``credentialStatus`` against its signed Bitstring Status List: (check, revoked)."""
+    from certificates import status_list
+    entry = claims.get("credentialStatus")
+    if entry is None:
+        return Check(STATUS, SKIP, "徽章没有撤销状态条目（本系统早期签发的徽章），以登记库为准"), False
+    if fetch is None:
+        return Check(STATUS, SKIP, "离线核验，未读取撤销状态列表"), False
+    url = entry.get("statusListCredential") if isinstance(entry, dict) else None
+    try:
+        raw = fetch(str(url))
+        revoked = status_list.revoked(raw, entry, jwks, str(claims.get("iss")), now)
+    except RegisterUnavailable as exc:
+        return Check(STATUS, SKIP, f"无法取得撤销状态列表（{exc}）"), False
+    except status_list.StatusUnknown as exc:
+        return Check(STATUS, FAIL, str(exc)), False
+    if revoked:
+        return Check(STATUS, PASS, "签发考点的撤销状态列表：此徽章已被撤销"), True
+    return Check(STATUS, PASS, "签发考点的撤销状态列表（已验签）：未撤销"), False
+
+
+def verify_badge(token: str | None, jwks: dict, fetch: StatusFetch | None, row_by_number: RowByNumber | None,
+                 today: dt.date, now=None, tz: str = DEFAULT_TZ) -> Report:
+    """An Open Badge (``.jwt`` or the JSON a wallet exports): its ES256 signature and claims, its
+    status on the signed revocation list, then the register (the name hash must fit the register's
+    name, and every figure must agree)."""
+    from certificates import badge, tokens
+    try:
+        claims = badge.verify(token or "", jwks, now=now)
+        view = _badge_view(claims, tz)
+    except tokens.TokenError as exc:
+        return Report([Check(BADGE, FAIL, f"签名无效：{exc}"), Check(STATUS, SKIP, "徽章无效，未查询撤销状态"),
+                       Check(REGISTER, SKIP, "徽章无效，未查询登记库")])
+    except (KeyError, TypeError, ValueError) as exc:
+        return Report([Check(BADGE, FAIL, f"签名有效，但内容不是本系统的证书徽章（{exc}）")])
+    kid = tokens.header(token.strip()).get("kid", "")
+    report = Report([Check(BADGE, PASS, f"ES256 签名有效（密钥 {kid}），内容未被改动")], view)
+    status, revoked = check_status(claims, jwks, fetch, now)
+    report.checks.append(status)
+    if row_by_number is None:
+        report.checks.append(Check(REGISTER, SKIP, "未连接登记库，只核对了签名和撤销状态"))
+    else:
+        try:
+            hit = row_by_number(view.number)
+        except RegisterUnavailable as exc:
+            hit = None
+            report.checks.append(Check(REGISTER, SKIP, f"无法访问登记库（{exc}），未核对登记状态"))
+        else:
+            if hit is None:
+                report.checks.append(Check(REGISTER, FAIL, f"登记库中没有编号为 {view.number} 的证书"))
+            else:
+                found, name = hit
+                held = found.view
+                differ = [FIELD_NAMES[f] for f in ("level_name", "theory_score", "practical_score", "typing_cpm",
+                                                   "issued_on", "expires_on", "issuer")
+                          if held.fields().get(f) != view.fields().get(f)]
+                if not badge.name_matches(claims, name):
+                    differ.insert(0, "姓名（摘要）")
+                if differ:
+                    report.checks.append(Check(REGISTER, FAIL, f"登记库中的记录与徽章不一致：{'、'.join(differ)}"))
+                else:
+                    report.checks.append(Check(REGISTER, PASS, f"登记库记录一致，状态：{held.status_name}"))
+                    report.found = found
+                    report.view = held
+    if revoked:
+        report.view = report.view.with_status(REVOKED)
+    elif report.found is None:
+        report.view = report.view.with_status(status_on(False, view.expires_on, today))
+    return report
+
+
+def extract_badge(data: bytes) -> str | None:
+    """The compact VC-JWT in an uploaded ``.jwt`` or in a JSON document holding one (a wallet's
+    export: the token itself as a JSON string, or an object with ``jwt``/``credential``/``proof.jwt``)."""
+    import json
+    text = data.decode("utf-8", "replace").strip().lstrip("\ufeff")
+    if text.count(".") == 2 and not text.startswith("{") and len(text) < 64 * 1024:
+        return text
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(doc, str):
+        return doc.strip() or None
+    if isinstance(doc, dict):
+        for key in ("jwt", "credential", "vc", "verifiableCredential", "token"):
+            value = doc.get(key)
+            if isinstance(value, str) and value.count(".") == 2:
+                return value.strip()
+        proof = doc.get("proof")
+        if isinstance(proof, dict) and isinstance(proof.get("jwt"), str):
+            return proof["jwt"].strip()
+    return None

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length
 
 from certificates.bulk import MAX_BYTES as BULK_MAX_BYTES, NAME_MAX
 
-PDF_MAX_BYTES = 5 * 1024 * 1024
+PDF_MAX_BYTES = 10 * 1024 * 1024   # a phone photo of the certificate may be several MB
 NUMBER_MAX = 40
 
 
@@ -25,9 +25,9 @@ class LookupForm(FlaskForm):
 
 
 class PdfForm(FlaskForm):
-    file = FileField("证书 PDF 文件", validators=[
-        FileRequired("请选择要核验的证书 PDF 文件"),
-        FileSize(PDF_MAX_BYTES, message=f"文件超过 {PDF_MAX_BYTES // (1024 * 1024)} MB，不是本系统签发的证书")])
+    file = FileField("证书文件", validators=[
+        FileRequired("请选择要核验的证书 PDF、电子徽章或证书照片"),
+        FileSize(PDF_MAX_BYTES, message=f"文件超过 {PDF_MAX_BYTES // (1024 * 1024)} MB：证书 PDF 约 100 KB，照片请缩小后再上传")])
 
 
 class BulkForm(FlaskForm):

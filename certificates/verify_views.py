@@ -103,6 +103,54 @@ def api_lookup(number: str):
     return jsonify(outcome.as_json())
 
 
+def _base_url() -> str:
+    from certificates import files
+    return files.base_url(current_app.config, request.url_root)
+
+
+def _local_status(url: str) -> bytes:
+    """This instance's revocation list (made here, not fetched over HTTP from ourselves); another
+    instance's list is not fetched by the web page (it would make our server a fetcher of URLs
+    strangers choose), so a badge naming one cannot be confirmed here."""
+    from certificates import badge, status_list
+    if url != badge.status_list_url(_base_url()):
+        raise verification.RegisterUnavailable("徽章的撤销状态列表不在本考点")
+    return status_list.current(web.db(), keys_folder(current_app.config), _base_url()).encode("ascii")
+
+
+def _row_by_number(number: str):
+    from certificates import service
+    row = service.by_number(web.db(), number)
+    if row is None:
+        return None
+    return verification._found(row, web.today(), web.tz()), row.holder_name
+
+
+def check_upload(filename: str, data: bytes) -> verification.Report:
+    """Whatever HR uploads: a certificate PDF, an Open Badge (``.jwt``/``.json``), or a photo or scan
+    of the paper certificate (PNG/JPEG, searched for the QR code)."""
+    from certificates import qr
+    today, register = web.today(), verification.local_register(web.db(), web.today(), web.tz())
+    if data.startswith(b"%PDF"):
+        return verification.verify_pdf(data, keys_folder(current_app.config), _jwks(), register, today)
+    if data.startswith((b"\x89PNG", b"\xff\xd8\xff")):
+        try:
+            token = qr.read_token(data)
+        except qr.ImageUnreadable as exc:
+            return verification.Report([verification.Check(verification.TOKEN, verification.FAIL, str(exc))])
+        if token is None:
+            return verification.Report([verification.Check(
+                verification.TOKEN, verification.FAIL,
+                "图片中没有找到证书二维码：请拍清整张证书（二维码完整、不反光），或上传证书 PDF")])
+        return verification.verify_token(token, _jwks(), register, today)
+    token = verification.extract_badge(data)
+    if token is not None:
+        return verification.verify_badge(token, _jwks(), _local_status, _row_by_number, today, tz=web.tz())
+    return verification.Report([verification.Check(
+        verification.TOKEN, verification.FAIL,
+        "无法识别的文件：请上传证书 PDF、电子徽章（.jwt/.json）或证书照片（PNG/JPEG）")])
+
+
 @bp.route("/verify/pdf", methods=["GET", "POST"])
 @web.public
 def pdf():
@@ -114,11 +162,11 @@ def pdf():
         if throttle.blocked(engine, throttle.PDF, ip, None, now, limits):
             return render_template("certificates/verify_pdf.html", form=form, report=None,
                                    throttled=_throttled_message()), 429
-        data = form.file.data.read()
-        report = verification.verify_pdf(data, keys_folder(current_app.config), _jwks(),
-                                         verification.local_register(web.db(), web.today(), web.tz()), web.today())
+        upload = form.file.data
+        report = check_upload(upload.filename or "", upload.read())
         throttle.note(engine, throttle.PDF, ip, report.view.number if report.view else None, report.ok, now, limits)
     return render_template("certificates/verify_pdf.html", form=form, report=report, throttled=None), status
+
 
 
 @bp.route("/verify/bulk", methods=["GET", "POST"])

@@ -58,7 +58,7 @@ def _own(certificate_id: int) -> Certificate:
 
 
 def _base_url() -> str:
-    return files.public_url(current_app.config) if current_app.config.get("PUBLIC_URL") else request.url_root
+    return files.base_url(current_app.config, request.url_root)
 
 
 def _signed_download(cert: Certificate, make, mimetype: str, extension: str, ascii_stem: str):

@@ -85,12 +85,18 @@ def test_kid_is_derived_from_the_key(keys):
 
 
 def test_jwks_lists_every_key_public_only_current_first(keys):
-    listed = keys["jwks"]["keys"]
+    listed = [k for k in keys["jwks"]["keys"] if k["alg"] == "EdDSA"]
+    assert keys["jwks"]["keys"][0]["kid"] == keys["second"]  # the current QR key first
     assert [k["kid"] for k in listed] == [keys["second"], keys["first"]]
     for jwk in listed:
         assert jwk.keys() == {"kty", "crv", "x", "kid", "alg", "use"}  # no "d": nothing private
         assert (jwk["kty"], jwk["crv"], jwk["alg"], jwk["use"]) == ("OKP", "Ed25519", "EdDSA", "sig")
-    assert [k["current"] for k in jws_keys.listing(keys["folder"])] == [True, False]
+    badges = [k for k in keys["jwks"]["keys"] if k["alg"] == "ES256"]
+    assert len(badges) == 2  # one badge key per rotation, kept like the QR keys
+    for jwk in badges:
+        assert jwk.keys() == {"kty", "crv", "x", "y", "kid", "alg", "use"}
+        assert (jwk["kty"], jwk["crv"], jwk["use"]) == ("EC", "P-256", "sig")
+    assert [k["current"] for k in jws_keys.listing(keys["folder"]) if k["alg"] == "EdDSA"] == [True, False]
 
 
 def test_a_missing_key_folder_says_what_to_run(tmp_path):
@@ -118,7 +124,8 @@ def test_concurrent_first_runs_make_one_key(tmp_path):
     with multiprocessing.get_context("fork").Pool(4) as pool:
         kids = pool.map(_init_in, [folder] * 8)
     assert len(set(kids)) == 1
-    assert [p.name for p in (folder / "jws").glob("*.pem")] == [f"{kids[0]}.pem"]
+    pems = sorted(p.name for p in (folder / "jws").glob("*.pem"))  # one QR key, one badge key
+    assert len(pems) == 2 and f"{kids[0]}.pem" in pems
 
 
 # --- tokens -------------------------------------------------------------------------------------
@@ -234,9 +241,9 @@ def test_a_non_canonical_payload_is_refused_even_when_signed(keys):
 
 
 def test_typ_keeps_badges_and_qr_tokens_apart(keys, badge_jwt):
-    with pytest.raises(tokens.TokenError, match="令牌类型"):
+    with pytest.raises(tokens.TokenError, match="只接受 EdDSA"):
         tokens.verify(badge_jwt, keys["jwks"])
-    with pytest.raises(tokens.TokenError, match="令牌类型"):
+    with pytest.raises(tokens.TokenError, match="只接受 ES256"):
         badge.verify(keys["token"], keys["jwks"])
 
 
@@ -283,7 +290,8 @@ def test_badge_has_the_ob3_required_fields(credential):
 
 
 def test_badge_identifies_the_holder_by_hash_only(credential):
-    [identity] = credential["credentialSubject"]["identifier"]
+    identity, number = credential["credentialSubject"]["identifier"]
+    assert number["identityHash"] == VIEW.number and number["hashed"] is False
     assert identity["type"] == "IdentityObject" and identity["hashed"] is True and identity["identityType"] == "name"
     assert identity["identityHash"] == badge.identity_hash("张三", identity["salt"])  # white space is not part of a name
     text = json.dumps(credential, ensure_ascii=False)
@@ -298,15 +306,17 @@ def test_badge_ids_are_stable(credential):
 
 def test_pyjwt_verifies_the_badge(keys, badge_jwt):
     head = jwt.get_unverified_header(badge_jwt)
-    assert (head["alg"], head["typ"], head["cty"], head["kid"]) == ("EdDSA", "vc+jwt", "vc", keys["second"])
-    assert head["jwk"] == keys["jwks"]["keys"][0]  # the embedded key is the published one
-    claims = jwt.decode(badge_jwt, _pyjwt_keys(keys["jwks"])[head["kid"]], algorithms=["EdDSA"],
-                        options={"require": ["iss", "jti", "nbf", "exp"]},
+    published = jws_keys.jwks(keys["folder"], BASE)
+    assert (head["alg"], head["typ"]) == ("ES256", "JWT") and head["kid"].startswith(BASE + "/.well-known/jwks/")
+    [key] = [k for k in published["keys"] if k["kid"] == head["kid"]]
+    assert {k: head["jwk"][k] for k in ("kty", "crv", "x", "y")} == {k: key[k] for k in ("kty", "crv", "x", "y")}
+    claims = jwt.decode(badge_jwt, _pyjwt_keys(published)[head["kid"]], algorithms=["ES256"],
+                        options={"require": ["iss", "jti", "nbf", "exp", "sub"]},
                         leeway=dt.timedelta(days=3650))  # the test's validity window is fixed in 2026-2029
     assert claims["iss"] == claims["issuer"]["id"] == BASE and claims["jti"] == claims["id"]
+    assert claims["sub"] == claims["credentialSubject"]["id"]
     assert claims["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert dt.datetime.fromtimestamp(claims["exp"], dt.timezone.utc) == \
-        dt.datetime.fromisoformat(claims["validUntil"]) + dt.timedelta(seconds=1)
+    assert dt.datetime.fromtimestamp(claims["exp"], dt.timezone.utc) == dt.datetime.fromisoformat(claims["validUntil"])
 
 
 def test_badge_verify_checks_its_validity_window(keys, badge_jwt):
