@@ -89,7 +89,8 @@ def keys_rotate():
     except (ValueError, OSError) as exc:
         click.echo(f"换用新密钥失败：{exc}", err=True)
         sys.exit(1)
-    click.echo(f"已换用新密钥 {kid}；旧密钥 {old} 保留用于核验已签发的证书")
+    click.echo(f"已换用新密钥 {kid}（电子徽章密钥 {jws_keys.current_badge(folder)[0]}）；"
+               f"旧密钥 {old} 保留用于核验已签发的证书")
     _audit_keys(cfg, "keys.rotate", kid=kid, previous=old)
 
 
@@ -106,8 +107,11 @@ def keys_list():
     except (ValueError, OSError) as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    click.echo(f"二维码/电子徽章签名密钥（Ed25519，{folder / jws_keys.SUBFOLDER}）：")
-    for key in keys:
+    click.echo(f"二维码签名密钥（Ed25519，{folder / jws_keys.SUBFOLDER}）：")
+    for key in (k for k in keys if k["alg"] == jws_keys.ALG):
+        click.echo(f"  {key['kid']}  创建于 {key['created']}{'  （当前）' if key['current'] else ''}")
+    click.echo("电子徽章和撤销状态列表签名密钥（ES256，ECDSA P-256）：")
+    for key in (k for k in keys if k["alg"] == jws_keys.BADGE_ALG):
         click.echo(f"  {key['kid']}  创建于 {key['created']}{'  （当前）' if key['current'] else ''}")
     try:
         cert = pki.signer_certificate(folder)

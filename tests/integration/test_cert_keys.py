@@ -54,7 +54,7 @@ def test_the_jwks_is_public_and_verifies_tokens_across_a_rotation(app, client):
     assert resp.status_code == 200 and resp.mimetype == "application/jwk-set+json"
     assert resp.headers["Access-Control-Allow-Origin"] == "*" and "max-age" in resp.headers["Cache-Control"]
     served = json.loads(resp.get_data())
-    assert served["keys"][0]["kid"] == new_kid and len(served["keys"]) == 2
+    assert served["keys"][0]["kid"] == new_kid and len(served["keys"]) == 4  # QR and badge key per rotation
     assert all("d" not in key for key in served["keys"])
 
     keyset = jwt.PyJWKSet.from_dict(served)  # an HR system's own library, given only what we serve
