@@ -429,10 +429,12 @@ def similar_stems(entries: Sequence[Entry], focus: Hashable | None = None) -> li
     for i in range(len(entries)):
         if focus is not None and entries[i].ident != focus:
             continue
-        later = {j: stems[j] for j in range(len(entries)) if j > i or (focus is not None and j != i)}
-        for _text, score, j in sorted(process.extract(stems[i], later, scorer=fuzz.ratio, processor=None,
-                                                      score_cutoff=SIMILAR_STEM, limit=None),
-                                      key=lambda hit: hit[2]):
+        start = 0 if focus is not None else i + 1      # the whole bank compares each pair once
+        hits = process.extract(stems[i], stems[start:], scorer=fuzz.ratio, processor=None,
+                               score_cutoff=SIMILAR_STEM, limit=None)
+        for _text, score, j in sorted(((t, sc, k + start) for t, sc, k in hits), key=lambda hit: hit[2]):
+            if j == i:
+                continue
             a, b = (entries[i], entries[j]) if i < j else (entries[j], entries[i])
             same_level = _shares_level(a.data, b.data)
             if same_level and stems[i] == stems[j]:
@@ -475,7 +477,8 @@ def suggest_enemies(entries: Sequence[Entry], focus: Hashable | None = None) -> 
     """Pairs where one item's answer appears in another item of the same level: a fill-in answer in
     the other's stem or options, a choice key phrase in the other's stem. Phrases that occur in more
     than COMMON_PHRASE_SHARE of the level's items are ordinary vocabulary and are skipped."""
-    shown = [(normalise_answer(plain_stem(e.data)), [normalise_answer(o) for o in plain_options(e.data)])
+    # each item's options joined by a separator no cue contains: one search instead of one per option
+    shown = [(normalise_answer(plain_stem(e.data)), "\x00".join(normalise_answer(o) for o in plain_options(e.data)))
              for e in entries]
     by_level: dict[str, list[int]] = defaultdict(list)
     for n, e in enumerate(entries):
@@ -494,11 +497,11 @@ def suggest_enemies(entries: Sequence[Entry], focus: Hashable | None = None) -> 
         for cue in cues:
             found_in = _finder(cue)
             if e.ident != focus and focus is not None and not any(
-                    found_in(shown[m][0]) or any(found_in(o) for o in shown[m][1]) for m in watched):
+                    found_in(shown[m][0]) or found_in(shown[m][1]) for m in watched):
                 continue       # the focused item does not show this cue: no need to count it elsewhere
             in_stem = [m for m in peers if found_in(shown[m][0])]
             in_options = [m for m in peers if e.data.kind == "fill" and m not in in_stem
-                          and any(found_in(o) for o in shown[m][1])]
+                          and found_in(shown[m][1])]
             if len(in_stem) + len(in_options) > limit:
                 continue
             for m, where in [(m, "题干") for m in in_stem if m in watched] + [(m, "选项") for m in in_options
