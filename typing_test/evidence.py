@@ -54,15 +54,36 @@ def max_growth(seconds: float) -> int:
     return int(MAX_HUMAN_CPM * max(seconds, 0.0) / 60) + PHRASE_ALLOWANCE
 
 
-def growth_flag(previous_chars: int, previous_at: dt.datetime, chars: int, at: dt.datetime) -> dict | None:
-    """A save that added more text than a person could type since the previous save (or the start)."""
-    added, seconds = chars - previous_chars, max((at - previous_at).total_seconds(), 0.0)
-    limit = max_growth(seconds)
-    if added <= limit:
+#: Growth is checked against every save of the last minute, not only the previous one: otherwise a
+#: script could post 30 characters ten times a second, each save within its own allowance.
+GROWTH_WINDOW = dt.timedelta(seconds=60)
+
+Point = tuple[int, dt.datetime]  # (characters of the stored text, server time of the save)
+
+
+def history_for(points: list[Point], at: dt.datetime) -> list[Point]:
+    """The earlier saves a save at ``at`` is compared with: the last one, and all within GROWTH_WINDOW."""
+    earlier = [p for p in points if p[1] <= at]
+    return [p for k, p in enumerate(earlier) if k == len(earlier) - 1 or at - p[1] <= GROWTH_WINDOW]
+
+
+def growth_flag(history: list[Point], chars: int, at: dt.datetime) -> dict | None:
+    """Text that grew faster than a person types: against each earlier save in ``history`` (the start
+    counts as a save of nothing), the growth may be at most ``max_growth`` of the time between. The
+    flag reports the comparison that exceeds its limit most."""
+    worst = None
+    for number, (previous_chars, previous_at) in enumerate(reversed(history)):
+        added, seconds = chars - previous_chars, max((at - previous_at).total_seconds(), 0.0)
+        limit = max_growth(seconds)
+        if added > limit and (worst is None or added - limit > worst[0]):
+            worst = (added - limit, added, seconds, limit, number + 1)
+    if worst is None:
         return None
-    return {"kind": BURST, "added": added, "seconds": round(seconds, 1), "limit": limit,
-            "text": f"一次保存增加 {added} 字，距上一次保存 {seconds:.1f} 秒，人工录入至多约 {limit} 字"
-                    f"（按每分钟 {MAX_HUMAN_CPM} 字另加 {PHRASE_ALLOWANCE} 字计）"}
+    _, added, seconds, limit, saves = worst
+    what = (f"一次保存增加 {added} 字，距上一次保存 {seconds:.1f} 秒" if saves == 1
+            else f"{saves} 次保存在 {seconds:.1f} 秒内共增加 {added} 字")
+    return {"kind": BURST, "added": added, "seconds": round(seconds, 1), "limit": limit, "saves": saves,
+            "text": f"{what}，人工录入至多约 {limit} 字（按每分钟 {MAX_HUMAN_CPM} 字另加 {PHRASE_ALLOWANCE} 字计）"}
 
 
 def counter_flags(chars: int, totals: dict[str, int]) -> list[dict]:
@@ -96,11 +117,11 @@ def station_flag(chars: int, station_label: str | None, windows: int, keystrokes
             "text": f"考试机 {station_label} 只记录到 {keystrokes} 次按键，录入文字却有 {chars} 字"}
 
 
-def save_flags(previous_chars: int, previous_at: dt.datetime, chars: int, at: dt.datetime,
-               totals: dict[str, int]) -> list[dict]:
-    """Every check on one stored save: its growth since the previous one, and the text against the
-    page's counters as they stand after it (``typing_test.service.save`` runs exactly this)."""
-    growth = growth_flag(previous_chars, previous_at, chars, at)
+def save_flags(history: list[Point], chars: int, at: dt.datetime, totals: dict[str, int]) -> list[dict]:
+    """Every check on one stored save: its growth against the earlier saves (``history_for``), and the
+    text against the page's counters as they stand after it (``typing_test.service.save`` runs exactly
+    this)."""
+    growth = growth_flag(history, chars, at)
     return ([growth] if growth else []) + counter_flags(chars, totals)
 
 

@@ -12,6 +12,7 @@ Pure: it takes plain points, so it is tested without a database.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from html import escape
 from typing import Sequence
@@ -37,13 +38,19 @@ class Mark:
 
 
 def bursts(points: Sequence[Point]) -> list[tuple[Point, int, int]]:
-    """The saves that grew beyond ``evidence.max_growth``: (point, characters added, the limit)."""
-    out, previous = [], Point(0.0, 0)
+    """The saves the server's growth check flags (``evidence.growth_flag`` against the same earlier
+    saves it compares): (point, characters added, the limit)."""
+    start = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)  # any origin: only differences matter
+
+    def when(seconds: float) -> dt.datetime:
+        return start + dt.timedelta(seconds=seconds)
+
+    out, earlier = [], [(0, start)]
     for p in points:
-        limit = evidence.max_growth(p.seconds - previous.seconds)
-        if p.chars - previous.chars > limit:
-            out.append((p, p.chars - previous.chars, limit))
-        previous = p
+        flag = evidence.growth_flag(evidence.history_for(earlier, when(p.seconds)), p.chars, when(p.seconds))
+        if flag:
+            out.append((p, flag["added"], flag["limit"]))
+        earlier.append((p.chars, when(p.seconds)))
     return out
 
 

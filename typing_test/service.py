@@ -139,17 +139,22 @@ def save(engine: Engine, attempt_id: int, candidate_id: int, entry: Save, now: d
 
 def _log_growth(conn: Connection, attempt_id: int, started_at: dt.datetime, entry: Save, totals: dict[str, int],
                 now: dt.datetime) -> list[dict]:
-    """One growth row for a stored save; the checks against the previous row (or the start)."""
+    """One growth row for a stored save; the checks against the earlier saves (or the start)."""
     growth = TypingGrowth.__table__
     text = normalise(entry.text)
     chars = len(text)
-    previous = conn.execute(select(growth.c.chars, growth.c.at).where(growth.c.attempt_id == attempt_id)
-                            .order_by(growth.c.at.desc(), growth.c.id.desc()).limit(1)).first()
-    prev_chars, prev_at = (previous.chars, previous.at) if previous is not None else (0, started_at)
+    last = conn.execute(select(growth.c.chars, growth.c.at).where(growth.c.attempt_id == attempt_id)
+                        .order_by(growth.c.at.desc(), growth.c.id.desc()).limit(1)).first()
+    recent = conn.execute(select(growth.c.chars, growth.c.at).where(
+        growth.c.attempt_id == attempt_id, growth.c.at >= now - evidence.GROWTH_WINDOW)
+        .order_by(growth.c.at, growth.c.id)).all()
+    points = [(0, started_at)] + [(r.chars, r.at) for r in recent]
+    if last is not None and (last.chars, last.at) not in points:
+        points.append((last.chars, last.at))
     conn.execute(insert(growth).values(attempt_id=attempt_id, at=now, seq=entry.seq, chars=chars,
                                        han=standard.han_count(text), keydowns=totals["keydowns"],
                                        committed=totals["committed_chars"]))
-    return evidence.save_flags(prev_chars, prev_at, chars, now, totals)
+    return evidence.save_flags(evidence.history_for(sorted(points, key=lambda p: p[1]), now), chars, now, totals)
 
 
 def _add_events(conn: Connection, attempt_id: int, events: list[dict], now: dt.datetime) -> None:

@@ -174,9 +174,12 @@ def test_station_keystrokes_far_below_the_committed_characters_hold_the_result(c
                        json={"seq": 1, "text": typed, "instance": "p", "counters": honest(25)}).status_code == 200
     typed = normalise(_attempt(engine, attempt_id).reference)[:40]
     # a second save a few seconds later (the server's clock): shift the first one back in time
+    now = dt.datetime.now(dt.timezone.utc)
     with engine.begin() as conn:
         conn.execute(text("UPDATE typing_growth SET at = :at WHERE attempt_id = :a"),
-                     {"at": dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=10), "a": attempt_id})
+                     {"at": now - dt.timedelta(seconds=10), "a": attempt_id})
+        conn.execute(text("UPDATE typing_attempt SET started_at = :at WHERE id = :a"),
+                     {"at": now - dt.timedelta(seconds=20), "a": attempt_id})
     assert client.post(f"/api/typing/{attempt_id}/save", headers={"X-CSRFToken": token},
                        json={"seq": 2, "text": typed, "instance": "p", "counters": honest(40)}).status_code == 200
     assert agent.summary(attempt_id, 10).status_code == 200

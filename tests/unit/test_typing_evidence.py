@@ -20,11 +20,23 @@ def at(seconds: float) -> dt.datetime:
 
 def test_the_growth_limit_is_300_a_minute_plus_a_phrase():
     assert evidence.max_growth(0) == 30 and evidence.max_growth(2) == 40 and evidence.max_growth(60) == 330
-    assert evidence.growth_flag(0, T0, 40, at(2)) is None
-    flag = evidence.growth_flag(0, T0, 41, at(2))
+    assert evidence.growth_flag([(0, T0)], 40, at(2)) is None
+    flag = evidence.growth_flag([(0, T0)], 41, at(2))
     assert flag["kind"] == "burst" and flag["added"] == 41 and flag["limit"] == 40
     assert "一次保存增加 41 字，距上一次保存 2.0 秒" in flag["text"]
-    assert evidence.growth_flag(500, T0, 10, at(1)) is None  # deleting text is never a burst
+    assert evidence.growth_flag([(500, T0)], 10, at(1)) is None  # deleting text is never a burst
+
+
+def test_many_small_saves_are_judged_together_over_the_last_minute():
+    points = [(0, T0)] + [(30 * k, at(5 + 0.1 * k)) for k in range(1, 4)]  # 30 characters every 0.1 s
+    history = evidence.history_for(points, at(5.4))
+    assert evidence.growth_flag(history[-1:], 120, at(5.4)) is None  # each save within its own allowance
+    flag = evidence.growth_flag(history, 120, at(5.4))
+    assert flag["saves"] > 1 and "次保存在" in flag["text"]
+    # a save long ago is compared only when it is the last one
+    old = [(0, T0), (100, at(10)), (200, at(100))]
+    assert evidence.history_for(old, at(130)) == [(200, at(100))]
+    assert evidence.history_for(old, at(50)) == [(0, T0), (100, at(10))]
 
 
 def test_counters_must_account_for_the_text_and_keys_for_the_commits():
@@ -48,9 +60,9 @@ def test_a_station_holds_only_when_it_reported_and_pressed_far_fewer_keys_than_c
 
 
 def test_flags_keep_the_first_occurrence_and_count_the_rest():
-    first = evidence.growth_flag(0, T0, 500, at(1))
+    first = evidence.growth_flag([(0, T0)], 500, at(1))
     merged = evidence.merge({}, [first], at(1))
-    merged = evidence.merge(merged, [evidence.growth_flag(500, at(1), 900, at(2))], at(2))
+    merged = evidence.merge(merged, [evidence.growth_flag([(500, at(1))], 900, at(2))], at(2))
     assert merged["burst"]["added"] == 500 and merged["burst"]["count"] == 2
     assert evidence.sentences(merged)[0].startswith("文字增长超过人工录入速度：一次保存增加 500 字")
     assert "（共 2 次）" in evidence.sentences(merged)[0]
@@ -71,7 +83,7 @@ def test_the_corpus_verdicts(session):
 
 def test_the_confusion_matrix_quoted_in_the_readme():
     m = corpus.matrix()
-    assert (len(m[True, True]), len(m[True, False]), len(m[False, True]), len(m[False, False])) == (0, 15, 8, 1)
+    assert (len(m[True, True]), len(m[True, False]), len(m[False, True]), len(m[False, False])) == (0, 15, 9, 1)
 
 
 def test_the_growth_chart_is_well_formed_and_says_what_it_shows():

@@ -110,6 +110,10 @@ def corpus() -> list[Session]:
     other_pc = steady("另一台设备代打（考试机按键很少）", 70, 3.0, station=0.05)
     other_pc.genuine = False
     out.append(other_pc)
+    trickle = Session("每 0.1 秒提交 30 字（每次都在单次限额内）", False)
+    for k in range(1, 21):
+        trickle.saves.append((5 + 0.1 * k, 30 * k, totals(30 * k, 90 * k)))
+    out.append(trickle)
     bot = steady("按 240 字/分匀速注入、计数一致、无考试机", 240, 3.0)
     bot.genuine = False  # beyond what the server can see alone: the exam station is what catches it
     out.append(bot)
@@ -119,11 +123,13 @@ def corpus() -> list[Session]:
 def verdict(session: Session) -> list[str]:
     """The kinds of flag the server would hold this session for (empty: scored normally)."""
     held: dict = {}
-    prev_chars, prev_at = 0, T0
+    points: list[evidence.Point] = [(0, T0)]  # the start
+    prev_at = T0
     for seconds, chars, tot in session.saves:
         at = T0 + dt.timedelta(seconds=seconds)
-        held = evidence.merge(held, evidence.save_flags(prev_chars, prev_at, chars, at, tot), at)
-        prev_chars, prev_at = chars, at
+        held = evidence.merge(held, evidence.save_flags(evidence.history_for(points, at), chars, at, tot), at)
+        points.append((chars, at))
+        prev_at = at
     if session.station_keys is not None and session.saves:
         flag = evidence.station_flag(session.saves[-1][1], "A01", session.station_windows, session.station_keys)
         if flag:
