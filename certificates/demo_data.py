@@ -129,10 +129,29 @@ def _practical(engine, sid, cid, examiner_id, t0):
                 "category": f["category"]["truth"], "follow_up": f["follow_up"]["truth"],
                 "problem": "；".join(g["any"][0] for g in f["problem"]["keywords"])}}
             practical.save(engine, aid, cid, task.position, 1, answer, t0 + dt.timedelta(minutes=10), GRACE)
+        elif task.kind in ("call", "complaint"):
+            # the demo candidate answers the call with the stock scenario's own example replies, one
+            # reply a save, as the page sends them, so the machine's suggestions have something to judge
+            for n, reply in enumerate(_example_replies(task.spec)):
+                practical.save(engine, aid, cid, task.position, n + 1, {"turn": n, "reply": reply},
+                               t0 + dt.timedelta(minutes=11 + n), GRACE)
     lists = {key: entry[1] for key, entry in service_phrases.PHRASE_LISTS.items()}
     practical.submit(engine, aid, "candidate", t0 + dt.timedelta(minutes=40), lists, candidate_id=cid)
     with Session(engine) as db:
         entries = [e for e in marking.queue(db, sid) if e.attempt_id == aid]
     for e in entries:
-        values = {c["key"]: str(marking.criterion_max(e.task, c)) for c in e.task.rubric}
+        # the demo examiner accepts each machine suggestion and gives full points where there is none
+        hints = marking.suggestions(e.task)
+        values = {c["key"]: str(hints[c["key"]]["points"] if c["key"] in hints
+                                else marking.criterion_max(e.task, c)) for c in e.task.rubric}
         marking.save_mark(engine, aid, e.task.position, examiner_id, values, "服务规范", t0 + dt.timedelta(hours=2))
+
+
+def _example_replies(spec: dict) -> list[str]:
+    """The example replies of the stock scenario whose script this task carries (none for a trainer's own)."""
+    from practical import scenarios
+
+    for _, raw in scenarios.stock_entries():
+        if raw.get("spec") == spec:
+            return list(raw.get("example_replies") or [])
+    return []

@@ -79,8 +79,11 @@ def cn_number(text: str) -> int | None:
     return total + current
 
 
+_MINUTES_PER_HOUR = 60  # a clock's minutes, not the standard's pass mark
+
+
 def _clock(period: str | None, hour: int, minute: int) -> str | None:
-    if not (0 <= hour <= 24 and 0 <= minute < 60):
+    if not (0 <= hour <= 24 and minute in range(_MINUTES_PER_HOUR)):
         return None
     if period in _PM and hour < 12:
         hour += 12
