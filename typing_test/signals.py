@@ -17,6 +17,7 @@ COUNTERS = {
     "plain_chars": "直接键入的字数",
     "compositions": "输入法上屏次数",
     "deleted": "删除操作次数",
+    "restored_chars": "撤销/重做恢复的字数",
     "bursts": "无按键的多字插入",
     "pastes": "被阻止的粘贴",
     "drops": "被阻止的拖放",
@@ -29,6 +30,7 @@ EVENT_KINDS = {
     "burst": "无按键、无输入法组字的多字插入",
     "focus_loss": "离开测试页面",
     "focus_back": "回到测试页面",
+    "undo": "撤销/重做恢复了文字",
     "deadline_discard": "到时丢弃未上屏的拼音",
 }
 
@@ -110,7 +112,9 @@ def totals(stored: dict) -> dict[str, int]:
         for key, value in counters.items():
             if key in out:
                 out[key] += value
-    out["committed_chars"] = out["composed_chars"] + out["plain_chars"]
+    # text the page put back with undo/redo was committed once already; it counts as committed again,
+    # so an honest candidate who undoes an accidental deletion is not "text without counters"
+    out["committed_chars"] = out["composed_chars"] + out["plain_chars"] + out["restored_chars"]
     out["page_loads"] = len(stored or {})
     return out
 

@@ -163,6 +163,39 @@ def test_ime_commits_count_the_passage_is_marked_and_an_early_submission_is_time
     assert_accessible(page, "打字测试成绩页")
 
 
+def test_an_undo_that_puts_text_back_is_counted_and_recorded(page, live_server, live_engine):
+    """Ctrl+Z after deleting typed text: the text is back, counted as committed (restored_chars) and
+    shown to the examiner as an event; the growth it makes is the examiner's to judge."""
+    from exam.accounts import service as accounts
+    from exam.db import write_session
+    from tests.conftest import PASSWORD
+    with write_session(live_engine) as db:
+        accounts.create_user(db, "cand5", PASSWORD, "candidate", "cand5")
+    make_session(live_engine, "cand5")
+    sign_in(page, live_server.url, "cand5")
+    attempt_id = start_typing(page, live_server.url)
+    reference = normalise(typing_row(live_engine, attempt_id)["reference"])
+    cdp = page.context.new_cdp_session(page)
+    page.focus("#typing-input")
+    ime_type(cdp, reference[:12])
+    expect(page.locator("#save-status")).to_have_text("已保存")
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    expect(page.locator("#typed-count")).to_have_text("已录入 0 字")
+    page.keyboard.press("Control+Z")
+    expect(page.locator("#typed-count")).to_have_text("已录入 12 字")
+    expect(page.locator("#save-status")).to_have_text("已保存")
+    row = typing_row(live_engine, attempt_id)
+    stored = row["signals"] if isinstance(row["signals"], dict) else json.loads(row["signals"])
+    totals = signals.totals(stored)
+    assert normalise(row["typed"]) == reference[:12]
+    assert totals["restored_chars"] == 12 and totals["committed_chars"] == 24
+    with live_engine.connect() as conn:
+        kinds = [k for (k,) in conn.execute(text("SELECT kind FROM typing_event WHERE attempt_id = :a"),
+                                            {"a": attempt_id})]
+    assert "undo" in kinds
+
+
 def test_a_paste_is_blocked_and_recorded(page, context, live_server, live_engine):
     make_session(live_engine, "cand2")
     sign_in(page, live_server.url, "cand2")

@@ -100,3 +100,12 @@ def test_the_growth_chart_is_well_formed_and_says_what_it_shows():
     assert "离开<页面>" in "".join(root.itertext())  # escaped in the markup, intact when read
     empty = growth_chart.growth_chart([], [], [], 600)
     assert "没有收到任何带文字的保存" in ET.fromstring(empty).get("aria-label")
+
+
+def test_text_an_undo_put_back_counts_as_committed():
+    from typing_test import signals
+    stored = signals.merge({}, "p", {"keydowns": 900, "composed_chars": 300, "compositions": 280, "deleted": 1,
+                                     "restored_chars": 120})
+    totals = signals.totals(stored)
+    assert totals["committed_chars"] == 420
+    assert evidence.counter_flags(420, totals) == []  # 300 typed, 120 deleted by mistake and restored

@@ -23,7 +23,7 @@
   var instance = Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
 
   var counters = { keydowns: 0, composed_chars: 0, plain_chars: 0, compositions: 0, deleted: 0,
-                   bursts: 0, pastes: 0, drops: 0, focus_losses: 0 };
+                   restored_chars: 0, bursts: 0, pastes: 0, drops: 0, focus_losses: 0 };
   var lastSaveAt = 0, saveDue = 0;
   var events = [];            // not yet acknowledged
   var eventSeq = 0;
@@ -129,6 +129,13 @@
     if (composing || e.isComposing || e.inputType === "insertCompositionText") return;  // pinyin not yet committed
     if (e.inputType && e.inputType.indexOf("delete") === 0) {
       counters.deleted += 1;
+    } else if (e.inputType === "historyUndo" || e.inputType === "historyRedo") {
+      // Ctrl+Z / Ctrl+Y put back text typed before: counted, and shown to the examiner beside the growth
+      var restored = chars(input.value) - chars(committed);
+      if (restored > 0) {
+        counters.restored_chars += restored;
+        record("undo", { chars: restored });
+      }
     } else if (e.data) {
       var n = chars(e.data);
       counters.plain_chars += n;
