@@ -81,7 +81,8 @@ def save(attempt_id: int, position: int):
         return jsonify(error=str(exc), closed=True), exc.status
     except service.PracticalError as exc:
         return jsonify(error=str(exc)), exc.status
-    return jsonify(stored=stored, after=after, serverNow=epoch_ms(web.now()))
+    # the one acknowledgement shape of every save API (autosave.js): [[key, stored seq], …]
+    return jsonify(acked=[[position, stored]], stored=stored, after=after, serverNow=epoch_ms(web.now()))
 
 
 @bp.route("/candidate/practical/<int:attempt_id>/submit", methods=["POST"])

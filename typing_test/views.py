@@ -85,7 +85,8 @@ def save(attempt_id: int):
         return jsonify(error=str(exc)), exc.status
     except signals.SignalError as exc:
         return jsonify(error=f"保存请求格式错误：{exc}"), 400
-    return jsonify(acked=entry.seq, stored=stored, serverNow=epoch_ms(web.now()))
+    # the one acknowledgement shape of every save API (autosave.js): [[key, stored seq], …]
+    return jsonify(acked=[["text", stored]], stored=stored, serverNow=epoch_ms(web.now()))
 
 
 def _parse_save(body: object) -> service.Save:

@@ -1,24 +1,23 @@
-// The exam page: every change is saved at once and also kept in localStorage. Whatever the server has
-// not acknowledged (or has an older version of, after a reload or a server restart) is sent again
-// until it is, so a refresh, a browser crash or a lost network loses nothing.
+// The theory page's adapter of the one autosave client (autosave.js): every change is saved at once and
+// also kept in the browser. Whatever the server has not acknowledged (or has an older version of, after
+// a reload or a server restart) is sent again until it is, so a refresh, a browser crash or a lost
+// network loses nothing. Entries are answers by position; one request carries every pending one.
 (function () {
   "use strict";
+  var autosave = window.CallexamAutosave;
   var state = JSON.parse(document.getElementById("exam-state").textContent);
-  var csrf = document.querySelector("meta[name=csrf-token]").content;
-  var storeKey = "callexam.answers." + state.attemptId;
+  var storeKey = autosave.key("theory", state.attemptId);
   var answers = {};   // position -> {value, flagged, seq}: what the candidate has chosen
   var pending = {};   // position -> {position, value, flagged, seq}: not yet acknowledged
-  var inFlight = false, retryTimer = null, retryDelay = 1000, closed = false;
+  var inFlight = false, retryTimer = null, backoff = new autosave.Backoff(), closed = false;
   var statusEl = document.getElementById("save-status");
   var questions = Array.prototype.slice.call(document.querySelectorAll(".question"));
   var current = 0;
 
   function loadLocal() {
-    try { return JSON.parse(localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; }
+    return autosave.load(storeKey, null) || autosave.load("callexam.answers." + state.attemptId, {}) || {};
   }
-  function persist() {
-    try { localStorage.setItem(storeKey, JSON.stringify(answers)); } catch (e) { /* storage full: keep in memory */ }
-  }
+  function persist() { autosave.store(storeKey, answers); }
 
   // Server state first, then anything this browser holds in a newer version: that goes out again.
   Object.keys(state.saved).forEach(function (p) { answers[p] = state.saved[p]; });
@@ -92,8 +91,7 @@
 
   function scheduleRetry() {
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(flush, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, 15000);
+    retryTimer = setTimeout(flush, backoff.next());
   }
 
   function flush() {
@@ -102,42 +100,26 @@
       return inFlight || Promise.resolve();   // whoever waits, waits for the save already on its way
     }
     var batch = Object.keys(pending).map(function (p) { return pending[p]; });
-    inFlight = fetch(state.saveUrl, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ saves: batch }),
-    }).then(function (resp) {
-      return resp.json().catch(function () { return {}; }).then(function (body) { return [resp, body]; });
-    }).then(function (pair) {
-      var resp = pair[0], body = pair[1];
+    inFlight = autosave.send(state.saveUrl, { saves: batch }).then(function (result) {
       inFlight = false;
-      if (resp.ok && Array.isArray(body.acked)) {
+      if (result.outcome === "acked") {
         var progressed = false;
-        body.acked.forEach(function (ack) {
-          var p = String(ack[0]);
-          if (pending[p] && pending[p].seq <= ack[1]) { delete pending[p]; progressed = true; }
+        Object.keys(result.acked).forEach(function (p) {
+          if (pending[p] && pending[p].seq <= result.acked[p]) { delete pending[p]; progressed = true; }
         });
-        retryDelay = 1000;
+        backoff.reset();
         showStatus();
         // changes made while this batch was in flight go out at once; a reply that settled nothing waits
         if (pendingCount()) return progressed ? flush() : scheduleRetry();
-      } else if (resp.status === 409 && body.closed) {
+      } else if (result.outcome === "closed") {
         closed = true;
         showStatus();
         window.location.href = state.resultUrl;
-      } else if (resp.status === 401) {
-        showStatus();
-        statusEl.textContent = "登录已失效：请在新标签页重新登录后回到本页，未保存的答案已暂存在本机";
-        scheduleRetry();
       } else {
         showStatus();
-        if (body.error) statusEl.textContent = body.error + "（答案已暂存在本机，稍后自动重试）";
+        if (result.outcome !== "retry") statusEl.textContent = autosave.waitingText(result, statusEl.textContent);
         scheduleRetry();
       }
-    }).catch(function () {
-      inFlight = false;
-      showStatus();
-      scheduleRetry();
     });
     showStatus();   // "saving", never a flash of "not saved" that would move the page under the pointer
     return inFlight;
@@ -198,7 +180,7 @@
     });
   });
 
-  window.addEventListener("online", function () { retryDelay = 1000; flush(); });
+  window.addEventListener("online", function () { backoff.reset(); flush(); });
   window.addEventListener("beforeunload", function (e) {
     if (pendingCount() && !closed) { e.preventDefault(); e.returnValue = ""; }
   });

@@ -8,16 +8,20 @@
   var state = JSON.parse(document.getElementById("practical-state").textContent);
   var csrf = document.querySelector("meta[name=csrf-token]").content;
   var statusEl = document.getElementById("save-status");
-  var storeKey = "callexam.practical." + state.attemptId;
+  var autosave = window.CallexamAutosave;   // the one autosave client: storage, request, back-off
+  var storeKey = autosave.key("practical", state.attemptId);
   var tasks = Array.prototype.slice.call(document.querySelectorAll(".task"));
   var answers = {}, seqs = {}, acked = {}, timers = {}, inFlight = {};
-  var closed = false, retryDelay = 1000;
+  var closed = false, backoffs = {};
 
-  function loadLocal() { try { return JSON.parse(localStorage.getItem(storeKey) || "{}"); } catch (e) { return {}; } }
+  function backoff(position) { return backoffs[position] = backoffs[position] || new autosave.Backoff(); }
+  function loadLocal() {
+    return autosave.load(storeKey, null) || autosave.load("callexam.practical." + state.attemptId, {}) || {};
+  }
   function persist() {
     var out = {};
     Object.keys(answers).forEach(function (p) { out[p] = { answer: answers[p], seq: seqs[p] }; });
-    try { localStorage.setItem(storeKey, JSON.stringify(out)); } catch (e) { /* full: memory only */ }
+    autosave.store(storeKey, out);
   }
 
   Object.keys(state.saved).forEach(function (p) {
@@ -100,29 +104,28 @@
   function send(position) {
     if (closed) return Promise.resolve(null);
     if (inFlight[position]) return inFlight[position];
-    var seq = seqs[position];
-    inFlight[position] = fetch(state.saveUrl + position, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ seq: seq, answer: answers[position] }),
-    }).then(function (resp) {
-      return resp.json().catch(function () { return {}; }).then(function (data) {
-        if (resp.ok) { acked[position] = Math.max(acked[position] || 0, data.stored); retryDelay = 1000; return data; }
-        if (data.closed) { closed = true; return null; }
-        if (resp.status === 400) { showError(position, data.error); acked[position] = seq; return null; }
-        throw new Error(data.error || ("HTTP " + resp.status));
+    var seq = seqs[position], progressed = false;
+    inFlight[position] = autosave.send(state.saveUrl + position, { seq: seq, answer: answers[position] })
+      .then(function (result) {
+        var data = result.body;
+        if (result.outcome === "acked") {
+          acked[position] = Math.max(acked[position] || 0, result.acked[position] || data.stored || 0);
+          backoff(position).reset();
+          progressed = true;
+          return data;
+        }
+        if (result.outcome === "closed") { closed = true; return null; }
+        if (result.outcome === "invalid") { showError(position, data.error); acked[position] = seq; return null; }
+        statusEl.classList.add("offline");
+        statusEl.textContent = autosave.waitingText(result, "网络中断，作答已暂存在本机，恢复后自动保存");
+        setTimeout(function () { send(position); }, backoff(position).next());
+        return null;
+      }).finally(function () {
+        inFlight[position] = null;
+        if (!(statusEl.classList.contains("offline") && !progressed)) showStatus();
+        // a change made while this save was on its way goes out at once; a failed one waits its back-off
+        if (progressed && seqs[position] > (acked[position] || 0)) setTimeout(function () { send(position); }, 300);
       });
-    }).catch(function () {
-      statusEl.classList.add("offline");
-      statusEl.textContent = "网络中断，作答已暂存在本机，恢复后自动保存";
-      setTimeout(function () { send(position); }, retryDelay);
-      retryDelay = Math.min(retryDelay * 2, 15000);
-      return null;
-    }).finally(function () {
-      inFlight[position] = null;
-      showStatus();
-      if (seqs[position] > (acked[position] || 0)) setTimeout(function () { send(position); }, 300);
-    });
     return inFlight[position];
   }
 
@@ -146,12 +149,10 @@
   // across a reload) and is retried until the server answers with the caller's next line; a retry of a
   // reply the server already has is recorded once, against the same line.
 
-  var callViews = {}, callPending = {}, callRetry = {};
-  var pendingKey = storeKey + ".calls";
-  try { callPending = JSON.parse(localStorage.getItem(pendingKey) || "{}"); } catch (e) { callPending = {}; }
-  function keepPending() {
-    try { localStorage.setItem(pendingKey, JSON.stringify(callPending)); } catch (e) { /* memory only */ }
-  }
+  var callViews = {}, callPending = {};
+  var pendingKey = autosave.key("practical", state.attemptId, "calls");
+  callPending = autosave.load(pendingKey, null) || autosave.load("callexam.practical." + state.attemptId + ".calls", {}) || {};
+  function keepPending() { autosave.store(pendingKey, callPending); }
   function agentCount(view) {
     return (view.transcript || []).filter(function (line) { return line.who === "agent"; }).length;
   }
@@ -194,41 +195,34 @@
     var position = task.dataset.position, waiting = callPending[position];
     if (!waiting || closed || inFlight[position]) return;
     seqs[position] = Math.max(Date.now(), (seqs[position] || 0) + 1);
-    inFlight[position] = fetch(state.saveUrl + position, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ seq: seqs[position], answer: { turn: waiting.turn, reply: waiting.text } }),
-    }).then(function (resp) {
-      return resp.json().catch(function () { return {}; }).then(function (data) {
-        if (resp.ok) {
-          acked[position] = seqs[position] = Math.max(acked[position] || 0, data.stored || 0);
-          delete callPending[position];
-          keepPending();
-          callRetry[position] = 1000;
-          renderCall(task, data.after);
-          task.querySelector(".task-error").hidden = true;
-          var input = task.querySelector(".call-input");
-          if (!input.disabled) input.focus();
-          return;
-        }
-        if (data.closed) { closed = true; renderCall(task, callViews[position]); return; }
-        if (resp.status === 400 || resp.status === 409) {
-          // refused (too long, already answered …): nothing was stored; the text goes back to the box
-          delete callPending[position];
-          keepPending();
-          acked[position] = seqs[position];
-          showError(position, data.error);
-          renderCall(task, callViews[position]);
-          task.querySelector(".call-input").value = waiting.text;
-          return;
-        }
-        throw new Error(data.error || ("HTTP " + resp.status));
-      });
-    }).catch(function () {
+    var body = { seq: seqs[position], answer: { turn: waiting.turn, reply: waiting.text } };
+    inFlight[position] = autosave.send(state.saveUrl + position, body).then(function (result) {
+      var data = result.body;
+      if (result.outcome === "acked") {
+        acked[position] = seqs[position] = Math.max(acked[position] || 0, result.acked[position] || data.stored || 0);
+        delete callPending[position];
+        keepPending();
+        backoff(position).reset();
+        renderCall(task, data.after);
+        task.querySelector(".task-error").hidden = true;
+        var input = task.querySelector(".call-input");
+        if (!input.disabled) input.focus();
+        return;
+      }
+      if (result.outcome === "closed") { closed = true; renderCall(task, callViews[position]); return; }
+      if (result.outcome === "invalid" || result.status === 409) {
+        // refused (too long, already answered …): nothing was stored; the text goes back to the box
+        delete callPending[position];
+        keepPending();
+        acked[position] = seqs[position];
+        showError(position, data.error);
+        renderCall(task, callViews[position]);
+        task.querySelector(".call-input").value = waiting.text;
+        return;
+      }
       statusEl.classList.add("offline");
-      statusEl.textContent = "网络中断，回复正在发送中，恢复后自动送达";
-      callRetry[position] = Math.min((callRetry[position] || 1000) * 2, 15000);
-      setTimeout(function () { sendReply(task); }, callRetry[position]);
+      statusEl.textContent = autosave.waitingText(result, "网络中断，回复正在发送中，恢复后自动送达");
+      setTimeout(function () { sendReply(task); }, backoff(position).next());
     }).finally(function () {
       inFlight[position] = null;
       showStatus();

@@ -18,7 +18,8 @@
   var warningEl = document.getElementById("typing-warning");
   var submitForm = document.getElementById("typing-submit");
   var submitButton = document.getElementById("finish-typing");
-  var storeKey = "callexam.typing." + state.attemptId;
+  var autosave = window.CallexamAutosave;   // the one autosave client: storage, request, back-off
+  var storeKey = autosave.key("typing", state.attemptId);
   var SAVE_AFTER_MS = 800, SAVE_EVERY_MS = state.saveEveryMs || 2000;
   var instance = Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
 
@@ -29,26 +30,22 @@
   var eventSeq = 0;
   var committed = state.typed, seq = state.seq, ackedSeq = state.seq;
   var countersDirty = false, composing = false, keySinceInput = false, closed = false;
-  var inFlight = null, retryTimer = null, retryDelay = 1000, saveTimer = null;
+  var inFlight = null, retryTimer = null, backoff = new autosave.Backoff(), saveTimer = null;
 
   function chars(text) { return text.replace(/\s+/g, "").length; }
 
   // A reload keeps whatever this browser typed that the server has not acknowledged yet, and goes on
   // counting under the same page-load id: text restored here arrives with the counters that typed it.
-  try {
-    var local = JSON.parse(localStorage.getItem(storeKey) || "null");
-    if (local && local.seq > seq) { committed = local.text; seq = local.seq; }
-    if (local && local.instance && local.counters) {
-      instance = local.instance;
-      Object.keys(counters).forEach(function (k) { counters[k] = Math.max(counters[k], local.counters[k] || 0); });
-    }
-  } catch (e) { /* unreadable storage: the server's copy stands */ }
+  var local = autosave.load(storeKey, null) || autosave.load("callexam.typing." + state.attemptId, null);
+  if (local && local.seq > seq) { committed = local.text; seq = local.seq; }
+  if (local && local.instance && local.counters) {
+    instance = local.instance;
+    Object.keys(counters).forEach(function (k) { counters[k] = Math.max(counters[k], local.counters[k] || 0); });
+  }
   input.value = committed;
 
   function persist() {
-    try {
-      localStorage.setItem(storeKey, JSON.stringify({ text: committed, seq: seq, instance: instance, counters: counters }));
-    } catch (e) { /* full */ }
+    autosave.store(storeKey, { text: committed, seq: seq, instance: instance, counters: counters });
   }
 
   function showCount() {
@@ -178,29 +175,20 @@
     lastSaveAt = Date.now();
     persist();
     showStatus("saving", "正在保存…");
-    inFlight = fetch(state.saveUrl, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify(body),
-    }).then(function (resp) {
-      return resp.json().catch(function () { return {}; }).then(function (data) {
-        if (resp.ok) {
-          ackedSeq = Math.max(ackedSeq, sentSeq);
-          events = events.filter(function (e) { return sentEvents.indexOf(e) < 0; });
-          retryDelay = 1000;
-          if (seq > ackedSeq || events.length) showStatus("saving", "待保存…");
-          else showStatus("saved", "已保存");
-          return true;
-        }
-        if (data.closed) { close("测试已结束：" + (data.error || "")); return false; }
-        throw new Error(data.error || ("HTTP " + resp.status));
-      });
-    }).catch(function () {
+    inFlight = autosave.send(state.saveUrl, body).then(function (result) {
+      if (result.outcome === "acked") {
+        ackedSeq = Math.max(ackedSeq, sentSeq);
+        events = events.filter(function (e) { return sentEvents.indexOf(e) < 0; });
+        backoff.reset();
+        if (seq > ackedSeq || events.length) showStatus("saving", "待保存…");
+        else showStatus("saved", "已保存");
+        return true;
+      }
+      if (result.outcome === "closed") { close("测试已结束：" + (result.body.error || "")); return false; }
       countersDirty = true;
-      showStatus("offline", "网络中断，录入已暂存在本机，恢复后自动保存");
+      showStatus("offline", autosave.waitingText(result, "网络中断，录入已暂存在本机，恢复后自动保存"));
       clearTimeout(retryTimer);
-      retryTimer = setTimeout(flush, retryDelay);
-      retryDelay = Math.min(retryDelay * 2, 15000);
+      retryTimer = setTimeout(flush, backoff.next());
       return false;
     }).finally(function () {
       inFlight = null;
