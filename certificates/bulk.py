@@ -9,25 +9,18 @@ Pure functions: no Flask, no database.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import PurePath
-
-from openpyxl import Workbook, load_workbook
 
 from certificates import numbering
-from question_bank.formats import FormatError
-from question_bank.formats.sheet import cell_text, fill_sheet
-from question_bank.formats.text import decode
+from exam import tabular
+from exam.tabular import cell_text
 
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
 NAME_MAX = 100     # as the look-up form and the register's holder_name column
 HEADER_SEARCH_LINES = 10
-_ZIP_MAGIC, _OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 NUMBER_ALIASES = ("证书编号", "证书号", "证书号码", "编号", "number", "certificate number", "certificate no")
 NAME_ALIASES = ("姓名", "持证人", "持证人姓名", "name", "holder", "holder name")
@@ -63,38 +56,13 @@ class BulkFile:
 
 
 def _rows(filename: str, data: bytes) -> list[tuple[int, list]]:
-    """Non-blank rows with their line numbers; raises ValueError with the Chinese reason."""
-    if not data or not data.strip():
-        raise ValueError("文件是空的")
-    if len(data) > MAX_BYTES:
-        raise ValueError(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB：请拆分为几个文件分别核验")
-    suffix = PurePath(filename or "").suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            rows = list(book.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + HEADER_SEARCH_LINES + 1))
-            book.close()
-        except Exception:      # openpyxl raises many kinds for something that is not a workbook
-            if data.startswith(_OLE_MAGIC):
-                raise ValueError("这是旧版 Excel（.xls）文件：请“另存为” .xlsx 格式后再上传") from None
-            raise ValueError("无法作为 Excel（.xlsx）文件打开：文件可能已损坏，或并不是电子表格") from None
-    elif suffix in (".csv", ".txt"):
-        if data.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
-            raise ValueError("文件内容是 Excel 工作簿而不是 CSV：请上传 .xlsx 文件，或“另存为” CSV")
-        try:
-            text = decode(data, filename)
-        except FormatError:
-            raise ValueError("无法识别文件编码：请“另存为”“CSV UTF-8（逗号分隔）”后再上传") from None
-        first = next((line for line in text.splitlines() if line.strip()), "")
-        delimiter = "\t" if "\t" in first and "," not in first else ","
-        try:
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        except csv.Error as exc:
-            raise ValueError(f"CSV 格式有误（{exc}）：请检查引号是否成对") from None
-    else:
-        shown = f"“{suffix}”" if suffix else "（无扩展名）"
-        raise ValueError(f"不支持的文件类型{shown}：请上传 .xlsx 或 .csv 文件")
-    return [(line, list(raw)) for line, raw in enumerate(rows, start=1) if any(cell_text(v) for v in raw)]
+    """Non-blank rows with their line numbers, through the one tabular reader (exam.tabular);
+    raises ValueError with the Chinese reason."""
+    try:
+        return list(tabular.read(filename, data, max_rows=MAX_ROWS, max_bytes=MAX_BYTES,
+                                 extra_rows=HEADER_SEARCH_LINES))
+    except tabular.TabularError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def parse(filename: str, data: bytes) -> BulkFile:
@@ -158,23 +126,11 @@ def result_row(row: BulkRow, found) -> tuple:
 
 
 def results_xlsx(lines: list[tuple], checked_at: str) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "核验结果"
-    fill_sheet(sheet, RESULT_HEADER, lines, RESULT_WIDTHS)
-    info = book.create_sheet("说明")
-    info.append(["核验时间", checked_at])
-    info.append(["共核验", len(lines)])
-    for status in ("有效", "已过期", "已撤销", "未找到"):
-        info.append([status, sum(1 for line in lines if line[3] == status)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    summary = [("核验时间", checked_at), ("共核验", len(lines))]
+    summary += [(status, sum(1 for line in lines if line[3] == status)) for status in ("有效", "已过期", "已撤销", "未找到")]
+    return tabular.xlsx_bytes([tabular.Sheet("核验结果", RESULT_HEADER, lines, RESULT_WIDTHS, wrap=True),
+                               tabular.Sheet("说明", ("项目", "内容"), summary, (12, 24))])
 
 
 def template_xlsx() -> bytes:
-    book = Workbook()
-    fill_sheet(book.active, ("证书编号", "姓名"), [("HJ-2026-C-000123", "张三")], (22, 14))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return tabular.xlsx_bytes([tabular.Sheet("核验名单", ("证书编号", "姓名"), [("HJ-2026-C-000123", "张三")], (22, 14))])

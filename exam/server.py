@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 
 from gunicorn.app.base import BaseApplication
 
@@ -38,7 +39,9 @@ def options(host: str, port: int, workers: int, threads: int) -> dict:
     return {
         "bind": f"{host}:{port}", "workers": workers, "threads": threads,
         "worker_class": "gthread",
-        "keepalive": 5, "timeout": 60, "graceful_timeout": 10,
+        # a worker that stops answering the arbiter for this long is killed and replaced (README,
+        # "Deployment": with threads this catches a stuck worker, not one slow request)
+        "keepalive": 5, "timeout": int(os.environ.get("WEB_TIMEOUT", 60)), "graceful_timeout": 10,
         "accesslog": None, "errorlog": "-", "loglevel": "warning",
     }
 

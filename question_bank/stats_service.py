@@ -21,8 +21,6 @@ every figure and counted separately.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -31,7 +29,7 @@ from fractions import Fraction
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from exam import standard
+from exam import standard, tabular
 from exam.delivery.models import SUBMITTED, Answer, Attempt, PaperSlot
 from exam.delivery.service import grade_attempts
 from exam.sessions.models import ExamSession
@@ -249,26 +247,16 @@ CSV_COLUMNS = ("题号", "版本", "题型", "职业功能", "分值", "题干",
 
 
 def items_csv(result: SessionStats, sort: str = "order") -> str:
-    """The per-item table as CSV text, with a BOM so that Excel opens it as UTF-8."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    """The per-item table as CSV text (exam.tabular: a BOM so that Excel opens it as UTF-8, and
+    authored text a spreadsheet would run as a formula neutralised)."""
     items, _ = sort_items(result.items, sort)
-    for r in items:
-        s = r.stats
-        writer.writerow([
-            _cell(r.ref), r.version, r.kind_name, r.area_name, _points(r.points), _cell(r.stem), r.attempts,
-            percent(s.facility), percent(s.sd, 100), percent(s.discrimination_index),
-            percent(s.discriminative_efficiency), _cell("；".join(r.flags)),
-        ])
-    return out.getvalue()
+    rows = ([r.ref, r.version, r.kind_name, r.area_name, _points(r.points), r.stem, r.attempts,
+             percent(r.stats.facility), percent(r.stats.sd, 100), percent(r.stats.discrimination_index),
+             percent(r.stats.discriminative_efficiency), "；".join(r.flags)] for r in items)
+    return tabular.csv_bytes(CSV_COLUMNS, rows).decode("utf-8")
 
 
 def _points(points: Fraction) -> str:
     return str(points.numerator) if points.denominator == 1 else f"{float(points):.2f}"
 
 
-def _cell(text: str) -> str:
-    """Authored text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,6 +1,6 @@
 """电子表格题库（CSV / XLSX）的导入导出与模板（纯函数，不依赖 Flask 或数据库）。
 
-一行表头，其后每行一题；CSV（UTF-8，可带 BOM）与 XLSX（第一个工作表）列相同，列序任意：
+一行表头，其后每行一题；CSV（UTF-8，可带 BOM，或 GB18030）与 XLSX（第一个工作表）列相同，列序任意（读写都经 exam.tabular）：
 编号 | 等级 | 职业功能 | 题型 | 题干 | 选项A…选项F | 答案 | 解析 | 知识点 | 难度 | 标签 | 来源
 
 读取是“全有或全无”的：收集所有行的所有错误（行号即表格行号，表头为第 1 行），每条错误以
@@ -8,17 +8,13 @@
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-
+from exam import tabular
 from exam.standard import LEVELS, area_code, level_code
+from exam.tabular import cell_text  # noqa: F401  (the bank's readers and older callers use it from here)
 from question_bank.formats import FormatError
 
 LETTERS = "ABCDEF"
@@ -62,15 +58,6 @@ class SheetItem:
 
 
 # ---------------------------------------------------------------- reading
-
-def cell_text(value) -> str:
-    """A spreadsheet cell as the text a person typed (12.0 read back as "12"); shared by every sheet import."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).replace("\ufeff", "").strip()
-
 
 def _split(text: str, sep: re.Pattern = _LIST_SEP) -> tuple[str, ...]:
     parts = (p.strip() for p in sep.split(text))
@@ -213,23 +200,29 @@ def _read_rows(rows, filename: str) -> list[SheetItem]:
     return items
 
 
-def read_csv(data: bytes, filename: str = "题库.csv") -> list[SheetItem]:
+#: More items than this in one file is refused (split the file): the check stays quick for any upload.
+MAX_ITEMS = 5000
+
+
+def _read_file(data: bytes, filename: str, kind: str) -> list[SheetItem]:
+    """Through the one tabular reader (exam.tabular): encodings, .xls refusal, row cap, merged cells."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FormatError(filename, [(1, "文件不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8”")]) from None
-    return _read_rows(csv.reader(io.StringIO(text, newline="")), filename)
+        rows = tabular.read(filename, data, max_rows=MAX_ITEMS, extra_rows=1, kind=kind)
+    except tabular.TabularError as exc:
+        raise FormatError(filename, [(1, str(exc))]) from None
+    lines = {line: cells for line, cells in rows}
+    if not lines:
+        return _read_rows([], filename)
+    last = max(lines)
+    return _read_rows((lines.get(n, []) for n in range(1, last + 1)), filename)
+
+
+def read_csv(data: bytes, filename: str = "题库.csv") -> list[SheetItem]:
+    return _read_file(data, filename, "csv")
 
 
 def read_xlsx(data: bytes, filename: str = "题库.xlsx") -> list[SheetItem]:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:   # openpyxl raises several kinds for a file that is not a workbook
-        raise FormatError(filename, [(1, "无法作为 XLSX 文件打开，请确认是 Excel 2007 及以上的 .xlsx 文件")]) from None
-    try:
-        return _read_rows(book.worksheets[0].iter_rows(values_only=True), filename)
-    finally:
-        book.close()
+    return _read_file(data, filename, "xlsx")
 
 
 # ---------------------------------------------------------------- writing
@@ -258,43 +251,15 @@ def _row(item: SheetItem) -> list:
 
 
 def write_csv(items) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(_row(it) for it in items)
-    return out.getvalue().encode("utf-8-sig")
+    return tabular.csv_bytes(COLUMNS, (_row(it) for it in items))
 
 
-def fill_sheet(ws, header, rows, widths) -> None:
-    """A header row in bold, the rows, and column widths: every workbook the app writes looks alike."""
-    ws.append(list(header))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for values in rows:
-        ws.append([None if v == "" else v for v in values])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"      # 以 = 开头的文字不当公式
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-
-
-def _book(items, extra=None) -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = "题库"
-    fill_sheet(ws, COLUMNS, (_row(it) for it in items), [WIDTHS[c] for c in COLUMNS])
-    if extra:
-        extra(book.create_sheet("填写说明"))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def _sheet(items) -> tabular.Sheet:
+    return tabular.Sheet("题库", COLUMNS, (_row(it) for it in items), [WIDTHS[c] for c in COLUMNS], wrap=True)
 
 
 def write_xlsx(items) -> bytes:
-    return _book(items)
+    return tabular.xlsx_bytes([_sheet(items)])
 
 
 # ---------------------------------------------------------------- template
@@ -340,8 +305,6 @@ def _help_rows():
 
 
 def template_xlsx() -> bytes:
-    def explain(ws):
-        fill_sheet(ws, ("列名", "是否必填", "说明"), _help_rows(), (12, 10, 90))
-        for cell in ws[len(COLUMNS) + 3]:
-            cell.font = Font(bold=True)
-    return _book(EXAMPLES, explain)
+    explain = tabular.Sheet("填写说明", ("列名", "是否必填", "说明"), _help_rows(), (12, 10, 90), wrap=True,
+                            bold=(len(COLUMNS) + 2,))
+    return tabular.xlsx_bytes([_sheet(EXAMPLES), explain])

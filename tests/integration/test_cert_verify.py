@@ -242,7 +242,7 @@ def test_bulk_csv_gives_a_results_workbook(client, register):
     sheet = load_workbook(io.BytesIO(resp.data)).worksheets[0]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][:4] == ["行号", "证书编号", "姓名", "核验结果"]
-    assert [(r[0], r[3]) for r in rows[1:]] == [(2, "有效"), (3, "已撤销"), (4, "已过期"), (5, "未找到")]
+    assert [(r[0], r[3]) for r in rows[1:]] == [("2", "有效"), ("3", "已撤销"), ("4", "已过期"), ("5", "未找到")]
     assert rows[1][5] == "110***********123X"
 
 

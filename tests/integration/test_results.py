@@ -6,6 +6,7 @@ export and the charts on the results page."""
 from __future__ import annotations
 
 import datetime as dt
+import csv
 import io
 import random
 import re
@@ -245,16 +246,20 @@ def test_export_xlsx_and_csv_hold_the_table(client, engine, finished):
     assert set(by_user) == {"cand1", "cand2", "cand3"}
     table = table_of(engine, sid)
     one = row_of(table, "cand1")
-    assert by_user["cand1"][3] == pytest.approx(float(one.theory.score)) and isinstance(by_user["cand1"][3], (int, float))
+    # every exported cell is text (exam.tabular, OWASP CSV injection), a number as the CSV writes it
+    assert float(by_user["cand1"][3]) == pytest.approx(float(one.theory.score), abs=0.01)
+    assert isinstance(by_user["cand1"][3], str)
     assert by_user["cand1"][4] == "合格" and by_user["cand1"][9] == "达标"
     assert by_user["cand1"][10] == ("合格" if one.overall else "不合格")
     assert by_user["cand3"][3] is None and by_user["cand3"][10] == "不合格" and by_user["cand3"][11] == "缺考"
-    assert str(standard.THEORY_PASS_MARK) in dict(wb["说明"].iter_rows(values_only=True))["合格规则"]
+    assert str(standard.THEORY_PASS_MARK) in dict(wb["说明"].iter_rows(min_row=2, values_only=True))["合格规则"]
 
     resp = client.get(f"/examiner/sessions/{sid}/results/export.csv")
     assert resp.data.startswith(b"\xef\xbb\xbf")
     lines = resp.data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("准考证号,姓名") and len(lines) == 4
+    by_csv = {r[2]: r for r in csv.reader(lines[1:])}
+    assert by_csv["cand1"] == [v or "" for v in by_user["cand1"]]  # CSV and XLSX say the same
     assert client.get(f"/examiner/sessions/{sid}/results/export.pdf").status_code == 404
 
     login(client, "cand1")
@@ -362,3 +367,27 @@ def test_only_examiners_reach_the_results_pages(client, finished):
         assert client.post(f"/examiner/sessions/{sid}/results/publish", data={"csrf_token": token}).status_code == 403
     login(client, "examiner")
     assert client.get("/examiner/sessions/999999/results").status_code == 404
+
+
+def test_a_candidate_named_like_a_formula_is_exported_as_text(client, engine, finished):
+    """Issue 17.6 through the examiner's download: a name that a spreadsheet would run is written as
+    text in the XLSX (no formula element anywhere in the sheet) and neutralised in the CSV."""
+    import zipfile
+
+    from sqlalchemy import update
+
+    from exam.accounts.models import User
+    from exam.db import write_connection
+    sid, _, _ = finished
+    attack = "=HYPERLINK(\"http://evil.example\",\"点我\")"
+    with write_connection(engine) as conn:
+        conn.execute(update(User.__table__).where(User.__table__.c.username == "cand2").values(display_name=attack))
+    login(client, "examiner")
+    data = client.get(f"/examiner/sessions/{sid}/results/export.xlsx").data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<f " not in sheet
+    names = [r[1] for r in load_workbook(io.BytesIO(data))["成绩汇总"].iter_rows(min_row=2, values_only=True)]
+    assert "'" + attack in names
+    text = client.get(f"/examiner/sessions/{sid}/results/export.csv").data.decode("utf-8-sig")
+    assert [r[1] for r in csv.reader(text.splitlines()[1:]) if r[2] == "cand2"] == ["'" + attack]

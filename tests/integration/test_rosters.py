@@ -106,8 +106,8 @@ def test_a_second_roster_finds_known_candidates_by_id_number(client, engine, ros
 
 @pytest.mark.parametrize("filename, data, message", [
     ("名单.xlsx", b"PK\x03\x04 not really a zip", "无法作为 Excel（.xlsx）文件打开"),
-    ("名单.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "这是旧版 Excel（.xls）文件"),
-    ("名单.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "不支持 .xls 文件"),
+    ("名单.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "这是旧版 Excel（.xls）或 WPS 表格文件"),
+    ("名单.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "这是旧版 Excel（.xls）或 WPS 表格文件"),
     ("名单.csv", b"PK\x03\x04\x14\x00", "文件内容是 Excel 工作簿而不是 CSV"),
     ("名单.csv", "备注,其他\n1,2\n".encode(), "找不到表头"),
     ("名单.csv", "姓名,手机号\n张三,13800138000\n".encode(), "缺少“身份证号”列"),

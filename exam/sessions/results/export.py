@@ -1,24 +1,19 @@
 """A session's results table as files for the examination office: XLSX (Excel/WPS) and CSV.
 
-Both hold the same rows and columns as the results page (``exam.sessions.results.table``). Headers are
-Chinese; scores, speeds and accuracies are numbers (the workbook's cells are numeric, so the office can
-sort and sum them), verdicts are words. The CSV carries a UTF-8 byte-order mark, without which Excel
-on Chinese Windows reads UTF-8 as GBK and garbles every header.
+Both hold the same rows and columns as the results page (``exam.sessions.results.table``), written by
+the one tabular module (``exam.tabular``): every cell is text, so a candidate named ``=HYPERLINK(…)`` is
+never a formula (OWASP CSV injection) and the CSV and the workbook say the same (``88`` in both, never
+``88.0``). Headers are Chinese; the CSV carries a UTF-8 byte-order mark, without which Excel on Chinese
+Windows reads UTF-8 as GBK and garbles every header.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from urllib.parse import quote
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
-from exam import standard
+from exam import standard, tabular
 from exam.sessions.results.table import DONE, Part, ResultRow, Table
 from exam.timeutil import to_local
 
@@ -44,7 +39,7 @@ def _part_verdict(part: Part, yes: str = "合格", no: str = "不合格") -> str
 
 
 def row_values(row: ResultRow) -> list:
-    """One row in ``COLUMNS`` order: numbers as numbers (None for an empty cell), verdicts as words."""
+    """One row in ``COLUMNS`` order: scores rounded (None for an empty cell), verdicts as words."""
     t = row.typing
     return [row.ticket_number or "", row.name, row.username,
             _score(row.theory), _part_verdict(row.theory),
@@ -72,40 +67,14 @@ def notes(table: Table, generated_at: dt.datetime, tz: str) -> list[tuple[str, s
 
 
 def to_xlsx(table: Table, generated_at: dt.datetime, tz: str) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_RESULTS
-    ws.append(list(COLUMNS))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        ws.append(row_values(row))
-    for index, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    for column in ("D", "F"):
-        for cell in ws[column][1:]:
-            cell.number_format = "0.00"
-    for column in ("H", "I"):
-        for cell in ws[column][1:]:
-            cell.number_format = "0.0"
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(len(table.rows) + 1, 1)}"
-    sheet = wb.create_sheet(SHEET_NOTES)
-    for key, value in notes(table, generated_at, tz):
-        sheet.append([key, value])
-    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 14, 90
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return tabular.xlsx_bytes([
+        tabular.Sheet(SHEET_RESULTS, COLUMNS, (row_values(r) for r in table.rows), WIDTHS),
+        tabular.Sheet(SHEET_NOTES, ("项目", "内容"), notes(table, generated_at, tz), (14, 90), wrap=True),
+    ])
 
 
 def to_csv(table: Table) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in table.rows:
-        writer.writerow(["" if v is None else v for v in row_values(row)])
-    return out.getvalue().encode("utf-8-sig")
+    return tabular.csv_bytes(COLUMNS, (row_values(r) for r in table.rows))
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')

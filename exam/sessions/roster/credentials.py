@@ -9,14 +9,12 @@ candidate who loses theirs gets a new one from the examiner, never the old one b
 
 from __future__ import annotations
 
-import io
 import json
 
-from openpyxl import Workbook
 
+from exam import tabular
 from exam.sessions.roster.enrolment import Credential
 from question_bank import pending_uploads
-from question_bank.formats.sheet import fill_sheet
 
 MAX_AGE_SECONDS = 3600
 HEADER = ("姓名", "准考证号", "用户名", "初始密码")
@@ -39,19 +37,10 @@ def discard(instance_path: str, token: str) -> None:
 
 
 def xlsx(session_name: str, credentials: list[Credential]) -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = "初始密码"
-    fill_sheet(ws, HEADER, [(c.name, c.ticket_number, c.username, c.password) for c in credentials], (14, 18, 18, 16))
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.number_format = "@"      # ticket numbers stay text, not 2.02E+11
-    note = book.create_sheet("说明")
-    fill_sheet(note, ("说明",), [
-        (f"场次：{session_name}",),
-        ("考生用准考证号（或用户名）和初始密码登录。本表只在导入后提供一次，请妥善保管，分发后销毁。",),
-        ("遗失密码的考生请联系考评员重新设置，系统不保存明文密码。",),
-    ], (100,))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    rows = [(c.name, c.ticket_number, c.username, c.password) for c in credentials]
+    note = [(f"场次：{session_name}",),
+            ("考生用准考证号（或用户名）和初始密码登录。本表只在导入后提供一次，请妥善保管，分发后销毁。",),
+            ("遗失密码的考生请联系考评员重新设置，系统不保存明文密码。",)]
+    # every cell is text (exam.tabular), so ticket numbers stay as printed, not 2.02E+11
+    return tabular.xlsx_bytes([tabular.Sheet("初始密码", HEADER, rows, (14, 18, 18, 16), text_columns=(0, 1, 2, 3)),
+                               tabular.Sheet("说明", ("说明",), note, (100,), wrap=True)])

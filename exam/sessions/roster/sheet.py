@@ -12,30 +12,22 @@ tolerated) because the file usually comes from somebody else's template, not our
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import PurePath
 
-from openpyxl import Workbook, load_workbook
 
 from exam.sessions.roster.contact import PhoneError, mobile
 from exam.sessions.roster.idcard import IdCardError, check, check_character, mask
-from question_bank.formats import FormatError
-from question_bank.formats.sheet import cell_text, fill_sheet
-from question_bank.formats.text import decode
+from exam import tabular
+from exam.tabular import cell_text
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
 #: Title rows ("2024 年第 3 期呼叫服务员考试报名表") may sit above the header; look this far down.
 HEADER_SEARCH_LINES = 10
 NAME_MAX, EMPLOYER_MAX = 50, 100
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"    # .xls and other pre-2007 Office files
-_ZIP_MAGIC = b"PK\x03\x04"                          # .xlsx is a zip archive
 
 
 @dataclass(frozen=True)
@@ -96,67 +88,15 @@ class _FileError(Exception):
 
 # ---------------------------------------------------------------- reading the file
 
-def _collect(rows) -> list[tuple[int, list]]:
-    """The non-blank rows with their spreadsheet line numbers, stopping once there are surely too many."""
-    found = []
-    for line, raw in enumerate(rows, start=1):
-        raw = list(raw)
-        if any(cell_text(v) for v in raw):
-            found.append((line, raw))
-            if len(found) > MAX_ROWS + HEADER_SEARCH_LINES:
-                break
-    return found
-
-
-def _xlsx_rows(data: bytes) -> list[tuple[int, list]]:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:    # openpyxl raises many kinds for something that is not a workbook
-        if data.startswith(_OLE_MAGIC):
-            raise _FileError("这是旧版 Excel（.xls）文件：请在 Excel 中“另存为” .xlsx 格式后再上传") from None
-        raise _FileError("无法作为 Excel（.xlsx）文件打开：文件可能已损坏，或并不是电子表格") from None
-    try:
-        return _collect(book.worksheets[0].iter_rows(values_only=True))
-    except Exception:
-        raise _FileError("Excel 文件内容已损坏，无法读取：请在 Excel 中打开并重新保存后再上传") from None
-    finally:
-        book.close()
-
-
-def _csv_rows(data: bytes, filename: str) -> list[tuple[int, list]]:
-    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
-        raise _FileError("文件内容是 Excel 工作簿而不是 CSV：请上传 .xlsx 文件，或在 Excel 中“另存为” CSV")
-    try:
-        text = decode(data, filename)
-    except FormatError:
-        raise _FileError("无法识别文件编码：请在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”后再上传") from None
-    if "\x00" in text:
-        raise _FileError("文件不是文本格式的 CSV：请在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”后再上传")
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = "\t" if "\t" in first and "," not in first else ","
-    try:
-        return _collect(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise _FileError(f"CSV 格式有误（{exc}）：请检查引号是否成对") from None
-
-
 def _read(filename: str, data: bytes) -> list[tuple[int, list]]:
-    if not data or not data.strip():
-        raise _FileError("文件是空的")
-    if len(data) > MAX_BYTES:
-        raise _FileError(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB：请拆分为几个文件分别导入")
-    suffix = PurePath(filename).suffix.lower()
-    if suffix in XLSX_SUFFIXES:
-        return _xlsx_rows(data)
-    if suffix == ".csv":
-        return _csv_rows(data, filename)
-    if suffix in (".xls", ".et", ".wps"):
-        raise _FileError(f"不支持 {suffix} 文件：请在 Excel 或 WPS 中“另存为” .xlsx 或 CSV 后再上传")
-    shown = f"“{suffix}”" if suffix else "（无扩展名）"
-    raise _FileError(f"不支持的文件类型{shown}：请上传 .xlsx 或 .csv 文件")
+    """The non-blank rows with their line numbers, through the one tabular reader (exam.tabular:
+    encodings, the .xls refusal, merged cells, the row cap)."""
+    try:
+        return list(tabular.read(filename, data, max_rows=MAX_ROWS, max_bytes=MAX_BYTES,
+                                 extra_rows=HEADER_SEARCH_LINES))
+    except tabular.TabularError as exc:
+        raise _FileError(str(exc)) from None
 
-
-# ---------------------------------------------------------------- header
 
 def _column_hint(column: Column) -> str:
     return "、".join(column.aliases[:3] + tuple(a for a in column.aliases if a.isascii())[:1])
@@ -327,15 +267,9 @@ _HELP = (
 
 
 def template_xlsx() -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = "考生名单"
-    fill_sheet(ws, [c.title for c in COLUMNS], [EXAMPLE], WIDTHS)
-    for key in ("id_number", "phone"):
-        col = next(i for i, c in enumerate(COLUMNS, start=1) if c.key == key)
-        for row in range(2, TEXT_ROWS + 2):
-            ws.cell(row=row, column=col).number_format = "@"
-    fill_sheet(book.create_sheet("填写说明"), ("列名", "是否必填", "说明"), _HELP, (12, 10, 90))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    text_columns = tuple(i for i, c in enumerate(COLUMNS) if c.key in ("id_number", "phone"))
+    return tabular.xlsx_bytes([
+        tabular.Sheet("考生名单", [c.title for c in COLUMNS], [EXAMPLE], WIDTHS, text_columns=text_columns,
+                      text_rows=TEXT_ROWS),
+        tabular.Sheet("填写说明", ("列名", "是否必填", "说明"), _HELP, (12, 10, 90), wrap=True),
+    ])
