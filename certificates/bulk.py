@@ -1,8 +1,9 @@
 """Bulk verification files: read HR's list of numbers and names (XLSX or CSV), write the results XLSX.
 
-All or nothing, like the roster import (``exam.sessions.roster.sheet``): every problem of every row is
-reported at once with the spreadsheet's own row number, and a file with any problem gets no results
-at all, so HR never files a half-checked list as checked. Headers are matched loosely (Chinese or
+A file that cannot be read as a list (no header, wrong type, too many rows) is refused whole. A row
+with a bad number or name is reported *on its own line* of the results ("格式有误" and why), and
+every other row is still checked: one mistyped number no longer costs HR the other 1,999 answers,
+and the results still list every line of their file in order, so nothing is silently left out. Headers are matched loosely (Chinese or
 English, any order, extra columns ignored) since the list usually comes from HR's own template.
 Pure functions: no Flask, no database.
 """
@@ -42,17 +43,28 @@ class BulkRow:
 
 
 @dataclass(frozen=True)
+class BadRow:
+    """A row that cannot be checked as written: reported on its line in the results."""
+
+    line: int
+    number: str
+    name: str
+    problem: str
+
+
+@dataclass(frozen=True)
 class BulkFile:
     rows: list[BulkRow] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)   # the file itself cannot be read: nothing is checked
+    bad: list[BadRow] = field(default_factory=list)
 
     def __post_init__(self):
-        if self.rows and self.errors:
+        if (self.rows or self.bad) and self.errors:
             raise ValueError("a file with errors must carry no rows: nothing of it may be checked")
 
     @property
     def ok(self) -> bool:
-        return not self.errors and bool(self.rows)
+        return not self.errors and bool(self.rows or self.bad)
 
 
 def _rows(filename: str, data: bytes) -> list[tuple[int, list]]:
@@ -90,21 +102,26 @@ def parse(filename: str, data: bytes) -> BulkFile:
     if len(body) > MAX_ROWS:
         return BulkFile(errors=[f"一次最多核验 {MAX_ROWS} 张证书：请拆分为几个文件"])
     found: list[BulkRow] = []
+    bad: list[BadRow] = []
     for line, cells in body:
         def get(key: str) -> str:
             i = index[key]
             return re.sub(r"\s+", " ", cell_text(cells[i])) if i < len(cells) else ""
         number, name = get("number"), get("name")
+        problems = []
         if not number:
-            errors.append(f"第 {line} 行：“证书编号”为空")
+            problems.append("“证书编号”为空")
         elif numbering.parse(number) is None:
-            errors.append(f"第 {line} 行：证书编号“{number[:40]}”格式不对，应如 HJ-2026-C-000123")
+            problems.append(f"证书编号“{number[:40]}”格式不对，应如 HJ-2026-C-000123")
         if not name:
-            errors.append(f"第 {line} 行：“姓名”为空")
+            problems.append("“姓名”为空")
         elif len(name) > NAME_MAX:
-            errors.append(f"第 {line} 行：姓名超过 {NAME_MAX} 个字")
-        found.append(BulkRow(line, numbering.normalise(number), name))
-    return BulkFile(errors=errors) if errors else BulkFile(rows=found)
+            problems.append(f"姓名超过 {NAME_MAX} 个字")
+        if problems:
+            bad.append(BadRow(line, number[:40], name[:NAME_MAX], "；".join(problems)))
+        else:
+            found.append(BulkRow(line, numbering.normalise(number), name))
+    return BulkFile(rows=found, bad=bad)
 
 
 RESULT_HEADER = ("行号", "证书编号", "姓名", "核验结果", "等级", "身份证号（脱敏）", "理论知识成绩", "操作技能成绩",
@@ -121,15 +138,37 @@ def result_row(row: BulkRow, found) -> tuple:
     note = {"valid": "证书有效", "expired": f"证书已于 {v.expires_on.isoformat()} 过期",
             "revoked": "证书已撤销" + (f"（{found.revoked_on.isoformat()}）" if found.revoked_on else "")
             + ("，已换发新证书" if found.reissued else "")}.get(v.status, "")
-    return (row.line, v.number, row.name, v.status_name, v.level_name, v.id_masked, v.theory_score,
-            v.practical_score, v.typing_cpm, v.issued_on.isoformat(), v.expires_on.isoformat(), v.issuer, note)
+    return (row.line, v.number, row.name, v.status_name, v.level_name, v.id_masked, _number(v.theory_score),
+            _number(v.practical_score), _number(v.typing_cpm), v.issued_on.isoformat(), v.expires_on.isoformat(),
+            v.issuer, note)
+
+
+def with_bad_rows(parsed: BulkFile, lines: list[tuple]) -> list[tuple]:
+    """The checked rows' result lines and the bad rows' lines together, in the file's order."""
+    bad = [(b.line, b.number, b.name, "格式有误", "", "", "", "", "", "", "", "", f"第 {b.line} 行：{b.problem}")
+           for b in parsed.bad]
+    return sorted(lines + bad, key=lambda line: line[0])
+
+
+def _number(text):
+    """A score as the number it is ("72.5" → 72.5, "86" → 86), so the results sheet sums and sorts."""
+    if text in ("", None):
+        return ""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return text
+    return int(value) if value.is_integer() else value
 
 
 def results_xlsx(lines: list[tuple], checked_at: str) -> bytes:
     summary = [("核验时间", checked_at), ("共核验", len(lines))]
-    summary += [(status, sum(1 for line in lines if line[3] == status)) for status in ("有效", "已过期", "已撤销", "未找到")]
-    return tabular.xlsx_bytes([tabular.Sheet("核验结果", RESULT_HEADER, lines, RESULT_WIDTHS, wrap=True),
-                               tabular.Sheet("说明", ("项目", "内容"), summary, (12, 24))])
+    summary += [(status, sum(1 for line in lines if line[3] == status))
+                for status in ("有效", "已过期", "已撤销", "未找到", "格式有误")]
+    # numbers=True: the line numbers and scores are ints and floats the server made (HR's own cells,
+    # the number and name, are str and stay neutralised text), so the sheet sums and sorts them
+    return tabular.xlsx_bytes([tabular.Sheet("核验结果", RESULT_HEADER, lines, RESULT_WIDTHS, wrap=True, numbers=True),
+                               tabular.Sheet("说明", ("项目", "内容"), summary, (12, 24), numbers=True)])
 
 
 def template_xlsx() -> bytes:

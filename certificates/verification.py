@@ -210,6 +210,8 @@ def check_token(token: str | None, jwks: dict, today: dt.date, now=None) -> tupl
     from certificates import tokens
     if not token:
         return Check(TOKEN, FAIL, "没有找到二维码令牌"), None
+    if not (jwks or {}).get("keys"):
+        return Check(TOKEN, SKIP, "没有签发考点的公钥，无法核对二维码签名（不表示令牌是伪造的）"), None
     try:
         fields = tokens.verify(token.strip(), jwks, now=now)
     except tokens.TokenError as exc:
@@ -243,6 +245,13 @@ def check_register(register: Register | None, claimed: CertificateView) -> tuple
     return Check(REGISTER, PASS, f"登记库记录一致，状态：{status}"), found
 
 
+def _has_roots(folder) -> bool:
+    from pathlib import Path
+
+    from certificates import pki
+    return folder is not None and (Path(folder) / pki.TRUST).exists()
+
+
 def check_signature(pdf: bytes, folder) -> Check:
     """The PDF's PAdES certification signature, against this instance's CA."""
     from certificates import pades
@@ -260,6 +269,9 @@ def check_signature(pdf: bytes, folder) -> Check:
     if not result.certified:
         problems.append("不是禁止修改的认证签名")
     if result.intact and not result.trusted:     # a broken signature is never "trusted"; say only what matters
+        if not problems and not _has_roots(folder):
+            return Check(SIGNATURE, SKIP, "签名完好、覆盖整个文件，但本机没有签发考点的根证书，"
+                                          "无法判断签名者是否可信（不表示文件是伪造的）")
         problems.append("签名证书不是本考点 CA 签发的，不受信任")
     if problems:
         return Check(SIGNATURE, FAIL, "；".join(problems))
@@ -269,7 +281,8 @@ def check_signature(pdf: bytes, folder) -> Check:
 
 def _with_register(report: Report, register: Register | None) -> Report:
     if report.view is None:
-        report.checks.append(Check(REGISTER, SKIP, "令牌无效，未查询登记库"))
+        skipped = any(c.name == TOKEN and c.state == SKIP for c in report.checks)
+        report.checks.append(Check(REGISTER, SKIP, "未核对令牌签名，未查询登记库" if skipped else "令牌无效，未查询登记库"))
         return report
     check, found = check_register(register, report.view)
     report.checks.append(check)
@@ -354,6 +367,9 @@ def verify_badge(token: str | None, jwks: dict, fetch: StatusFetch | None, row_b
     status on the signed revocation list, then the register (the name hash must fit the register's
     name, and every figure must agree)."""
     from certificates import badge, tokens
+    if token and not (jwks or {}).get("keys"):
+        return Report([Check(BADGE, SKIP, "没有签发考点的公钥，无法核对徽章签名（不表示徽章是伪造的）"),
+                       Check(STATUS, SKIP, "未核对签名，未查询撤销状态"), Check(REGISTER, SKIP, "未核对签名，未查询登记库")])
     try:
         claims = badge.verify(token or "", jwks, now=now)
         view = _badge_view(claims, tz)
@@ -420,3 +436,48 @@ def extract_badge(data: bytes) -> str | None:
         if isinstance(proof, dict) and isinstance(proof.get("jwt"), str):
             return proof["jwt"].strip()
     return None
+
+
+def cannot_verify_reason(report: Report) -> str | None:
+    """Why a report says nothing either way: no check failed and none of the signatures could be
+    checked (no public keys, no root certificate, no register) — "cannot verify", never "forged"."""
+    if any(c.state == FAIL for c in report.checks):
+        return None
+    crypto = [c for c in report.checks if c.name in (SIGNATURE, TOKEN, BADGE)]
+    if crypto and all(c.state == SKIP for c in crypto):
+        return "没有签发考点的公钥或根证书，签名无法核对"
+    return None
+
+
+def sniff(data: bytes) -> str:
+    """What an upload is: "pdf", "image" (PNG/JPEG), "badge" (a VC-JWT or JSON holding one) or ""."""
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith((b"\x89PNG", b"\xff\xd8\xff")):
+        return "image"
+    return "badge" if extract_badge(data) is not None else ""
+
+
+def verify_file(data: bytes, folder, jwks: dict, register: Register | None, fetch: StatusFetch | None,
+                row_by_number: RowByNumber | None, today: dt.date, tz: str = DEFAULT_TZ, now=None) -> Report:
+    """Whatever HR holds, one door for the upload page and the console: a certificate PDF, an Open
+    Badge (``.jwt``/``.json``), or a photo or scan of the paper certificate (PNG/JPEG, searched for
+    the QR code). Never raises for a malformed or tampered file: the report says what is wrong."""
+    from certificates import qr
+    kind = sniff(data)
+    if kind == "pdf":
+        report = verify_pdf(data, folder, jwks, register, today, now)
+    elif kind == "image":
+        try:
+            token = qr.read_token(data)
+        except qr.ImageUnreadable as exc:
+            return Report([Check(TOKEN, FAIL, str(exc))])
+        if token is None:
+            return Report([Check(TOKEN, FAIL, "图片中没有找到证书二维码：请拍清整张证书（二维码完整、不反光），或上传证书 PDF")])
+        report = verify_token(token, jwks, register, today, now)
+    elif kind == "badge":
+        report = verify_badge(extract_badge(data), jwks, fetch, row_by_number, today, now, tz)
+    else:
+        return Report([Check(TOKEN, FAIL, "无法识别的文件：请提供证书 PDF、电子徽章（.jwt/.json）或证书照片（PNG/JPEG）")])
+    report.cannot_verify = cannot_verify_reason(report)
+    return report

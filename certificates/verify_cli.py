@@ -1,10 +1,12 @@
-"""What ``callexam certificates verify FILE.pdf`` checks against, gathered for ``verification.verify_pdf``.
+"""What ``callexam certificates verify FILE`` checks against, gathered for ``verification.verify_file``
+(a certificate PDF, an Open Badge ``.jwt``/``.json``, or a PNG/JPEG photo of the paper).
 
 Keys come from this instance's folder when it has them (the issuing server, or a verifier's copy of
 its public keys); otherwise, with ``--register URL``, from that instance's public JWKS and CA
 certificate (a trust-on-first-use choice the output states). The register is that URL's JSON API,
 else this instance's own database when it exists; an unreachable register is reported and skipped,
-never a reason to call a genuine certificate false.
+never a reason to call a genuine certificate false. With no keys and no register at all the
+verdict is "cannot verify" (``verification.EXIT_CANNOT_VERIFY``), not "forged".
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def _jwks(folder: Path, register_url: str | None, notes: list[str]) -> dict:
     from certificates import jws_keys
     try:
         return jws_keys.jwks(folder)
-    except (FileNotFoundError, ValueError) as exc:
+    except (FileNotFoundError, ValueError, OSError) as exc:
         if not register_url:
             notes.append(f"本机没有二维码公钥（{exc}）：请加 --register 签发考点地址，或先复制其公钥")
             return {"keys": []}
@@ -117,20 +119,67 @@ def _local_register(cfg: dict, today, notes: list[str]):
     return ask
 
 
-def run(pdf: bytes, cfg: dict, register_url: str | None, offline: bool) -> tuple[Report, list[str]]:
+def _status_fetch(cfg: dict, register_url: str | None, offline: bool):
+    """How the console reads a badge's revocation list: over HTTP(S) from the address the badge
+    names (size-capped, with a timeout); never when ``--offline``."""
+    if offline:
+        return None
+
+    def fetch(url: str) -> bytes:
+        if not url.startswith(("https://", "http://")):
+            raise RegisterUnavailable(f"撤销状态列表地址 {url!r} 不是网址")
+        try:
+            with urlopen(url, timeout=TIMEOUT) as resp:
+                return resp.read(8 * 1024 * 1024)
+        except (URLError, OSError, ValueError) as exc:
+            raise RegisterUnavailable(f"无法取得 {url}：{getattr(exc, 'reason', exc)}") from None
+    return fetch
+
+
+def _local_rows(cfg: dict, today, notes: list[str]):
+    """A badge names only its number (the holder's name is a hash): this instance's register by
+    number, when there is one; another instance's public API needs the name, so it is not asked."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import Session
+
+    from certificates import service
+    from exam import db
+    url = cfg["DATABASE_URL"]
+    if db.is_sqlite(url) and not Path(url.split("///", 1)[-1]).exists():
+        return None
+    engine = db.throwaway_engine(url)
+    tz = cfg.get("TIMEZONE", verification.DEFAULT_TZ)
+
+    def ask(number: str):
+        try:
+            with Session(engine) as session:
+                row = service.by_number(session, number)
+                return None if row is None else (verification._found(row, today, tz), row.holder_name)
+        except SQLAlchemyError as exc:
+            raise RegisterUnavailable(f"本机数据库无法查询：{exc.__class__.__name__}") from None
+    return ask
+
+
+def run(data: bytes, cfg: dict, register_url: str | None, offline: bool) -> tuple[Report, list[str]]:
     from exam.timeutil import local_today, utcnow
 
     notes: list[str] = []
     folder = keys_folder(cfg)
-    today = local_today(utcnow(), cfg.get("TIMEZONE", verification.DEFAULT_TZ))
+    tz = cfg.get("TIMEZONE", verification.DEFAULT_TZ)
+    today = local_today(utcnow(), tz)
+    rows = None
     if offline:
         register = None
     elif register_url:
         register = remote_register(register_url, TIMEOUT)
     else:
         register = _local_register(cfg, today, notes)
+        rows = _local_rows(cfg, today, notes)
     with tempfile.TemporaryDirectory(prefix="callexam-verify-") as scratch:
         jwks = _jwks(folder, register_url, notes)
         trust = _trust_folder(folder, register_url, Path(scratch), notes)
-        report = verification.verify_pdf(pdf, trust, jwks, register, today)
+        report = verification.verify_file(data, trust, jwks, register, _status_fetch(cfg, register_url, offline),
+                                          rows, today, tz)
+    if report.cannot_verify and register is None and not register_url:
+        report.cannot_verify += "；请加 --register 签发考点地址，或先复制其公钥（jwks.json）和根证书（ca.pem）"
     return report, notes

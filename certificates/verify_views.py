@@ -35,6 +35,33 @@ def _jwks() -> dict:
         return {"keys": []}
 
 
+_FINGERPRINTS: dict[tuple, str] = {}
+
+
+def ca_fingerprint(folder) -> str | None:
+    """The root certificate's SHA-256 fingerprint as ``callexam keys list`` prints it (None before
+    ``callexam keys init``); kept per process until the file changes."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    from certificates import pki
+    try:
+        pem = pki.ca_certificate_pem(folder)
+    except (FileNotFoundError, ValueError, OSError):
+        return None
+    key = (str(folder), hash(pem))
+    if key not in _FINGERPRINTS:
+        _FINGERPRINTS.clear()
+        _FINGERPRINTS[key] = x509.load_pem_x509_certificate(pem).fingerprint(hashes.SHA256()).hex(":").upper()
+    return _FINGERPRINTS[key]
+
+
+@bp.context_processor
+def _trust() -> dict:
+    """Every verify page shows the CA fingerprint and links ca.pem (verify_trust.html)."""
+    return {"ca_fingerprint": ca_fingerprint(keys_folder(current_app.config))}
+
+
 def _limits() -> throttle.Limits:
     return throttle.Limits.from_config(current_app.config)
 
@@ -126,29 +153,11 @@ def _row_by_number(number: str):
     return verification._found(row, web.today(), web.tz()), row.holder_name
 
 
-def check_upload(filename: str, data: bytes) -> verification.Report:
-    """Whatever HR uploads: a certificate PDF, an Open Badge (``.jwt``/``.json``), or a photo or scan
-    of the paper certificate (PNG/JPEG, searched for the QR code)."""
-    from certificates import qr
-    today, register = web.today(), verification.local_register(web.db(), web.today(), web.tz())
-    if data.startswith(b"%PDF"):
-        return verification.verify_pdf(data, keys_folder(current_app.config), _jwks(), register, today)
-    if data.startswith((b"\x89PNG", b"\xff\xd8\xff")):
-        try:
-            token = qr.read_token(data)
-        except qr.ImageUnreadable as exc:
-            return verification.Report([verification.Check(verification.TOKEN, verification.FAIL, str(exc))])
-        if token is None:
-            return verification.Report([verification.Check(
-                verification.TOKEN, verification.FAIL,
-                "图片中没有找到证书二维码：请拍清整张证书（二维码完整、不反光），或上传证书 PDF")])
-        return verification.verify_token(token, _jwks(), register, today)
-    token = verification.extract_badge(data)
-    if token is not None:
-        return verification.verify_badge(token, _jwks(), _local_status, _row_by_number, today, tz=web.tz())
-    return verification.Report([verification.Check(
-        verification.TOKEN, verification.FAIL,
-        "无法识别的文件：请上传证书 PDF、电子徽章（.jwt/.json）或证书照片（PNG/JPEG）")])
+def check_upload(data: bytes) -> verification.Report:
+    """An upload on the page: ``verification.verify_file`` against this instance."""
+    return verification.verify_file(data, keys_folder(current_app.config), _jwks(),
+                                    verification.local_register(web.db(), web.today(), web.tz()),
+                                    _local_status, _row_by_number, web.today(), web.tz())
 
 
 @bp.route("/verify/pdf", methods=["GET", "POST"])
@@ -163,7 +172,7 @@ def pdf():
             return render_template("certificates/verify_pdf.html", form=form, report=None,
                                    throttled=_throttled_message()), 429
         upload = form.file.data
-        report = check_upload(upload.filename or "", upload.read())
+        report = check_upload(upload.read())
         throttle.note(engine, throttle.PDF, ip, report.view.number if report.view else None, report.ok, now, limits)
     return render_template("certificates/verify_pdf.html", form=form, report=report, throttled=None), status
 
@@ -189,7 +198,7 @@ def _bulk_results(parsed: bulk.BulkFile) -> Response:
     today = web.today()
     found = verification.lookup_many(web.db(), [(r.number, r.name) for r in parsed.rows], today, web.tz())
     local = to_local(web.now(), web.tz())
-    data = bulk.results_xlsx([bulk.result_row(r, f) for r, f in zip(parsed.rows, found)],
+    data = bulk.results_xlsx(bulk.with_bad_rows(parsed, [bulk.result_row(r, f) for r, f in zip(parsed.rows, found)]),
                              local.strftime("%Y-%m-%d %H:%M"))
     with write_connection(web.engine()) as conn:
         record(conn, "certificate.verify_bulk", "user", current_user.id, actor_id=current_user.id,

@@ -236,30 +236,39 @@ def _bulk(client, data: bytes, filename: str):
 def test_bulk_csv_gives_a_results_workbook(client, register):
     login(client, "verifier")
     data = _csv([["姓名", "证书编号", "备注"], ["张三", "HJ-2026-C-000001", ""], ["李四", "hj-2026-c-000002", ""],
-                 ["王五", "HJ-2023-C-000003", ""], ["赵六", "HJ-2026-C-000001", "姓名不符"]])
+                 ["王五", "HJ-2023-C-000003", ""], ["赵六", "HJ-2026-C-000001", "姓名不符"],
+                 ['=HYPERLINK("http://x.example","点我")', "HJ-2026-C-000001", "公式"]])
     resp = _bulk(client, data, "名单.csv")
     assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(resp.data)).worksheets[0]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0][:4] == ["行号", "证书编号", "姓名", "核验结果"]
-    assert [(r[0], r[3]) for r in rows[1:]] == [("2", "有效"), ("3", "已撤销"), ("4", "已过期"), ("5", "未找到")]
+    assert [(r[0], r[3]) for r in rows[1:]] == [(2, "有效"), (3, "已撤销"), (4, "已过期"), (5, "未找到"), (6, "未找到")]
     assert rows[1][5] == "110***********123X"
+    # line numbers and scores are number cells; what HR typed stays text, a formula neutralised
+    assert rows[6][2] == '\'=HYPERLINK("http://x.example","点我")'
+    assert sheet.cell(row=7, column=3).data_type == "s" and sheet.cell(row=2, column=7).data_type == "n"
 
 
-def test_bulk_xlsx_with_errors_checks_nothing_and_names_the_lines(client, register):
+def test_bulk_reports_a_bad_row_on_its_line_and_checks_the_others(client, register):
     login(client, "verifier")
     book = Workbook()
     sheet = book.active
-    for row in (["证书编号", "姓名"], ["HJ-2026-C-000001", "张三"], ["HJ-2026-X-1", "李四"], ["", "王五"],
-                ["HJ-2026-C-000002", None]):
+    for row in (["证书编号", "姓名"], ["HJ2026C000001", "张三"], ["HJ-2026-X-1", "李四"], ["", "王五"],
+                ["ＨＪ－２０２６－Ｃ－０００００２", None], ["hj-2026-c-000002", "李四"]):
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)
     resp = _bulk(client, out.getvalue(), "名单.xlsx")
-    html = resp.get_data(as_text=True)
-    assert resp.status_code == 400 and "未做核验" in html
-    assert "第 3 行：证书编号“HJ-2026-X-1”格式不对" in html and "第 4 行：“证书编号”为空" in html
-    assert "第 5 行：“姓名”为空" in html
+    assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
+    rows = [list(r) for r in load_workbook(io.BytesIO(resp.data)).worksheets[0].iter_rows(values_only=True)]
+    assert [(r[0], r[3]) for r in rows[1:]] == [(2, "有效"), (3, "格式有误"), (4, "格式有误"), (5, "格式有误"),
+                                                (6, "已撤销")]
+    assert "证书编号“HJ-2026-X-1”格式不对" in rows[2][12] and "“证书编号”为空" in rows[3][12]
+    assert "“姓名”为空" in rows[4][12]
+    assert rows[1][1] == "HJ-2026-C-000001"          # typed without dashes, found under the printed form
+    assert (rows[1][6], rows[1][7], rows[1][8]) == (86, 72.5, 61)   # numbers as numbers, not text
+    assert all(isinstance(v, (int, float)) for v in rows[1][6:9])
     bad = _bulk(client, b"\x00\x01 not a workbook", "名单.xlsx")
     assert bad.status_code == 400 and "无法作为 Excel" in bad.get_data(as_text=True)
     assert "缺少“姓名”列" in _bulk(client, _csv([["证书编号"], ["HJ-2026-C-000001"]]), "a.csv").get_data(as_text=True)
