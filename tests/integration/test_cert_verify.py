@@ -246,8 +246,8 @@ def test_bulk_csv_gives_a_results_workbook(client, register):
     assert [(r[0], r[3]) for r in rows[1:]] == [(2, "有效"), (3, "已撤销"), (4, "已过期"), (5, "未找到"), (6, "未找到")]
     assert rows[1][5] == "110***********123X"
     # line numbers and scores are number cells; what HR typed stays text, a formula neutralised
-    assert rows[6][2] == '\'=HYPERLINK("http://x.example","点我")'
-    assert sheet.cell(row=7, column=3).data_type == "s" and sheet.cell(row=2, column=7).data_type == "n"
+    assert rows[5][2] == '\'=HYPERLINK("http://x.example","点我")'
+    assert sheet.cell(row=6, column=3).data_type == "s" and sheet.cell(row=2, column=7).data_type == "n"
 
 
 def test_bulk_reports_a_bad_row_on_its_line_and_checks_the_others(client, register):
