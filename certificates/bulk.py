@@ -143,11 +143,31 @@ def result_row(row: BulkRow, found) -> tuple:
             v.issuer, note)
 
 
-def with_bad_rows(parsed: BulkFile, lines: list[tuple]) -> list[tuple]:
-    """The checked rows' result lines and the bad rows' lines together, in the file's order."""
-    bad = [(b.line, b.number, b.name, "格式有误", "", "", "", "", "", "", "", "", f"第 {b.line} 行：{b.problem}")
-           for b in parsed.bad]
-    return sorted(lines + bad, key=lambda line: line[0])
+#: What a row that could not be asked says (the register unreachable or throttling the console's
+#: questions): neither true nor false, so never counted as "未找到".
+UNCHECKED = "未核对"
+
+
+def unchecked_row(row: BulkRow, why: str) -> tuple:
+    return (row.line, row.number, row.name, UNCHECKED, "", "", "", "", "", "", "", "", why)
+
+
+def result_lines(parsed: BulkFile, answers: list) -> list[tuple]:
+    """Every line of the file in its order: the checked rows' answers (``answers[i]`` is a
+    ``verification.Found``, None for not found, or a str saying why the row could not be asked)
+    and the bad rows. One function for the web page and ``callexam certificates verify-bulk``."""
+    lines = [unchecked_row(r, a) if isinstance(a, str) else result_row(r, a) for r, a in zip(parsed.rows, answers)]
+    lines += [(b.line, b.number, b.name, "格式有误", "", "", "", "", "", "", "", "", f"第 {b.line} 行：{b.problem}")
+              for b in parsed.bad]
+    return sorted(lines, key=lambda line: line[0])
+
+
+STATUSES = ("有效", "已过期", "已撤销", "未找到", "格式有误", UNCHECKED)
+
+
+def counts(lines: list[tuple]) -> dict[str, int]:
+    """How many lines have each result, in ``STATUSES`` order."""
+    return {status: sum(1 for line in lines if line[3] == status) for status in STATUSES}
 
 
 def _number(text):
@@ -163,8 +183,7 @@ def _number(text):
 
 def results_xlsx(lines: list[tuple], checked_at: str) -> bytes:
     summary = [("核验时间", checked_at), ("共核验", len(lines))]
-    summary += [(status, sum(1 for line in lines if line[3] == status))
-                for status in ("有效", "已过期", "已撤销", "未找到", "格式有误")]
+    summary += list(counts(lines).items())
     # numbers=True: the line numbers and scores are ints and floats the server made (HR's own cells,
     # the number and name, are str and stay neutralised text), so the sheet sums and sorts them
     return tabular.xlsx_bytes([tabular.Sheet("核验结果", RESULT_HEADER, lines, RESULT_WIDTHS, wrap=True, numbers=True),

@@ -183,3 +183,56 @@ def certificates_verify(file, register_url, offline):
                    f"有效期至 {v.expires_on}（{v.status_name}）")
     click.echo(f"结论：{report.reason}")
     sys.exit(report.exit_code)
+
+
+@certificates_group.command("verify-bulk")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="核验结果 XLSX 的保存路径（默认：名单旁的“<名单名>-核验结果.xlsx”）")
+@click.option("--register", "register_url", default=None,
+              help="签发考点的地址：逐行通过其公开接口核对（受其查询频率限制，大批名单请用网页“批量核验”）；"
+                   "不加时查询本机登记库")
+def certificates_verify_bulk(file, output, register_url):
+    """批量核验证书名单（XLSX 或 CSV，含“证书编号”“姓名”两列，最多 2000 行），写出核验结果 XLSX。
+    编号或姓名写错的行标为“格式有误”，其余各行照常核验。退出码：0 全部有效；1 有未找到或格式有误的行，
+    或文件无法读取为名单；3 全部找到但有已过期或已撤销的；4 无法核验（本机没有登记库也没有 --register，
+    或登记库未回答部分行）。结论一行写在标准输出。"""
+    from certificates import bulk, verification, verify_cli
+    from exam.timeutil import to_local, utcnow
+    cfg = _cfg()
+    out = output or file.with_name(f"{file.stem}-核验结果.xlsx")
+    if out.resolve() == file.resolve():
+        raise click.UsageError("结果文件不能覆盖名单本身，请用 -o 指定另一个路径")
+    try:
+        parsed, lines, notes = verify_cli.run_bulk(file.name, file.read_bytes(), cfg, register_url)
+    except OSError as exc:
+        click.echo(f"结论：无法读取文件 {file}：{exc.strerror or exc}")
+        sys.exit(verification.EXIT_FAILED)
+    for note in notes:
+        click.echo(note, err=True)
+    if parsed.errors:
+        for error in parsed.errors:
+            click.echo(f"{file.name}：{error}")
+        click.echo(f"结论：文件无法读取为核验名单（{len(parsed.errors)} 处问题），未做核验")
+        sys.exit(verification.EXIT_FAILED)
+    if lines is None:
+        click.echo("结论：无法核验：没有可查询的登记库（这不表示名单中的证书是伪造的）")
+        sys.exit(verification.EXIT_CANNOT_VERIFY)
+    checked_at = to_local(utcnow(), cfg.get("TIMEZONE", verification.DEFAULT_TZ)).strftime("%Y-%m-%d %H:%M")
+    try:
+        out.write_bytes(bulk.results_xlsx(lines, checked_at))
+    except OSError as exc:
+        click.echo(f"结论：无法写出结果文件 {out}：{exc.strerror or exc}")
+        sys.exit(verification.EXIT_FAILED)
+    for line in lines:
+        if line[3] != "有效":
+            click.echo(f"第 {line[0]} 行 {line[1]} {line[2]}：{line[3]}（{line[12]}）")
+    counts = bulk.counts(lines)
+    click.echo("共 {} 行：{}".format(len(lines), "，".join(f"{k} {v}" for k, v in counts.items() if v)))
+    click.echo(f"结果已写入 {out}")
+    verdicts = {verification.EXIT_OK: "全部有效", verification.EXIT_FAILED: "有未找到或格式有误的行，请查看结果文件",
+                verification.EXIT_NOT_VALID: "全部找到，但有已过期或已撤销的证书",
+                verification.EXIT_CANNOT_VERIFY: "有未核对的行（登记库未回答），请稍后重试"}
+    code = verify_cli.bulk_exit_code(lines)
+    click.echo(f"结论：{verdicts[code]}")
+    sys.exit(code)

@@ -446,6 +446,8 @@ def cannot_verify_reason(report: Report) -> str | None:
     crypto = [c for c in report.checks if c.name in (SIGNATURE, TOKEN, BADGE)]
     if crypto and all(c.state == SKIP for c in crypto):
         return "没有签发考点的公钥或根证书，签名无法核对"
+    if report.view is None and any(c.name in (TOKEN, BADGE) and c.state == SKIP for c in report.checks):
+        return "没有签发考点的公钥，二维码或徽章的签名无法核对"     # e.g. a root certificate but no JWKS
     return None
 
 

@@ -183,3 +183,78 @@ def run(data: bytes, cfg: dict, register_url: str | None, offline: bool) -> tupl
     if report.cannot_verify and register is None and not register_url:
         report.cannot_verify += "；请加 --register 签发考点地址，或先复制其公钥（jwks.json）和根证书（ca.pem）"
     return report, notes
+
+
+def _local_engine(cfg: dict):
+    """This instance's database engine when it holds a register to ask (a certificate table with at
+    least one row), else None: an empty or missing database cannot tell "not found" from "not ours"."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from exam import db
+    url = cfg["DATABASE_URL"]
+    if db.is_sqlite(url) and not Path(url.split("///", 1)[-1]).exists():
+        return None
+    engine = db.throwaway_engine(url)
+    try:
+        with engine.connect() as conn:
+            return engine if conn.execute(text("SELECT 1 FROM certificate LIMIT 1")).first() else None
+    except SQLAlchemyError:
+        return None
+
+
+def run_bulk(filename: str, data: bytes, cfg: dict, register_url: str | None):
+    """``callexam certificates verify-bulk``: the file read by ``bulk.parse`` (exam.tabular), each
+    good row asked of this instance's register (one query per 500 numbers) or, with ``--register``,
+    of that instance's public API row by row. A row the register could not answer (unreachable,
+    throttled) is "未核对", never "未找到". Returns (parsed file, result lines, notes) — no lines
+    when the file could not be read or there is no register at all."""
+    from sqlmodel import Session
+
+    from certificates import bulk
+    from exam.timeutil import local_today, utcnow
+
+    notes: list[str] = []
+    parsed = bulk.parse(filename, data)
+    if not parsed.ok:
+        return parsed, None, notes
+    tz = cfg.get("TIMEZONE", verification.DEFAULT_TZ)
+    today = local_today(utcnow(), tz)
+    pairs = [(r.number, r.name) for r in parsed.rows]
+    if register_url:
+        ask = remote_register(register_url, TIMEOUT)
+        answers: list = []
+        stopped = None
+        for number, name in pairs:
+            if stopped is None:
+                try:
+                    answers.append(ask(number, name))
+                    continue
+                except RegisterUnavailable as exc:
+                    stopped = f"登记库未回答：{exc}"
+                    notes.append(f"{register_url} 未回答（{exc}），其余各行未核对；大批名单请用网页“批量核验”")
+            answers.append(stopped)
+        return parsed, bulk.result_lines(parsed, answers), notes
+    engine = _local_engine(cfg)
+    if engine is None:
+        notes.append("本机没有登记库（数据库不存在或没有任何证书记录）：请加 --register 签发考点地址，或在签发考点的服务器上运行")
+        return parsed, None, notes
+    with Session(engine) as session:
+        found = verification.lookup_many(session, pairs, today, tz)
+    return parsed, bulk.result_lines(parsed, found), notes
+
+
+def bulk_exit_code(lines: list[tuple] | None) -> int:
+    """0 every line 有效; 1 a line 未找到 or 格式有误; 4 nothing to ask, or some line 未核对;
+    3 every line found but some expired or revoked."""
+    from certificates import bulk
+    if lines is None:
+        return verification.EXIT_CANNOT_VERIFY
+    n = bulk.counts(lines)
+    if n["未找到"] or n["格式有误"]:
+        return verification.EXIT_FAILED
+    if n[bulk.UNCHECKED]:
+        return verification.EXIT_CANNOT_VERIFY
+    if n["已过期"] or n["已撤销"]:
+        return verification.EXIT_NOT_VALID
+    return verification.EXIT_OK

@@ -198,8 +198,7 @@ def _bulk_results(parsed: bulk.BulkFile) -> Response:
     today = web.today()
     found = verification.lookup_many(web.db(), [(r.number, r.name) for r in parsed.rows], today, web.tz())
     local = to_local(web.now(), web.tz())
-    data = bulk.results_xlsx(bulk.with_bad_rows(parsed, [bulk.result_row(r, f) for r, f in zip(parsed.rows, found)]),
-                             local.strftime("%Y-%m-%d %H:%M"))
+    data = bulk.results_xlsx(bulk.result_lines(parsed, found), local.strftime("%Y-%m-%d %H:%M"))
     with write_connection(web.engine()) as conn:
         record(conn, "certificate.verify_bulk", "user", current_user.id, actor_id=current_user.id,
                rows=len(parsed.rows), found=sum(1 for f in found if f is not None))

@@ -19,6 +19,7 @@ from certificates.view import CertificateView
 from exam.db import write_session
 from exam.timeutil import utcnow
 from tests.browser.axe import assert_accessible
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -122,6 +123,8 @@ def test_number_look_up_without_dashes_on_a_phone(context, live_server, certific
     page.click("button[type=submit]")
     expect(page.locator(".verify-compare-line")).to_have_text(COMPARE)
     expect(page.locator(".verify-name")).to_have_text("考生01")
+    for selector in ("#verdict", ".verify-compare-line", ".verify-name"):
+        above_the_fold(page, selector, "查询结果页")
     no_overflow(page, "查询结果页")
     assert_accessible(page, "查询结果页（375 px）")
 
@@ -138,3 +141,78 @@ def test_upload_page_fits_a_phone_and_a_desk(context, live_server, certificates_
         expect(page.locator("#verdict")).to_contain_text("未通过")
         no_overflow(page, f"上传核验结果页 {viewport['width']} px")
         assert_accessible(page, f"上传核验结果页 {viewport['width']} px")
+
+
+def test_revoked_number_look_up_is_never_green(context, live_server, certificates_ready):
+    page = context(PHONE)
+    page.goto(f"{live_server.url}/verify")
+    page.fill("input[name=number]", "HJ-2026-C-000102")
+    page.fill("input[name=name]", "考生02")
+    page.click("button[type=submit]")
+    expect(page.locator("#verdict")).to_contain_text("已撤销")
+    assert page.locator(".verify-report.verify-ok").count() == 0
+    green = page.evaluate("""() => [...document.querySelectorAll('.verify-report *')]
+        .filter(e => getComputedStyle(e).color === 'rgb(30, 123, 52)' && e.textContent.trim()).length""")
+    assert green == 0
+    above_the_fold(page, ".verify-name", "已撤销查询结果")
+    no_overflow(page, "已撤销查询结果")
+
+
+def test_bulk_page_fits_a_phone(context, live_server, certificates_ready):
+    page = context(PHONE)
+    page.goto(f"{live_server.url}/login")
+    page.fill("input[name=username]", "verifier")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/verify/bulk")
+    expect(page.locator("h1")).to_have_text("批量核验证书")
+    no_overflow(page, "批量核验页")
+    assert_accessible(page, "批量核验页（375 px）")
+    page.set_input_files("input[type=file]", files=[{"name": "名单.csv", "mimeType": "text/csv",
+                                                       "buffer": "姓名\n张三\n".encode()}])
+    page.click("form.verify-form button[type=submit]")      # not the top bar's 退出
+    expect(page.locator(".plan-errors")).to_contain_text("缺少“证书编号”列")
+    no_overflow(page, "批量核验错误页")
+    assert_accessible(page, "批量核验错误页（375 px）")
+
+
+def tab_to(page, selector: str, where: str, limit: int = 25) -> None:
+    """Presses Tab until ``selector`` has the focus; every stop on the way shows a focus ring."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""(sel) => { const e = document.activeElement;
+            const s = getComputedStyle(e);
+            return {match: e.matches(sel), ring: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+                    what: e.outerHTML.slice(0, 80)}; }""", selector)
+        assert focused["ring"], f"{where}: 键盘焦点在 {focused['what']} 上看不出来"
+        if focused["match"]:
+            return
+    raise AssertionError(f"{where}: 按 Tab {limit} 次仍到不了 {selector}")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1366, "height": 768}], ids=["375", "1366"])
+def test_look_up_by_keyboard_alone(context, live_server, certificates_ready, viewport):
+    page = context(viewport)
+    page.goto(f"{live_server.url}/verify")
+    where = f"查询页 {viewport['width']} px"
+    tab_to(page, "input[name=number]", where)
+    page.keyboard.type("HJ 2026 C 000101")
+    tab_to(page, "input[name=name]", where, limit=3)
+    page.keyboard.type("考生01")
+    page.keyboard.press("Enter")
+    expect(page.locator(".verify-name")).to_have_text("考生01")
+    # from the result, the keyboard reaches the CA certificate link
+    tab_to(page, "a[href$='/certificates/ca.pem']", where, limit=40)
+
+
+def test_upload_by_keyboard_alone(context, live_server, certificates_ready):
+    page = context({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/verify/pdf")
+    tab_to(page, "input[type=file]", "上传核验页")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(files=[{"name": "badge.jwt", "mimeType": "application/octet-stream",
+                                    "buffer": b"eyJhbGciOiJFUzI1NiJ9.e30.c2ln"}])
+    tab_to(page, "button[type=submit]", "上传核验页", limit=3)
+    page.keyboard.press("Enter")
+    expect(page.locator("#verdict")).to_contain_text("未通过")
