@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 
 from exam import web
 from exam.db import write_session
+from exam.marking import rounds
 from exam.sessions.models import ExamSession
 from practical import call_script, marking, results
 from practical.kinds import kind
@@ -90,8 +91,10 @@ def mark(attempt_id: int, position: int):
         reasons = {c["key"]: request.form.get(f"r_{c['key']}", "") for c in entry.task.rubric}
         try:
             saved = marking.save_mark(web.engine(), attempt_id, position, current_user.id, raw,
-                                      request.form.get("comment", ""), web.now(), reasons)
-            flash(f"已保存评分（第 {saved.round} 评）：{float(Fraction(saved.points)):g} 分")
+                                      request.form.get("comment", ""), web.now(), reasons,
+                                      confirmed=request.form.get("confirm_change") == "1",
+                                      change_reason=request.form.get("change_reason", ""))
+            flash(f"已保存评分（第 {saved.round} 评）：{rounds.shown(Fraction(saved.points))} 分")
             return redirect(url_for("practical_marking.marking_queue", session_id=session_id))
         except marking.MarkingError as exc:
             flash(str(exc), "error")

@@ -14,9 +14,9 @@ from fractions import Fraction
 
 from sqlmodel import Session, select
 
-from exam import standard
 from exam.audit.service import record
 from exam.db import write_session
+from exam.marking import rounds
 from exam.sessions.models import ExamSession
 from practical.kinds import kind
 from practical.models import SUBMITTED, PracticalAttempt, PracticalMark, PracticalTask
@@ -50,14 +50,13 @@ class QueueEntry:
 
 
 def state_of(task: PracticalTask, marks: list[PracticalMark], double: bool) -> str:
-    rounds = {m.round for m in marks}
     if task.manual_points is not None:
-        return "已评定"
-    if 1 not in rounds:
-        return "待评分"
-    if double and 2 not in rounds:
-        return "待二评"
-    return "待仲裁"
+        return rounds.AGREED
+    return rounds.state(_by_round(marks), double, manual_max(task))
+
+
+def _by_round(marks: list[PracticalMark]) -> dict[int, Fraction]:
+    return {m.round: Fraction(m.points) for m in marks}
 
 
 def queue(db: Session, session_id: int) -> list[QueueEntry]:
@@ -133,9 +132,11 @@ def parse_criteria(task: PracticalTask, raw: dict[str, str],
 
 
 def save_mark(engine, attempt_id: int, position: int, marker_id: int, raw_criteria: dict[str, str],
-              comment: str, now: dt.datetime, reasons: dict[str, str] | None = None) -> PracticalMark:
+              comment: str, now: dt.datetime, reasons: dict[str, str] | None = None,
+              confirmed: bool = False, change_reason: str = "") -> PracticalMark:
     """Records this examiner's marking in the round that is theirs, and the task's agreed points when
-    the marking is complete. Results published are final."""
+    the marking is complete. Changing one's saved marking needs ``confirmed`` and a ``change_reason``
+    (``exam.marking.rounds``). Results published are final."""
     with write_session(engine) as db:
         attempt = db.get(PracticalAttempt, attempt_id)
         task = db.get(PracticalTask, (attempt_id, position))
@@ -147,47 +148,37 @@ def save_mark(engine, attempt_id: int, position: int, marker_id: int, raw_criter
         criteria, decisions = parse_criteria(task, raw_criteria, reasons)
         marks = list(db.exec(select(PracticalMark).where(PracticalMark.attempt_id == attempt_id,
                                                         PracticalMark.position == position)))
-        mark = _round_for(marks, marker_id, exam_session.double_marking, task)
+        double, top = exam_session.double_marking, manual_max(task)
+        try:
+            number = rounds.round_for({m.round: m.marker_id for m in marks}, marker_id, double,
+                                      _by_round(marks), top)
+        except rounds.RoundError as exc:
+            raise MarkingError(str(exc), exc.status) from None
+        mark = next((m for m in marks if m.round == number), None)
+        total = sum(criteria.values(), Fraction(0))
+        try:
+            reason = rounds.change_reason(Fraction(mark.points) if mark else None, total,
+                                          mark.criteria if mark else None, criteria, confirmed, change_reason)
+        except rounds.RoundError as exc:
+            raise MarkingError(str(exc), exc.status) from None
+        before = (mark.points, dict(mark.criteria)) if mark else (None, None)
+        if mark is None:
+            mark = PracticalMark(attempt_id=attempt_id, position=position, round=number, marker_id=marker_id,
+                                 points="0")
         mark.criteria = {k: str(v) for k, v in criteria.items()}
         mark.decisions = decisions
-        mark.points, mark.comment, mark.marked_at = str(sum(criteria.values(), Fraction(0))), comment[:2000], now
+        mark.points, mark.comment, mark.marked_at = str(total), comment[:2000], now
         db.add(mark)
         db.flush()
         others = [m for m in marks if m.round != mark.round] + [mark]
-        task.manual_points = _agreed(others, exam_session.double_marking, manual_max(task))
+        agreed = rounds.agreed(_by_round(others), double, top)
+        task.manual_points = None if agreed is None else str(agreed)
         db.add(task)
         record(db.connection(), "practical.mark", "practical_attempt", attempt_id, actor_id=marker_id,
                position=position, round=mark.round, points=mark.points, criteria=mark.criteria,
-               decisions=decisions, agreed=task.manual_points)
+               decisions=decisions, agreed=task.manual_points, before=before[0], criteria_before=before[1],
+               change_reason=reason)
         return mark
-
-
-def _round_for(marks: list[PracticalMark], marker_id: int, double: bool, task: PracticalTask) -> PracticalMark:
-    by_round = {m.round: m for m in marks}
-    mine = [m for m in marks if m.marker_id == marker_id]
-    if mine:  # an examiner may correct their own marking until results are published
-        return mine[-1]
-    if 1 not in by_round:
-        return PracticalMark(attempt_id=task.attempt_id, position=task.position, round=1, marker_id=marker_id, points="0")
-    if not double:
-        raise MarkingError("该任务已由其他考评员评分（本场未开启双评）", 409)
-    if 2 not in by_round:
-        return PracticalMark(attempt_id=task.attempt_id, position=task.position, round=2, marker_id=marker_id, points="0")
-    if _agreed(marks, double, manual_max(task)) is not None:
-        raise MarkingError("两位考评员的评分已在允许差值内，无需仲裁", 409)
-    return PracticalMark(attempt_id=task.attempt_id, position=task.position, round=3, marker_id=marker_id, points="0")
-
-
-def _agreed(marks: list[PracticalMark], double: bool, top: Fraction) -> str | None:
-    by_round = {m.round: Fraction(m.points) for m in marks}
-    if not double:
-        return str(by_round[1]) if 1 in by_round else None
-    if 3 in by_round:
-        return str(by_round[3])
-    if 1 in by_round and 2 in by_round:
-        if abs(by_round[1] - by_round[2]) <= standard.DOUBLE_MARK_TOLERANCE * top:
-            return str((by_round[1] + by_round[2]) / 2)
-    return None
 
 
 def entry(db: Session, attempt_id: int, position: int) -> QueueEntry:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy import BigInteger, Column, Index, JSON, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -64,4 +64,23 @@ class ManualMark(SQLModel, table=True):
     points: str = Field(max_length=32)
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     marker_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    marked_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ShortMark(SQLModel, table=True):
+    """One examiner's marking of one short answer in one round (``exam.marking.rounds``): the points per
+    评分要点 (``criteria``: the 要点's index as a string → exact points) and their sum. The agreed
+    mark the grade uses is ``ManualMark``; these rows say who marked what, in which round."""
+
+    __tablename__ = "short_mark"
+    __table_args__ = (UniqueConstraint("attempt_id", "position", "round", name="uq_short_mark_round"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempt.id", index=True)
+    position: int
+    round: int
+    marker_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    criteria: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    points: str = Field(max_length=32)
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     marked_at: dt.datetime = Field(default_factory=utcnow)

@@ -1,24 +1,31 @@
 """Short answers waiting for an examiner, and the marks they give.
 
-A mark is points out of the slot's points, kept exactly (a fraction); saving one regrades the attempt
-in the same transaction and writes the change to the audit trail, so the attempt's score and pass
-decision are never out of step with its marks. Marking is blind: the examiner sees an answer
-number, not the candidate's name.
+An examiner marks a short answer per 评分要点: each 要点 carries an equal share of the slot's points and
+gets 0 up to that share in half points (the share itself is always allowed, since 5 points over 3 要点
+is not a multiple of 0.5). With the session's double marking on, two examiners mark independently and
+far-apart marks go to a third (``exam.marking.rounds``, the same rules as the practical). The agreed
+mark is kept exactly (a fraction) in ``ManualMark``; saving regrades the attempt in the same
+transaction and writes the change to the audit trail, so the attempt's score and pass decision are
+never out of step with its marks. Changing one's saved mark needs a confirmation and a reason.
+Marking is blind: the examiner sees an answer number, not the candidate's name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Mapping, Optional
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from exam.audit.service import record
 from exam.db import write_connection
-from exam.delivery.models import SUBMITTED, Answer, Attempt, ManualMark, PaperSlot
+from exam.delivery.models import SUBMITTED, Answer, Attempt, ManualMark, PaperSlot, ShortMark
 from exam.delivery.service import grade_attempts
+from exam.marking import rounds
+from exam.sessions.models import ExamSession
 from exam.timeutil import utcnow
 from question_bank.models import Item, ItemVersion
 
@@ -37,12 +44,28 @@ class ShortAnswer:
     points_list: list[str]
     answer: str
     max_points: Fraction
-    mark: Fraction | None
+    mark: Fraction | None          # the agreed mark (what the grade uses)
     comment: str
+    marks: list[ShortMark] = field(default_factory=list)   # every round's marking, by round
+    state: str = rounds.PENDING
+
+    @property
+    def shares(self) -> list[Fraction]:
+        """Each 评分要点's share of the points."""
+        return point_shares(self.max_points, len(self.points_list))
+
+    def mine(self, marker_id: int) -> Optional[ShortMark]:
+        return next((m for m in reversed(self.marks) if m.marker_id == marker_id), None)
+
+
+def point_shares(maximum: Fraction, count: int) -> list[Fraction]:
+    return [maximum / count] * count if count else []
 
 
 def short_answers(db: Session, session_id: int) -> list[ShortAnswer]:
-    """Every written short answer of the session's submitted attempts, unmarked first."""
+    """Every written short answer of the session's submitted attempts, in one fixed order (question,
+    then answer number) that a save never changes: the examiner's place in the list stays put."""
+    double = bool(db.exec(select(ExamSession.double_marking).where(ExamSession.id == session_id)).first())
     rows = db.exec(
         select(PaperSlot.attempt_id, PaperSlot.position, PaperSlot.points, ItemVersion.stem, ItemVersion.key,
                Item.ref, Item.id, Answer.value)
@@ -52,24 +75,63 @@ def short_answers(db: Session, session_id: int) -> list[ShortAnswer]:
         .join(Answer, (Answer.attempt_id == PaperSlot.attempt_id) & (Answer.position == PaperSlot.position))
         .where(Attempt.session_id == session_id, Attempt.status == SUBMITTED, PaperSlot.kind == "short",
                Answer.value != "")
-        .order_by(Item.id, PaperSlot.attempt_id)
+        .order_by(Item.id, PaperSlot.attempt_id, PaperSlot.position)
     ).all()
-    marks = {(m.attempt_id, m.position): m for m in db.exec(
+    agreed = {(m.attempt_id, m.position): m for m in db.exec(
         select(ManualMark).join(Attempt, Attempt.id == ManualMark.attempt_id).where(Attempt.session_id == session_id))}
+    by_answer: dict[tuple[int, int], list[ShortMark]] = {}
+    for m in db.exec(select(ShortMark).join(Attempt, Attempt.id == ShortMark.attempt_id)
+                     .where(Attempt.session_id == session_id).order_by(ShortMark.round)):
+        by_answer.setdefault((m.attempt_id, m.position), []).append(m)
     out = []
     for aid, position, points, stem, key, ref, item_id, value in rows:
-        mark = marks.get((aid, position))
+        mark = agreed.get((aid, position))
+        marks = by_answer.get((aid, position), [])
+        top = Fraction(points)
+        state = rounds.AGREED if mark else rounds.state(_by_round(marks), double, top)
         out.append(ShortAnswer(aid, position, ref or str(item_id), stem, key["reference"], key["points"], value,
-                               Fraction(points), Fraction(mark.points) if mark else None, mark.comment if mark else ""))
-    return sorted(out, key=lambda s: s.mark is not None)
+                               top, Fraction(mark.points) if mark else None, mark.comment if mark else "",
+                               marks, state))
+    return out
 
 
-def save_mark(engine: Engine, session_id: int, attempt_id: int, position: int, points: Fraction,
-              comment: str, marker_id: int) -> Fraction:
-    """Record (or change) a mark and regrade the attempt; returns the attempt's new score."""
+def _by_round(marks) -> dict[int, Fraction]:
+    return {m.round: Fraction(m.points) for m in marks}
+
+
+def parse_parts(maximum: Fraction, points_list: list[str], raw: Mapping[str, str]) -> dict[str, Fraction]:
+    """The points per 评分要点 from the form (keys "0", "1", …), each 0 to its share in half points or
+    the share itself; every problem named by its 要点."""
+    shares = point_shares(maximum, len(points_list))
+    out, problems = {}, []
+    for index, share in enumerate(shares):
+        text = (raw.get(str(index)) or "").strip()
+        label = f"要点 {index + 1}"
+        try:
+            value = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            problems.append(f"{label}：请填写 0 至 {rounds.shown(share)} 之间的分数")
+            continue
+        if abs(value - share) <= Fraction(1, 200):   # the page shows the share rounded to two decimals
+            value = share
+        if not 0 <= value <= share or ((value * 2).denominator != 1 and value != share):
+            problems.append(f"{label}：应在 0 至 {rounds.shown(share)} 之间（可用 0.5 分）")
+            continue
+        out[str(index)] = value
+    if problems:
+        raise MarkingError("；".join(problems))
+    return out
+
+
+def save_mark(engine: Engine, session_id: int, attempt_id: int, position: int, points: Fraction | None,
+              comment: str, marker_id: int, *, parts: Mapping[str, str] | None = None, confirmed: bool = False,
+              change_reason: str = "") -> Fraction:
+    """Record (or, confirmed and with a reason, change) this examiner's marking in their round, store
+    the agreed mark when the marking is complete and regrade the attempt; returns the attempt's score.
+    ``parts`` gives the points per 评分要点 (their sum is the mark); without it ``points`` is the mark."""
     with write_connection(engine) as conn:
         slot = conn.execute(
-            select(PaperSlot.points, PaperSlot.kind, Attempt.status, Attempt.session_id)
+            select(PaperSlot.points, PaperSlot.kind, PaperSlot.item_version_id, Attempt.status, Attempt.session_id)
             .join(Attempt, Attempt.id == PaperSlot.attempt_id)
             .where(PaperSlot.attempt_id == attempt_id, PaperSlot.position == position)).first()
         if slot is None or slot.session_id != session_id or slot.kind != "short":
@@ -77,20 +139,55 @@ def save_mark(engine: Engine, session_id: int, attempt_id: int, position: int, p
         if slot.status != SUBMITTED:
             raise MarkingError("考生尚未交卷，不能评分")
         maximum = Fraction(slot.points)
-        if not 0 <= points <= maximum:
-            raise MarkingError(f"得分应在 0 至 {float(maximum):g} 分之间")
-        table = ManualMark.__table__
-        before = conn.execute(select(table.c.points).where(
-            table.c.attempt_id == attempt_id, table.c.position == position)).scalar()
-        values = {"points": str(points), "comment": comment.strip(), "marker_id": marker_id, "marked_at": utcnow()}
-        if before is None:
-            conn.execute(table.insert().values(attempt_id=attempt_id, position=position, **values))
+        criteria: dict[str, Fraction] = {}
+        if parts is not None:
+            key = conn.execute(select(ItemVersion.key).where(ItemVersion.id == slot.item_version_id)).scalar()
+            criteria = parse_parts(maximum, list(key["points"]), parts)
+            points = sum(criteria.values(), Fraction(0))
+        if points is None or not 0 <= points <= maximum:
+            raise MarkingError(f"得分应在 0 至 {rounds.shown(maximum)} 分之间")
+        double = bool(conn.execute(select(ExamSession.double_marking)
+                                   .where(ExamSession.id == session_id)).scalar())
+        table = ShortMark.__table__
+        marks = conn.execute(select(table).where(table.c.attempt_id == attempt_id, table.c.position == position)
+                             .order_by(table.c.round)).all()
+        try:
+            number = rounds.round_for({m.round: m.marker_id for m in marks}, marker_id, double,
+                                      _by_round(marks), maximum)
+            mine = next((m for m in marks if m.round == number), None)
+            reason = rounds.change_reason(Fraction(mine.points) if mine else None, points,
+                                          (mine.criteria or None) if mine else None, criteria or None,
+                                          confirmed, change_reason)
+        except rounds.RoundError as exc:
+            raise MarkingError(str(exc)) from None
+        now = utcnow()
+        values = {"points": str(points), "criteria": {k: str(v) for k, v in criteria.items()},
+                  "comment": comment.strip()[:2000], "marker_id": marker_id, "marked_at": now}
+        if mine is None:
+            conn.execute(table.insert().values(attempt_id=attempt_id, position=position, round=number, **values))
         else:
-            conn.execute(table.update().where(table.c.attempt_id == attempt_id, table.c.position == position)
-                         .values(**values))
+            conn.execute(table.update().where(table.c.id == mine.id).values(**values))
+        by_round = {**_by_round(marks), number: points}
+        agreed = rounds.agreed(by_round, double, maximum)
+        manual = ManualMark.__table__
+        before = conn.execute(select(manual.c.points).where(
+            manual.c.attempt_id == attempt_id, manual.c.position == position)).scalar()
+        where = (manual.c.attempt_id == attempt_id, manual.c.position == position)
+        if agreed is None:
+            conn.execute(delete(manual).where(*where))
+        else:
+            agreed_values = {"points": str(agreed), "comment": values["comment"], "marker_id": marker_id,
+                             "marked_at": now}
+            if before is None:
+                conn.execute(manual.insert().values(attempt_id=attempt_id, position=position, **agreed_values))
+            else:
+                conn.execute(manual.update().where(*where).values(**agreed_values))
         grade = grade_attempts(conn, [attempt_id])[attempt_id]
         conn.execute(update(Attempt).where(Attempt.id == attempt_id)
                      .values(score=grade.score_display, passed=grade.passed))
-        record(conn, "attempt.marked", "attempt", attempt_id, marker_id, position=position,
-               before=before, after=str(points), score=str(grade.score), passed=grade.passed)
+        record(conn, "attempt.marked", "attempt", attempt_id, marker_id, position=position, round=number,
+               before=mine.points if mine else None, after=str(points), criteria=values["criteria"],
+               criteria_before=mine.criteria if mine else None, change_reason=reason,
+               agreed_before=before, agreed=None if agreed is None else str(agreed),
+               score=str(grade.score), passed=grade.passed)
         return grade.score

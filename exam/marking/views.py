@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from exam import web
-from exam.marking import service
+from exam.marking import rounds, service
 from exam.sessions.models import ExamSession
 
 bp = Blueprint("marking", __name__, url_prefix="/examiner")
@@ -21,7 +21,8 @@ def session_marking(session_id: int):
     exam_session = web.db().get(ExamSession, session_id) or abort(404)
     answers = service.short_answers(web.db(), session_id)
     return render_template("marking/session.html", exam_session=exam_session, answers=answers, form=FlaskForm(),
-                           pending=sum(a.mark is None for a in answers))
+                           pending=sum(a.state != rounds.AGREED for a in answers), me=current_user.id,
+                           rounds=rounds)
 
 
 @bp.route("/sessions/<int:session_id>/marking/<int:attempt_id>/<int:position>", methods=["POST"])
@@ -29,15 +30,25 @@ def session_marking(session_id: int):
 def mark(session_id: int, attempt_id: int, position: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
-        points = Fraction(request.form.get("points", "").strip())
-    except (ValueError, ZeroDivisionError):
-        flash("得分应为数字，例如 3 或 2.5", "error")
-    else:
+    parts = {key[2:]: value for key, value in request.form.items() if key.startswith("p_")} or None
+    points = None
+    if parts is None:
         try:
-            service.save_mark(web.engine(), session_id, attempt_id, position, points,
-                              request.form.get("comment", "")[:2000], current_user.id)
-            flash(f"已保存答卷 {attempt_id} 第 {position + 1} 题的得分。")
-        except service.MarkingError as exc:
-            flash(str(exc), "error")
-    return redirect(url_for("marking.session_marking", session_id=session_id))
+            points = Fraction(request.form.get("points", "").strip())
+        except (ValueError, ZeroDivisionError):
+            flash("得分应为数字，例如 3 或 2.5", "error")
+            return redirect(_back(session_id, attempt_id, position))
+    try:
+        service.save_mark(web.engine(), session_id, attempt_id, position, points,
+                          request.form.get("comment", "")[:2000], current_user.id, parts=parts,
+                          confirmed=request.form.get("confirm_change") == "1",
+                          change_reason=request.form.get("change_reason", ""))
+        flash(f"已保存答卷 {attempt_id} 第 {position + 1} 题的得分。")
+    except service.MarkingError as exc:
+        flash(f"答卷 {attempt_id} 第 {position + 1} 题未保存：{exc}", "error")
+    return redirect(_back(session_id, attempt_id, position))
+
+
+def _back(session_id: int, attempt_id: int, position: int) -> str:
+    """Back to the same place in the list (its order never changes on a save)."""
+    return url_for("marking.session_marking", session_id=session_id, _anchor=f"mark-{attempt_id}-{position}")
