@@ -195,7 +195,7 @@ def test_short_answers_double_marking_averages_close_marks_and_reconciles_far_on
         assert db.get(Attempt, a.attempt_id).passed is None
         assert short_marking.short_answers(db, sid)[0].state == rounds.SECOND
     close = dict(parts_full)
-    close["0"] = str(max(Fraction(close["0"]) - Fraction(1, 2), Fraction(0)))
+    close["0"] = str(Fraction(int(a.shares[0] * 2) - 1, 2))   # the half point below the 要点's share
     short_marking.save_mark(engine, sid, a.attempt_id, a.position, None, "", second, parts=close)
     with Session(engine) as db:
         agreed = Fraction(db.get(ManualMark, (a.attempt_id, a.position)).points)
