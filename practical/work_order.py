@@ -20,9 +20,13 @@ Follow-up promises (``parse_follow_up``) become one structured value: the deadli
 relative to when the call took place, and compared as hours after the call. Accepted forms:
 
 - a duration: ``24小时内``, ``半小时内``, ``两个工作日内``, ``3天内`` (a range, ``3-5天内``, counts to its
-  end) — N hours/minutes; N days = N × 24 h, N weeks = N × 7 days; N working days = the same clock time
-  N weekdays later (Saturday and Sunday skipped; public holidays are not known and not skipped);
-- a day and/or a time: ``今天``/``明天``/``后天``/``大后天``, ``周三``/``下周一``, ``5月14日``/``14号``/
+  end) — N hours/minutes; N days = N × 24 h, N weeks = N × 7 days; N working days = the end of the
+  working day (18:00) of the Nth working day after the call's day, as people mean it: ``3个工作日内``
+  said on a Monday is Thursday, ``周四前`` and that date match it. Saturdays, Sundays and the
+  scenario's public holidays are not working days, its make-up working days (调休上班) are
+  (``WorkCalendar``); a fractional count (``半个工作日``) is counted in hours of whole days;
+- a day and/or a time: ``今天``/``明天``/``次日``/``第二天``/``后天``/``大后天``, ``周三``/``下周一``,
+  ``5月14日``/``14号``/
   ``2024-05-14`` (a date already past is next year's, a bare ``14号`` next month's), then a period
   (上午, 中午, 下午, 晚上 …) and a clock time (``3点``, ``三点半``, ``15:30``), then ``前``/``之前``/``内``.
   A day without a time means the end of the working day (18:00, also ``下班前``); a period without a
@@ -246,10 +250,28 @@ class FollowUpError(ValueError):
     """Why a text is not a deadline this module can read, in Chinese."""
 
 
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Which days are working days: Monday to Friday, less ``holidays``, plus ``workdays`` (the
+    weekend days worked to make up for a holiday, 调休上班). China's holidays are announced year by year,
+    so they belong to the scenario whose call date they surround, not to a table in the code."""
+
+    holidays: frozenset = frozenset()
+    workdays: frozenset = frozenset()
+
+    def is_working(self, day: dt.date) -> bool:
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+
+WEEKDAYS_ONLY = WorkCalendar()
+
+
 _CN = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十]+"
 _DURATION = re.compile(rf"(?P<n>{_NUM}|半)个?(?P<half>半)?(?P<unit>个?小时|钟头|分钟|个?工作日|天|日|个?星期|周)(?!\d|[点时号])")
-_DAY = re.compile(r"大后天|后天|明天|明日|明早|明晚|今天|今日|今晚|当天|当日"
+_DAY = re.compile(r"大后天|后天|明天|明日|明早|明晚|今天|今日|今晚|当天|当日|次日|翌日|第二天|隔天|隔日"
                   r"|(?P<next>下下?|本|这)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"
                   r"|(?:(?P<y>\d{4})[年\-/](?P<m>\d{1,2})[月\-/]|(?P<m2>\d{1,2})月)?"
                   r"(?P<d>\d{1,2})(?(m)[日号]?|(?(m2)[日号]?|号))")  # 14号 alone needs its 号
@@ -273,30 +295,32 @@ def cn_number(text: str) -> Fraction:
     raise FollowUpError(f"无法识别数字“{text}”")
 
 
-def _add_working_days(start: dt.datetime, days: Fraction) -> dt.datetime:
+def _add_working_days(start: dt.datetime, days: Fraction, calendar: WorkCalendar) -> dt.datetime:
     whole, part = int(days), days - int(days)
-    moment = start
-    while whole:
-        moment += dt.timedelta(days=1)
-        if moment.weekday() < 5:
-            whole -= 1
-    return moment + dt.timedelta(hours=float(part * 24))
+    day = start.date()
+    for _ in range(whole):
+        day += dt.timedelta(days=1)
+        while not calendar.is_working(day):
+            day += dt.timedelta(days=1)
+    if part:  # 半个工作日: the same clock time that many whole days on, plus the part in hours
+        return dt.datetime.combine(day, start.time()) + dt.timedelta(hours=float(part * 24))
+    return dt.datetime.combine(day, END_OF_DAY)
 
 
-def _duration(m: re.Match, call_at: dt.datetime) -> dt.datetime:
+def _duration(m: re.Match, call_at: dt.datetime, calendar: WorkCalendar) -> dt.datetime:
     n = Fraction(1, 2) if m["n"] == "半" else cn_number(m["n"])
     if m["half"]:
         n += Fraction(1, 2)
     unit = m["unit"].lstrip("个")
     if unit == "工作日":
-        return _add_working_days(call_at, n)
+        return _add_working_days(call_at, n, calendar)
     hours = {"小时": n, "钟头": n, "分钟": n / 60, "天": n * 24, "日": n * 24, "星期": n * 168, "周": n * 168}[unit]
     return call_at + dt.timedelta(seconds=round(hours * 3600))
 
 
 def _day(m: re.Match, call_at: dt.datetime) -> dt.date:
     today, word = call_at.date(), m.group(0)
-    offsets = {"今": 0, "当": 0, "明": 1, "后": 2, "大": 3}
+    offsets = {"今": 0, "当": 0, "明": 1, "次": 1, "翌": 1, "第": 1, "隔": 1, "后": 2, "大": 3}
     if m["wd"]:
         target = WEEKDAYS[m["wd"]]
         if m["next"] in ("下", "下下"):
@@ -336,7 +360,7 @@ def _clock(m: re.Match, period: str | None) -> dt.timedelta:
     return dt.timedelta(hours=hour, minutes=minute)
 
 
-def parse_follow_up(text: object, call_at: dt.datetime) -> dt.datetime:
+def parse_follow_up(text: object, call_at: dt.datetime, calendar: WorkCalendar = WEEKDAYS_ONLY) -> dt.datetime:
     """The deadline ``text`` promises for a call taken at ``call_at``."""
     raw = re.sub(r"\s+", "", nfkc(text))
     if not raw:
@@ -352,7 +376,7 @@ def parse_follow_up(text: object, call_at: dt.datetime) -> dt.datetime:
     if day_m is None and clock_m is None and period is None and "下班" not in raw:
         dur = _DURATION.search(raw)
         if dur:
-            return _duration(dur, call_at)
+            return _duration(dur, call_at, calendar)
         raise FollowUpError("无法识别的时限，请写成“24小时内”“两个工作日内”“明天下午3点前”这样的形式")
     day = _day(day_m, call_at) if day_m else call_at.date()
     if clock_m and "下班" not in raw:
@@ -379,13 +403,14 @@ def _hours(h: Fraction) -> str:
     return f"{float(h):.1f}".rstrip("0").rstrip(".")
 
 
-def compare_follow_up(truth: str, given: object, call_at: dt.datetime, tolerance_minutes: int) -> FieldResult:
-    want = parse_follow_up(truth, call_at)
+def compare_follow_up(truth: str, given: object, call_at: dt.datetime, tolerance_minutes: int,
+                      calendar: WorkCalendar = WEEKDAYS_ONLY) -> FieldResult:
+    want = parse_follow_up(truth, call_at, calendar)
     about = f"通话后 {_hours(hours_after(call_at, want))} 小时，即 {show_moment(want)} 前"
     if not nfkc(given):
         return _wrong(f"未填写；应为“{truth}”（{about}）")
     try:
-        got = parse_follow_up(given, call_at)
+        got = parse_follow_up(given, call_at, calendar)
     except FollowUpError as exc:
         return _wrong(f"“{given}”{exc}；应为“{truth}”（{about}）")
     off = abs(hours_after(call_at, got) - hours_after(call_at, want))

@@ -6,6 +6,8 @@
     {
       "instructions": "……",                        给考生的说明
       "call_time": "2024-05-13 10:20",             通话时间：相对时限（“明天”“24小时内”）据此换算
+      "holidays": ["2024-06-10"],                  可选：通话前后的法定节假日（不算工作日）
+      "workdays": ["2024-06-08"],                  可选：调休上班的周末（算工作日）
       "transcript": [{"speaker": "agent" | "customer", "text": "……"}],   录音文字，2–40 句
       "categories": ["故障报修", "账单查询", …],     业务类别的选项，2–12 项
       "fields": {
@@ -20,6 +22,8 @@
 评分（全部由机器评定）：本题分值按各字段的 weight 分配。姓名、电话、类别、承诺时限须与通话内容一致才得该字段
 的分（承诺时限按换算出的截止时刻比较，相差不超过 tolerance_minutes 分钟即算一致，默认 30）；问题描述按
 关键词组的覆盖比例得分，每组写到任一同义词即算写到该要点。每项检查都说明错在哪里。
+“N个工作日内”指通话当天之后第 N 个工作日的下班时间（18:00）：周一说“3个工作日内”即周四下班前；周六、周日
+和 holidays 中的日期不算工作日，workdays 中的日期算。节假日每年由国务院公布，因此随场景填写，不写死在程序里。
 """
 
 from __future__ import annotations
@@ -54,8 +58,44 @@ MAX_INSTRUCTIONS = 1000
 MAX_WEIGHT = 100
 
 
+MAX_CALENDAR_DAYS = 60
+
+
 def call_time(spec: dict) -> dt.datetime:
     return dt.datetime.strptime(spec["call_time"], "%Y-%m-%d %H:%M")
+
+
+def work_calendar(spec: dict) -> wo.WorkCalendar:
+    """The scenario's working days (holidays and make-up working days around its call date)."""
+    def days(key: str) -> frozenset:
+        return frozenset(dt.date.fromisoformat(d) for d in spec.get(key) or [])
+    return wo.WorkCalendar(days("holidays"), days("workdays"))
+
+
+def _calendar_problems(spec: dict) -> list[str]:
+    problems, seen = [], {}
+    for key, meaning in (("holidays", "法定节假日"), ("workdays", "调休上班日")):
+        value = spec.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, list) or len(value) > MAX_CALENDAR_DAYS:
+            problems.append(f"{key}：应为不超过 {MAX_CALENDAR_DAYS} 个日期的列表（{meaning}，如 2024-06-10）")
+            continue
+        for n, text in enumerate(value):
+            try:
+                day = dt.date.fromisoformat(text) if isinstance(text, str) else None
+            except ValueError:
+                day = None
+            if day is None:
+                problems.append(f"{key}[{n}]：应为日期，格式如 2024-06-10")
+            elif day in seen:
+                problems.append(f"{key}[{n}]：{text} 已在 {seen[day]} 中列出")
+            else:
+                seen[day] = key
+                if key == "workdays" and day.weekday() < 5:
+                    problems.append(f"{key}[{n}]：{text} 是周{'一二三四五'[day.weekday()]}，本来就是工作日；"
+                                    "workdays 只列调休上班的周六、周日")
+    return problems
 
 
 def _weight_problem(value: object) -> str | None:
@@ -64,7 +104,8 @@ def _weight_problem(value: object) -> str | None:
     return None
 
 
-def _field_problems(spec: dict, fields: dict, when: dt.datetime | None) -> list[str]:
+def _field_problems(spec: dict, fields: dict, when: dt.datetime | None,
+                   calendar: wo.WorkCalendar = wo.WEEKDAYS_ONLY) -> list[str]:
     problems = []
     for key in FIELD_KEYS:
         field, path = fields.get(key), f"fields.{key}"
@@ -98,7 +139,7 @@ def _field_problems(spec: dict, fields: dict, when: dt.datetime | None) -> list[
                 problems.append(f"{path}.truth：不能为空（如“明天下午3点前”）")
             elif when is not None:
                 try:
-                    if wo.parse_follow_up(truth, when) <= when:
+                    if wo.parse_follow_up(truth, when, calendar) <= when:
                         problems.append(f"{path}.truth：截止时刻早于通话时间")
                 except wo.FollowUpError as exc:
                     problems.append(f"{path}.truth：{exc}")
@@ -143,6 +184,8 @@ def validate_spec(spec: dict) -> list[str]:
         when = call_time(spec)
     except (KeyError, TypeError, ValueError):
         problems.append("call_time：应为通话时间，格式如 2024-05-13 10:20")
+    calendar_problems = _calendar_problems(spec)
+    problems += calendar_problems
     problems += qa.transcript_problems(spec.get("transcript"))
     cats = spec.get("categories")
     if not isinstance(cats, list) or not 2 <= len(cats) <= 12:
@@ -156,11 +199,27 @@ def validate_spec(spec: dict) -> list[str]:
     fields = spec.get("fields")
     if not isinstance(fields, dict):
         return problems + ["fields：应为对象（字段 → 正确值与权重）"]
-    return problems + _field_problems(spec, fields, when)
+    calendar = wo.WEEKDAYS_ONLY if calendar_problems else work_calendar(spec)
+    return problems + _field_problems(spec, fields, when, calendar)
 
 
 def default_rubric(spec: dict) -> list[dict]:
     return []
+
+
+def _day_label(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日（周{'一二三四五六日'[day.weekday()]}）"
+
+
+def calendar_note(spec: dict) -> str:
+    """What the candidate needs to turn a promise into a date: the scenario's holidays and make-up days."""
+    cal = work_calendar(spec)
+    parts = []
+    if cal.holidays:
+        parts.append("法定节假日 " + "、".join(_day_label(d) for d in sorted(cal.holidays)))
+    if cal.workdays:
+        parts.append("调休上班 " + "、".join(_day_label(d) for d in sorted(cal.workdays)))
+    return "；".join(parts)
 
 
 def candidate_view(spec: dict, answer: dict | None, seed: int) -> dict:
@@ -177,6 +236,7 @@ def candidate_view(spec: dict, answer: dict | None, seed: int) -> dict:
         "kind": KIND,
         "instructions": spec["instructions"],
         "call_time": spec["call_time"],
+        "calendar_note": calendar_note(spec),
         "transcript": qa.transcript_view(spec["transcript"]),
         "form": form,
         "scoring": "各栏按通话内容核对：姓名、电话、类别、承诺时限须准确；问题描述按写到的要点比例得分。",
@@ -225,7 +285,7 @@ def _judge(spec: dict, key: str, given: str) -> wo.FieldResult:
     if key == "problem":
         return wo.compare_summary(field["keywords"], given)
     return wo.compare_follow_up(field["truth"], given, call_time(spec),
-                                field.get("tolerance_minutes", DEFAULT_TOLERANCE_MINUTES))
+                                field.get("tolerance_minutes", DEFAULT_TOLERANCE_MINUTES), work_calendar(spec))
 
 
 def auto_grade(spec: dict, answer: dict | None, seed: int, points: Fraction) -> AutoResult:

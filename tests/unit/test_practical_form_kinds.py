@@ -96,6 +96,8 @@ def test_written_rubric_shares_sum_to_one_and_carry_the_guidance(raw):
     (("fields", "follow_up", "tolerance_minutes"), -5, "fields.follow_up.tolerance_minutes"),
     (("fields", "caller", "weight"), 0, "fields.caller.weight"),
     (("fields", "follow_up"), KeyError, "fields.follow_up"), (("fields",), "x", "fields"),
+    (("holidays",), ["2024-06-31"], "holidays[0]"), (("holidays",), "2024-06-10", "holidays"),
+    (("workdays",), ["2024-05-15"], "workdays[0]"), (("workdays",), ["2024-05-18", "2024-05-18"], "workdays[1]"),
 ])
 def test_work_order_spec_problems_name_the_field_in_chinese(path, value, field):
     problems = WO.validate_spec(broken(content("work_order")[0]["spec"], path, value))
@@ -190,6 +192,25 @@ def test_work_order_wrong_and_partial_fields_score_by_weight_with_reasons():
     assert "‘已自行重启’" in by["field.problem"].message and "‘需上门维修’" in by["field.problem"].message
     assert by["field.follow_up"].points == 0 and by["field.follow_up"].message.startswith("承诺时限：")
     assert result.points == 1 + 1 + Fraction(8, 5) and result.max_points == 10
+
+
+def test_work_order_working_days_promised_on_a_monday_match_the_date_they_mean():
+    spec = content("work_order")[1]["spec"]  # 3个工作日内, said on Monday 2024-06-03 14:15
+    assert (spec["call_time"], spec["fields"]["follow_up"]["truth"]) == ("2024-06-03 14:15", "3个工作日内")
+    for written in ("周四下班前", "6月6日前", "三个工作日内"):
+        answer = perfect_work_order(spec)
+        answer["fields"]["follow_up"] = written
+        result = WO.auto_grade(spec, WO.normalise_answer(spec, answer, SEED), SEED, Fraction(10))
+        assert result.points == 10, (written, [c.message for c in result.checks])
+    holiday = dict(spec, holidays=["2024-06-05"])  # a holiday on the Wednesday pushes it to Friday
+    answer = perfect_work_order(holiday)
+    answer["fields"]["follow_up"] = "周四前"
+    by = {c.code: c for c in WO.auto_grade(holiday, answer, SEED, Fraction(10)).checks}
+    assert not by["field.follow_up"].passed and "6月7日 18:00" in by["field.follow_up"].message
+    assert WO.validate_spec(holiday) == []
+    note = WO.candidate_view(dict(holiday, workdays=["2024-06-08"]), {}, SEED)["calendar_note"]
+    assert note == "法定节假日 6月5日（周三）；调休上班 6月8日（周六）"
+    assert WO.candidate_view(spec, {}, SEED)["calendar_note"] == ""
 
 
 def test_work_order_blank_answer_scores_nothing():

@@ -118,7 +118,9 @@ def test_summary_message_names_the_missing_points():
     ("24小时内", dt.datetime(2024, 5, 14, 10, 20)), ("二十四小时之内", dt.datetime(2024, 5, 14, 10, 20)),
     ("48 小时以内", dt.datetime(2024, 5, 15, 10, 20)), ("半小时内", dt.datetime(2024, 5, 13, 10, 50)),
     ("一个半小时内", dt.datetime(2024, 5, 13, 11, 50)), ("30分钟内", dt.datetime(2024, 5, 13, 10, 50)),
-    ("3天内", dt.datetime(2024, 5, 16, 10, 20)), ("两个工作日内", dt.datetime(2024, 5, 15, 10, 20)),
+    ("3天内", dt.datetime(2024, 5, 16, 10, 20)), ("两个工作日内", dt.datetime(2024, 5, 15, 18)),
+    ("次日10:00前", dt.datetime(2024, 5, 14, 10)), ("第二天上午", dt.datetime(2024, 5, 14, 12)),
+    ("翌日下午3点", dt.datetime(2024, 5, 14, 15)), ("隔天", dt.datetime(2024, 5, 14, 18)),
     ("一周内", dt.datetime(2024, 5, 20, 10, 20)),
     ("明天下午3点前", dt.datetime(2024, 5, 14, 15)), ("明天下午三点之前", dt.datetime(2024, 5, 14, 15)),
     ("明天 15:00 前", dt.datetime(2024, 5, 14, 15)), ("明日15点", dt.datetime(2024, 5, 14, 15)),
@@ -139,7 +141,7 @@ def test_follow_up_promises_become_deadlines(text, moment):
 
 
 def test_working_days_skip_the_weekend_and_next_week_is_the_calendar_week():
-    assert wo.parse_follow_up("两个工作日内", FRIDAY) == dt.datetime(2024, 7, 9, 16, 30)
+    assert wo.parse_follow_up("两个工作日内", FRIDAY) == dt.datetime(2024, 7, 9, 18)
     assert wo.parse_follow_up("下周一中午12点前", FRIDAY) == dt.datetime(2024, 7, 8, 12)
     assert wo.parse_follow_up("7月8日12:00前", FRIDAY) == dt.datetime(2024, 7, 8, 12)
     assert wo.parse_follow_up("下午3点前", FRIDAY) == dt.datetime(2024, 7, 6, 15)  # already past: next day
@@ -173,3 +175,33 @@ def test_chinese_numbers():
         24, 24, 12, 10, 2, 3, Fraction(3, 2)]
     with pytest.raises(wo.FollowUpError):
         wo.cn_number("好几")
+
+
+def test_next_day_is_the_day_after_the_call_even_before_that_hour():
+    early = dt.datetime(2024, 5, 13, 9, 40)
+    assert wo.parse_follow_up("次日10:00前", early) == dt.datetime(2024, 5, 14, 10)  # not 10:00 the same day
+    assert wo.parse_follow_up("10:00前", early) == dt.datetime(2024, 5, 13, 10)
+    assert wo.compare_follow_up("次日10:00前", "明天上午10点前", early, 0).ok
+    assert not wo.compare_follow_up("次日10:00前", "今天10点前", early, 30).ok
+
+
+def test_working_days_said_on_a_monday_mean_the_date_people_mean():
+    monday = dt.datetime(2024, 6, 3, 14, 15)
+    assert wo.parse_follow_up("3个工作日内", monday) == dt.datetime(2024, 6, 6, 18)
+    for written in ("周四前", "本周四下班前", "6月6日前", "6月6号", "三个工作日之内", "2024-06-06"):
+        assert wo.compare_follow_up("3个工作日内", written, monday, 30).ok, written
+    wrong = wo.compare_follow_up("3个工作日内", "周三前", monday, 30)
+    assert not wrong.ok and "6月6日 18:00" in wrong.message
+    assert not wo.compare_follow_up("3个工作日内", "72小时内", monday, 30).ok
+
+
+def test_holidays_and_make_up_working_days_come_from_the_calendar():
+    thursday = dt.datetime(2024, 9, 26, 10)
+    national_day = wo.WorkCalendar(frozenset(dt.date(2024, 10, d) for d in range(1, 8)),
+                                   frozenset({dt.date(2024, 9, 29), dt.date(2024, 10, 12)}))
+    # Fri 27, Sun 29 (make-up), Mon 30, then the holiday week, Tue 8
+    assert wo.parse_follow_up("3个工作日内", thursday, national_day) == dt.datetime(2024, 9, 30, 18)
+    assert wo.parse_follow_up("5个工作日内", thursday, national_day) == dt.datetime(2024, 10, 9, 18)
+    assert wo.parse_follow_up("5个工作日内", thursday) == dt.datetime(2024, 10, 3, 18)  # weekends only
+    assert wo.compare_follow_up("5个工作日内", "10月9日前", thursday, 0, national_day).ok
+    assert wo.parse_follow_up("半个工作日内", thursday, national_day) == dt.datetime(2024, 9, 26, 22)
