@@ -214,10 +214,61 @@ def _graph_problems(turns: list[dict], ids: dict[str, int]) -> list[str]:
         return out
     if (longest := _longest(turns, ids, 0)) > MAX_PATH:
         out.append(f"turns：最长的一条通话路径有 {longest} 轮，不超过 {MAX_PATH} 轮")
+    out += _leak_problems(turns, ids)
     for n, turn in enumerate(turns):
         if turn.get("key_points") and _avoidable(turns, ids, n):
             out.append(f"turns[{n}].key_points：该轮不在每一条通话路径上，要点无法对所有考生统一评分；"
                        "请把要点放在每条路径都会经过的轮次")
+    return out
+
+
+def _answer_key(turns: list[dict]) -> dict[str, str]:
+    """Every word of every key point (and its likely wrong answers), normal form → as written."""
+    out = {}
+    for turn in turns:
+        for point in turn.get("key_points") or ():
+            for word in (*matcher.words_of(point), *(point.get("wrong") or ())):
+                if matcher.normal(word):
+                    out[matcher.normal(word)] = word
+    return out
+
+
+def _condition_words(cond: dict) -> list[str]:
+    return [*(cond.get("any") or ()), *(w for item in cond.get("all") or () for w in
+                                        ([item] if isinstance(item, str) else item))]
+
+
+def _leak_problems(turns: list[dict], ids: dict[str, int]) -> list[str]:
+    """The caller's next line must never tell the candidate which scoring words were hit: a branch may
+    not listen for a word of the answer key (any key point's words or wrong answers; one containing the
+    other counts), and a line the branches lead to may not repeat the branching turn's key-point words.
+    The standard's phrase lists (``list``) may be listened for: they are the published service phrases
+    every candidate is taught, not the scenario's answer key."""
+    key = _answer_key(turns)
+    out = []
+    for n, turn in enumerate(turns):
+        nxt = turn.get("next")
+        if not isinstance(nxt, list):
+            continue
+        for b, branch in enumerate(nxt):
+            clashes = {}
+            for word in _condition_words(branch.get("if") or {}):
+                w = matcher.normal(word)
+                clash = next((shown for k, shown in key.items() if w and (w in k or k in w)), None)
+                if clash is not None:
+                    clashes.setdefault(word, clash)
+            if clashes:
+                pairs = "、".join(f"“{w}”（要点词“{k}”）" for w, k in list(clashes.items())[:5])
+                more = f"等 {len(clashes)} 个" if len(clashes) > 5 else ""
+                out.append(f"turns[{n}].next[{b}].if：条件词{pairs}{more}与要点词重合——来电者的下一句会暴露考生"
+                           "是否说中了评分词；请按考生做了什么（如是否询问、是否给出建议）另选不计分的词，或去掉分支")
+        own = [w for point in turn.get("key_points") or () for w in matcher.words_of(point) if matcher.normal(w)]
+        for target in dict.fromkeys(b.get("goto") for b in nxt):
+            line = matcher.normal(turns[ids[target]]["caller"])
+            echoed = [w for w in own if matcher.normal(w) in line]
+            if echoed:
+                out.append(f"turns[{ids[target]}].caller：分支后的台词重复了 turns[{n}] 的要点词“{echoed[0]}”，"
+                           "会让考生知道评分要点；请换一种说法")
     return out
 
 

@@ -101,7 +101,9 @@ def test_a_reply_sent_offline_stays_as_sending_and_gets_the_callers_answer_on_re
     call.locator(".call-input").fill(replies[0])
     call.locator(".call-send").click()
     expect(call.locator(".call-line.agent")).to_have_count(1)
-    callers = call.locator(".call-line.caller").count()
+    expect(call.locator(".call-line.sending")).to_have_count(0)  # acknowledged: the caller's next line is shown
+    expect(call.locator(".call-line.caller")).to_have_count(2)
+    callers = 2
 
     context.set_offline(True)
     call.locator(".call-input").fill(replies[1])

@@ -269,6 +269,24 @@ def test_valid_scripts_pass():
     assert call.validate_spec(LINEAR) == [] and call.validate_spec(BRANCHING) == []
 
 
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s["turns"][1]["next"][1]["if"].update(any=["甲乙丙"]), "turns[1].next[1].if：条件词“甲乙丙”（要点词“甲乙丙”）"),
+    (lambda s: s["turns"][1]["next"][1]["if"].update(any=["乙丙"]), "turns[1].next[1].if：条件词“乙丙”（要点词“甲乙丙”）"),
+    (lambda s: s["turns"][1]["next"][2]["if"].update(all=[["甲乙丙丁", "x"], "己庚"]),
+     "turns[1].next[2].if：条件词“甲乙丙丁”（要点词“甲乙丙”）"),
+    (lambda s: s["turns"][1]["key_points"][0].update(wrong=["电话"]), "turns[1].next[1].if：条件词“电话”（要点词“电话”）"),
+    (lambda s: s["turns"][2].update(caller="好吧，甲乙丙我记下了。"), "turns[2].caller：分支后的台词重复了 turns[1] 的要点词“甲乙丙”"),
+    (lambda s: s["turns"][5].update(caller="你连甲乙丙都不说？"), "turns[5].caller：分支后的台词重复了 turns[1] 的要点词“甲乙丙”"),
+])
+def test_the_callers_next_line_never_tells_which_scoring_words_were_hit(change, message):
+    """A branch may not listen for the answer key, and the lines it leads to may not repeat it: the
+    candidate would learn the scoring words from the caller (a phrase list, the standard's published
+    phrases, may be listened for)."""
+    problems = _broken(change)
+    assert any(p.startswith(message) and "暴露" in p or p.startswith(message) and "评分要点" in p
+               for p in problems), problems
+
+
 # ---------------------------------------------------------------- the stock scenarios
 
 def _paths(spec):
@@ -288,6 +306,19 @@ def test_four_stock_calls_a_level_each_with_a_distinct_reference():
     types = {t.get("type") for entry in CONTENT for t in entry["spec"]["turns"]}
     assert {"hold", "silent", "dialect", "off_topic", "upset"} <= types  # abuse: nuisance callers, tested above
     assert any(entry["spec"].get("direction") == "outbound" for entry in CONTENT if entry["level"] == "senior")
+
+
+def test_in_a_stock_call_the_caller_reacts_to_what_the_agent_did_not_to_the_scoring_words():
+    entry = next(e for e in CONTENT if e["ref"] == "call-junior-01")
+    before = entry["example_replies"][:3]
+
+    def caller_after(reply):
+        return call.candidate_view(entry["spec"], {"replies": [*before, reply]}, 1)["transcript"][-1]["text"]
+    right = caller_after("建议您下次出国前办个漫游流量包，或者关闭数据漫游。")
+    wrong = caller_after("建议您下次出国前把手机调成飞行模式就行。")  # advice, but not the key point's
+    assert right == wrong and "流量包" not in right
+    no_advice = caller_after("您的手机在国外连了当地网络，流量包和关闭漫游都能避免。")  # key words, no advice
+    assert no_advice != right  # the caller asks what to do next time: they heard no advice for next time
 
 
 @pytest.mark.parametrize("entry", CONTENT, ids=[e["ref"] for e in CONTENT])
