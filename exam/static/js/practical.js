@@ -153,6 +153,10 @@
   var pendingKey = autosave.key("practical", state.attemptId, "calls");
   callPending = autosave.load(pendingKey, null) || autosave.load("callexam.practical." + state.attemptId + ".calls", {}) || {};
   function keepPending() { autosave.store(pendingKey, callPending); }
+  // The last reply the server acknowledged, per task: a reload racing a retry can be served a page
+  // rendered just before that reply was stored, after the old page's answer had already cleared 发送中.
+  var ackedKey = autosave.key("practical", state.attemptId, "callsAcked");
+  var callAcked = autosave.load(ackedKey, {}) || {};
   function agentCount(view) {
     return (view.transcript || []).filter(function (line) { return line.who === "agent"; }).length;
   }
@@ -200,6 +204,8 @@
       var data = result.body;
       if (result.outcome === "acked") {
         acked[position] = seqs[position] = Math.max(acked[position] || 0, result.acked[position] || data.stored || 0);
+        callAcked[position] = { turn: waiting.turn, text: waiting.text };
+        autosave.store(ackedKey, callAcked);
         delete callPending[position];
         keepPending();
         backoff(position).reset();
@@ -245,6 +251,13 @@
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) task.querySelector(".call-send").click();
     });
     callViews[position] = state.views[position];
+    var last = callAcked[position];
+    if (!callPending[position] && last && agentCount(callViews[position]) <= last.turn) {
+      // this page is older than a reply the server acknowledged: send it again (a retry of an
+      // acknowledged reply is recorded once) and show the conversation the server answers with
+      callPending[position] = last;
+      keepPending();
+    }
     renderCall(task, callViews[position]);
     if (callPending[position]) sendReply(task);
   }
