@@ -7,7 +7,7 @@ from fractions import Fraction
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
-from exam import config, db, domains, standard, web
+from exam import config, db, domains, standard, static_assets, web
 from exam.request_caches import CachingCSRFProtect, CachingSessionInterface
 from exam.timeutil import to_local
 
@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     domains.init_app(app)  # every package's blueprints, commands and signal handlers
 
+    static_assets.init_app(app)  # content-hashed static URLs, cached for a year
     _install_template_helpers(app)
     _install_error_pages(app)
     app.after_request(_security_headers)

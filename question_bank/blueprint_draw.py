@@ -193,25 +193,43 @@ def sample_apart(items: list, count: int, taken: set[int], foes: dict[int, set[i
     return picked if len(picked) == count else None
 
 
-def draw(p: Plan, pool: list[PoolItem], rng: random.Random, enemies=frozenset()) -> list[Slot]:
+@dataclass(frozen=True)
+class PreparedPool:
+    """A pool checked against a plan once: its usable items by cell (sorted) and its shortages.
+    The same for every candidate drawing from the same approved bank, so callers may keep it
+    (``blueprint_service`` keeps it keyed by the plan and the exact pool it was made from)."""
+
+    items: tuple[PoolItem, ...]
+    by_cell: dict[tuple[str, str], list[PoolItem]]
+    problems: tuple[Shortage, ...]
+
+
+def prepare(p: Plan, pool: list[PoolItem]) -> PreparedPool:
+    """Everything ``draw`` derives from the pool alone (the shortage check is the costly part)."""
+    return PreparedPool(tuple(pool), _usable(p, pool), tuple(shortages(p, pool)))
+
+
+def draw(p: Plan, pool: list[PoolItem] | PreparedPool, rng: random.Random, enemies=frozenset()) -> list[Slot]:
     """A paper: each cell's items sampled at random, then swapped within cells until the difficulty
     counts are met; ordered by type as in the blueprint, shuffled within a type. ``enemies`` are
     pairs of version ids a trainer confirmed must not share a paper: the sampling and the swaps skip
-    an item whose enemy is already on the paper, and a draw that still ends with a pair is redone."""
-    problems = shortages(p, pool)
-    if problems:
-        lines = "；".join(s.message(p.blueprint.level) for s in problems)
+    an item whose enemy is already on the paper, and a draw that still ends with a pair is redone.
+    ``pool`` may be a ``PreparedPool`` made by ``prepare`` for this very plan."""
+    prepared = pool if isinstance(pool, PreparedPool) else prepare(p, pool)
+    if prepared.problems:
+        lines = "；".join(s.message(p.blueprint.level) for s in prepared.problems)
         raise BlueprintError(f"已审核的题目不足以按此规则组卷：{lines}")
     foes = enemy_map(enemies)
     for _ in range(ENEMY_ATTEMPTS if foes else 1):
-        slots = _draw_once(p, pool, rng, foes)
+        slots = _draw_once(p, prepared.by_cell, rng, foes)
         if slots is not None and not has_enemies((s.version_id for s in slots), enemies):
             return slots
     raise BlueprintError("互斥题目过多：多次抽题都无法组成不含互斥题对的试卷，请增加题目或复核互斥题设置")
 
 
-def _draw_once(p: Plan, pool: list[PoolItem], rng: random.Random, foes: dict[int, set[int]]) -> list[Slot] | None:
-    by_cell = _usable(p, pool)
+def _draw_once(p: Plan, by_cell: dict[tuple[str, str], list[PoolItem]], rng: random.Random,
+               foes: dict[int, set[int]]) -> list[Slot] | None:
+    """One attempt at a paper; ``by_cell`` (shared, never changed here) is ``_usable``'s result."""
     chosen, spare = {}, {}
     taken: set[int] = set()
     for cell in p.cells:
@@ -334,7 +352,7 @@ def _check_mean(p: Plan, slots: list[Slot]) -> None:
     """The counts fix the mean; this guards the promise that every form is equally hard."""
     if p.target_difficulty is None:
         return
-    mean = paper_summary(slots)["mean_difficulty"]
+    mean = mean_difficulty(Counter(slot.difficulty for slot in slots))
     if abs(mean - p.target_difficulty) > p.blueprint.difficulty_tolerance:
         raise BlueprintError(f"抽出的试卷平均难度 {fmt(mean)} 超出目标 {fmt(p.target_difficulty)} "
                              f"的允许偏差 {fmt(p.blueprint.difficulty_tolerance)}")

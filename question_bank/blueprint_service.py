@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from exam.timeutil import utcnow
 from question_bank import enemies, service
 from question_bank.blueprint import Blueprint, BlueprintError, Plan, TypeRule, plan
-from question_bank.blueprint_draw import PoolItem, Slot, draw, has_enemies, shortages
+from question_bank.blueprint_draw import PoolItem, PreparedPool, Slot, draw, has_enemies, prepare, shortages
 from question_bank.models import PaperBlueprint
 
 __all__ = ["BlueprintError", "to_spec", "from_spec", "pool", "check", "save", "generate_fixed",
@@ -56,8 +56,22 @@ def _cached_plan(level: str, mode: str, spec_json: str) -> Plan:
     return plan(from_spec(level, mode, json.loads(spec_json)))
 
 
+def _plan_key(row: PaperBlueprint) -> tuple[str, str, str]:
+    return row.level, row.mode, json.dumps(row.spec, sort_keys=True)
+
+
 def plan_of(row: PaperBlueprint) -> Plan:
-    return _cached_plan(row.level, row.mode, json.dumps(row.spec, sort_keys=True))
+    return _cached_plan(*_plan_key(row))
+
+
+@functools.lru_cache(maxsize=16)
+def _prepared(plan_key: tuple[str, str, str], rows: tuple[tuple[int, str, str, int], ...]) -> PreparedPool:
+    """The pool checked against the plan, kept per process and keyed by the rule and the exact
+    approved pool it was made from. Every start still reads the pool (one indexed query), so an
+    approval, a retirement or a new version anywhere is a different key: nothing to invalidate,
+    and nothing stale can be drawn. What is saved is the shortage check and the per-cell sorting,
+    the same for every candidate of a session."""
+    return prepare(_cached_plan(*plan_key), [PoolItem(*row) for row in rows])
 
 
 def pool(session: Session, level: str) -> list[PoolItem]:
@@ -96,8 +110,10 @@ def slots_from_json(rows: list[list]) -> list[Slot]:
 
 
 def _draw(session: Session, row: PaperBlueprint, rng: random.Random) -> list[Slot]:
-    items = pool(session, row.level)
-    return draw(plan_of(row), items, rng, enemies.enemy_versions(session, [i.version_id for i in items]))
+    key = _plan_key(row)
+    prepared = _prepared(key, tuple(sorted(tuple(r) for r in service.approved_pool(session, row.level))))
+    return draw(_cached_plan(*key), prepared, rng,
+                enemies.enemy_versions(session, [i.version_id for i in prepared.items]))
 
 
 def generate_fixed(session: Session, row: PaperBlueprint) -> list[Slot]:

@@ -7,7 +7,9 @@ approved item back to review) hold whichever door a change comes through.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert
+import functools
+
+from sqlalchemy import delete, exists, func, insert
 from sqlmodel import Session, select
 
 from exam import standard
@@ -133,16 +135,24 @@ def latest_versions_query(*columns):
 
 
 def for_level(query, level: str):
-    return query.where(ItemVersion.id.in_(
-        select(ItemVersionLevel.version_id).where(ItemVersionLevel.level == level)))
+    """Versions marked for ``level``, as a correlated EXISTS on the (version_id, level) key: SQLite
+    planned the equivalent ``id IN (SELECT …)`` as a probe of every listed id for every version
+    (27 ms for the 910-version demo bank, against 1 ms; the start of every attempt runs it)."""
+    return query.where(exists().where(ItemVersionLevel.version_id == ItemVersion.id,
+                                      ItemVersionLevel.level == level))
+
+
+@functools.lru_cache(maxsize=16)
+def _approved_pool_query(level: str):
+    """Built once per level: every start of a per-candidate paper runs it."""
+    return for_level(latest_versions_query(
+        ItemVersion.id, ItemVersion.area, ItemVersion.kind, ItemVersion.difficulty), level).where(Item.status == APPROVED)
 
 
 def approved_pool(session: Session, level: str) -> list[tuple[int, str, str, int]]:
     """(version id, area, kind, difficulty) of the current version of every approved item of a level:
     the only items a paper may draw."""
-    query = for_level(latest_versions_query(
-        ItemVersion.id, ItemVersion.area, ItemVersion.kind, ItemVersion.difficulty), level)
-    return [tuple(row) for row in session.exec(query.where(Item.status == APPROVED))]
+    return [tuple(row) for row in session.exec(_approved_pool_query(level))]
 
 
 def pool_for_level(session: Session, level: str) -> dict[str, list[int]]:

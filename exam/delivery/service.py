@@ -121,9 +121,7 @@ def _draw_paper(db: Session, exam_session: ExamSession) -> list[dict]:
                                       enemies.enemy_versions(db, [v for ids in pool.values() for v in ids]))
     except (assembly.AssemblyError, BlueprintError) as exc:
         raise DeliveryError(f"无法组卷：{exc}。请联系考评员。", 500) from None
-    shapes = {vid: (kind, len(options)) for vid, kind, options in db.execute(
-        select(ItemVersion.id, ItemVersion.kind, ItemVersion.options)
-        .where(ItemVersion.id.in_([s.version_id for s in slots])))}
+    shapes = _version_shapes(db, [s.version_id for s in slots])
     rows = []
     for position, slot in enumerate(slots):
         kind, count = shapes[slot.version_id]
@@ -133,6 +131,22 @@ def _draw_paper(db: Session, exam_session: ExamSession) -> list[dict]:
             "points": str(slot.points),
         })
     return rows
+
+
+#: (kind, option count) of item versions, per process and database. A version never changes (an
+#: edit appends a new one, ``question_bank.service.revise_item``), so an entry never goes stale.
+_shape_cache: weakref.WeakKeyDictionary[Engine, dict[int, tuple[str, int]]] = weakref.WeakKeyDictionary()
+
+
+def _version_shapes(db: Session, version_ids: list[int]) -> dict[int, tuple[str, int]]:
+    cache = _shape_cache.setdefault(db.get_bind(), {})
+    missing = [vid for vid in version_ids if vid not in cache]
+    if missing:
+        if len(cache) > _SLOT_CACHE_LIMIT:
+            cache.clear()
+        cache.update((vid, (kind, len(options))) for vid, kind, options in db.execute(
+            select(ItemVersion.id, ItemVersion.kind, ItemVersion.options).where(ItemVersion.id.in_(missing))))
+    return {vid: cache[vid] for vid in version_ids}
 
 
 # ---------------------------------------------------------------- what the candidate sees

@@ -11,13 +11,11 @@ from flask_wtf import FlaskForm
 from exam import standard, web
 from exam.access import gate as access_gate
 from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue
-from exam.delivery import service
-from exam.delivery.answers import MAX_FILL_CHARS, MAX_SHORT_CHARS
+from exam.delivery import paper_page, service
 from exam.sessions.results import release
 from exam.sessions import service as sessions
 from exam.sessions.models import ExamSession
 from exam.timeutil import epoch_ms
-from question_bank.models import ITEM_KINDS
 
 bp = Blueprint("delivery", __name__)
 
@@ -56,7 +54,7 @@ def sit(attempt_id: int):
     if close_if_overdue(PART, attempt):
         return redirect(url_for("delivery.result", attempt_id=attempt_id))
     exam_session = web.db().get(ExamSession, attempt.session_id)
-    questions = service.paper_for_candidate(web.db(), attempt_id)
+    paper = paper_page.paper(web.db(), attempt_id)
     state = {
         "attemptId": attempt_id,
         "deadline": epoch_ms(attempt.deadline),
@@ -67,8 +65,7 @@ def sit(attempt_id: int):
         "saved": {str(k): v for k, v in service.saved_answers(web.db(), attempt_id).items()},
     }
     return render_template("delivery/sit.html", attempt=attempt, exam_session=exam_session,
-                           level=standard.level(exam_session.level), questions=questions, state=state,
-                           kinds=ITEM_KINDS, max_fill=MAX_FILL_CHARS, max_short=MAX_SHORT_CHARS)
+                           level=standard.level(exam_session.level), paper=paper, state=state)
 
 
 @bp.route("/api/attempts/<int:attempt_id>/answers", methods=["POST"])

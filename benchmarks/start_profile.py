@@ -1,0 +1,152 @@
+"""Where a start's CPU goes: the three requests of a start, in process, under cProfile.
+
+    .venv/bin/python benchmarks/start_profile.py [--candidates 60] [--postgres] [--paper blueprint|spine]
+
+Signs ``--candidates`` candidates in through the login form (not measured: argon2 by design), then
+for each one measures, with the process's CPU clock, the candidate's home page (GET /candidate), the
+POST that draws and freezes the paper (POST /candidate/sessions/<id>/start) and the first load of
+the paper page (GET /candidate/attempts/<id>). Prints the mean CPU per request and the functions that
+account for it (cumulative, as a share of all three), so a change can be read against the same
+breakdown. ``--postgres`` starts a throw-away PostgreSQL cluster (durable, like the exam-day
+benchmark); its server's CPU is not in these figures (see ``benchmarks/start_storm.py`` for the app
+processes' CPU per start against bare Flask).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+#: What the breakdown names: label -> a function (file fragment, function name) whose cumulative
+#: time is that part of a start.
+PARTS = [
+    ("sign-in check (user loader)", "exam/web.py", "_load_user"),
+    ("home page: sessions query", "exam/sessions/service.py", "sessions_of_candidate"),
+    ("render_template (home + paper)", "flask/templating.py", "render_template"),
+    ("start: access rules", "exam/access/service.py", "check_start"),
+    ("start: start_attempt (total)", "exam/delivery/service.py", "start_attempt"),
+    ("start: draw the paper", "exam/delivery/service.py", "_draw_paper"),
+    ("start: approved pool query", "question_bank/service.py", "approved_pool"),
+    ("start: enemy pairs query", "question_bank/enemies.py", "enemy_versions"),
+    ("start: blueprint draw engine", "question_bank/blueprint_draw.py", "draw"),
+    ("start: audit chain append", "exam/audit/service.py", "record"),
+    ("paper: questions query", "exam/delivery/service.py", "paper_for_candidate"),
+    ("paper: attempt loader", "exam/access/attempts.py", "candidate_attempt"),
+    ("CSRF / session cookie", "flask_wtf/csrf.py", "protect"),
+    ("SQLAlchemy execute", "sqlalchemy/engine/base.py", "_execute_context"),
+    ("Jinja rendering (all)", "jinja2/environment.py", "render"),
+]
+
+CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--candidates", type=int, default=60)
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--paper", choices=["blueprint", "spine"], default="blueprint")
+    parser.add_argument("--top", type=int, default=25, help="also print the top N functions by own time")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="callexam-startprof-"))
+    os.environ["CALLEXAM_INSTANCE"] = str(work / "instance")
+    cluster = None
+    if args.postgres:
+        from tests.pg import Cluster, create_database
+        cluster = Cluster(durable=True)
+        os.environ["DATABASE_URL"] = create_database(cluster.start(), "startprof")
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    try:
+        run(args)
+    finally:
+        if cluster is not None:
+            from exam import db
+            db.dispose_all()
+            cluster.stop()
+
+
+def run(args) -> None:
+    from benchmarks.harness.population import PASSWORD, prepare
+    from exam.app import create_app
+
+    app = create_app()
+    url = app.config["DATABASE_URL"]
+    session_id, usernames = prepare(url, args.candidates, paper=args.paper)
+    clients = []
+    for username in usernames:
+        client = app.test_client()
+        token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
+        client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+        clients.append(client)
+    # one warm-up start (imports, plan cache, Jinja compilation) outside the measurement
+    cpu = {"home": [], "start": [], "paper": []}
+    sizes = []
+
+    def one(client, record: bool) -> None:
+        t = time.process_time()
+        home = client.get("/candidate")
+        t_home = time.process_time()
+        token = CSRF.search(home.get_data(as_text=True)).group(1)
+        started = client.post(f"/candidate/sessions/{session_id}/start", data={"csrf_token": token})
+        t_start = time.process_time()
+        assert started.status_code == 302, started.status_code
+        paper = client.get(started.headers["Location"])
+        t_paper = time.process_time()
+        assert paper.status_code == 200
+        if record:
+            cpu["home"].append(t_home - t)
+            cpu["start"].append(t_start - t_home)
+            cpu["paper"].append(t_paper - t_start)
+            sizes.append(len(paper.data))
+
+    one(clients[0], False)
+    half = len(clients) // 2
+    for client in clients[1:half]:  # the figures: no profiler running
+        one(client, True)
+    cpu_plain = {k: list(v) for k, v in cpu.items()}
+    profiler = cProfile.Profile(time.process_time)  # CPU, not wall: the machine is shared
+    profiler.enable()
+    for client in clients[half:]:  # the breakdown
+        one(client, False)
+    profiler.disable()
+    n = len(clients) - half
+    db_name = "postgresql" if url.startswith("postgresql") else "sqlite"
+    print(f"# start profile — {time.strftime('%Y-%m-%d %H:%M')} · {db_name} · {args.paper} paper · "
+          f"{len(clients) - 1} starts in process (Flask test client): {half - 1} timed, {n} under cProfile")
+    for stage, values in cpu_plain.items():
+        print(f"{stage:6s} CPU per request: mean {1000 * statistics.mean(values):6.2f} ms, "
+              f"median {1000 * statistics.median(values):6.2f} ms")
+    total = sum(statistics.mean(v) for v in cpu_plain.values())
+    print(f"all three: {1000 * total:.2f} ms CPU per start; paper page {statistics.mean(sizes) / 1024:.0f} KiB")
+    stats = pstats.Stats(profiler)
+    cumulative: dict[tuple[str, str], float] = {}
+    for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():
+        for label, fragment, name in PARTS:
+            if func == name and filename.endswith(fragment):
+                cumulative[label, fragment] = cumulative.get((label, fragment), 0.0) + ct
+    profiled_total = sum(tt for (_cc, _nc, tt, _ct, _c) in stats.stats.values())
+    print(f"\n{'under cProfile, part (cumulative)':36s} {'ms/start':>9s} {'share':>6s}")
+    for label, fragment, _name in PARTS:
+        ct = cumulative.get((label, fragment), 0.0)
+        print(f"{label:36s} {1000 * ct / n:9.2f} {100 * ct / profiled_total:5.1f}%")
+    if args.top:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(args.top)
+        print("\n" + "\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""The questions of the paper page, rendered once per item version and put together per candidate.
+
+Every candidate of a session sees the same item versions; what differs is which ones, their order,
+their option order and points. So each version's question markup is rendered once per process from
+the very templates the page and the trainers' preview use (``delivery/_question.html`` and
+``delivery/_question_body.html``), with placeholders where the candidate's values go: the position,
+the question number, the points, whether it starts hidden, its navigation buttons, and for each
+displayed option slot the option text. The page then fills the placeholders for this candidate: the
+options in their frozen order, everything else from the frozen slot. A version never changes (an edit
+appends a new one), so a kept rendering never goes stale; the key is the database engine and the
+version id. Only the stem, the options, the kind and the scoring rule are read from a version —
+never its key or explanation, so nothing the cache holds can leak an answer.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from fractions import Fraction
+
+from flask import render_template
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from exam.delivery.answers import MAX_FILL_CHARS, MAX_SHORT_CHARS
+from exam.delivery.models import PaperSlot
+from question_bank.models import ITEM_KINDS, ItemVersion
+
+# Placeholders: NUL cannot occur in a page (the HTML parser replaces it), so they cannot collide with
+# anything a template or an item writes; item content is stripped of NUL before rendering.
+_POSITION, _NUMBER, _POINTS, _HIDDEN, _PREV, _NEXT = (f"\x00{c}\x00" for c in "PNSHBF")
+_OPTION = "\x00O{}\x00"
+
+#: Renderings kept per database, at most this many versions each (a bank holds a few thousand).
+_LIMIT = 20000
+_kept: weakref.WeakKeyDictionary[Engine, dict[int, _Rendered]] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    html: str          # the article with placeholders
+    options: tuple[str, ...]  # option markup in the version's own order
+
+
+@dataclass(frozen=True)
+class _Placeholder:
+    """What ``_question.html`` sees while a version is rendered once for everybody."""
+
+    kind: str
+    stem: str
+    scoring: str
+    options: list[str]
+    position: str = _POSITION
+    number: str = _NUMBER
+    points_label: str = _POINTS
+    hidden: str = _HIDDEN
+    prev_disabled: str = _PREV
+    next_disabled: str = _NEXT
+
+
+def _clean(text: str) -> str:
+    return text.replace("\x00", "\ufffd")
+
+
+def _render(kind: str, stem: str, scoring: str, options: list[str]) -> _Rendered:
+    slots = [_OPTION.format(i) for i in range(len(options))]
+    q = _Placeholder(kind, _clean(stem), scoring, slots)
+    html = render_template("delivery/_question.html", q=q, kinds=ITEM_KINDS, max_fill=MAX_FILL_CHARS,
+                           max_short=MAX_SHORT_CHARS)
+    return _Rendered(html, tuple(_clean(o) for o in options))
+
+
+def _renderings(db: Session, version_ids: set[int]) -> dict[int, _Rendered]:
+    kept = _kept.setdefault(db.get_bind(), {})
+    missing = [vid for vid in version_ids if vid not in kept]
+    if missing:
+        if len(kept) + len(missing) > _LIMIT:
+            kept.clear()
+        for vid, kind, stem, scoring, options in db.execute(
+                select(ItemVersion.id, ItemVersion.kind, ItemVersion.stem, ItemVersion.scoring, ItemVersion.options)
+                .where(ItemVersion.id.in_(missing))):
+            kept[vid] = _render(kind, stem, scoring, list(options))
+    return kept
+
+
+def points_label(points) -> str:
+    return "%g" % round(float(Fraction(points)), 2)
+
+
+@dataclass(frozen=True)
+class Paper:
+    positions: list[int]   # in the candidate's order
+    html: Markup           # every question's article
+
+
+def paper(db: Session, attempt_id: int) -> Paper:
+    """The candidate's questions as the page shows them (one query for the frozen slots)."""
+    slots = db.execute(
+        select(PaperSlot.position, PaperSlot.item_version_id, PaperSlot.option_order, PaperSlot.points)
+        .where(PaperSlot.attempt_id == attempt_id).order_by(PaperSlot.position)).all()
+    kept = _renderings(db, {s.item_version_id for s in slots})
+    parts = []
+    last = len(slots) - 1
+    for n, (position, vid, order, points) in enumerate(slots):
+        done = kept[vid]
+        html = (done.html.replace(_POSITION, str(position)).replace(_NUMBER, str(n + 1))
+                .replace(_POINTS, points_label(points)).replace(_HIDDEN, " hidden" if n else "")
+                .replace(_PREV, "" if n else " disabled").replace(_NEXT, " disabled" if n == last else ""))
+        for shown, original in enumerate(order or ()):  # options last: bank text is never searched again
+            html = html.replace(_OPTION.format(shown), done.options[original], 1)
+        parts.append(html)
+    return Paper([s.position for s in slots], Markup("".join(parts)))
