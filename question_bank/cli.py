@@ -42,7 +42,7 @@ def questions_group():
     """题库导入导出：GIFT、Aiken、CSV、XLSX；导入全部通过校验才写入。"""
 
 
-_FORMATS = click.Choice(["gift", "aiken", "csv", "xlsx"])
+_FORMATS = click.Choice(["gift", "aiken", "moodlexml", "qti", "csv", "xlsx"])
 _STATUSES = click.Choice(["draft", "review", "approved", "retired"])
 
 
@@ -53,23 +53,39 @@ _STATUSES = click.Choice(["draft", "review", "approved", "retired"])
               help="默认等级（可多次给出），GIFT/Aiken 题目没有等级标签时使用")
 @click.option("--area", type=click.Choice(list(standard.AREA_NAMES)), help="默认职业功能，用法同上")
 @click.option("--dry-run", is_flag=True, help="只检查并显示将做的改动，不写入")
-def questions_import(file, fmt, levels, area, dry_run):
+@click.option("--partial", is_flag=True,
+              help="跳过无法导入的题目（逐题列出行号与原因），导入其余题目；不加此项则一题有误全部不导入")
+def questions_import(file, fmt, levels, area, dry_run, partial):
     """导入题目：新题为草稿；同编号且内容不同的题目生成新版本。"""
     from sqlmodel import Session
 
     from exam import db
     from exam.db import write_session
+    from exam.models_registry import load_all
     from question_bank import importer
     from question_bank.transfer import Defaults
+    load_all()   # an item's foreign keys name tables of other packages (PITFALLS: the model registry)
     engine = db.engine_for(_cfg()["DATABASE_URL"])
     defaults = Defaults(tuple(levels), area)
     try:
         with (Session(engine) if dry_run else write_session(engine)) as session:
-            preview = importer.preview(session, str(file), file.read_bytes(), fmt, defaults)
-            click.echo(f"{file}：共 {len(preview.rows)} 题，新增 {preview.count('create')} 题，"
-                       f"更新 {preview.count('update')} 题，无变化 {preview.count('unchanged')} 题")
+            preview = importer.preview(session, str(file), file.read_bytes(), fmt, defaults, partial=partial)
+            for line, message in preview.refused:
+                click.echo(f"未导入 {file} 第 {line} 行：{message}" if line else f"未导入 {file}：{message}", err=True)
+            for row in preview.rows:
+                for warning in row.warnings:
+                    click.echo(f"提示 {file} 第 {row.line} 行：{warning}", err=True)
+            click.echo(f"{file}：共 {len(preview.rows)} 题可导入，新增 {preview.count('create')} 题，"
+                       f"更新 {preview.count('update')} 题，无变化 {preview.count('unchanged')} 题"
+                       + (f"；另有 {len(preview.refused)} 题未导入" if preview.refused else ""))
             if not dry_run:
                 importer.commit(session, preview, None)
+    except importer.PartialPossible as exc:
+        click.echo("导入失败，题库未改动。以下题目无法导入：", err=True)
+        for line in exc.lines():
+            click.echo(line, err=True)
+        click.echo(f"其余 {len(exc.preview.rows)} 题可以导入：加 --partial 导入其余题目", err=True)
+        sys.exit(1)
     except importer.BankImportError as exc:
         click.echo("导入失败，题库未改动。请修改以下问题后重试：", err=True)
         for line in exc.lines():

@@ -9,7 +9,9 @@ Imported items arrive as drafts: they go through review like any other item.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import re
 from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
@@ -17,22 +19,27 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import Session, select
 
 from exam.audit import service as audit
-from question_bank import service, transfer
-from question_bank.formats import FormatError, aiken, gift, sheet
+from question_bank import diff, service, transfer
+from question_bank.formats import FormatError, aiken, gift, made_ref, moodle_xml, qti, sheet
 from question_bank.formats import text as text_format
 from question_bank.models import DRAFT, Category, Item, ItemVersion
 from question_bank.transfer import Defaults, MappingError
 from question_bank.transfer_sheet import from_sheet, to_sheet
 from question_bank.validation import ItemData, ItemError, validate
 
-FORMATS = {"gift": "GIFT（Moodle）", "aiken": "Aiken（仅单选题）", "csv": "CSV 表格", "xlsx": "Excel 表格（.xlsx）"}
-#: Longest suffix first: "x.aiken.txt" is Aiken, any other ".txt" GIFT.
-SUFFIXES = ((".aiken.txt", "aiken"), (".aiken", "aiken"), (".gift", "gift"), (".txt", "gift"),
-            (".csv", "csv"), (".xlsx", "xlsx"))
-EXPORT_SUFFIX = {"gift": ".gift.txt", "aiken": ".aiken.txt", "csv": ".csv", "xlsx": ".xlsx"}
+FORMATS = {"gift": "GIFT（Moodle）", "aiken": "Aiken（仅单选题）", "moodlexml": "Moodle XML",
+           "qti": "QTI 3.0 内容包（.zip，导入也接受 QTI 2.1）", "csv": "CSV 表格", "xlsx": "Excel 表格（.xlsx）"}
+#: Longest suffix first: "x.aiken.txt" is Aiken; any other ".txt" is looked at (``_sniff_txt``).
+SUFFIXES = ((".aiken.txt", "aiken"), (".aiken", "aiken"), (".gift", "gift"), (".txt", "txt"),
+            (".xml", "moodlexml"), (".zip", "qti"), (".csv", "csv"), (".xlsx", "xlsx"))
+EXPORT_SUFFIX = {"gift": ".gift.txt", "aiken": ".aiken.txt", "moodlexml": ".moodle.xml", "qti": ".qti3.zip",
+                 "csv": ".csv", "xlsx": ".xlsx"}
 MIMETYPES = {"gift": "text/plain; charset=utf-8", "aiken": "text/plain; charset=utf-8",
+             "moodlexml": "application/xml", "qti": "application/zip",
              "csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+#: Formats that report refused questions themselves (the rest of the file is still read).
+_SELF_REPORTING = ("moodlexml", "qti")
 MAX_BYTES = 5 * 1024 * 1024
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -58,6 +65,22 @@ class PreviewRow:
     line: int
     data: ItemData
     action: str
+    changes: tuple = ()          # diff.FieldChange per changed field, for an update
+    warnings: tuple = ()         # what the trainer should check (nothing changes silently)
+
+    @property
+    def shown(self) -> dict[str, str]:
+        """The fields the preview shows (options, key …) as plain text."""
+        return diff.describe(self.data)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a file holds: the items that can be imported and every question refused, with its reason."""
+
+    fmt: str
+    items: list[tuple[int, ItemData, tuple]]     # (line, data, warnings)
+    refused: list[tuple[int, str]]
 
 
 @dataclass
@@ -65,6 +88,8 @@ class ImportPreview:
     filename: str
     fmt: str
     rows: list[PreviewRow]
+    refused: list[tuple[int, str]] = field(default_factory=list)
+    partial: bool = False
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -99,8 +124,20 @@ def detect_format(filename: str, fmt: str | None) -> str:
     for suffix, found in SUFFIXES:
         if lower.endswith(suffix):
             return found
-    raise BankImportError(filename, [(0, "无法从扩展名判断文件格式：请使用 .gift/.txt（GIFT）、.aiken.txt（Aiken）、"
-                                         ".csv 或 .xlsx，或明确选择格式")])
+    raise BankImportError(filename, [(0, "无法从扩展名判断文件格式：请使用 .gift/.txt（GIFT 或 Aiken）、.aiken.txt（Aiken）、"
+                                         ".xml（Moodle XML）、.zip（QTI 内容包）、.csv 或 .xlsx，或明确选择格式")])
+
+
+_AIKEN_ANSWER = re.compile(r"^\s*(ANSWER|ＡＮＳＷＥＲ)\s*[:：]", re.M)
+_GIFT_BLOCK = re.compile(r"\{[^{}]*[=~}]|^::|\{\s*(T|F|TRUE|FALSE)\s*\}", re.M)
+
+
+def _sniff_txt(filename: str, data: bytes) -> str:
+    """A .txt file is Aiken when it has ``ANSWER:`` lines and no GIFT answer block, else GIFT."""
+    text = decode(data, filename)
+    if _AIKEN_ANSWER.search(text) and not _GIFT_BLOCK.search(text):
+        return "aiken"
+    return "gift"
 
 
 def decode(data: bytes, filename: str) -> str:
@@ -112,6 +149,10 @@ def decode(data: bytes, filename: str) -> str:
 
 
 def _read(filename: str, data: bytes, fmt: str) -> list:
+    if fmt == "moodlexml":
+        return moodle_xml.parse(data, filename)
+    if fmt == "qti":
+        return qti.read_package(data, filename)
     if fmt == "xlsx":
         return sheet.read_xlsx(data, filename)
     text = decode(data, filename)
@@ -168,34 +209,80 @@ def _parse(filename: str, data: bytes, fmt: str) -> tuple[list, list[tuple[int, 
         return [], errors
 
 
-def read_file(filename: str, data: bytes, fmt: str | None, defaults: Defaults) -> list[tuple[int, ItemData]]:
-    """Every item of the file, validated; raises BankImportError listing every problem of the file
-    (syntax, mapping, field checks and refs repeated within the file)."""
+def read(filename: str, data: bytes, fmt: str | None, defaults: Defaults) -> Reading:
+    """Every item of the file, validated, and every question that cannot be imported with its line and
+    reason (syntax, unsupported type, mapping, field checks, refs repeated within the file)."""
     fmt = detect_format(filename, fmt)
     if not data.strip():
         raise BankImportError(filename, [(0, "文件是空的")])
-    objects, errors = _parse(filename, data, fmt)
-    items: list[tuple[int, ItemData]] = []
+    if fmt == "txt":
+        fmt = _sniff_txt(filename, data)
+    if fmt in _SELF_REPORTING:
+        try:
+            objects, errors = _read(filename, data, fmt)
+        except FormatError as exc:
+            raise BankImportError(filename, exc.errors) from None
+    else:
+        objects, errors = _parse(filename, data, fmt)
+        if fmt in ("csv", "xlsx") and any(n <= 1 for n, _ in errors):
+            raise BankImportError(filename, errors)       # a bad header: nothing can be read
+    errors = list(errors)
+    items: list[tuple[int, ItemData, tuple]] = []
     refs: dict[str, int] = {}
     for obj in objects:
-        ref = (obj.ref or "").strip()
-        if ref in refs:
-            errors.append((obj.line, transfer.field_message("ref", f"编号“{ref}”与第 {refs[ref]} 行的题目重复")))
+        given = (obj.ref or "").strip()
+        if given and given in refs:
+            errors.append((obj.line, transfer.field_message("ref", f"编号“{given}”与第 {refs[given]} 行的题目重复")))
             continue
-        if ref:
-            refs[ref] = obj.line
+        if given:
+            refs[given] = obj.line
         try:
-            raw = from_sheet(obj) if fmt in ("csv", "xlsx") else transfer.from_parsed(obj, defaults)
-            items.append((obj.line, validate(raw)))
+            raw = from_sheet(obj) if fmt in ("csv", "xlsx") else transfer.from_parsed(obj, defaults, auto_ref=True)
+            data_ = validate(raw)
         except MappingError as exc:
             errors += exc.errors
+            continue
         except ItemError as exc:
             errors.append((obj.line, transfer.field_message(exc.field, str(exc).split("：", 1)[-1])))
-    if errors:
-        raise BankImportError(filename, errors)
-    if not items:
-        raise BankImportError(filename, [(0, "文件中没有题目")])
-    return items
+            continue
+        if not data_.ref:         # numbered from its wording, so a re-import updates it (any format)
+            data_ = dataclasses.replace(data_, ref=made_ref(data_.category, data_.kind, data_.stem))
+        ref = (data_.ref or "").strip()
+        if ref and ref != given:          # a 编号 made from the name or wording
+            if ref in refs:
+                errors.append((obj.line, transfer.field_message("ref", f"编号“{ref}”与第 {refs[ref]} 行的题目重复")))
+                continue
+            refs[ref] = obj.line
+        items.append((obj.line, data_, tuple(getattr(obj, "warnings", ())) + warnings_for(data_)))
+    return Reading(fmt, items, sorted(set(errors)))
+
+
+_ALTERNATIVES = re.compile(r"[/／;；]")
+
+
+def warnings_for(data: ItemData) -> tuple[str, ...]:
+    """What an import keeps as written but a trainer should look at."""
+    out = []
+    if data.kind == "fill":
+        for answer in data.answers:
+            if _ALTERNATIVES.search(answer):
+                out.append(f"填空答案“{answer}”含 / 或 ；，将作为一个答案整体比对；如果是几个可接受的答案，"
+                           "请以 | 分隔（GIFT 中写成多个 =答案）")
+    if data.kind == "short" and not data.reference:
+        out.append("简答题没有参考答案和评分要点：导入为草稿，补全后才能提交审核")
+    return tuple(out)
+
+
+def read_file(filename: str, data: bytes, fmt: str | None, defaults: Defaults,
+              partial: bool = False) -> Reading:
+    """``read``, all or nothing unless ``partial``: raises BankImportError listing every problem of the
+    file when any question is refused (or, with ``partial``, when none is left)."""
+    reading = read(filename, data, fmt, defaults)
+    if reading.refused and not partial:
+        raise BankImportError(filename, reading.refused)
+    if not reading.items:
+        raise BankImportError(filename, reading.refused or [(0, "文件中没有题目")])
+    return reading
 
 
 # ---------------------------------------------------------------- preview and commit
@@ -219,12 +306,31 @@ def _action(stored: dict, data: ItemData) -> str:
     return UNCHANGED if _same(stored[data.ref][1], data) else UPDATE
 
 
-def preview(session: Session, filename: str, data: bytes, fmt: str | None, defaults: Defaults) -> ImportPreview:
-    """What importing the file would do; raises BankImportError and changes nothing."""
-    items = read_file(filename, data, fmt, defaults)
-    stored = _stored(session, [d.ref for _, d in items if d.ref])
-    rows = [PreviewRow(line, d, _action(stored, d)) for line, d in items]
-    return ImportPreview(filename, detect_format(filename, fmt), rows)
+def preview(session: Session, filename: str, data: bytes, fmt: str | None, defaults: Defaults,
+            partial: bool = False) -> ImportPreview:
+    """What importing the file would do; raises BankImportError and changes nothing.
+
+    Without ``partial`` one refused question refuses the file, listing every problem; with it the
+    refused questions are listed in the preview and the rest would be imported."""
+    reading = read_file(filename, data, fmt, defaults, partial=True)
+    stored = _stored(session, [d.ref for _, d, _ in reading.items if d.ref])
+    rows = []
+    for line, d, warnings in reading.items:
+        action = _action(stored, d)
+        changes = tuple(diff.compare(stored[d.ref][1], d)) if action == UPDATE else ()
+        rows.append(PreviewRow(line, d, action, changes, warnings))
+    result = ImportPreview(filename, reading.fmt, rows, reading.refused, partial)
+    if reading.refused and not partial:
+        raise PartialPossible(filename, reading.refused, result)
+    return result
+
+
+class PartialPossible(BankImportError):
+    """Some questions are refused and others could be imported: the trainer may import the rest."""
+
+    def __init__(self, filename: str, errors: list[tuple[int, str]], preview: ImportPreview):
+        super().__init__(filename, errors)
+        self.preview = preview
 
 
 def commit(session: Session, preview_: ImportPreview, author_id: int | None) -> ImportReport:
@@ -241,7 +347,8 @@ def commit(session: Session, preview_: ImportPreview, author_id: int | None) -> 
         counts[action] += 1
     report = ImportReport(counts[CREATE], counts[UPDATE], counts[UNCHANGED])
     audit.record(session.connection(), "items.import", "item_import", 0, author_id, file=preview_.filename,
-                 format=preview_.fmt, created=report.created, updated=report.updated, unchanged=report.unchanged)
+                 format=preview_.fmt, created=report.created, updated=report.updated, unchanged=report.unchanged,
+                 refused=len(preview_.refused))
     return report
 
 
@@ -286,12 +393,29 @@ def _round_trip(fmt: str, data: ItemData):
     if fmt == "gift":
         obj = transfer.to_parsed(data)
         back = [transfer.from_parsed(p, Defaults()) for p in gift.parse(gift.dump([obj]))]
+    elif fmt == "moodlexml":
+        obj = transfer.to_parsed(data)
+        parsed, refused = moodle_xml.parse(moodle_xml.dump([obj]).encode("utf-8"))
+        if refused:
+            raise ValueError(refused[0][1])
+        back = [transfer.from_parsed(p, Defaults()) for p in parsed]
+    elif fmt == "qti":
+        obj = transfer.to_parsed(data)
+        parsed, refused = qti.read_package(qti.write_package([obj]))
+        if refused:
+            raise ValueError(refused[0][1])
+        back = [transfer.from_parsed(p, Defaults(data.levels, data.area)) for p in parsed]
     else:
         obj = to_sheet(data)
         if fmt == "xlsx" and any(ILLEGAL_CHARACTERS_RE.search(text) for text in _texts(obj)):
             raise ValueError("含 Excel 不允许的控制字符")
         back = [from_sheet(s) for s in sheet.read_csv(sheet.write_csv([obj]))]
-    if len(back) != 1 or not _same(validate(back[0]), data) or validate(back[0]).ref != data.ref:
+    if fmt == "qti":           # a QTI item carries no explanation: compare the rest, the export says so
+        data = dataclasses.replace(data, explanation="")
+    # an item without 编号 comes back numbered as any import numbers it (formats.made_ref), so re-importing
+    # the file updates it rather than adding a copy
+    if len(back) != 1 or not _same(validate(back[0]), data) or \
+            validate(back[0]).ref not in (data.ref, made_ref(data.category, data.kind, data.stem)):
         raise ValueError(f"{FORMATS[fmt]} 无法原样表示这道题")
     return obj
 
@@ -311,8 +435,14 @@ def export(session: Session, fmt: str, level: str | None = None, status: str | N
         out = gift.dump(objects).encode("utf-8")
     elif fmt == "aiken":
         out = aiken.dump(objects).encode("utf-8")
+    elif fmt == "moodlexml":
+        out = moodle_xml.dump(objects).encode("utf-8")
+    elif fmt == "qti":
+        out = qti.write_package(objects)
     elif fmt == "csv":
         out = sheet.write_csv(objects)
     else:
         out = sheet.write_xlsx(objects)
+    if fmt == "qti" and objects:
+        left_out.append("说明：QTI 导出不含题目的解析（其余字段与等级、职业功能等标签都已写入）")
     return ExportResult(out, len(objects), left_out)

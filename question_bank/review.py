@@ -47,6 +47,9 @@ def move(session: Session, item: Item, action: str, actor_id: int, comment: str 
     version = service.latest_version(session, item.id)
     if action == "approve" and version.created_by == actor_id:
         raise ReviewError("不能审核自己编写的题目（当前版本由您编写），请由另一位培训师审核")
+    if action in ("submit", "approve") and incomplete(version):
+        raise ReviewError(f"题目 {item.ref or item.id} 是缺少参考答案或评分要点的简答题（导入时没有评分信息），"
+                          f"请先编辑补全后再{name}")
     breaches = _lint_errors(session, item, version) if action == "approve" else []
     if breaches and not comment:
         shown = "；".join(breaches[:3]) + (f"；等（共 {len(breaches)} 处，见“命题质量检查”）" if len(breaches) > 3 else "")
@@ -69,6 +72,13 @@ def _lint_errors(session: Session, item: Item, version) -> list[str]:
     from question_bank import lint, lint_service
     found = lint_service.check_one(session, item.id, service.version_data(session, version), approved=True)
     return [f"{f.rule_name}：{f.message}" for f in found if f.severity == lint.ERROR]
+
+
+def incomplete(version) -> bool:
+    """A short answer imported without grader information: it waits as a draft until someone writes
+    the reference answer and scoring points, because an examiner cannot mark against nothing."""
+    key = version.key or {}
+    return version.kind == "short" and not (key.get("reference") and key.get("points"))
 
 
 def add_comment(session: Session, item: Item, actor_id: int, body: str) -> ItemComment:

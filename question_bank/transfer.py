@@ -15,9 +15,9 @@ Conventions (the user-facing help in the import page repeats them):
   tags. In spreadsheets, which have columns for the rest, only ``分类:`` and the scoring tags are
   control tags.
 * **Multiple choice**: the options with positive weight are the key; every positive weight must be
-  equal and every other weight -100 % or 0. Without a scoring tag a GIFT item scores ``partial``
-  (that is what equal weights and -100 % mean in Moodle); a spreadsheet item scores ``all`` (the
-  bank's default). Unequal weights and partial credit on single choice cannot be represented and
+  equal and every other weight -100 % or 0. Without a scoring tag an item of any format scores
+  ``all`` (全对才得分, ``DEFAULT_SCORING``), even where Moodle would give partial credit for the
+  weights; the tag ``少选得分`` asks for partial credit. Unequal weights and partial credit on single choice cannot be represented and
   are reported as errors.
 * **Short answer (essay ``{}``)**: the text (GIFT general feedback ``####…``, or the spreadsheet's
   答案 cell) holds the reference answer; each line starting with ``- `` or ``要点：`` (also
@@ -34,9 +34,16 @@ from dataclasses import dataclass, field
 
 from exam import standard
 from question_bank.formats.gift import FULL_WEIGHT, WEIGHT_TOLERANCE, ParsedItem
+from question_bank import sanitise
 from question_bank.models import ITEM_KINDS
 
 DEFAULT_DIFFICULTY = 2
+OPTION_LETTERS = "ABCDEFGH"
+#: One default for multiple choice in every format (GIFT, Aiken, Moodle XML, QTI, CSV, XLSX): 全对才得分,
+#: as certification papers score 多选题; the tag 少选得分 (partial-credit) asks for partial credit.
+DEFAULT_SCORING = "all"
+#: Text formats whose text is literal, not markup: escaped on import so nothing in it is lost.
+LITERAL_FORMATS = ("plain", "markdown")
 
 FIELD_LABELS = {
     "levels": "等级", "level": "等级", "area": "职业功能", "type": "题型", "kind": "题型", "stem": "题干",
@@ -154,11 +161,8 @@ def control_tags(data, spreadsheet: bool = False) -> list[str]:
             tags.append(f"来源:{data.source}")
     if spreadsheet and data.category:          # GIFT has $CATEGORY for it
         tags.append(f"分类:{data.category}")
-    if data.kind == "multiple":
-        if spreadsheet and data.scoring == "partial":
-            tags.append(PARTIAL_TAGS[0])
-        elif not spreadsheet and data.scoring == "all":
-            tags.append(ALL_TAGS[0])
+    if data.kind == "multiple" and data.scoring != DEFAULT_SCORING:
+        tags.append(PARTIAL_TAGS[0] if data.scoring == "partial" else ALL_TAGS[0])
     return tags
 
 
@@ -242,35 +246,72 @@ def _choice(item: ParsedItem, scoring: str | None, errors: list) -> dict:
         if w < 0 and abs(w + FULL_WEIGHT) > WEIGHT_TOLERANCE:
             errors.append((line, field_message("scoring", f"多选题错误选项“{options[i]}”的权重为 {_weight(w)}，"
                                                           "应为 -100%（错选不得分）或不写权重")))
-    return {"options": options, "key": positive, "scoring": scoring or "partial"}
+    return {"options": options, "key": positive, "scoring": scoring or DEFAULT_SCORING}
 
 
-def from_parsed(item: ParsedItem, defaults: Defaults) -> dict:
-    """The raw dict of a GIFT or Aiken item, ready for ``validate``; raises MappingError."""
+def stable_ref(item: ParsedItem) -> str | None:
+    """The 编号 of an imported item: its GIFT ``[id:]`` / Moodle ``idnumber``, else its name (``::Q2::``);
+    an item with neither is numbered by the importer (``formats.made_ref``)."""
+    if item.ref:
+        return item.ref
+    if item.title and len(item.title) <= 64:
+        return item.title
+    return None
+
+
+_TF_FEEDBACK = ("答错时", "答对时")
+
+
+def feedback_text(item: ParsedItem, markup) -> str:
+    """Per-answer feedback, which the bank has no field for, as lines of the explanation (kept, not dropped)."""
+    lines = []
+    fbs = list(item.option_feedback)
+    if item.kind == "truefalse":
+        lines = [f"{_TF_FEEDBACK[i]}：{markup(f)}" for i, f in enumerate(fbs[:2]) if f]
+    else:
+        texts = item.options if item.kind in ("single", "multiple") else item.answers
+        for i, (text, fb) in enumerate(zip(texts, fbs)):
+            if fb:
+                label = f"选项{OPTION_LETTERS[i]}" if item.kind in ("single", "multiple") and i < len(OPTION_LETTERS) \
+                    else f"答案“{html.escape(text, quote=False)}”"
+                lines.append(f"{label}：{markup(fb)}")
+    return ("<br>".join(["选项反馈："] + lines)) if lines else ""
+
+
+def from_parsed(item: ParsedItem, defaults: Defaults, auto_ref: bool = False) -> dict:
+    """The raw dict of a GIFT, Aiken or Moodle XML item, ready for ``validate``; raises MappingError.
+
+    ``auto_ref`` gives an item without ``[id:]`` a stable 编号 (see ``stable_ref``): imports do, the
+    round-trip check of an export does not."""
     errors: list[tuple[int, str]] = []
     line = item.line
     ctl = read_tags(item.tags, line, errors)
-    plain = item.text_format == "plain"
 
-    def markup(text: str) -> str:          # [plain] text is literal; every other format is markup
-        return html.escape(text, quote=False) if plain else text
+    def markup(text: str, fmt: str = "") -> str:
+        """[plain]/[markdown]/[moodle] text is literal, so it is escaped; [html] and unmarked text is markup."""
+        fmt = fmt or item.text_format
+        return sanitise.from_text(html.escape(text, quote=False)) if fmt in LITERAL_FORMATS else text
 
+    formats = list(item.option_formats) + [""] * len(item.options or item.answers)
     levels = ctl.levels or list(defaults.levels)
     area = ctl.area or defaults.area
     if not levels:
         errors.append((line, field_message("levels", "没有等级：请在导入时选择默认等级，或给题目加等级标签，如 [tag:初级]")))
     if not area:
         errors.append((line, field_message("area", "没有职业功能：请在导入时选择默认职业功能，或给题目加标签，如 [tag:服务技能运用]")))
+    explanation = markup(item.general_feedback)
+    extra = feedback_text(item, markup)
     raw: dict = {
-        "ref": item.ref, "levels": levels, "area": area, "type": item.kind, "stem": markup(item.stem),
+        "ref": stable_ref(item) if auto_ref else item.ref, "levels": levels, "area": area, "type": item.kind,
+        "stem": markup(item.stem),
         "difficulty": _difficulty(ctl, line, errors), "tags": ctl.tags,
         "knowledge_point": ctl.values.get("knowledge_point", ""), "source": ctl.values.get("source", ""),
         "category": normalise_category(ctl.values.get("category", item.category)),
-        "explanation": markup(item.general_feedback),
+        "explanation": "<br>".join(p for p in (explanation, extra) if p),
     }
     if item.kind in ("single", "multiple"):
         content = _choice(item, ctl.scoring, errors)
-        content["options"] = [markup(o) for o in content["options"]]
+        content["options"] = [markup(o, formats[i]) for i, o in enumerate(content["options"])]
         raw.update(content)
     elif item.kind == "truefalse":
         raw["key"] = item.key
@@ -283,7 +324,10 @@ def from_parsed(item: ParsedItem, defaults: Defaults) -> dict:
     else:
         reference, points, explanation = split_essay(item.general_feedback)
         raw.update(reference=markup(reference), points=[markup(p) for p in points], explanation=markup(explanation))
-        check_essay(raw, line, errors, "在答案块的总体反馈中（{####参考答案 …}）")
+        if not reference and not points:
+            raw["incomplete"] = True        # imported as a draft that review refuses until completed
+        else:
+            check_essay(raw, line, errors, "在答案块的总体反馈中（{####参考答案 …}）")
     if errors:
         raise MappingError(errors)
     return raw
@@ -336,8 +380,11 @@ def to_aiken(data) -> ParsedItem:
     """An Aiken item holds a single-choice stem, options and key, nothing else."""
     if data.kind != "single":
         raise ValueError(f"Aiken 格式只能容纳单选题，这道题是{ITEM_KINDS[data.kind]}")
-    options = list(data.options)
+    texts = [sanitise.to_text(t) for t in (data.stem, *data.options)]
+    if any(t is None for t in texts):
+        raise ValueError("题干或选项含加粗、表格等格式，Aiken 是纯文本格式，无法表示")
+    stem, *options = texts
     return ParsedItem(
-        line=0, kind="single", stem=data.stem, options=options, answers=[], key=list(data.key),
+        line=0, kind="single", stem=stem, options=options, answers=[], key=list(data.key),
         weights=[FULL_WEIGHT if i in data.key else 0.0 for i in range(len(options))], general_feedback="",
-        option_feedback=[""] * len(options), category="", tags=[], ref=None, title="")
+        option_feedback=[""] * len(options), category="", tags=[], ref=None, title="", text_format="plain")

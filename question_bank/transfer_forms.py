@@ -21,7 +21,7 @@ class ImportForm(FlaskForm):
         FileRequired("请选择要导入的文件"),
         FileSize(MAX_BYTES, message=f"文件超过 {MAX_BYTES // (1024 * 1024)} MB：请拆分后分批导入")])
     format = SelectField("文件格式", default="auto", choices=[
-        SelectChoice("auto", "按扩展名识别（.gift/.txt、.aiken.txt、.csv、.xlsx）"), *FORMAT_CHOICES])
+        SelectChoice("auto", "按扩展名识别（.gift、.txt（GIFT 或 Aiken）、.xml（Moodle）、.zip（QTI）、.csv、.xlsx）"), *FORMAT_CHOICES])
     levels = CheckboxesField("默认等级", choices=level_choices())
     area = SelectField("默认职业功能", default="", choices=area_choices("（不指定，由题目标签给出）"))
 

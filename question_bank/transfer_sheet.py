@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 
 from question_bank.formats.sheet import SheetItem
+from question_bank.sanitise import from_text, to_text
 from question_bank.transfer import (
-    MappingError, check_essay, check_plain_tags, control_tags, join_essay, normalise_category, read_tags,
+    DEFAULT_SCORING, MappingError, check_essay, check_plain_tags, control_tags, join_essay, normalise_category, read_tags,
     split_essay,
 )
 
@@ -29,25 +30,31 @@ def from_sheet(item: SheetItem) -> dict:
     ctl = read_tags(item.tags, item.line, errors, spreadsheet=True)
     raw: dict = {
         "ref": item.ref or None, "levels": list(item.levels), "area": item.area, "type": item.kind,
-        "stem": item.stem, "explanation": item.explanation, "knowledge_point": item.knowledge_point,
+        "stem": from_text(item.stem), "explanation": from_text(item.explanation), "knowledge_point": item.knowledge_point,
         "difficulty": item.difficulty, "tags": ctl.tags, "source": item.source,
         "category": normalise_category(ctl.values.get("category", "")),
     }
     if item.kind in ("single", "multiple"):
-        raw.update(options=list(item.options), key=list(item.key or ()))
+        raw.update(options=[from_text(o) for o in item.options], key=list(item.key or ()))
         if item.kind == "multiple":
-            raw["scoring"] = ctl.scoring or "all"
+            raw["scoring"] = ctl.scoring or DEFAULT_SCORING
     elif item.kind == "truefalse":
         raw["key"] = item.key
     elif item.kind == "fill":
         raw["answers"] = list(item.answers)
     else:
         reference, points, _ = split_essay(item.reference_answer, with_explanation=False)
-        raw.update(reference=reference, points=points)
+        raw.update(reference=from_text(reference), points=[from_text(p) for p in points])
         check_essay(raw, item.line, errors, "在“答案”列（第一行起）")
     if errors:
         raise MappingError(errors)
     return raw
+
+
+def _text(markup: str) -> str:
+    """A cell's plain text: ``&`` as ``&``, line breaks as new lines; formatting (bold, tables) stays markup."""
+    text = to_text(markup)
+    return markup if text is None else text
 
 
 def to_sheet(data) -> SheetItem:
@@ -64,8 +71,8 @@ def to_sheet(data) -> SheetItem:
     elif data.kind == "truefalse":
         key = bool(data.key)
     return SheetItem(
-        line=0, ref=data.ref or "", levels=tuple(data.levels), area=data.area, kind=data.kind, stem=data.stem,
-        options=tuple(data.options), key=key, answers=tuple(data.answers),
-        reference_answer=join_essay(data.reference, data.points) if data.kind == "short" else "",
-        explanation=data.explanation, knowledge_point=data.knowledge_point, difficulty=data.difficulty,
+        line=0, ref=data.ref or "", levels=tuple(data.levels), area=data.area, kind=data.kind, stem=_text(data.stem),
+        options=tuple(_text(o) for o in data.options), key=key, answers=tuple(data.answers),
+        reference_answer=join_essay(_text(data.reference), [_text(p) for p in data.points]) if data.kind == "short" else "",
+        explanation=_text(data.explanation), knowledge_point=data.knowledge_point, difficulty=data.difficulty,
         tags=tags, source=data.source)

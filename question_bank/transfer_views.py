@@ -48,9 +48,12 @@ def import_form():
     levels, area = list(form.levels.data or ()), form.area.data or None
     try:
         preview = importer.preview(web.db(), filename, data, fmt, Defaults(tuple(levels), area))
+    except importer.PartialPossible as exc:
+        preview = exc.preview         # the trainer may import the rest: the preview lists what is refused
     except BankImportError as exc:
         return _import_page(form, exc, 422)
-    token = held_uploads.hold(PENDING, data, filename=filename, fmt=preview.fmt, levels=levels, area=area)
+    token = held_uploads.hold(PENDING, data, filename=filename, fmt=preview.fmt, levels=levels, area=area,
+                              partial=bool(preview.refused))
     return render_template("question_bank/transfer_preview.html", preview=preview, form=ConfirmForm(token=token),
                            actions=ACTIONS, kinds=ITEM_KINDS, levels=standard.LEVELS, areas=standard.AREA_NAMES,
                            formats=importer.FORMATS)
@@ -66,14 +69,16 @@ def import_confirm():
     defaults = Defaults(tuple(pending["levels"]), pending["area"])
     try:
         with write_session(web.engine()) as db:
-            preview = importer.preview(db, pending["filename"], data, pending["fmt"], defaults)
+            preview = importer.preview(db, pending["filename"], data, pending["fmt"], defaults,
+                                       partial=bool(pending.get("partial")))
             report = importer.commit(db, preview, current_user.id)
     except BankImportError as exc:      # only if the rules changed since the preview
         held_uploads.drop(PENDING)
         return _import_page(ImportForm(formdata=None), exc, 422)
     held_uploads.drop(PENDING)
+    skipped = f"未导入 {len(preview.refused)} 题（见预览中的原因）。" if preview.refused else ""
     flash(f"已导入 {pending['filename']}：新增 {report.created} 题，更新 {report.updated} 题，"
-          f"无变化 {report.unchanged} 题。新增和改动的题目为草稿，审核通过后才能组卷。")
+          f"无变化 {report.unchanged} 题。{skipped}新增和改动的题目为草稿，审核通过后才能组卷。")
     return redirect(url_for("items.index"))
 
 

@@ -4,7 +4,7 @@
 “A) 文本”（大写字母、句点或右括号、空格）；最后单独一行 “ANSWER: B”。题目之间以空行
 分隔，ANSWER 行之后不空行直接开始下一题也可以（与 Moodle 一致）。
 
-为兼容中文 Word 文档，也接受全角写法：“Ａ．文本”“Ａ）文本”（全角标点后可不加空格）、
+为兼容中文 Word 文档，也接受全角写法：“Ａ．文本”“Ａ）文本”“A、文本”“A)文本”（除半角句点外，标点后可不加空格）、
 “ＡＮＳＷＥＲ：Ｂ”，以及 \\r\\n 换行与文件开头的 BOM。
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from question_bank.formats.gift import FULL_WEIGHT, ParsedItem
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MIN_OPTIONS = 2
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"      # Word 常夹带的零宽字符
-_OPTION_RE = re.compile(r"([A-Z])[.)]$")
+_OPTION_RE = re.compile(r"([A-Z])[.)、]$")
 _ANSWER_RE = re.compile(r"ANSWER\s*:(.*)$")
 
 
@@ -30,8 +30,8 @@ def _option(line: str):
     """选项行返回 (字母, 文本)，否则 None。全角标点后允许不加空格。"""
     if len(line) < 2 or not _OPTION_RE.match(unicodedata.normalize("NFKC", line[:2])):
         return None
-    if line[1] in ".)" and not line[2:3].isspace():
-        return None
+    if line[1] == "." and not line[2:3].isspace():
+        return None                     # "A.B 公司…" is a stem line; "A)text", "A、text", "A．text" are options
     return unicodedata.normalize("NFKC", line[0]), line[2:].strip()
 
 
@@ -75,7 +75,7 @@ class _Parser:
                 line=n, kind="single", stem="\n".join(q["stem"]), options=list(options),
                 weights=[FULL_WEIGHT if i == idx else 0.0 for i in range(len(options))],
                 answers=[], key=[idx], general_feedback="", option_feedback=[""] * len(options),
-                category="", tags=[], ref=None, title=""))
+                category="", tags=[], ref=None, title="", text_format="plain"))
 
     def feed(self, num: int, raw: str) -> None:
         line = raw.strip()

@@ -37,7 +37,11 @@ class ParsedItem:
     tags: list[str]
     ref: str | None
     title: str
-    text_format: str = ""             # [html]/[plain]/[markdown]/[moodle] 前缀，仅记录
+    text_format: str = ""             # [html]/[plain]/[markdown]/[moodle] 前缀
+    #: 各选项（或填空答案）自己的格式标记，空串表示沿用题干的格式；不参与相等比较
+    option_formats: tuple = field(default=(), compare=False)
+    #: 读取时发现、需要告诉培训师的事（如反馈中的图片未导入）；不参与相等比较
+    warnings: tuple = field(default=(), compare=False)
 
 
 class GiftError(FormatError):
@@ -182,7 +186,7 @@ class _Parser:
         while g != -1 and body[g:g + 4] != "####":
             g = _find(body, "#", g + 1)
         if g != -1:
-            gf, body = _unescape(body[g + 4:]), body[:g]
+            gf, body = split_format(_unescape(body[g + 4:]))[1], body[:g]
         line = at(offset - 1)
         s = body.strip()
         if not s:
@@ -192,7 +196,7 @@ class _Parser:
             if len(pieces) > 3:
                 self.errors.append((line, "判断题最多两段反馈（#答错时反馈#答对时反馈）"))
             return dict(kind="truefalse", key=pieces[0].strip().lower() in _TRUE,
-                        option_feedback=[_unescape(p) for p in pieces[1:]], general_feedback=gf)
+                        option_feedback=[split_format(_unescape(p))[1] for p in pieces[1:]], general_feedback=gf)
         if s.startswith("#"):
             self.errors.append((line, "不支持数值题 {#…}"))
             return None
@@ -207,12 +211,13 @@ class _Parser:
                 entries.append(entry)
         if len(entries) < len(marks):
             return None
-        marker, texts, weights, fbs = (list(x) for x in zip(*entries))
+        marker, texts, weights, fbs, fmts = (list(x) for x in zip(*entries))
         positive = [i for i, w in enumerate(weights) if w > 0]
         if "~" not in marker:
             if not positive:
                 self.errors.append((line, "没有正确答案：填空题至少需要一个正权重的 = 答案"))
-            return dict(kind="fill", answers=texts, weights=weights, option_feedback=fbs, general_feedback=gf)
+            return dict(kind="fill", answers=texts, weights=weights, option_feedback=fbs, general_feedback=gf,
+                        option_formats=tuple(fmts))
         if "=" in marker:
             kind = "single"
             if marker.count("=") > 1:
@@ -225,7 +230,7 @@ class _Parser:
             elif abs(total - FULL_WEIGHT) > WEIGHT_TOLERANCE:
                 self.errors.append((line, f"正确选项的权重之和应为 100%（当前为 {total:g}%）"))
         return dict(kind=kind, options=texts, weights=weights, key=positive, option_feedback=fbs,
-                    general_feedback=gf)
+                    general_feedback=gf, option_formats=tuple(fmts))
 
     def answer(self, marker, raw, line):
         t, weight = raw.strip(), FULL_WEIGHT if marker == "=" else 0.0
@@ -251,10 +256,18 @@ class _Parser:
         k = _find(t, "#")
         feedback = _unescape(t[k + 1:]) if k != -1 else ""
         text = _unescape(t[:k] if k != -1 else t)
+        fmt, text = split_format(text)
+        feedback = split_format(feedback)[1]
         if not text:
             self.errors.append((line, "答案内容为空"))
             return None
-        return marker, text, weight, feedback
+        return marker, text, weight, feedback, fmt
+
+
+def split_format(text: str) -> tuple[str, str]:
+    """(format, text) of an answer or feedback written ``[plain]text``; the marker never reaches candidates."""
+    m = _FORMAT_RE.match(text)
+    return (m.group(1), text[m.end():].strip()) if m else ("", text)
 
 
 def parse(text: str, filename: str = "<gift>") -> list[ParsedItem]:

@@ -45,7 +45,8 @@ def test_a_new_item_is_a_sanitised_draft_with_its_tags_levels_and_category(clien
     with Session(engine) as s:
         version = service.latest_version(s, item_id)
         data = service.version_data(s, version)
-    assert "<script>" not in data.stem and "alert" not in data.stem
+    # escaped, never deleted (what the trainer typed stays visible) and never markup
+    assert "<script>" not in data.stem and data.stem.endswith("&lt;script&gt;alert(1)&lt;/script&gt;")
     assert data.levels == ("junior", "intermediate") and data.key == [1]
     assert set(data.tags) == {"特殊来电", "服务用语"} and data.category == "服务用语/特殊情况"
     assert status_of(engine, item_id) == "draft"

@@ -102,7 +102,8 @@ def test_new_fields_are_checked_by_name(change, field, message):
 def test_authored_text_is_sanitised_and_typed_answers_are_not():
     data = validate({**GOOD, "stem": '开篇语<script>alert(1)</script><b onclick="x">要点</b> a < b',
                      "options": ["<img src=x onerror=alert(1)>问候", "报工号", "c", "d"]})
-    assert data.stem == "开篇语<b>要点</b> a &lt; b"
-    assert data.options[0] == "问候"
+    # nothing is deleted: what is not an allowed tag is escaped and shown as written, attributes go
+    assert data.stem == "开篇语&lt;script&gt;alert(1)&lt;/script&gt;<b>要点</b> a &lt; b"
+    assert data.options[0] == "&lt;img src=x onerror=alert(1)&gt;问候"
     fill = validate({**GOOD, "type": "fill", "options": [], "answers": ["a<b"]})
     assert fill.key == ["a<b"]
