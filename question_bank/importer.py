@@ -410,12 +410,14 @@ def _round_trip(fmt: str, data: ItemData):
         if fmt == "xlsx" and any(ILLEGAL_CHARACTERS_RE.search(text) for text in _texts(obj)):
             raise ValueError("含 Excel 不允许的控制字符")
         back = [from_sheet(s) for s in sheet.read_csv(sheet.write_csv([obj]))]
-    if fmt == "qti":           # a QTI item carries no explanation: compare the rest, the export says so
-        data = dataclasses.replace(data, explanation="")
     # an item without 编号 comes back numbered as any import numbers it (formats.made_ref), so re-importing
     # the file updates it rather than adding a copy
     if len(back) != 1 or not _same(validate(back[0]), data) or \
             validate(back[0]).ref not in (data.ref, made_ref(data.category, data.kind, data.stem)):
+        if len(back) == 1:
+            got, want = validate(back[0]).content(), data.content()
+            fields = "、".join(transfer.FIELD_LABELS.get(k, k) for k in want if got.get(k) != want[k]) or "编号"
+            raise ValueError(f"{FORMATS[fmt]} 无法原样表示这道题的{fields}")
         raise ValueError(f"{FORMATS[fmt]} 无法原样表示这道题")
     return obj
 
@@ -443,6 +445,4 @@ def export(session: Session, fmt: str, level: str | None = None, status: str | N
         out = sheet.write_csv(objects)
     else:
         out = sheet.write_xlsx(objects)
-    if fmt == "qti" and objects:
-        left_out.append("说明：QTI 导出不含题目的解析（其余字段与等级、职业功能等标签都已写入）")
     return ExportResult(out, len(objects), left_out)

@@ -45,7 +45,10 @@ def from_sheet(item: SheetItem) -> dict:
     else:
         reference, points, _ = split_essay(item.reference_answer, with_explanation=False)
         raw.update(reference=from_text(reference), points=[from_text(p) for p in points])
-        check_essay(raw, item.line, errors, "在“答案”列（第一行起）")
+        if not reference and not points:
+            raw["incomplete"] = True        # imported as a draft that review refuses until completed
+        else:
+            check_essay(raw, item.line, errors, "在“答案”列（第一行起）")
     if errors:
         raise MappingError(errors)
     return raw

@@ -173,6 +173,14 @@ class _Parser:
         stem = f"{head} {BLANK} {tail}" if tail else head
         if not stem:
             self.errors.append((nums[0], "题干为空"))
+        named = f"题目“{title}”" if title else "这道题"
+        if re.search(r"(?<!\\)->", text[start + 1:end]):     # one refusal for the question, not one per pair
+            self.errors.append((nums[0], f"{named}是配对题（->），本系统不支持，未导入"))
+            return None
+        body = text[start + 1:end].strip()
+        if body.startswith("#") and not body.startswith("####"):      # {####…} is an essay's feedback
+            self.errors.append((nums[0], f"{named}是数值题（{{#…}}），本系统不支持，未导入"))
+            return None
         parts = self.answers(text[start + 1:end], start + 1, at)
         if parts is None or len(self.errors) > before:
             return None
@@ -198,7 +206,7 @@ class _Parser:
             return dict(kind="truefalse", key=pieces[0].strip().lower() in _TRUE,
                         option_feedback=[split_format(_unescape(p))[1] for p in pieces[1:]], general_feedback=gf)
         if s.startswith("#"):
-            self.errors.append((line, "不支持数值题 {#…}"))
+            self.errors.append((line, "是数值题（{#…}），本系统不支持，未导入"))
             return None
         marks = _find_all(body, "=~")
         if not marks or body[:marks[0]].strip():

@@ -122,8 +122,12 @@ def _question(q, qtype: str, line: int, category: str, name: str):
         warnings.append(f"总体反馈中的图片 {'、'.join(_media(general))} 未导入")
         general = _drop_media(general)
     tags = [_text(t) for t in q.findall("tags/tag") if _text(t)]
+    # a category segment naming a level or function area counts as that tag, unless the question's own
+    # tags already say which (a question tagged 高级 in a 初级 folder is senior)
+    has_level = any(standard.level_code(t) for t in tags)
+    has_area = any(standard.area_code(t) for t in tags)
     for segment in category.split("/"):
-        if standard.level_code(segment) or standard.area_code(segment):
+        if (standard.level_code(segment) and not has_level) or (standard.area_code(segment) and not has_area):
             tags.append(segment)
     ref = (q.findtext("idnumber") or "").strip() or name or None
     options, weights, answers, feedback, formats = [], [], [], [], []

@@ -32,6 +32,12 @@ CP_LOCATION = f"{CP_NS} https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsq
 MATCH_CORRECT = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct.xml"
 MAP_RESPONSE = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/map_response.xml"
 TRUE_FALSE = ("正确", "错误")
+TOOL_NAME = "callexam"
+TRUE_FALSE_CLASS = "callexam-true-false"
+#: Two choices with these texts are a true/false item (the export writes 正确/错误).
+TRUE_WORDS = {"正确": True, "错误": False, "对": True, "错": False, "true": True, "false": False}
+#: ``use`` of the scorer rubric block that carries an item's explanation (解析)
+EXPLANATION_USE = "ext:explanation"      # QTI 3 allows "ext:…" extension values for use
 FILL_BLANK = "____"                 # validation.FILL_BLANK: where a fill-in's answer goes in its stem
 _BLANK_MARK = "\x00BLANK\x00"
 MAX_FILES = 2000
@@ -70,8 +76,30 @@ def _first(el, name: str):
     return next(_find(el, name), None)
 
 
+#: Feedback shown by a QTI player after answering: never part of a stem or an option's text.
+FEEDBACK = {"feedbackInline", "feedbackBlock", "modalFeedback", "templateInline", "templateBlock"}
+#: Content the bank cannot store yet: an item showing any of it is refused, never imported without it.
+MEDIA = {"img": "图片", "object": "嵌入对象", "audio": "音频", "video": "视频", "picture": "图片", "svg": "图形",
+         "math": "MathML 公式", "iframe": "嵌入页面", "printedVariable": "模板变量"}
+_SPACE_RE = re.compile(r"[ \t]*\n[ \t]*")
+
+
 def _markup(el, skip=()) -> str:
-    """An element's content as HTML markup (namespaces dropped), leaving out ``skip`` elements."""
+    """An element's content as HTML markup (namespaces dropped), leaving out ``skip`` elements and
+    feedback; the indentation of pretty-printed XML is dropped."""
+    return _SPACE_RE.sub("\n", _raw_markup(el, set(skip) | FEEDBACK)).strip()
+
+
+def _media(el, skip=()) -> list[str]:
+    found = []
+    for node in el.iter():
+        if isinstance(node.tag, str) and _camel(local(node.tag)) in MEDIA and not any(
+                s in skip for s in node.iterancestors()):
+            found.append(MEDIA[_camel(local(node.tag))])
+    return sorted(set(found))
+
+
+def _raw_markup(el, skip) -> str:
     parts = [el.text or ""]
     for child in el:
         if not isinstance(child.tag, str):
@@ -84,10 +112,10 @@ def _markup(el, skip=()) -> str:
         if child in skip or _camel(name) in skip:
             parts.append(child.tail or "")
             continue
-        inner = _markup(child, skip)
+        inner = _raw_markup(child, skip)
         parts.append(f"<{name}>{inner}</{name}>" if name not in ("br",) else "<br>")
         parts.append(child.tail or "")
-    return "".join(parts).strip()
+    return "".join(parts)
 
 
 def read_package(data: bytes, filename: str = "<qti.zip>") -> tuple[list[ParsedItem], list[tuple[int, str]]]:
@@ -164,31 +192,43 @@ def read_item(data: bytes, filename: str, line: int) -> tuple[ParsedItem | None,
     kind = _camel(local(inter.tag))
     rid = inter.get("response-identifier") or inter.get("responseIdentifier")
     decl = next((d for d in _find(root, "responseDeclaration") if d.get("identifier") == rid), None)
-    skip = {inter} - {n for n in [inter] if kind == "textEntryInteraction"} | {n for n in body.iter() if isinstance(n.tag, str) and _camel(local(n.tag)) == "rubricBlock"}
+    rubrics = [n for n in body.iter() if isinstance(n.tag, str) and _camel(local(n.tag)) == "rubricBlock"]
+    explanation = "\n".join(_unwrap(_markup(_first(r, "contentBody") if _first(r, "contentBody") is not None else r))
+                            for r in rubrics if r.get("use") == EXPLANATION_USE)
+    skip = set(rubrics) | ({inter} if kind != "textEntryInteraction" else set())
+    media = _media(body, set(rubrics))
+    if media:
+        return None, f"含{'、'.join(media)}，题库暂不能保存图片、音视频或公式，未导入（请改为文字后再导入）"
     stem = _markup(body, skip)
     if _BLANK_MARK in stem:       # a blank at the very end is where the answer goes; elsewhere it is shown
-        for end in (_BLANK_MARK, _BLANK_MARK + "</p>"):
+        for end in (_BLANK_MARK, _BLANK_MARK + "</p>", _BLANK_MARK + "</div>"):
             if stem.endswith(end):
                 stem = stem[:-len(end)].rstrip() + end[len(_BLANK_MARK):]
         stem = re.sub(r"<p>\s*</p>", "", stem.replace(_BLANK_MARK, FILL_BLANK, 1))
-    if stem.startswith("<p>") and stem.endswith("</p>") and stem.count("<p>") == 1:
-        stem = stem[3:-4].strip()          # the one paragraph an export wraps plain text in
+    stem = _unwrap(stem)
     prompt = _first(inter, "prompt")
     if prompt is not None:
         stem = "<br>".join(p for p in (stem, _markup(prompt)) if p)
-    ref = root.get("identifier")
+    ref = root.get("label") if root.get("tool-name") == TOOL_NAME and root.get("label") else root.get("identifier")
     title = root.get("title", "")
     base = dict(line=line, stem=stem, category="", tags=[], ref=ref, title=title, text_format="html",
-                general_feedback="", option_feedback=[])
+                general_feedback=explanation, option_feedback=[])
     if kind == "choiceInteraction":
         choices = list(_find(inter, "simpleChoice"))
         ids = [c.get("identifier") for c in choices]
         texts = [_markup(c) for c in choices]
+        feedback = ["\n".join(_markup(f) for f in _find(c, "feedbackInline")) for c in choices]
+        base["option_feedback"] = feedback if any(feedback) else []
         correct = set(_values(decl))
         if not correct:
             return None, "选择题没有标准答案（correctResponse）"
-        if [t for t in texts] in (list(TRUE_FALSE), list(TRUE_FALSE[::-1])) and len(correct) == 1:
-            key = texts[ids.index(next(iter(correct)))] == TRUE_FALSE[0]
+        truth = [TRUE_WORDS.get(t.strip().lower()) for t in texts]
+        ours = root.get("tool-name") == TOOL_NAME        # callexam marks its true/false items; others are guessed
+        marked = TRUE_FALSE_CLASS in (inter.get("class") or "").split()
+        if (marked if ours else len(texts) == 2 and set(truth) == {True, False}) and len(correct) == 1:
+            key = truth[ids.index(next(iter(correct)))]
+            right, wrong = (feedback[truth.index(key)], feedback[truth.index(not key)])
+            base["option_feedback"] = [wrong, right] if (wrong or right) else []
             return ParsedItem(kind="truefalse", options=[], weights=[], answers=[], key=key, **base), ""
         max_choices = int(inter.get("max-choices") or inter.get("maxChoices") or "1")
         single = max_choices == 1 and len(correct) == 1
@@ -210,24 +250,35 @@ def read_item(data: bytes, filename: str, line: int) -> tuple[ParsedItem | None,
             return None, "填空题没有标准答案"
         return ParsedItem(kind="fill", options=[], weights=[FULL_WEIGHT] * len(answers), answers=answers, key=None,
                           **base), ""
-    rubric = next((n for n in body.iter() if isinstance(n.tag, str) and _camel(local(n.tag)) == "rubricBlock"), None)
-    reference = _markup(rubric) if rubric is not None else ""
-    base["general_feedback"] = _rubric_text(rubric) if rubric is not None else reference
+    reference, points = _scoring_rubric(rubrics)
+    from question_bank.transfer import join_essay     # the essay text convention lives there
+    base["general_feedback"] = join_essay(reference, points, explanation)
     return ParsedItem(kind="short", options=[], weights=[], answers=[], key=None, **base), ""
 
 
-def _rubric_text(rubric) -> str:
-    """The rubric as lines: paragraphs the reference answer, list items scoring points (``- ``)."""
-    lines = []
-    for node in rubric.iter():
-        if not isinstance(node.tag, str):
+def _unwrap(markup: str) -> str:
+    """Markup without the one ``div`` an export wraps inline text in (QTI wants block content; the bank's
+    sanitiser would drop the div anyway, a ``p`` would stay, so the wrapper is never a ``p``)."""
+    markup = markup.strip()
+    if markup.startswith("<div>") and markup.endswith("</div>") and markup.count("<div>") == 1:
+        return markup[5:-6].strip()
+    return markup
+
+
+def _scoring_rubric(rubrics) -> tuple[str, list[str]]:
+    """(reference answer, scoring points) of an essay's scorer rubric: list items are the points, the
+    rest (paragraphs, text) the reference answer."""
+    paragraphs, points = [], []
+    for rubric in rubrics:
+        if rubric.get("use") == EXPLANATION_USE:
             continue
-        name = local(node.tag)
-        if name == "p" and local(node.getparent().tag) != "li":
-            lines.append(_markup(node))
-        elif name == "li":
-            lines.append("- " + re.sub(r"^<p>(.*)</p>$", r"\1", _markup(node), flags=re.S))
-    return "\n".join(lines)
+        holder = _first(rubric, "contentBody")
+        holder = rubric if holder is None else holder
+        points += [_unwrap(_markup(li)) for li in _find(holder, "li")]
+        text = _unwrap(_markup(holder, skip={"ul", "ol"}))
+        if text:
+            paragraphs.append(text)
+    return "\n".join(paragraphs), points
 
 
 def _template(root) -> str:
@@ -244,7 +295,7 @@ def _q(name: str) -> str:
 def _append_markup(parent, markup: str) -> None:
     """Sanitised bank markup (b, i, br, p, table …) as QTI XHTML children of ``parent``."""
     wrapper = lxml_html.fragment_fromstring(markup or "", create_parent="div")
-    holder = etree.SubElement(parent, _q("p")) if not any(
+    holder = etree.SubElement(parent, _q("div")) if not any(
         isinstance(c.tag, str) and c.tag in ("p", "table", "ul", "ol", "pre") for c in wrapper) else parent
 
     def copy(src, dst):
@@ -265,8 +316,9 @@ def _append_markup(parent, markup: str) -> None:
 
 
 def _identifier(ref: str | None, n: int) -> str:
-    raw = re.sub(r"[^A-Za-z0-9_.-]", "_", ref or "")
-    return raw if raw and raw[0].isalpha() else f"item-{n}-{raw}".rstrip("-_")
+    """An NCName for ``ref`` (QTI identifiers allow no spaces or colons); the ref itself goes in ``label``."""
+    raw = re.sub(r"[^\w.-]", "_", ref or "")
+    return raw if raw and (raw[0].isalpha() or raw[0] == "_") else f"item-{n}-{raw}".rstrip("-_")
 
 
 def item_xml(it: ParsedItem, identifier: str) -> bytes:
@@ -275,6 +327,9 @@ def item_xml(it: ParsedItem, identifier: str) -> bytes:
     root.set(f"{{{XSI}}}schemaLocation", ITEM_LOCATION)
     root.set("identifier", identifier)
     root.set("title", (it.title or it.ref or identifier)[:200])
+    if it.ref and it.ref != identifier:
+        root.set("label", it.ref)                  # the 编号 as written; read back by ``read_item``
+    root.set("tool-name", TOOL_NAME)
     root.set("adaptive", "false")
     root.set("time-dependent", "false")
     choice = it.kind in ("single", "multiple", "truefalse")
@@ -306,15 +361,16 @@ def item_xml(it: ParsedItem, identifier: str) -> bytes:
     etree.SubElement(root, _q("qti-outcome-declaration"), identifier="SCORE", cardinality="single",
                      **{"base-type": "float"})
     body = etree.SubElement(root, _q("qti-item-body"))
+    from question_bank.transfer import split_essay     # the essay text convention lives there
+    explanation = it.general_feedback
     if it.kind == "short":
+        reference, points, explanation = split_essay(it.general_feedback)
         _append_markup(body, it.stem)
         etree.SubElement(body, _q("qti-extended-text-interaction"), **{"response-identifier": "RESPONSE"})
         rubric = etree.SubElement(body, _q("qti-rubric-block"), use="scoring", view="scorer")
         content = etree.SubElement(rubric, _q("qti-content-body"))
-        from question_bank.transfer import split_essay     # the essay text convention lives there
-        reference, points, explanation = split_essay(it.general_feedback)
-        for para in (reference, *(["解析：" + explanation] if explanation else [])):
-            _append_markup(content, para)
+        if reference:
+            _append_markup(content, reference)
         if points:
             ul = etree.SubElement(content, _q("ul"))
             for p in points:
@@ -327,6 +383,8 @@ def item_xml(it: ParsedItem, identifier: str) -> bytes:
         inter = etree.SubElement(body, _q("qti-choice-interaction"), **{
             "response-identifier": "RESPONSE", "shuffle": "false",
             "max-choices": "0" if it.kind == "multiple" else "1"})
+        if it.kind == "truefalse":
+            inter.set("class", TRUE_FALSE_CLASS)
         for i, text in enumerate(options):
             ch = etree.SubElement(inter, _q("qti-simple-choice"), identifier=f"C{i + 1}")
             wrapper = lxml_html.fragment_fromstring(text or "", create_parent="div")
@@ -335,6 +393,9 @@ def item_xml(it: ParsedItem, identifier: str) -> bytes:
                 node = etree.SubElement(ch, _q(child.tag))
                 node.text = child.text
                 node.tail = child.tail
+    if explanation:     # for scorers and result reports, never shown to a candidate while answering
+        rubric = etree.SubElement(body, _q("qti-rubric-block"), use=EXPLANATION_USE, view="scorer")
+        _append_markup(etree.SubElement(rubric, _q("qti-content-body")), explanation)
     template = MAP_RESPONSE if it.kind == "fill" or (it.kind == "multiple" and "少选得分" in it.tags) else MATCH_CORRECT
     if it.kind != "short":
         etree.SubElement(root, _q("qti-response-processing"), template=template)

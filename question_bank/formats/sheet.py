@@ -30,6 +30,8 @@ CHOICE_KINDS = ("single", "multiple")
 MIN_OPTIONS = 2
 DIFFICULTIES = (1, 2, 3)
 DEFAULT_DIFFICULTY = 2
+#: 难度 as people write it (the template's note lists 1、2、3 and 易、中、难)
+DIFFICULTY_WORDS = {"易": 1, "容易": 1, "中": 2, "中等": 2, "难": 3, "困难": 3}
 TRUE_WORDS = ("正确", "对", "T", "TRUE", "√", "✓", "是")
 FALSE_WORDS = ("错误", "错", "F", "FALSE", "×", "✗", "X", "否")
 _LIST_SEP = re.compile(r"[、,，;；]")
@@ -116,7 +118,7 @@ def _parse_row(line: int, row: dict[str, str], errors: list) -> SheetItem | None
 
     answer = row.get("答案", "")
     key, answers, reference = None, (), ""
-    if not answer:
+    if not answer and kind != "short":      # an essay without reference answer imports as an incomplete draft
         err("答案", "不能为空")
     elif kind in CHOICE_KINDS:
         letters = [c for c in unicodedata.normalize("NFKC", answer).upper()
@@ -149,7 +151,7 @@ def _parse_row(line: int, row: dict[str, str], errors: list) -> SheetItem | None
     text = row.get("难度", "")
     if text:
         try:
-            number = float(text)
+            number = float(DIFFICULTY_WORDS.get(text.strip(), text))
         except ValueError:
             number = None
         if number is None or not number.is_integer() or int(number) not in DIFFICULTIES:
