@@ -169,12 +169,23 @@ def test_reads_xlsx_built_with_openpyxl_and_numeric_cells():
     ({"kind": "判断", "answer": "对"}, "“选项A”列：判断题不应填写选项"),
     ({"kind": "简答", "answer": "略"}, "“选项A”列：简答题不应填写选项"),
     ({"difficulty": "4"}, "“难度”列：“4”无效，应为 1、2 或 3"),
-    ({"difficulty": "难"}, "“难度”列：“难”无效"),
+    ({"difficulty": "很难"}, "“难度”列：“很难”无效"),
 ])
 def test_error_names_line_and_column(kwargs, message):
     err = errors_of(csv_bytes(row(), row(**kwargs)))
     assert any(line == 3 and text.startswith(message) for line, text in err.errors), err.errors
     assert f"题库.csv 第 3 行：{message}" in str(err)
+
+
+@pytest.mark.parametrize("word, level", [("易", 1), ("中", 2), ("难", 3), ("3", 3)])
+def test_difficulty_as_the_template_note_writes_it(word, level):
+    (item,) = read_csv(csv_bytes(row(difficulty=word)))
+    assert item.difficulty == level
+
+
+def test_an_essay_without_reference_answer_is_read_and_left_for_review():
+    (item,) = read_csv(csv_bytes(row(kind="简答", options=(), answer="")))
+    assert item.kind == "short" and item.reference_answer == ""
 
 
 def test_collects_every_error_of_every_row():
