@@ -71,7 +71,7 @@ def test_every_kind_can_be_authored_and_errors_name_the_field(client, engine):
 
 def test_a_near_duplicate_stem_is_warned_and_saved_only_when_confirmed(client, engine):
     login(client, "trainer")
-    first, _ = create(client)
+    first, _ = create(client, stem="来电客户长时间不说话时，座席应首先怎样做？")
     _, page = create(client, stem="来电客户长时间不说话时，座席应首先怎么做？")
     assert "题库中已有相似的题目" in page and f"/trainer/items/{first}" in page
     second, page = create(client, stem="来电客户长时间不说话时，座席应首先怎么做？", confirm_similar="y")
