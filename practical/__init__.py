@@ -4,6 +4,7 @@
 VIEWS = (
     "practical.views",
     "practical.examiner_views",
+    "practical.marking_api",
     "practical.scenario_views",
     "practical.phrase_views",
 )

@@ -422,6 +422,11 @@ def append_reply(spec: dict, stored: dict | None, raw: object) -> dict:
     return normalise_answer(spec, {"replies": [*before, reply]})
 
 
+def transcript_rows(spec: dict, answer: dict | None) -> list[tuple[int, str, str | None]]:
+    """The call turn by turn for the examiner (page and API): (第 N 轮, the caller's line, the reply or None)."""
+    return [(s.number, line_text(s.turn), s.reply) for s in replay(spec, replies_of(answer)).steps]
+
+
 def line_text(turn: dict) -> str:
     return f"{turn['caller']}　【提示】{turn['info']}" if turn.get("info") else turn["caller"]
 

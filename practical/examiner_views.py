@@ -105,8 +105,7 @@ def mark(attempt_id: int, position: int):
     show_others = entry.state == "待仲裁" and mine is None
     turns = None
     if task.kind in ("call", "complaint"):  # the transcript turn by turn, beside the criteria
-        played = call_script.replay(task.spec, call_script.replies_of(task.answer))
-        turns = [(s.number, call_script.line_text(s.turn), s.reply) for s in played.steps]
+        turns = call_script.transcript_rows(task.spec, task.answer)
     return render_template(
         "practical/mark.html", entry=entry, task=task, module=module, form=form, mine=mine, turns=turns,
         suggestions=marking.suggestions(task), verdicts=VERDICTS,

@@ -181,6 +181,17 @@ def save_mark(engine, attempt_id: int, position: int, marker_id: int, raw_criter
         return mark
 
 
+def entry_by_ticket(db: Session, session_id: int, ticket: str, position: int) -> QueueEntry:
+    """The task a marker opens from the queue, named by the attempt's anonymous 凭证号 within one
+    session: marking URLs carry no attempt id, which other pages (the proctoring board) show beside
+    names."""
+    attempt_id = db.exec(select(PracticalAttempt.id).where(PracticalAttempt.session_id == session_id,
+                                                           PracticalAttempt.ticket == ticket)).first()
+    if attempt_id is None:
+        raise MarkingError("找不到待评分的实操任务", 404)
+    return entry(db, attempt_id, position)
+
+
 def entry(db: Session, attempt_id: int, position: int) -> QueueEntry:
     attempt = db.get(PracticalAttempt, attempt_id)
     task = db.get(PracticalTask, (attempt_id, position))
