@@ -6,6 +6,7 @@ VIEWS = (
     "exam.sessions.results.views",
     "exam.sessions.rooms.views",
     "exam.sessions.roster.views",
+    "exam.sessions.papers.views",
 )
 
 

@@ -1,0 +1,101 @@
+"""The papers an exam office files (issue 22.5), on SQLite and PostgreSQL: per room the sign-in sheet,
+the seat plan and the room report as PDFs, read back by poppler (pdftotext, pdfimages, pdffonts) —
+an independent reader, not the library that wrote them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import subprocess
+
+from sqlmodel import Session, select
+
+from exam.delivery import service as delivery
+from exam.proctoring import actions
+from exam.sessions.models import Enrollment, ExamSession
+from exam.sessions.papers import records
+from exam.sessions.roster import profiles
+from exam.db import write_session
+from exam.timeutil import utcnow
+from tests.integration.rosters import CLASS, HEADER, enrolments, ident, import_file, page, xlsx
+from tests.integration.test_admission import pdf_text
+from tests.webclient import csrf_token, login
+
+
+def _poppler(tool: str, data: bytes) -> str:
+    out = subprocess.run([tool, "-"] if tool != "pdfimages" else [tool, "-list", "-"], input=data,
+                         capture_output=True, check=True, timeout=30)
+    return out.stdout.decode("utf-8", "replace")
+
+
+def _room_session(client, engine, roster_session, users):
+    """Three candidates from a roster seated in one 5-seat room, a photo for the first."""
+    from PIL import Image
+
+    sid = roster_session(seats=5)
+    login(client, "examiner")
+    import_file(client, sid, "名单.xlsx", xlsx(HEADER, *CLASS))
+    token = csrf_token(client, page(client, sid))
+    client.post(f"{page(client, sid)}/seats", data={"assign-order": "ticket"}, headers={"X-CSRFToken": token})
+    rows = enrolments(engine, sid)
+    picture = io.BytesIO()
+    Image.new("RGB", (240, 320), (90, 140, 200)).save(picture, "PNG")
+    with Session(engine) as db:
+        first = db.exec(select(Enrollment).where(Enrollment.session_id == sid, Enrollment.seat_no == 1)).one()
+    with write_session(engine) as db:
+        profiles.set_photo(db, sid, first.candidate_id, picture.getvalue(), users["examiner"])
+    return sid, rows, first.room_id
+
+
+def test_signin_sheet_and_seat_plan_per_room(client, engine, roster_session, users):
+    sid, rows, room_id = _room_session(client, engine, roster_session, users)
+    index = client.get(f"/examiner/sessions/{sid}/papers").get_data(as_text=True)
+    assert f"/papers/rooms/{room_id}/signin.pdf" in index and "第1考场" in index
+    resp = client.get(f"/examiner/sessions/{sid}/papers/rooms/{room_id}/signin.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    body = pdf_text(resp.data)
+    assert "签到表" in body and "考生签名" in body and "三楼东侧" in body
+    for name, _u, ticket, _room, _seat in rows:
+        assert name in body and ticket in body
+    assert ident(11)[:6] + "********" + ident(11)[-4:] in body and ident(11) not in body   # masked, never whole
+    assert len([l for l in _poppler("pdfimages", resp.data).splitlines()[2:] if l.strip()]) >= 1  # the photo
+    fonts = _poppler("pdffonts", resp.data)
+    assert "WenQuanYi" in fonts and " yes " in fonts           # the tickets' face, embedded
+    plan = pdf_text(client.get(f"/examiner/sessions/{sid}/papers/rooms/{room_id}/seats.pdf").data)
+    assert "座位表" in plan and "前 方" in plan.replace("　", " ")
+    assert plan.count("（空）") == 2 and all(name in plan for name, *_ in rows)    # 5 seats, 3 taken
+    assert client.get(f"/examiner/sessions/{sid}/papers/rooms/999/signin.pdf").status_code == 404
+    login(client, "cand1")
+    assert client.get(f"/examiner/sessions/{sid}/papers/rooms/{room_id}/signin.pdf").status_code == 403
+
+
+def test_room_report_lists_attendance_outcomes_and_every_proctor_action_with_its_reason(client, engine,
+                                                                                        roster_session, users):
+    sid, rows, room_id = _room_session(client, engine, roster_session, users)
+    with Session(engine) as db:
+        seated = {e.seat_no: e.candidate_id for e in db.exec(select(Enrollment).where(Enrollment.session_id == sid))}
+    now = utcnow()
+    sitting, forced = seated[1], seated[2]
+    a1 = delivery.start_attempt(engine, sid, sitting, now)
+    a2 = delivery.start_attempt(engine, sid, forced, now)
+    examiner = users["examiner"]
+    actions.extra_time(engine, "theory", a1, 10, "座位电脑死机重启", examiner, now)
+    actions.pause(engine, "theory", a2, "考生身体不适", examiner, now)
+    actions.force_submit(engine, "theory", a2, "考生使用手机，按违纪处理", examiner, now, 0.9)
+    actions.record_incident(engine, sid, "设备故障", "3 号机键盘失灵，已更换", None, examiner, now)
+    delivery.submit(engine, a1, "candidate", now)
+    resp = client.get(f"/examiner/sessions/{sid}/papers/rooms/{room_id}/report.pdf")
+    body = pdf_text(resp.data)
+    assert resp.status_code == 200 and "考场记录" in body
+    for text in ("座位电脑死机重启", "延长时间", "考生身体不适", "暂停", "考生使用手机，按违纪处理", "强制交卷",
+                 "3 号机键盘失灵，已更换", "考评员强制交卷", "考生交卷", "应考 3", "实考 2", "未签到 1"):
+        assert text in body, text
+    assert "考务主管签名" in body
+    # after every window has closed, the one who never came is 缺考
+    with Session(engine) as db:
+        session = db.get(ExamSession, sid)
+        later = session.ends_at + dt.timedelta(minutes=1)
+        report = records.report(db, sid, room_id, "Asia/Shanghai", later)
+    assert report.closed and report.attendance["缺考"] == 1
+    assert [w for _, w, _ in report.outcomes].count("缺考") == 1
+    assert report.attendance["强制交卷（份）"] == 1
