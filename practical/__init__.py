@@ -20,6 +20,8 @@ def init_app(app) -> None:
     """Register this package's blueprints and command groups with the app (``exam.domains``)."""
     from exam.domains import register
     register(app, VIEWS, cli_commands())
+    from practical import answer_sheet
+    answer_sheet.register()
 
 
 def register_parts() -> None:

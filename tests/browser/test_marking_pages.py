@@ -120,3 +120,15 @@ def test_short_answers_are_marked_per_point_and_the_page_keeps_its_place(examine
     expect(page.locator("section.marking").last).to_have_id(anchor)   # the list kept its order
     expect(page.locator(f"#{anchor} .mark-change")).to_be_visible()
     assert_accessible(page, "简答题评分（已评）")
+
+
+def test_the_papers_page_and_an_answer_sheet_pass_axe(examiner_page, live_server, live_engine):
+    page = examiner_page
+    session_id, _ = _submitted_practical(live_engine)
+    page.goto(f"{live_server.url}/examiner/sessions/{session_id}/papers")
+    assert_accessible(page, "考务材料")
+    page.locator("#answer-sheets a").first.click()
+    expect(page.locator("h1")).to_contain_text("考生答卷")
+    expect(page.locator("main")).to_contain_text("实操考核与打字测试")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert_accessible(page, "考生答卷")

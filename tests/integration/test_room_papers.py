@@ -99,3 +99,42 @@ def test_room_report_lists_attendance_outcomes_and_every_proctor_action_with_its
     assert report.closed and report.attendance["缺考"] == 1
     assert [w for _, w, _ in report.outcomes].count("缺考") == 1
     assert report.attendance["强制交卷（份）"] == 1
+
+
+def test_a_candidates_whole_answer_sheet_for_an_appeal_is_examiner_only_and_audited(client, engine, make_session,
+                                                                                    users):
+    import random
+
+    from exam.audit.models import AuditEvent
+    from exam.delivery.models import PaperSlot
+    from exam import service_phrases
+    from practical import service as practical
+
+    sid = make_session(candidates=("cand1", "cand2"))
+    now = utcnow()
+    aid = delivery.start_attempt(engine, sid, users["cand1"], now)
+    with Session(engine) as db:
+        slots = list(db.exec(select(PaperSlot).where(PaperSlot.attempt_id == aid).order_by(PaperSlot.position)))
+    choice = next(s for s in slots if s.kind == "single")
+    delivery.save_answers(engine, aid, users["cand1"], [
+        {"position": choice.position, "seq": 1, "value": "1", "flagged": True}], now, dt.timedelta(seconds=15))
+    delivery.submit(engine, aid, "candidate", now)
+    pid = practical.start(engine, sid, users["cand1"], now, random.Random(5))
+    lists = {key: entry[1] for key, entry in service_phrases.PHRASE_LISTS.items()}
+    practical.submit(engine, pid, "candidate", now, lists, candidate_id=users["cand1"])
+    url = f"/examiner/sessions/{sid}/papers/candidates/{users['cand1']}/answer-sheet"
+    login(client, "cand1")
+    assert client.get(url).status_code == 403
+    login(client, "examiner")
+    index = client.get(f"/examiner/sessions/{sid}/papers").get_data(as_text=True)
+    assert url in index
+    page_html = client.get(url).get_data(as_text=True)
+    assert "理论知识考试" in page_html and "考生交卷" in page_html and "已标记" in page_html
+    row = page_html[page_html.index(f'id="q-{choice.position + 1}"'):]
+    row = row[:row.index("</tr>")]
+    assert "<td class=\"answer-text\">B</td>" in row                     # the second option as the candidate saw it
+    assert "实操考核与打字测试" in page_html and "凭证号" in page_html and "任务 1" in page_html
+    with Session(engine) as db:
+        seen = db.exec(select(AuditEvent).where(AuditEvent.action == "appeal.answer_sheet_viewed")).all()
+    assert len(seen) == 1 and seen[0].actor_id == users["examiner"] and seen[0].detail["candidate_id"] == users["cand1"]
+    assert client.get(f"/examiner/sessions/{sid}/papers/candidates/{users['cand3']}/answer-sheet").status_code == 404

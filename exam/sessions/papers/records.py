@@ -103,6 +103,14 @@ def rooms_of(db: Session, session_id: int) -> list[tuple[int, str, int]]:
     return out
 
 
+def candidates_of(db: Session, session_id: int) -> list[tuple[int, str, str]]:
+    """(candidate id, name, ticket) of the session, by ticket: the answer-sheet links."""
+    rows = db.exec(select(User.id, User.display_name, Enrollment.ticket_number)
+                   .join(Enrollment, Enrollment.candidate_id == User.id)
+                   .where(Enrollment.session_id == session_id)).all()
+    return sorted(((i, n, t or "") for i, n, t in rows), key=lambda r: (r[2], r[1]))
+
+
 def sheet(db: Session, session_id: int, room_id: int, tz: str) -> RoomSheet | None:
     """The room's candidates of the session in seat order; None when the session or room has none.
     ``room_id`` 0 lists the candidates without a seat."""

@@ -7,10 +7,15 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, abort, render_template, send_file
+from flask_login import current_user
+from sqlmodel import select
 
 from exam import web
-from exam.sessions.models import ExamSession
-from exam.sessions.papers import pdf, records
+from exam.accounts.models import User
+from exam.audit.service import record
+from exam.db import write_connection
+from exam.sessions.models import Enrollment, ExamSession
+from exam.sessions.papers import answer_sheet, pdf, records
 from exam.timeutil import to_local
 
 bp = Blueprint("papers", __name__, url_prefix="/examiner/sessions/<int:session_id>/papers")
@@ -25,7 +30,8 @@ def _session(session_id: int) -> ExamSession:
 def index(session_id: int):
     exam_session = _session(session_id)
     return render_template("papers/index.html", exam_session=exam_session,
-                           rooms=records.rooms_of(web.db(), session_id))
+                           rooms=records.rooms_of(web.db(), session_id),
+                           candidates=records.candidates_of(web.db(), session_id))
 
 
 def _send(data: bytes, name: str):
@@ -60,3 +66,27 @@ def room_report(session_id: int, room_id: int):
     exam_session = _session(session_id)
     report = records.report(web.db(), session_id, room_id, web.tz(), web.now()) or abort(404)
     return _send(pdf.room_report(report, _printed()), f"考场记录_{exam_session.name}_{report.sheet.room_name}.pdf")
+
+
+# ---------------------------------------------------------------- one candidate's answer sheet (appeals)
+
+@bp.route("/candidates/<int:candidate_id>/answer-sheet")
+@web.roles_required("examiner")
+def answer_sheet_page(session_id: int, candidate_id: int):
+    """Everything one candidate answered in the session, with keys, marks and markers' rounds: for an
+    appeal. Names stand beside answers here, so each opening is audited."""
+    exam_session = _session(session_id)
+    db = web.db()
+    enrolment = db.exec(select(Enrollment).where(Enrollment.session_id == session_id,
+                                                 Enrollment.candidate_id == candidate_id)).first()
+    if enrolment is None:
+        abort(404)
+    candidate = db.get(User, candidate_id)
+    attempt, lines = answer_sheet.theory(db, session_id, candidate_id)
+    parts_html = answer_sheet.sections(db, session_id, candidate_id)
+    with write_connection(web.engine()) as conn:
+        record(conn, "appeal.answer_sheet_viewed", "exam_session", session_id, actor_id=current_user.id,
+               candidate_id=candidate_id, ticket=enrolment.ticket_number)
+    return render_template("papers/answer_sheet.html", exam_session=exam_session, candidate=candidate,
+                           enrolment=enrolment, attempt=attempt, lines=lines, parts_html=parts_html,
+                           reasons=records.SUBMIT_REASONS)
