@@ -264,7 +264,8 @@ def auto_grade(spec: dict, answer: dict, seed: int, points: Fraction) -> AutoRes
     short = kpi_targets.short_of_target({k: exact[k] for k in classifiable}, standard)
     for key, each in zip(classifiable, share(points - value_points, len(classifiable))):
         k, t = kpi.KPIS[key], kpi_targets.target(standard, key)
-        truth = "未达标" if key in short else "达标"
+        why = t.direction(exact[key])  # a band missed: too low or too high
+        truth = ("未达标" + (f"（{why}）" if why else "")) if key in short else "达标"
         said = "未达标" if key in marked else "达标"
         answered = key in values
         ok = answered and (key in marked) == (key in short)

@@ -3,8 +3,11 @@
 import csv
 import hashlib
 import io
+import re
+import unicodedata
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -113,12 +116,46 @@ def test_generated_records_are_consistent_and_realistic():
 
 def test_short_of_target_uses_the_documented_targets():
     values = kpi.compute(TINY, 3600).values()
-    assert kpi_targets.short_of_target(values, "industry") == {"answer_rate", "service_level", "asa", "fcr"}
+    assert kpi_targets.short_of_target(values, "industry") == {"answer_rate", "service_level", "asa", "fcr",
+                                                               "occupancy"}  # 15.83 %: agents mostly idle
     assert kpi_targets.target("industry", "abandon_rate") is None
     assert kpi_targets.target("suggested", "aht").label == "≤ 180 秒"
     for standard in kpi_targets.STANDARDS:
         for t in kpi_targets.TARGETS[standard].values():
             assert "reference/00" in t.source
+
+
+def test_occupancy_is_a_band_too_low_and_too_high_both_miss():
+    for standard in kpi_targets.STANDARDS:
+        t = kpi_targets.target(standard, "occupancy")
+        assert t.label == "80%–90%（过低、过高均未达标）" and "过低" in t.source and "过高" in t.source
+        assert [t.met_by(Fraction(v)) for v in (79, 80, 85, 90, 91)] == [False, True, True, True, False]
+        assert (t.direction(Fraction(70)), t.direction(Fraction(85)), t.direction(Fraction(95))) == ("过低", "", "过高")
+        assert kpi_targets.short_of_target({"occupancy": Fraction(95)}, standard) == {"occupancy"}
+        assert kpi_targets.short_of_target({"occupancy": Fraction(85)}, standard) == set()
+
+
+def test_the_references_other_targets_are_standard_data_with_their_source_line():
+    reference = Path("/work/shared/reference/000_342c68456648d604.txt")
+    text = reference.read_text(encoding="utf-8") if reference.exists() else None
+    expected = {
+        "industry": {"occupancy": "80%–90%（过低、过高均未达标）", "outbound_answer_rate": "≥ 60%", "outbound_efficiency": "70%–80%（过低、过高均未达标）",
+                     "rings": "≤ 3 次", "listening_pass_rate": "≥ 95%", "attendance": "≥ 95%"},
+        "suggested": {"occupancy": "80%–90%（过低、过高均未达标）", "outbound_answer_rate": "≥ 65%", "outbound_efficiency": "70%–80%（过低、过高均未达标）",
+                      "rings": "≤ 2 次", "listening_pass_rate": "≥ 99%", "customer_satisfaction": "≥ 85%",
+                      "attendance": "≥ 90%", "daily_outbound_calls": "150 个–350 个（过低、过高均未达标）"},
+    }
+    for standard, targets in expected.items():
+        for key, label in targets.items():
+            t = kpi_targets.target(standard, key)
+            assert t.label == label and "reference/000" in t.source, (standard, key)
+            if text is not None:  # every quoted phrase is the reference's own words
+                squeezed = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+                for quoted in re.findall(r"“([^”]+)”", t.source):
+                    parts = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", p)) for p in quoted.split("……")]
+                    assert all(p in squeezed for p in parts), quoted
+    assert kpi_targets.target("industry", "customer_satisfaction") is None  # 行业标准：无
+    assert kpi_targets.target("industry", "daily_outbound_calls") is None
 
 
 # --------------------------------------------------------------- exports

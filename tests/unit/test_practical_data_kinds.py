@@ -148,7 +148,7 @@ def test_kpi_view_contains_no_expected_figures(n):
             assert not re.search(rf"(?<![\d.]){re.escape(shown)}(?![\d])", text), (key, shown)
     assert {k["key"] for k in view["kpis"]} == set(spec["asked"])
     assert all(k["definition"] and k["tolerance"] for k in view["kpis"])
-    assert view["targets"] and all("≥" in t["target"] or "≤" in t["target"] for t in view["targets"])
+    assert view["targets"] and all("≥" in t["target"] or "≤" in t["target"] or "–" in t["target"] for t in view["targets"])
     assert view["download"]["formats"] == ["xlsx", "csv"]
 
 
