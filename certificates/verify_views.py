@@ -100,6 +100,7 @@ def lookup():
     token = request.args.get("t")
     if token is not None and request.method == "GET":
         report = verification.verify_token(token, _jwks(), verification.local_register(web.db(), web.today(), web.tz()), web.today())
+        report.cannot_verify = verification.cannot_verify_reason(report)     # no keys here yet: not "forged"
         return render_template("certificates/verify_token.html", report=report)
     form = LookupForm()
     outcome, status = None, 200
@@ -158,6 +159,41 @@ def check_upload(data: bytes) -> verification.Report:
     return verification.verify_file(data, keys_folder(current_app.config), _jwks(),
                                     verification.local_register(web.db(), web.today(), web.tz()),
                                     _local_status, _row_by_number, web.today(), web.tz())
+
+
+@bp.route("/api/v1/verify", methods=["GET", "POST"])
+@web.public
+def api_verify():
+    """The upload page's checks for systems: ``POST`` a certificate PDF, an Open Badge (``.jwt`` or
+    wallet ``.json``) or a photo (PNG/JPEG) as the request body or as the multipart field ``file``;
+    ``GET ?t=<token>`` checks a QR token like the QR page. 200 with ``Report.as_json`` whatever the
+    verdict (``ok``, ``genuine``, ``cannot_verify``, ``status``, each check); 400 nothing to check,
+    413 too large, 429 throttled (the upload page's limit). Exempt from CSRF (``init_app``): it acts
+    for nobody — no session, no account, nothing changes but the address's throttle count."""
+    from certificates.verify_forms import PDF_MAX_BYTES
+    if request.method == "GET":
+        token = (request.args.get("t") or "").strip()
+        if not token:
+            return jsonify(error="请提供二维码令牌（参数 t），或用 POST 上传证书文件"), 400
+        report = verification.verify_token(token, _jwks(), verification.local_register(web.db(), web.today(), web.tz()),
+                                           web.today())
+        report.cannot_verify = verification.cannot_verify_reason(report)
+        return jsonify(report.as_json())
+    if (request.content_length or 0) > PDF_MAX_BYTES:
+        return jsonify(error=f"文件超过 {PDF_MAX_BYTES // (1024 * 1024)} MB"), 413
+    upload = request.files.get("file")
+    data = upload.read(PDF_MAX_BYTES + 1) if upload is not None else request.get_data(cache=False)
+    if len(data) > PDF_MAX_BYTES:
+        return jsonify(error=f"文件超过 {PDF_MAX_BYTES // (1024 * 1024)} MB"), 413
+    if not data.strip():
+        return jsonify(error="没有收到要核验的文件：请在请求正文或表单字段 file 中上传证书 PDF、电子徽章或证书照片"), 400
+    engine, now, limits = web.engine(), web.now(), _limits()
+    ip = request.remote_addr or "-"
+    if throttle.blocked(engine, throttle.PDF, ip, None, now, limits):
+        return jsonify(error=_throttled_message()), 429
+    report = check_upload(data)
+    throttle.note(engine, throttle.PDF, ip, report.view.number if report.view else None, report.ok, now, limits)
+    return jsonify(report.as_json())
 
 
 @bp.route("/verify/pdf", methods=["GET", "POST"])

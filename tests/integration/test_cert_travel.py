@@ -74,6 +74,9 @@ def test_the_badge_verifies_here_and_elsewhere_until_it_is_revoked(app, client, 
     assert "证书真实有效" in page and cert.number in page and "未撤销" in page
     page = _upload(client, ('{"jwt": "%s"}' % badge_jwt).encode(), "wallet-export.json")
     assert "证书真实有效" in page
+    api = client.post("/api/v1/verify", data=badge_jwt.encode(), content_type="application/jwt")
+    assert api.status_code == 200 and api.json["ok"] is True
+    assert {c["name"]: c["result"] for c in api.json["checks"]}["撤销状态列表"] == "pass"
 
     import jwt
     kid_url = jwt.get_unverified_header(badge_jwt)["kid"]
@@ -95,3 +98,5 @@ def test_the_badge_verifies_here_and_elsewhere_until_it_is_revoked(app, client, 
         OB3Verifier(pem).verify(badge_jwt, check_status=True, download=download)
     page = _upload(client, badge_jwt.encode(), "证书.jwt")
     assert "证书真实有效" not in page and "已撤销" in page and "verify-ok" not in page
+    api = client.post("/api/v1/verify", data=badge_jwt.encode(), content_type="application/jwt")
+    assert api.status_code == 200 and api.json["ok"] is False and api.json["status"] == "revoked"

@@ -362,6 +362,38 @@ def test_uploading_a_non_certificate_pdf_says_so(client, app):
     assert _upload(client, b"hello", addr="10.3.0.9").status_code == 429
 
 
+def test_the_json_api_checks_files_and_tokens_like_the_page(app, client, engine, users, signed_pdf, flipped_pdf,
+                                                            good_token):
+    """POST /api/v1/verify takes the file as the body or as the multipart field ``file``, needs no
+    CSRF token (it acts for nobody), answers Report.as_json, and shares the upload page's limit."""
+    add(engine, users, GOOD, "cand1")
+    body = client.post("/api/v1/verify", data=signed_pdf, content_type="application/pdf",
+                       environ_base={"REMOTE_ADDR": "10.4.0.1"})
+    assert body.status_code == 200 and body.json["ok"] is True and body.json["status"] == "valid"
+    assert {c["name"]: c["result"] for c in body.json["checks"]} == {"PDF 数字签名": "pass", "二维码令牌": "pass",
+                                                                      "登记库": "pass"}
+    assert body.json["certificate"]["number"] == GOOD.number
+    form = client.post("/api/v1/verify", data={"file": (io.BytesIO(flipped_pdf), "c.pdf")},
+                       content_type="multipart/form-data", environ_base={"REMOTE_ADDR": "10.4.0.1"})
+    assert form.status_code == 200 and form.json["ok"] is False and form.json["genuine"] is False
+    assert "PDF 数字签名" in form.json["reason"]
+    token = client.get(f"/api/v1/verify?t={good_token}")
+    assert token.status_code == 200 and token.json["ok"] is True
+    assert client.get("/api/v1/verify").status_code == 400
+    assert client.post("/api/v1/verify", data=b"").status_code == 400
+    assert client.post("/api/v1/verify", data=b"%PDF" + b"0" * (10 * 1024 * 1024)).status_code == 413
+    app.config["VERIFY_MAX_PDF_PER_IP"] = 2       # 10.4.0.1 has used its two
+    limited = client.post("/api/v1/verify", data=signed_pdf, environ_base={"REMOTE_ADDR": "10.4.0.1"})
+    assert limited.status_code == 429 and "查询过于频繁" in limited.json["error"]
+
+
+def test_the_qr_page_without_keys_cannot_verify_rather_than_fails(client, app, good_token, tmp_path):
+    app.config["INSTANCE_PATH"] = str(tmp_path)      # an instance before callexam keys init
+    html = client.get(f"/verify?t={good_token}").get_data(as_text=True)
+    assert "无法核验" in html and "未通过核验" not in html and "verify-unknown" in html
+    assert client.get(f"/api/v1/verify?t={good_token}").json["cannot_verify"] is True
+
+
 def _cli(instance, db_url, *args):
     from exam.cli import main
     return CliRunner().invoke(main, ["certificates", "verify", *args],
