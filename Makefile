@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test venv fonts system-deps bench bench-bank bench-typing bench-proctor bench-rosters bench-certificates exam-day crash clean
+.PHONY: run test venv fonts system-deps bench bench-bank bench-typing bench-proctor bench-rosters bench-certificates bench-verify exam-day crash clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: venv system-deps
 ## bench-certificates: QR token + render + PAdES signature per certificate, against rendering alone
 bench-certificates: venv
 	$(BIN)/python benchmarks/certificates.py | tee benchmarks/results/certificates.txt
+
+## bench-verify: verifying a PDF, a badge with its status list and a photo against the QR token alone; a 2,000-row bulk list
+bench-verify: venv
+	$(BIN)/python benchmarks/cert_verify.py | tee benchmarks/results/cert_verify.txt
 
 ## bench-bank: the item checker on the shipped bank against reading the files; enemy-aware draws against plain draws
 bench-bank: venv

@@ -111,6 +111,7 @@ def test_revoked_and_expired_are_never_green(context, live_server, certificates_
     assert green == 0, "已撤销/已过期的核验结果中不应有绿色字"
     expect(page.locator(".verify-name")).to_be_visible()
     no_overflow(page, f"{which} 核验页")
+    assert_accessible(page, f"{which} 核验页（375 px）")
 
 
 def test_number_look_up_without_dashes_on_a_phone(context, live_server, certificates_ready):
