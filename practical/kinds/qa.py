@@ -10,15 +10,20 @@
       "rubric": [                              质检评分表，2–12 项
         {"key": "opening", "name": "开场规范", "max": 10,
          "description": "问候、报工号、询问需求是否完整",
-         "tolerance": 1}                       可选：允许误差，分数（±1 分）或满分的百分比（"10%"），默认 10%
+         "tolerance": 1,                       可选：允许误差，分数（±1 分）或满分的百分比（"10%"），默认 10%
+         "elements": [                         可选：逐要素计分，各要素分值之和须等于 max
+           {"name": "问候", "points": 3, "met": true},      met：录音中座席是否做到（考生看不到）
+           {"name": "报工号", "points": 4, "met": false}, …]}
       ],
-      "reference": {"opening": 6, …},          参考评分：每项一个 0 至满分的分数，最多一位小数
+      "reference": {"opening": 6, …},          参考评分：每项一个 0 至满分的分数，最多一位小数；有 elements 的项
+                                               由要素推出（做到的要素分值之和），不必填写，填写则须与推出的一致
       "notes": {"opening": "未报工号"}          可选：参考评分的理由，只在评分结果中给出
     }
 
 评分（全部由机器评定）：本题分值按各项满分的比例分配。考生的打分与参考评分相差不超过允许误差得该项全部
-分数，不超过两倍允许误差得一半，否则不得分；未打分的项不得分。评语（每项不超过 300 字）随答案保存，
-供考生复盘，不计分。
+分数，不超过两倍允许误差得一半，否则不得分；未打分的项不得分。有要素的项，考生看到每个要素及其分值，参考
+评分由要素推出，评分结果逐一说明哪些要素做到、哪些没做到。评语（每项不超过 300 字）随答案保存，供考生复盘，
+不计分（评语由考评员评阅属于尚未实现的部分）。
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ MANUAL = False
 MANUAL_SHARE = Fraction(0)
 
 MAX_ITEMS = 12
+MAX_ELEMENTS = 8
 MAX_ITEM_POINTS = 100
 MAX_COMMENT_CHARS = 300
 MAX_TEXT = 1000
@@ -75,7 +81,56 @@ def _rubric_problems(rubric: object) -> tuple[list[str], dict[str, Fraction]]:
             problems.append(f"{where}.tolerance：{why}")
         if key is not None:
             maxima[key] = qa.exact(top)
+            if "elements" in item:
+                problems += _element_problems(item["elements"], qa.exact(top), f"{where}.elements")
     return problems, maxima
+
+
+def _element_problems(elements: object, top: Fraction, where: str) -> list[str]:
+    if not isinstance(elements, list) or not 1 <= len(elements) <= MAX_ELEMENTS:
+        return [f"{where}：应为 1 至 {MAX_ELEMENTS} 个评分要素"]
+    problems, total = [], Fraction(0)
+    for n, element in enumerate(elements):
+        at = f"{where}[{n}]"
+        if not isinstance(element, dict):
+            problems.append(f"{at}：应为对象（name、points、met）")
+            continue
+        if (why := text_problem(element.get("name"), 40)) is not None:
+            problems.append(f"{at}.name：{why}")
+        points = element.get("points")
+        if not _one_decimal(points) or not points > 0:
+            problems.append(f"{at}.points：应为正数（最多一位小数）")
+        else:
+            total += qa.exact(points)
+        if not isinstance(element.get("met"), bool):
+            problems.append(f"{at}.met：应为 true（录音中做到）或 false（没做到）")
+    if not problems and total != top:
+        problems.append(f"{where}：各要素分值之和为 {qa.show(total)} 分，应等于该项满分 {qa.show(top)} 分")
+    return problems
+
+
+def _from_elements(item: dict) -> Fraction:
+    return sum((qa.exact(e["points"]) for e in item["elements"] if e["met"]), Fraction(0))
+
+
+def reference_marks(spec: dict) -> dict[str, Fraction]:
+    """The reference marking: an item with elements earns the points of the elements met, so the
+    reference follows from the rubric; an item without them keeps the trainer's typed mark."""
+    typed = spec.get("reference") or {}
+    out = {}
+    for item in spec["rubric"]:
+        if item.get("elements"):
+            out[item["key"]] = _from_elements(item)
+        else:
+            out[item["key"]] = qa.exact(typed[item["key"]])
+    return out
+
+
+def _element_reasons(item: dict) -> str:
+    done = [e["name"] for e in item["elements"] if e["met"]]
+    missed = [f"{e['name']}（{qa.show(qa.exact(e['points']))} 分）" for e in item["elements"] if not e["met"]]
+    parts = ([f"做到：{'、'.join(done)}"] if done else []) + ([f"未做到：{'、'.join(missed)}"] if missed else [])
+    return "；".join(parts)
 
 
 def validate_spec(spec: dict) -> list[str]:
@@ -87,13 +142,23 @@ def validate_spec(spec: dict) -> list[str]:
     problems += qa.transcript_problems(spec.get("transcript"), min_lines=4)
     rubric_problems, maxima = _rubric_problems(spec.get("rubric"))
     problems += rubric_problems
-    reference = spec.get("reference")
-    if not isinstance(reference, dict):
-        return problems + ["reference：应为对象（评分项 key → 参考分数）"]
     rubric = spec.get("rubric") if isinstance(spec.get("rubric"), list) else None
     keys = [item.get("key") for item in rubric if isinstance(item, dict)] if rubric else []
+    derived = {item["key"] for item in rubric or () if isinstance(item, dict) and item.get("key") in maxima
+               and "elements" in item}
+    reference = spec.get("reference", {})  # an item without elements then says it lacks its mark
+    if not isinstance(reference, dict):
+        return problems + ["reference：应为对象（评分项 key → 参考分数）"]
+    for item in rubric or () if not problems else ():
+        key = item["key"]
+        if key in derived and key in reference and _one_decimal(reference[key]) \
+                and qa.exact(reference[key]) != (want := _from_elements(item)):
+            problems.append(f"reference.{key}：与评分要素推出的 {qa.show(want)} 分不符"
+                            "（做到的要素分值之和；可删去该项，由要素推出）")
     for key, top in maxima.items():
         value = reference.get(key)
+        if key in derived and key not in reference:
+            continue
         if key not in reference:
             problems.append(f"reference.{key}：缺少该项的参考评分")
         elif not _one_decimal(value) or value < 0:
@@ -133,6 +198,8 @@ def candidate_view(spec: dict, answer: dict | None, seed: int) -> dict:
         items.append({"key": item["key"], "name": item["name"], "max": qa.show(top),
                       "description": item["description"],
                       "tolerance": qa.tolerance_label(item.get("tolerance"), top),
+                      "elements": [{"name": e["name"], "points": qa.show(qa.exact(e["points"]))}
+                                   for e in item.get("elements") or ()],
                       "score": "" if value is None else qa.show(qa.exact(value)),
                       "comment": comments.get(item["key"], "")})
     return {
@@ -194,6 +261,7 @@ def after_save(spec: dict, answer: dict, seed: int) -> dict | None:
 def auto_grade(spec: dict, answer: dict | None, seed: int, points: Fraction) -> AutoResult:
     scores = (answer or {}).get("scores") or {}
     notes = spec.get("notes") or {}
+    reference = reference_marks(spec)
     total = sum((_maximum(i) for i in spec["rubric"]), Fraction(0))
     checks = []
     for item in spec["rubric"]:
@@ -201,9 +269,11 @@ def auto_grade(spec: dict, answer: dict | None, seed: int, points: Fraction) -> 
         each = Fraction(points) * top / total
         tol = qa.tolerance(item.get("tolerance"), top)
         given = scores.get(key)
-        result = qa.agreement(None if given is None else qa.exact(given), qa.exact(spec["reference"][key]),
+        result = qa.agreement(None if given is None else qa.exact(given), reference[key],
                               tol, top, qa.tolerance_label(item.get("tolerance"), top))
         message = f"{name}：{result.message}"
+        if item.get("elements"):
+            message += f"。参考评分依据：{_element_reasons(item)}"
         if notes.get(key):
             message += f"。参考理由：{notes[key]}"
         checks.append(Check(f"item.{key}", name, result.credit == 1, message, each * result.credit, each, name))

@@ -110,6 +110,13 @@ def test_work_order_phone_problem_reads_as_documented():
     assert any(p.startswith("fields.phone.truth：不是有效的电话号码") for p in problems)
 
 
+def typed_reference(spec):
+    """The scenario without its elements, the reference typed by hand as before elements existed."""
+    reference = {k: int(v) if v.denominator == 1 else float(v) for k, v in QA.reference_marks(spec).items()}
+    rubric = [{k: v for k, v in item.items() if k != "elements"} for item in spec["rubric"]]
+    return {**copy.deepcopy(spec), "rubric": rubric, "reference": reference}
+
+
 @pytest.mark.parametrize("path,value,field", [
     (("instructions",), "", "instructions"), (("transcript",), [{"speaker": "agent", "text": "您好"}], "transcript"),
     (("transcript", 0, "speaker"), "caller", "transcript[0].speaker"), (("rubric",), [], "rubric"),
@@ -123,13 +130,13 @@ def test_work_order_phone_problem_reads_as_documented():
     (("reference",), [], "reference"), (("notes", "nothing"), "说明", "notes.nothing"),
 ])
 def test_qa_spec_problems_name_the_field_in_chinese(path, value, field):
-    problems = QA.validate_spec(broken(content("qa")[0]["spec"], path, value))
+    problems = QA.validate_spec(broken(typed_reference(content("qa")[0]["spec"]), path, value))
     assert problems and any(p.startswith(f"{field}：") for p in problems), problems
     assert all(has_chinese(p) for p in problems)
 
 
 def test_qa_reference_above_max_reads_as_documented():
-    problems = QA.validate_spec(broken(content("qa")[0]["spec"], ("reference", "opening"), 11))
+    problems = QA.validate_spec(broken(typed_reference(content("qa")[0]["spec"]), ("reference", "opening"), 11))
     assert problems == ["reference.opening：超出该项满分 10 分"]
     problems = QA.validate_spec(broken(content("qa")[0]["spec"], ("rubric", 2, "max"), -3))
     assert any(p.startswith("rubric[2].max：应为正数") for p in problems)
@@ -271,9 +278,44 @@ def qa_spec(n=0):
 
 
 @pytest.mark.parametrize("n", range(4))
+def test_qa_reference_marks_follow_from_the_rubrics_elements(n):
+    spec = qa_spec(n)
+    assert "reference" not in spec and all(item["elements"] for item in spec["rubric"])
+    for item in spec["rubric"]:
+        assert sum(Fraction(str(e["points"])) for e in item["elements"]) == Fraction(str(item["max"]))
+        assert QA.reference_marks(spec)[item["key"]] == sum(Fraction(str(e["points"])) for e in item["elements"]
+                                                              if e["met"])
+    assert QA.validate_spec(typed_reference(spec)) == []  # the same marks typed by hand are still valid
+    assert QA.validate_spec({**spec, "reference": {"opening": int(QA.reference_marks(spec)["opening"])}}) == []
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s["rubric"][0]["elements"][0].update(points=9), "rubric[0].elements：各要素分值之和为 16 分，应等于该项满分 10 分"),
+    (lambda s: s["rubric"][0]["elements"][1].update(met="yes"), "rubric[0].elements[1].met：应为 true"),
+    (lambda s: s["rubric"][0]["elements"][1].update(points=0), "rubric[0].elements[1].points：应为正数"),
+    (lambda s: s["rubric"][0]["elements"][1].update(name=""), "rubric[0].elements[1].name："),
+    (lambda s: s["rubric"][0].update(elements=[]), "rubric[0].elements：应为 1 至 8 个评分要素"),
+    (lambda s: s.update(reference={"listening": 12}), "reference.listening：与评分要素推出的 10 分不符"),
+    (lambda s: s["rubric"][1].pop("elements"), "reference.listening：缺少该项的参考评分"),
+])
+def test_qa_element_problems_name_the_field_in_chinese(change, message):
+    spec = copy.deepcopy(qa_spec(0))
+    change(spec)
+    problems = QA.validate_spec(spec)
+    assert any(p.startswith(message) for p in problems), problems
+
+
+def test_qa_results_say_which_elements_the_reference_found_and_missed():
+    result = QA.auto_grade(qa_spec(0), {"scores": {"closing": 2}}, SEED, Fraction(90))
+    closing = next(c for c in result.checks if c.code == "item.closing")
+    assert closing.passed and "未做到：询问是否还有其他需要（4 分）、感谢来电（2 分）、规范道别（2 分）" in closing.message
+    assert "做到：客户表态后再收线" in closing.message
+
+
+@pytest.mark.parametrize("n", range(4))
 def test_qa_reference_marking_scores_full_points(n):
     spec = qa_spec(n)
-    answer = QA.normalise_answer(spec, {"scores": dict(spec["reference"])}, SEED)
+    answer = QA.normalise_answer(spec, {"scores": {k: str(v) for k, v in QA.reference_marks(spec).items()}}, SEED)
     result = QA.auto_grade(spec, answer, SEED, Fraction(30))
     assert result.points == result.max_points == 30 and all(c.passed for c in result.checks)
 
@@ -338,7 +380,9 @@ def test_qa_view_leaks_no_reference_marking(n):
     spec = qa_spec(n)
     view = QA.candidate_view(spec, {}, SEED)
     text = json.dumps(view, ensure_ascii=False)
-    assert '"reference"' not in text and '"notes"' not in text and "参考评分 " not in text
+    assert '"reference"' not in text and '"notes"' not in text and "参考评分 " not in text and '"met"' not in text
+    assert [[e["name"] for e in i["elements"]] for i in view["items"]] == \
+        [[e["name"] for e in i["elements"]] for i in spec["rubric"]]  # the QA officer marks per element
     for note in spec["notes"].values():
         assert note not in text
     assert all(item["score"] == "" for item in view["items"])
