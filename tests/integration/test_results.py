@@ -121,7 +121,7 @@ def test_the_read_model_costs_the_same_queries_for_3_or_30_candidates(engine, us
         sit_theory(engine, sid, cid, t0, correct=True, mark_short=False)
         sit_typing(engine, sid, cid, t0, chars=30)
     assert len(table_of(engine, sid).rows) == 30
-    assert queries() == few <= 9
+    assert queries() == few <= 10
 
 
 # ---------------------------------------------------------------- publication
@@ -241,25 +241,31 @@ def test_export_xlsx_and_csv_hold_the_table(client, engine, finished):
     wb = load_workbook(io.BytesIO(resp.data))
     ws = wb["成绩汇总"]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:4] == ("准考证号", "姓名", "用户名", "理论成绩")
-    by_user = {r[2]: r for r in rows[1:]}
+    assert rows[0][:6] == ("准考证号", "姓名", "身份证号", "工作单位", "考场座位", "理论成绩")
+    assert "用户名" not in rows[0] and {"证书编号", "实操·打字得分", "实操·任务1", "打字准确率（%）"} <= set(rows[0])
+    by_user = {r[1]: dict(zip(rows[0], r)) for r in rows[1:]}
     assert set(by_user) == {"cand1", "cand2", "cand3"}
     table = table_of(engine, sid)
     one = row_of(table, "cand1")
     # every exported cell is text (exam.tabular, OWASP CSV injection), a number as the CSV writes it
-    assert float(by_user["cand1"][3]) == pytest.approx(float(one.theory.score), abs=0.01)
-    assert isinstance(by_user["cand1"][3], str)
-    assert by_user["cand1"][4] == "合格" and by_user["cand1"][9] == "达标"
-    assert by_user["cand1"][10] == ("合格" if one.overall else "不合格")
-    assert by_user["cand3"][3] is None and by_user["cand3"][10] == "不合格" and by_user["cand3"][11] == "缺考"
+    assert float(by_user["cand1"]["理论成绩"]) == pytest.approx(float(one.theory.score), abs=0.01)
+    assert isinstance(by_user["cand1"]["理论成绩"], str)
+    assert by_user["cand1"]["理论结论"] == "合格" and by_user["cand1"]["打字结论"] == "达标"
+    assert by_user["cand1"]["总体结论"] == ("合格" if one.overall else "不合格")
+    tasks = [k for k in rows[0] if k.startswith("实操·任务")]
+    assert len(tasks) == len(one.practical_tasks) and sum(
+        Fraction(by_user["cand1"][k]) for k in tasks + ["实操·打字得分"]) == pytest.approx(float(one.practical.score), abs=0.05)
+    three = by_user["cand3"]
+    assert three["理论成绩"] is None and three["总体结论"] == "不合格" and three["备注"] == "缺考"
     assert str(standard.THEORY_PASS_MARK) in dict(wb["说明"].iter_rows(min_row=2, values_only=True))["合格规则"]
 
     resp = client.get(f"/examiner/sessions/{sid}/results/export.csv")
     assert resp.data.startswith(b"\xef\xbb\xbf")
     lines = resp.data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("准考证号,姓名") and len(lines) == 4
-    by_csv = {r[2]: r for r in csv.reader(lines[1:])}
-    assert by_csv["cand1"] == [v or "" for v in by_user["cand1"]]  # CSV and XLSX say the same
+    by_csv = {r[1]: r for r in csv.reader(lines[1:])}
+    for name in by_user:                                       # CSV and XLSX say the same, cell by cell
+        assert by_csv[name] == [v or "" for v in by_user[name].values()]
     assert client.get(f"/examiner/sessions/{sid}/results/export.pdf").status_code == 404
 
     login(client, "cand1")
@@ -390,4 +396,49 @@ def test_a_candidate_named_like_a_formula_is_exported_as_text(client, engine, fi
     names = [r[1] for r in load_workbook(io.BytesIO(data))["成绩汇总"].iter_rows(min_row=2, values_only=True)]
     assert "'" + attack in names
     text = client.get(f"/examiner/sessions/{sid}/results/export.csv").data.decode("utf-8-sig")
-    assert [r[1] for r in csv.reader(text.splitlines()[1:]) if r[2] == "cand2"] == ["'" + attack]
+    assert [r[1] for r in csv.reader(text.splitlines()[1:]) if r[1].startswith("'=")] == ["'" + attack]
+
+
+def test_export_carries_what_hr_and_the_certifying_body_file_and_whole_ids_only_by_permission(client, engine, users,
+                                                                                              finished):
+    from certificates.models import Certificate
+    from exam.accounts.models import CandidateProfile
+    from exam.audit.models import AuditEvent
+    from exam.sessions.models import Enrollment, Room
+    from sqlmodel import Session, select
+    from tests.integration.rosters import ident
+
+    sid, _, _ = finished
+    whole = ident(21)
+    with write_session(engine) as db:
+        db.add(CandidateProfile(user_id=users["cand1"], id_number=whole, employer="华东呼叫中心"))
+        room = Room(name="第9考场", location="二楼", seats=30)
+        db.add(room)
+        db.flush()
+        enrolment = db.exec(select(Enrollment).where(Enrollment.session_id == sid,
+                                                     Enrollment.candidate_id == users["cand1"])).one()
+        enrolment.room_id, enrolment.seat_no = room.id, 7
+        db.add(Certificate(number="HJ-2026-000123", candidate_id=users["cand1"], level="junior", session_id=sid,
+                           holder_name="cand1", id_masked=whole[:6] + "********" + whole[-4:], theory_score="100",
+                           practical_score="80", typing_cpm="80", issued_on=dt.date(2026, 12, 7),
+                           expires_on=dt.date(2029, 12, 7), issuer="测试中心"))
+    login(client, "examiner")
+
+    def sheet(query=""):
+        resp = client.get(f"/examiner/sessions/{sid}/results/export.xlsx{query}")
+        assert resp.status_code == 200
+        rows = list(load_workbook(io.BytesIO(resp.data))["成绩汇总"].iter_rows(values_only=True))
+        return {r[1]: dict(zip(rows[0], r)) for r in rows[1:]}
+
+    one = sheet()["cand1"]
+    assert one["身份证号"] == whole[:6] + "********" + whole[-4:] and one["工作单位"] == "华东呼叫中心"
+    assert one["考场座位"] == "第9考场 7 号" and one["证书编号"] == "HJ-2026-000123"
+    assert one["打字速度（字/分）"] == "80" and one["打字准确率（%）"] is not None
+    with Session(engine) as db:
+        assert not db.exec(select(AuditEvent).where(AuditEvent.action == "results.export_full_id")).all()
+    assert sheet("?id=full")["cand1"]["身份证号"] == whole
+    with Session(engine) as db:
+        (event,) = db.exec(select(AuditEvent).where(AuditEvent.action == "results.export_full_id")).all()
+    assert event.actor_id == users["examiner"] and event.subject_id == sid
+    client.application.config["RESULTS_FULL_ID_ROLES"] = ("chief",)
+    assert client.get(f"/examiner/sessions/{sid}/results/export.csv?id=full").status_code == 403

@@ -130,22 +130,23 @@ def test_export_cells_are_text_the_same_in_csv_and_xlsx_and_files_open():
     t = results.Part(results.DONE, 2, passed=True, net_cpm=61.26, accuracy=0.9712)
     rows = [row(done(Fraction(145, 2)), done(70), t), row(absent, absent, absent, ticket="20250301002")]
     table = results.Table(_session(name='初级/第"1"场'), rows, ended=True)
-    values = results_export.row_values(rows[0])
-    assert values[3] == 72.5 and values[4] == "合格" and values[7] == 61.3 and values[8] == 97.1
-    assert values[9] == "达标" and values[10] == "合格"
-    assert results_export.row_values(rows[1])[3:] == [None, "缺考", None, "缺考", None, None, "缺考", "不合格", "缺考"]
+    values = results_export.row_values(rows[0], 0)
+    assert values[5] == 72.5 and values[6] == "合格" and values[10] == 61.3 and values[11] == 97.1
+    assert values[12] == "达标" and values[13] == "合格"
+    assert results_export.row_values(rows[1], 0)[5:] == [None, "缺考", None, "缺考", None, None, None, "缺考", "不合格",
+                                                         "", "缺考"]
 
     wb = load_workbook(io.BytesIO(results_export.to_xlsx(table, T0, "Asia/Shanghai")))
     sheet = list(wb[results_export.SHEET_RESULTS].iter_rows(values_only=True))
     # every cell text (exam.tabular: no formula can hide in a name), the same text as the CSV's
-    assert sheet[0] == results_export.COLUMNS and sheet[1][3] == "72.5" and len(sheet) == 3
+    assert sheet[0] == results_export.columns(table) and sheet[1][5] == "72.5" and len(sheet) == 3
     notes = dict(wb[results_export.SHEET_NOTES].iter_rows(min_row=2, values_only=True))
     assert notes["等级"] == standard.level("junior").name and "2025-03-01 09:00" in notes["理论考试时间"]
 
     data = results_export.to_csv(table)
     assert data.startswith(b"\xef\xbb\xbf")
     parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert parsed[0] == list(results_export.COLUMNS) and parsed[2][3] == ""
+    assert parsed[0] == list(results_export.columns(table)) and parsed[2][5] == ""
     assert parsed[1] == [v or "" for v in sheet[1]]  # CSV and XLSX agree cell by cell (61.3, not 61.30)
 
     name = results_export.filename(table, "xlsx")

@@ -16,9 +16,10 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from exam import parts, standard
-from exam.accounts.models import User
+from exam.accounts.models import CandidateProfile, User
+from certificates.models import Certificate
 from exam.delivery.models import OPEN, Answer, Attempt, ManualMark, PaperSlot
-from exam.sessions.models import Enrollment, ExamSession
+from exam.sessions.models import Enrollment, ExamSession, Room
 from exam.sessions.results.charts import RateBar as Rate
 from practical import results as practical_results
 from practical.models import OPEN as PRACTICAL_OPEN
@@ -64,6 +65,14 @@ class ResultRow:
     practical: Part
     typing: Part
     practical_published: bool
+    # What HR and the 认定 body file beside the scores (the export): who, where, which certificate,
+    # the practical per task. The ID number is whole here; the export masks it unless asked.
+    id_number: str = ""
+    employer: str = ""
+    seat: str = ""
+    certificate_number: str = ""
+    practical_tasks: tuple = ()        # practical.results.TaskLine per task, in paper order
+    typing_points: Fraction | None = None
 
     @property
     def overall(self) -> bool | None:
@@ -135,12 +144,19 @@ def _rate(name: str, verdicts: list[bool | None]) -> Rate:
 
 
 def session_table(db: Session, exam_session: ExamSession, now: dt.datetime) -> Table:
-    """A fixed number of statements (nine on both databases, tests/integration/test_results.py counts
+    """A fixed number of statements (ten on both databases, tests/integration/test_results.py counts
     them): enrolments with users, theory attempts, unmarked short answers, typing attempts, and the
     practical breakdowns (the session, attempts, typing attempts, tasks)."""
     sid = exam_session.id
-    enrolled = db.exec(select(Enrollment.id, Enrollment.ticket_number, User.id, User.username, User.display_name)
-                       .join(User, User.id == Enrollment.candidate_id).where(Enrollment.session_id == sid)).all()
+    enrolled = db.exec(select(Enrollment.id, Enrollment.ticket_number, User.id, User.username, User.display_name,
+                              CandidateProfile.id_number, CandidateProfile.employer, Room.name, Enrollment.seat_no)
+                       .join(User, User.id == Enrollment.candidate_id)
+                       .outerjoin(CandidateProfile, CandidateProfile.user_id == User.id)
+                       .outerjoin(Room, Room.id == Enrollment.room_id)
+                       .where(Enrollment.session_id == sid)).all()
+    certificates = {cid: number for cid, number in db.exec(
+        select(Certificate.candidate_id, Certificate.number)
+        .where(Certificate.session_id == sid, Certificate.revoked_at.is_(None)).order_by(Certificate.revision))}
     theory = {a.candidate_id: a for a in db.exec(select(Attempt).where(Attempt.session_id == sid))}
     unmarked = dict(db.exec(
         select(Attempt.candidate_id, func.count())
@@ -157,11 +173,17 @@ def session_table(db: Session, exam_session: ExamSession, now: dt.datetime) -> T
     theory_closed = now >= exam_session.closes_at
     practical_closed = now >= exam_session.practical_window[1]
     published = exam_session.practical_published_at is not None
-    rows = [ResultRow(eid, cid, username, name, ticket,
-                      _theory(theory.get(cid), unmarked.get(cid, 0), theory_closed),
-                      _practical(breakdowns.get(cid), practical_closed),
-                      _typing(typing.get(cid), practical_closed), published)
-            for eid, ticket, cid, username, name in enrolled]
+    rows = []
+    for eid, ticket, cid, username, name, id_number, employer, room, seat_no in enrolled:
+        b = breakdowns.get(cid)
+        rows.append(ResultRow(eid, cid, username, name, ticket,
+                              _theory(theory.get(cid), unmarked.get(cid, 0), theory_closed),
+                              _practical(b, practical_closed),
+                              _typing(typing.get(cid), practical_closed), published,
+                              id_number or "", employer or "",
+                              f"{room} {seat_no} 号" if room and seat_no else (room or ""),
+                              certificates.get(cid, ""), tuple(b.tasks) if b else (),
+                              b.typing_points if b else None))
     rows.sort(key=lambda r: (r.ticket_number or "", r.username))
     ended = theory_closed and practical_closed
     before_end = [] if ended else ["本场考试尚未结束：理论考试和实操考核的时间窗口都关闭后才能发布成绩"]

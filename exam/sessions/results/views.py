@@ -6,11 +6,13 @@ schedule, withdraw) go through ``exam.sessions.results.publication``, each audit
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from exam import web
+from exam.audit.service import record
+from exam.db import write_connection
 from exam.sessions.results import publication
 from exam.sessions.results import table as results
 from exam.sessions.results import charts as results_charts
@@ -23,6 +25,9 @@ from exam.timeutil import local_to_utc, to_local
 bp = Blueprint("session_results", __name__, url_prefix="/examiner")
 
 MAX_FLASHED_REASONS = 5
+#: Who may export whole ID numbers (the 认定 body's filing needs them; HR's copy does not):
+#: ``RESULTS_FULL_ID_ROLES`` in the configuration overrides it. Every such export is audited.
+FULL_ID_ROLES = ("examiner", "chief")
 
 
 def _session(session_id: int) -> ExamSession:
@@ -56,11 +61,18 @@ def export(session_id: int, fmt: str):
         abort(404)
     exam_session = _session(session_id)
     table = results.session_table(web.db(), exam_session, web.now())
+    full_id = request.args.get("id") == "full"
+    if full_id:
+        if current_user.role not in current_app.config.get("RESULTS_FULL_ID_ROLES", FULL_ID_ROLES):
+            abort(403)
+        with write_connection(web.engine()) as conn:   # whole ID numbers leave the system: say who took them
+            record(conn, "results.export_full_id", "exam_session", session_id, actor_id=current_user.id,
+                   format=fmt, rows=len(table.rows))
     if fmt == "xlsx":
-        body = results_export.to_xlsx(table, web.now(), web.tz())
+        body = results_export.to_xlsx(table, web.now(), web.tz(), full_id)
         mimetype = results_export.XLSX_TYPE
     else:
-        body, mimetype = results_export.to_csv(table), results_export.CSV_TYPE
+        body, mimetype = results_export.to_csv(table, full_id), results_export.CSV_TYPE
     disposition = results_export.content_disposition(results_export.filename(table, fmt),
                                                      f"session-{session_id}-results.{fmt}")
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
