@@ -217,3 +217,20 @@ def test_upload_by_keyboard_alone(context, live_server, certificates_ready):
     tab_to(page, "button[type=submit]", "上传核验页", limit=3)
     page.keyboard.press("Enter")
     expect(page.locator("#verdict")).to_contain_text("未通过")
+
+
+def test_a_genuine_pdf_result_fits_a_phone(context, live_server, certificates_ready):
+    """The PDF result lists the key id and the signer: long unbroken strings that once made the page 431 px."""
+    from certificates import document, pades
+    v, token = certificates_ready["valid"]
+    keys = Path(live_server.root) / "instance" / "keys"
+    pdf = pades.sign(document.render(v, token, f"{live_server.url}/verify?t={token}"), keys)
+    page = context(PHONE)
+    page.goto(f"{live_server.url}/verify/pdf")
+    page.set_input_files("input[type=file]", files=[{"name": "证书.pdf", "mimeType": "application/pdf", "buffer": pdf}])
+    page.click("form.verify-form button[type=submit]")
+    expect(page.locator("#verdict")).to_contain_text("证书真实有效")
+    for selector in ("#verdict", ".verify-compare-line", ".verify-name"):
+        above_the_fold(page, selector, "PDF 核验结果页")
+    no_overflow(page, "PDF 核验结果页")
+    assert_accessible(page, "PDF 核验结果页（375 px）")

@@ -362,6 +362,41 @@ def test_uploading_a_non_certificate_pdf_says_so(client, app):
     assert _upload(client, b"hello", addr="10.3.0.9").status_code == 429
 
 
+def _phone_photo(pdf: bytes, tmp_path) -> bytes:
+    """The certificate as HR's phone sees it: rendered, turned a little, JPEG at quality 70."""
+    import subprocess
+
+    from PIL import Image
+    (tmp_path / "c.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "120", "-singlefile", str(tmp_path / "c.pdf"), str(tmp_path / "c")],
+                   check=True)
+    image = Image.open(tmp_path / "c.png").convert("RGB").rotate(3, expand=True, fillcolor=(235, 235, 230))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=70)
+    return out.getvalue()
+
+
+def _compare_box(html: str) -> str:
+    return re.search(r'<div class="verify-compare">(.*?)</div>', html, re.S).group(1)
+
+
+def test_a_photo_of_a_forged_paper_with_a_copied_qr_shows_whose_certificate_it_is(client, engine, users,
+                                                                                   good_token, tmp_path):
+    """王五 prints a certificate with his own name and 张三's QR code: the code is genuine, so the
+    verdict cannot be "forged" — but the answer shows 张三, large, beside the instruction to compare,
+    so HR holding 王五's paper sees the mismatch."""
+    from certificates import document
+    add(engine, users, GOOD, "cand1")
+    forged = document.render(make_view(GOOD.number, "王五"), good_token, "http://localhost/verify")
+    html = _upload(client, _phone_photo(forged, tmp_path)).get_data(as_text=True)
+    assert "证书真实有效" in html
+    box = _compare_box(html)
+    assert "请核对纸质证书上的姓名、证书编号与成绩与此一致" in box
+    assert re.search(r'<dd class="verify-name">张三</dd>', box) and "王五" not in html
+    assert GOOD.number in box and "初级" in box and "86" in box and "110***********123X" in box
+    assert GOOD.issued_on.isoformat() in box and "身份证件" in box
+
+
 def test_the_json_api_checks_files_and_tokens_like_the_page(app, client, engine, users, signed_pdf, flipped_pdf,
                                                             good_token):
     """POST /api/v1/verify takes the file as the body or as the multipart field ``file``, needs no
