@@ -120,13 +120,14 @@ def issue_published(engine: Engine, session_id: int, now: dt.datetime, actor_id:
     before certificates existed, or after the issuing rule or a candidate's profile was corrected.
     Publication itself calls ``issue_for_session``; this is the same rule outside it, as idempotent."""
     from exam.sessions.results import table as results
+    from exam.sessions.results import visibility
     from exam.sessions.models import ExamSession
 
     with write_session(engine) as db:
         exam_session = db.get(ExamSession, session_id)
         if exam_session is None:
             raise CertificateError(f"场次 {session_id} 不存在")
-        if exam_session.results_published_at is None:
+        if not visibility.of(exam_session).published:
             raise CertificateError(f"场次 {session_id}（{exam_session.name}）的成绩尚未发布，发布成绩时会自动颁发证书")
         return issue_for_session(db, exam_session, results.session_table(db, exam_session, now), now, actor_id,
                                  config)

@@ -56,6 +56,9 @@ SubmitClosing = Callable[[Connection, int, dt.datetime, Mapping, Any], list]
 #: grade_claimed(conn, attempt_id, reason, actor_id, config, prepared): score an attempt this
 #: transaction has just claimed (a proctor's forced submission), exactly as a normal submission
 GradeClaimed = Callable[[Connection, int, str, Optional[int], Mapping, Any], None]
+#: finalise(db, exam_session, actor_id, now): store the part's final scores inside the session
+#: publication's write transaction (``exam.sessions.results.publication``, the one publish path)
+Finalise = Callable[..., None]
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,11 @@ class Part:
     prepare_closing: Optional[Prepare] = None
     #: Endpoints besides ``sit`` that show the open attempt (the access rules guard them too).
     extra_pages: tuple[str, ...] = ()
+    #: Examiners mark this part: candidates see its result only once the session's results are
+    #: published, whatever the release (``exam.sessions.results.visibility``).
+    after_publication: bool = False
+    #: Stores the part's final scores when the session's results are published (None: nothing to do).
+    finalise: Optional[Finalise] = None
 
     @property
     def table(self):
@@ -102,6 +110,10 @@ class Part:
 
 class UnknownPart(LookupError):
     pass
+
+
+class Refused(Exception):
+    """A part's ``finalise`` refuses to make its scores final (Chinese message: who and what)."""
 
 
 _registry: dict[str, Part] = {}

@@ -37,6 +37,7 @@ from exam.jobstore import SharedJobStore
 from exam.sessions.timeline import steps
 from exam.sessions.timeline import plan as tl
 from exam.sessions.models import ExamSession, SessionEvent
+from exam.sessions.results import visibility
 from exam.timeutil import UTC, as_utc, utcnow
 
 log = logging.getLogger("callexam.scheduler")
@@ -91,8 +92,7 @@ def pending_steps(engine, grace: dt.timedelta) -> dict[str, tuple[int, str, dt.d
     with Session(engine) as session:
         sessions = session.execute(select(ExamSession).options(load_only(
             ExamSession.id, ExamSession.opens_at, ExamSession.closes_at, ExamSession.practical_opens_at,
-            ExamSession.practical_closes_at, ExamSession.results_publish_at,
-            ExamSession.results_published_at))).scalars().all()
+            ExamSession.practical_closes_at, *visibility.COLUMNS))).scalars().all()
         done = {(r.session_id, r.code): r.detail for r in session.execute(
             select(SessionEvent.session_id, SessionEvent.code, SessionEvent.detail)
             .where(SessionEvent.code.in_(tl.MARKED)))}

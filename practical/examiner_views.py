@@ -1,5 +1,6 @@
 """The examiner's side of the practical: a session's results, the anonymous marking queue, marking one
-task against its rubric beside the machine's checks, double marking, and publication."""
+task against its rubric beside the machine's checks, double marking. Publication is the session's
+(``exam.sessions.results.publication``, one path for every part): this page links to it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from exam import web
 from exam.db import write_session
 from exam.marking import rounds
 from exam.sessions.models import ExamSession
+from exam.sessions.results import visibility
 from practical import call_script, marking, results
 from practical.kinds import kind
 from practical.marking import criterion_max
@@ -43,26 +45,12 @@ def double_marking(session_id: int):
         abort(400)
     with write_session(web.engine()) as db:
         exam_session = db.get(ExamSession, session_id) or abort(404)
-        if exam_session.practical_published_at is not None:
+        if visibility.of(exam_session).published:
             flash("成绩已发布，不能再更改评分方式", "error")
         else:
             exam_session.double_marking = request.form.get("enabled") == "1"
             db.add(exam_session)
             flash("已开启双评：每个任务由两位考评员独立评分" if exam_session.double_marking else "已改为单评")
-    return redirect(url_for("practical_marking.session_results", session_id=session_id))
-
-
-@bp.route("/sessions/<int:session_id>/practical/publish", methods=["POST"])
-@web.roles_required("examiner")
-def publish(session_id: int):
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    _session(session_id)
-    try:
-        count = results.publish(web.engine(), session_id, current_user.id, web.now())
-        flash(f"已发布 {count} 名考生的实操成绩")
-    except results.PublishError as exc:
-        flash(str(exc), "error")
     return redirect(url_for("practical_marking.session_results", session_id=session_id))
 
 

@@ -18,6 +18,7 @@ from exam.audit.service import record
 from exam.db import write_session
 from exam.marking import rounds
 from exam.sessions.models import ExamSession
+from exam.sessions.results import visibility
 from practical.kinds import kind
 from practical.models import SUBMITTED, PracticalAttempt, PracticalMark, PracticalTask
 
@@ -143,8 +144,8 @@ def save_mark(engine, attempt_id: int, position: int, marker_id: int, raw_criter
         if attempt is None or task is None or attempt.status != SUBMITTED or not needs_marking(task):
             raise MarkingError("找不到待评分的实操任务", 404)
         exam_session = db.get(ExamSession, attempt.session_id)
-        if exam_session.practical_published_at is not None:
-            raise MarkingError("本场实操成绩已发布，评分不能再修改", 409)
+        if visibility.of(exam_session).published:
+            raise MarkingError("本场成绩已发布，评分不能再修改（如需更正，请先在场次成绩页撤回发布）", 409)
         criteria, decisions = parse_criteria(task, raw_criteria, reasons)
         marks = list(db.exec(select(PracticalMark).where(PracticalMark.attempt_id == attempt_id,
                                                         PracticalMark.position == position)))

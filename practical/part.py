@@ -8,7 +8,7 @@ import datetime as dt
 from sqlmodel import Session, select
 
 from exam import parts
-from practical import phrases_service, service
+from practical import phrases_service, results, service
 from practical.models import OPEN, PracticalAttempt
 
 
@@ -51,4 +51,4 @@ PART = parts.register(parts.Part(
     code="practical", name="实操考核", short="实操", order=3, window="practical", model=PracticalAttempt,
     blueprint="practical", score_columns=("score", "passed"), submit=submit, submit_overdue=submit_overdue,
     submit_closing=submit_closing, grade_claimed=grade_claimed,
-    prepare_closing=_lists))
+    prepare_closing=_lists, after_publication=True, finalise=results.finalise))

@@ -1,6 +1,6 @@
 """The practical score: the typing part's points plus every task's machine and examiner points, out of
-100, passed at the standard's 60; and publishing a session's practical results, which makes them final
-and visible to candidates."""
+100, passed at the standard's 60; and the practical's share of a session's publication (``finalise``),
+which stores the final scores (the session's one publication makes them visible)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from fractions import Fraction
 
 from sqlmodel import Session, select
 
-from exam import standard
+from exam import parts, standard
 from exam.accounts.models import User
 from exam.audit.service import record
-from exam.db import write_session
 from exam.sessions.models import ExamSession
 from practical.kinds import kind
 from practical.marking import manual_max, needs_marking
@@ -123,23 +122,15 @@ def session_rows(db: Session, session_id: int) -> list[SessionRow]:
     return [SessionRow(user, attempt, breakdowns[attempt.candidate_id]) for user, attempt in rows]
 
 
-class PublishError(Exception):
+class PublishError(parts.Refused):
     pass
 
 
-def publish(engine, session_id: int, actor_id: int, now: dt.datetime) -> int:
-    """Store every practical attempt's final score and open the results to candidates; refuses, naming
-    each ticket and why, while anything is unmarked or still open."""
-    with write_session(engine) as db:
-        exam_session = db.get(ExamSession, session_id)
-        if exam_session.practical_published_at is not None:
-            raise PublishError("本场实操成绩已发布")
-        return publish_in(db, exam_session, actor_id, now)
-
-
-def publish_in(db: Session, exam_session: ExamSession, actor_id: int | None, now: dt.datetime) -> int:
-    """The practical publication inside the caller's write transaction (the session results'
-    publication runs it together with its own). A voided attempt needs no marking."""
+def finalise(db: Session, exam_session: ExamSession, actor_id: int | None, now: dt.datetime) -> int:
+    """Store every practical attempt's final score: the practical's part of the session's one
+    publication (``exam.sessions.results.publication``, through ``Part.finalise``), in its write
+    transaction. Refuses, naming each ticket and why, while anything is unmarked or still open
+    (before writing anything). A voided attempt needs no marking."""
     session_id = exam_session.id
     rows = [r for r in session_rows(db, session_id) if r.attempt.submit_reason != VOID_REASON]
     problems = [f"{r.attempt.ticket}：{'；'.join(r.breakdown.problems)}" for r in rows if r.breakdown.problems]
@@ -148,8 +139,7 @@ def publish_in(db: Session, exam_session: ExamSession, actor_id: int | None, now
     for r in rows:
         r.attempt.score, r.attempt.passed = str(r.breakdown.total), r.breakdown.passed
         db.add(r.attempt)
-    exam_session.practical_published_at = now
-    db.add(exam_session)
+    db.flush()
     record(db.connection(), "practical.publish", "exam_session", session_id, actor_id=actor_id,
            scores={r.attempt.ticket: r.attempt.score for r in rows})
     return len(rows)

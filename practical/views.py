@@ -13,7 +13,7 @@ from exam import standard, web
 from exam.access import gate as access_gate
 from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue
 from exam.sessions.models import ExamSession
-from exam.sessions.results.release import results_hidden
+from exam.sessions.results import visibility
 from exam.timeutil import epoch_ms
 from practical import phrases_service, results, service
 from practical import kinds
@@ -104,8 +104,8 @@ def result(attempt_id: int):
     if not close_if_overdue(PART, attempt):
         return redirect(url_for("practical.sit", attempt_id=attempt_id))
     exam_session = web.db().get(ExamSession, attempt.session_id)
-    hidden = results_hidden(exam_session)
-    published = exam_session.practical_published_at is not None and not hidden
+    hidden = visibility.of(exam_session).held
+    published = visibility.visible(exam_session, PART)
     return render_template("practical/result.html", attempt=attempt, exam_session=exam_session,
                            level=standard.level(exam_session.level), published=published, hidden=hidden,
                            breakdown=results.breakdown(web.db(), attempt) if published else None)

@@ -13,7 +13,7 @@ from exam.access import gate as access_gate
 from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue
 from exam.delivery.answers import MAX_SEQ
 from exam.sessions.models import ExamSession
-from exam.sessions.results.release import results_hidden
+from exam.sessions.results import visibility
 from exam.timeutil import epoch_ms
 from typing_test import evidence, scoring, service, signals
 from typing_test.normalise import char_count
@@ -127,4 +127,4 @@ def result(attempt_id: int):
                            scored=scored, shown=scoring.as_written(attempt.reference, attempt.typed, scored.segments),
                            segment_names=SEGMENT_NAMES,
                            min_accuracy=_min_accuracy(), points=service.points_of(attempt),
-                           hidden=results_hidden(exam_session))
+                           hidden=not visibility.visible(exam_session, PART))

@@ -12,7 +12,7 @@ from exam import standard, web
 from exam.access import gate as access_gate
 from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue
 from exam.delivery import paper_page, service
-from exam.sessions.results import release
+from exam.sessions.results import visibility
 from exam.sessions import service as sessions
 from exam.sessions.models import ExamSession
 from exam.timeutil import epoch_ms
@@ -28,7 +28,7 @@ PART = "theory"
 def home():
     rows = sessions.sessions_of_candidate(web.db(), current_user.id)
     return render_template("delivery/home.html", rows=rows, now=web.now(), form=FlaskForm(),
-                           levels=standard.LEVELS, results_hidden=release.results_hidden)
+                           levels=standard.LEVELS)
 
 
 @bp.route("/candidate/sessions/<int:session_id>/start", methods=["POST"])
@@ -119,4 +119,4 @@ def result(attempt_id: int):
     exam_session = web.db().get(ExamSession, attempt.session_id)
     return render_template("delivery/result.html", attempt=attempt, exam_session=exam_session,
                            level=standard.level(exam_session.level), pass_mark=standard.THEORY_PASS_MARK,
-                           full_marks=standard.FULL_MARKS, hidden=release.results_hidden(exam_session))
+                           full_marks=standard.FULL_MARKS, hidden=not visibility.visible(exam_session, PART))

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from exam.accounts.models import User
 from exam.sessions.models import Enrollment, ExamSession, Room, SessionExaminer, SessionRoom
+from exam.sessions.results import visibility
 from exam.timeutil import local_to_utc, to_local
 
 STATUS_LABELS = {
@@ -28,7 +29,7 @@ STATUS_LABELS = {
 def status(session: ExamSession, now: dt.datetime) -> str:
     """One of STATUS_LABELS' codes. Published results win; the theory window is named first when both
     windows are open (without a practical window of its own the practical shares the theory's)."""
-    if session.results_published_at is not None:
+    if visibility.of(session).published:
         return "published"
     p_opens, p_closes = session.practical_window
     if now < session.starts_at:

@@ -16,11 +16,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from exam import standard
+from exam.sessions.results.visibility import RELEASE_NAMES
 from exam.sessions.rooms.service import MAX_SEATS, MIN_SEATS
 from practical.kinds import kind
 
 SIGNIN_MODES = {"password": "本人密码", "id_last6": "身份证号后六位"}
-RESULTS_RELEASES = {"immediate": "评分后即时显示", "published": "统一公布"}
 FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -84,7 +84,7 @@ class SessionForm(FlaskForm):
     double_marking = BooleanField("实操双人评分（两名考评员独立评分，分差过大时第三人复评）")
     signin_mode = choice("考生签到方式", choices=[SelectChoice(k, v) for k, v in SIGNIN_MODES.items()],
                               default="password")
-    results_release = choice("成绩发布方式", choices=[SelectChoice(k, v) for k, v in RESULTS_RELEASES.items()],
+    results_release = choice("成绩发布方式", choices=[SelectChoice(k, v) for k, v in RELEASE_NAMES.items()],
                                   default="immediate")
     notes = TextAreaField("备注", validators=[Length(max=2000, message="备注最多 2000 字")])
 

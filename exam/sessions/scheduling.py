@@ -17,6 +17,8 @@ from exam.audit.service import record
 from exam.sessions import conflicts, locks, service
 from exam.sessions.conflicts import ConflictError, Span
 from exam.sessions.models import Enrollment, ExamSession, Room, SessionExaminer, SessionRoom
+from exam.sessions.results import visibility
+from exam.sessions.results.visibility import RELEASE_NAMES
 from practical.kinds import kind
 from practical.models import Scenario
 from practical.scenarios import APPROVED
@@ -24,7 +26,6 @@ from question_bank.assembly import AssemblyError
 from question_bank.blueprint import BlueprintError
 
 SIGNIN_MODES = ("password", "id_last6")
-RESULTS_RELEASES = ("immediate", "published")
 
 
 @dataclass
@@ -76,7 +77,8 @@ SCALARS = ("name", "level", "opens_at", "closes_at", "duration_minutes", "item_c
 def plan_of(db: Session, session: ExamSession) -> SessionPlan:
     def ids(column, where):
         return sorted(db.exec(select(column).where(where)))
-    values = {f: getattr(session, f) for f in SCALARS}
+    values = {f: getattr(session, f) for f in SCALARS if f != "results_release"}
+    values["results_release"] = visibility.of(session).release
     values["practical_scenarios"] = dict(session.practical_scenarios or {})
     return SessionPlan(**values,
                        room_ids=ids(SessionRoom.room_id, SessionRoom.session_id == session.id),
@@ -148,8 +150,8 @@ def plan_faults(db: Session, plan: SessionPlan, before: SessionPlan | None = Non
             out.append(f"账号 {user.username if user else uid} 不是在用的考生账号，不能报名")
     if plan.signin_mode not in SIGNIN_MODES:
         out.append("签到方式只能是“本人密码”或“身份证号后六位”")
-    if plan.results_release not in RESULTS_RELEASES:
-        out.append("成绩发布方式只能是“评分后即时显示”或“统一公布”")
+    if plan.results_release not in RELEASE_NAMES:
+        out.append(f"成绩发布方式只能是{'或'.join(f'“{n}”' for n in RELEASE_NAMES.values())}")
     if plan.level in standard.LEVELS:
         out += practical_blueprint_faults(db, plan.level, plan.practical_scenarios)
     return out
@@ -227,6 +229,8 @@ def update(db: Session, session: ExamSession, plan: SessionPlan, actor_id: int |
     _keep_seconds(plan, before)
     reasons = (plan_faults(db, plan, before) + locks.edit_limits(db, session, before, plan, now, tz)
                + conflict_reasons(db, plan, tz, session.id))
+    if plan.results_release != visibility.of(session).release and visibility.of(session).published:
+        reasons.append("成绩发布方式：本场成绩已发布，如需更改请先在成绩页撤回发布")
     paper_changes = (plan.level, plan.blueprint_id) != (before.level, before.blueprint_id) or (
         plan.blueprint_id is None and plan.item_count != before.item_count)
     if not paper_changes:

@@ -11,7 +11,7 @@ from exam.access.manager import AccessManager
 from exam.db import write_session
 from exam.sessions import agenda, locks, scheduling, service
 from exam.sessions.rooms import service as rooms
-from exam.sessions.forms import RESULTS_RELEASES, SIGNIN_MODES, SessionForm, practical_minutes_needed
+from exam.sessions.forms import SIGNIN_MODES, SessionForm, practical_minutes_needed
 from exam.sessions.models import ExamSession
 from exam.sessions.scheduling import PlanError, SessionPlan
 from exam.timeutil import local_to_utc, to_local
@@ -172,4 +172,4 @@ def detail(session_id: int):
                            card=agenda.card(web.db(), exam_session, web.now()),
                            practical_limits=scheduling.scenario_titles(web.db(), exam_session.practical_scenarios),
                            kind_name=lambda code: kind(code).NAME,
-                           signin_modes=SIGNIN_MODES, results_releases=RESULTS_RELEASES)
+                           signin_modes=SIGNIN_MODES)

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from exam import standard
 from exam.db import write_session
 from exam.sessions.models import ExamSession
+from exam.sessions.results import publication
 from practical import marking, results, service
 from practical.kinds import kind
 from practical.models import PracticalAttempt, PracticalTask
@@ -121,26 +122,37 @@ def _rubric_values(task, share=Fraction(1)):
 
 
 def test_single_marking_completes_the_task_and_publication_opens_the_breakdown(engine, users, make_session, now):
+    """The practical is published with the session (the one publication path): refused while a task
+    is unmarked, final once published (marking closed), open to marking again once withdrawn."""
     session_id, attempt_id = _submitted(engine, users, make_session, "junior", now)
+    after_end = now + dt.timedelta(hours=4)  # make_session's windows close in three hours
     with Session(engine) as db:
         entries = marking.queue(db, session_id)
     assert entries and all(e.state == "待评分" and e.ticket.startswith("S") for e in entries)
-    with pytest.raises(results.PublishError) as err:
-        results.publish(engine, session_id, users["examiner"], now)
-    assert "待考评员评分" in str(err.value)
+    refused = publication.publish(engine, session_id, after_end, users["examiner"])
+    assert not refused.published and any("待考评员评分" in r for r in refused.reasons)
     for e in entries:
         marking.save_mark(engine, attempt_id, e.task.position, users["examiner"], _rubric_values(e.task), "好", now, reasons=OVERRIDE_REASONS)
     with Session(engine) as db:
         assert all(e.state == "已评定" for e in marking.queue(db, session_id))
         breakdown = results.breakdown(db, db.get(PracticalAttempt, attempt_id))
     assert breakdown.complete and breakdown.total == sum(t.manual_max for t in breakdown.tasks)
-    assert results.publish(engine, session_id, users["examiner"], now) == 1
+    assert publication.publish(engine, session_id, after_end, users["examiner"]).published
     with Session(engine) as db:
         attempt = db.get(PracticalAttempt, attempt_id)
         assert Fraction(attempt.score) == breakdown.total and attempt.passed is False
-    with pytest.raises(marking.MarkingError):
+    with pytest.raises(marking.MarkingError) as closed:
         marking.save_mark(engine, attempt_id, entries[0].task.position, users["examiner"], _rubric_values(entries[0].task),
                           "", now)
+    assert "撤回发布" in str(closed.value)
+    assert publication.unpublish(engine, session_id, "第 1 题评分有误", users["examiner"])
+    none = _rubric_values(entries[0].task, Fraction(0))
+    marking.save_mark(engine, attempt_id, entries[0].task.position, users["examiner"], none, "更正", now,
+                      reasons=OVERRIDE_REASONS)
+    assert publication.publish(engine, session_id, after_end, users["examiner"]).published
+    with Session(engine) as db:
+        corrected = results.breakdown(db, db.get(PracticalAttempt, attempt_id)).total
+        assert corrected < breakdown.total and Fraction(db.get(PracticalAttempt, attempt_id).score) == corrected
 
 
 def test_a_mark_out_of_range_is_refused_in_chinese(engine, users, make_session, now):
@@ -248,9 +260,19 @@ def test_examiner_marks_from_the_queue_and_publishes(client, engine, users, make
         form.update({f"c_{k}": v for k, v in _rubric_values(task).items()})
         form.update({f"r_{k}": "考评员复核后改判" for k in _rubric_values(task)})
         assert client.post(f"/examiner/practical/{attempt_id}/tasks/{task.position}/mark", data=form).status_code == 302
-    resp = client.post(f"/examiner/sessions/{session_id}/practical/publish", data={"csrf_token": token},
-                       follow_redirects=True)
-    assert "已发布 1 名考生的实操成绩" in resp.get_data(as_text=True)
+    page = client.get(f"/examiner/sessions/{session_id}/practical").get_data(as_text=True)
+    assert "随本场成绩统一发布" in page and f"/examiner/sessions/{session_id}/results" in page
+    assert client.post(f"/examiner/sessions/{session_id}/practical/publish",
+                       data={"csrf_token": token}).status_code in (404, 405)  # no second publish path
+    login(client, "cand1")
+    assert "总分" not in client.get(f"/candidate/practical/{attempt_id}/result").get_data(as_text=True)
+    with write_session(engine) as db:  # the exam is over
+        s = db.get(ExamSession, session_id)
+        s.opens_at, s.closes_at = now - dt.timedelta(hours=3), now - dt.timedelta(hours=1)
+    login(client, "examiner")
+    resp = client.post(f"/examiner/sessions/{session_id}/results/publish", data={"csrf_token": token})
+    assert resp.status_code == 302 and "成绩已发布" in client.get(resp.location).get_data(as_text=True)
+    assert "已随本场成绩发布" in client.get(f"/examiner/sessions/{session_id}/results").get_data(as_text=True)
     login(client, "cand1")
     result = client.get(f"/candidate/practical/{attempt_id}/result").get_data(as_text=True)
     assert "总分" in result and "打字测试" in result and "✗" in result

@@ -210,6 +210,34 @@ def test_withdrawn_results_can_be_published_again_without_notifying_twice(engine
     assert len(audit(engine, "results.publish", sid)) == 2 and len(notifications(engine)) == 3
 
 
+def test_withdrawing_returns_every_part_to_where_it_stood_before_publication(client, engine, users, finished):
+    """Issue 18.3: one publication path, so a withdrawal hides the same for every part — under the
+    "immediate" release the practical (marked by examiners) again, under "published" everything."""
+    sid, _, ids = finished
+    pages = {"theory": f"/candidate/attempts/{ids['theory1']}/result",
+             "typing": f"/candidate/typing/{ids['typing1']}/result",
+             "practical": f"/candidate/practical/{ids['practical1']}/result"}
+    shows = {"theory": 'id="score"', "typing": "逐字比对", "practical": "总分"}
+
+    def shown() -> dict[str, bool]:
+        login(client, "cand1")
+        return {part: shows[part] in client.get(page).get_data(as_text=True) for part, page in pages.items()}
+
+    before = shown()
+    assert before == {"theory": True, "typing": True, "practical": False}
+    assert publication.publish(engine, sid, utcnow(), actor_id=users["examiner"]).published
+    assert shown() == {"theory": True, "typing": True, "practical": True}
+    assert publication.unpublish(engine, sid, "实操第 2 题评分有误", users["examiner"])
+    assert shown() == before
+    with Session(engine) as db:
+        s = db.get(ExamSession, sid)
+        assert s.results_published_at is None and s.practical_published_at is None
+    assert publication.schedule(engine, sid, "published", None, utcnow(), users["examiner"], "Asia/Shanghai") == []
+    assert shown() == {"theory": False, "typing": False, "practical": False}
+    assert publication.publish(engine, sid, utcnow(), actor_id=users["examiner"]).published
+    assert shown() == {"theory": True, "typing": True, "practical": True}
+
+
 # ---------------------------------------------------------------- the examiner's pages
 
 def test_results_page_shows_the_table_and_draws_the_charts(client, engine, finished):

@@ -1,5 +1,5 @@
 """The session results read model's rules without a database: each part's state and verdict, the overall
-(certificate) verdict, notes, publication problems, pass rates, the release rule and the export rows."""
+(certificate) verdict, notes, publication problems, pass rates and the export rows (the release rule: test_results_visibility.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 
 from exam import standard
 from exam.delivery.models import Attempt
-from exam.sessions.results import release
 from exam.sessions.results import table as results
 from exam.sessions.results import export as results_export
 from exam.sessions.models import ExamSession
@@ -115,14 +114,6 @@ def test_publish_problems_and_rates():
     assert table.scores("theory") == [80, 40] and table.scores("practical") == [70, 65]
     early = results.Table(_session(), [], ended=False, problems_before_end=["本场考试尚未结束"])
     assert early.publish_problems == ["本场考试尚未结束"]
-
-
-def test_results_are_hidden_only_under_the_published_release_until_published():
-    assert not release.results_hidden(_session(results_release=release.IMMEDIATE))
-    held = _session(results_release=release.PUBLISHED)
-    assert release.results_hidden(held)
-    held.results_published_at = T0 + dt.timedelta(days=1)
-    assert not release.results_hidden(held)
 
 
 def test_export_cells_are_text_the_same_in_csv_and_xlsx_and_files_open():

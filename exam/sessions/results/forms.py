@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from exam.sessions.forms import FORMAT, LocalDateTimeField, choice
-from exam.sessions.results.release import IMMEDIATE, RELEASE_NAMES
+from exam.sessions.results.visibility import IMMEDIATE, RELEASE_NAMES
 
 
 class PublishForm(FlaskForm):

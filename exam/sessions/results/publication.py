@@ -3,10 +3,18 @@
 ``publish`` is called by the examiner's "发布成绩" button and by the scheduler's timed publication
 (``results_publish_at``), so it must be safe to run twice and at the same time: it locks the session
 row, does nothing when the results are already out, and otherwise in one write transaction finalises
-the practical scores (through the practical publication), stamps ``results_published_at``, writes the
-audit record and notifies every enrolled candidate. It refuses, naming each candidate and what is
-missing, while anything is still open or unmarked, so no candidate is ever shown a score that can
-still change.
+every part's scores (each part's ``finalise`` hook in ``exam.parts``: the practical stores its totals),
+stamps ``results_published_at``, writes the audit record and notifies every enrolled candidate. It
+refuses, naming each candidate and what is missing, while anything is still open or unmarked, so no
+candidate is ever shown a score that can still change.
+
+This module is the one writer of the publication columns (``exam.sessions.results.visibility`` the
+one reader) and ``publish`` / ``unpublish`` the one path: there is no per-part publication, so a
+withdrawal hides, and reopens for marking, every part alike.
+
+``publish`` runs in three steps that later rules extend without touching the others: ``_problems``
+(why not now), ``_finalise`` (the parts' scores and the stamp) and ``_announce`` (audit, notices,
+certificates).
 """
 
 from __future__ import annotations
@@ -25,9 +33,10 @@ from exam.notifications.service import Message, send
 from exam.sessions.results import table as results
 from exam.sessions.timeline import plan as timeline
 from exam.sessions.models import ExamSession, SessionEvent
-from exam.sessions.results.release import RELEASE_NAMES
+from exam import parts
+from exam.sessions.results import visibility
+from exam.sessions.results.visibility import RELEASE_NAMES
 from exam.timeutil import to_local
-from practical import results as practical_results
 
 #: Candidate pages a notification links to (notifications run outside requests, e.g. in the
 #: scheduler, so ``url_for`` is not available; tests check these against the routes).
@@ -51,30 +60,54 @@ class PublishOutcome:
 def publish(engine: Engine, session_id: int, now: dt.datetime, actor_id: int | None = None) -> PublishOutcome:
     """Publish now, or say why not. ``actor_id`` None is the scheduler."""
     with write_session(engine) as db:
-        exam_session = db.exec(select(ExamSession).where(ExamSession.id == session_id).with_for_update()).first()
+        exam_session = _locked(db, session_id)
         if exam_session is None:
             return PublishOutcome(False, [f"场次 {session_id} 不存在"])
-        if exam_session.results_published_at is not None:
+        if visibility.of(exam_session).published:
             return PublishOutcome(True, [], already=True)
         table = results.session_table(db, exam_session, now)
-        reasons = table.publish_problems or certificates.unprintable_names(db, exam_session.level, table)
+        reasons = _problems(db, exam_session, table)
         if reasons:
             return PublishOutcome(False, reasons)
-        if exam_session.practical_published_at is None:
-            try:
-                practical_results.publish_in(db, exam_session, actor_id, now)
-            except practical_results.PublishError as exc:  # the table's checks should have said so
-                return PublishOutcome(False, [str(exc)])
-        exam_session.results_published_at = now
-        db.add(exam_session)
-        db.flush()
-        conn = db.connection()
-        notified = send(conn, [_message(exam_session, row) for row in table.rows])
-        record(conn, "results.publish", "exam_session", session_id, actor_id=actor_id,
-               scheduled=actor_id is None, candidates=len(table.rows), notified=notified,
-               passed=sum(1 for r in table.rows if r.overall is True))
-        certificates.issue_for_session(db, exam_session, table, now, actor_id)  # same transaction; idempotent
+        try:
+            _finalise(db, exam_session, actor_id, now)
+        except parts.Refused as exc:  # the table's checks should have said so; nothing was written
+            return PublishOutcome(False, [str(exc)])
+        _announce(db, exam_session, table, actor_id, now)
         return PublishOutcome(True)
+
+
+def _locked(db, session_id: int) -> ExamSession | None:
+    """The session row, locked for this transaction (publications and schedules serialise on it)."""
+    return db.exec(select(ExamSession).where(ExamSession.id == session_id).with_for_update()).first()
+
+
+def _problems(db, exam_session: ExamSession, table: results.Table) -> list[str]:
+    """Why the results cannot be published now, one Chinese sentence each (empty: they can)."""
+    return table.publish_problems or certificates.unprintable_names(db, exam_session.level, table)
+
+
+def _finalise(db, exam_session: ExamSession, actor_id: int | None, now: dt.datetime) -> None:
+    """Every part's final scores and the publication stamp, in the caller's transaction.
+    ``practical_published_at`` is kept in step with ``results_published_at`` for older readers of the
+    database; nothing in the application reads it."""
+    for part in parts.all_parts():
+        if part.finalise is not None:
+            part.finalise(db, exam_session, actor_id, now)
+    exam_session.results_published_at = exam_session.practical_published_at = now
+    db.add(exam_session)
+    db.flush()
+
+
+def _announce(db, exam_session: ExamSession, table: results.Table, actor_id: int | None,
+              now: dt.datetime) -> None:
+    """Audit, candidates' notices and certificates, in the same transaction (each idempotent)."""
+    conn = db.connection()
+    notified = send(conn, [_message(exam_session, row) for row in table.rows])
+    record(conn, "results.publish", "exam_session", exam_session.id, actor_id=actor_id,
+           scheduled=actor_id is None, candidates=len(table.rows), notified=notified,
+           passed=sum(1 for r in table.rows if r.overall is True))
+    certificates.issue_for_session(db, exam_session, table, now, actor_id)
 
 
 def _message(exam_session: ExamSession, row: results.ResultRow) -> Message:
@@ -102,13 +135,14 @@ def schedule(engine: Engine, session_id: int, release: str, publish_at: dt.datet
     "results.schedule". Returns why it was refused (Chinese, naming the field), empty when saved.
     Checked under the session's lock, so a publication racing with it cannot be overwritten."""
     with write_session(engine) as db:
-        exam_session = db.exec(select(ExamSession).where(ExamSession.id == session_id).with_for_update()).first()
+        exam_session = _locked(db, session_id)
         if exam_session is None:
             return [f"场次 {session_id} 不存在"]
         problems = _schedule_problems(exam_session, release, publish_at, now, tz)
         if problems:
             return problems
-        before = {"release": exam_session.results_release, "publish_at": exam_session.results_publish_at}
+        current = visibility.of(exam_session)
+        before = {"release": current.release, "publish_at": current.publish_at}
         exam_session.results_release, exam_session.results_publish_at = release, publish_at
         db.add(exam_session)
         db.flush()
@@ -119,7 +153,7 @@ def schedule(engine: Engine, session_id: int, release: str, publish_at: dt.datet
 
 def _schedule_problems(exam_session: ExamSession, release: str, publish_at: dt.datetime | None,
                        now: dt.datetime, tz: str) -> list[str]:
-    if exam_session.results_published_at is not None:
+    if visibility.of(exam_session).published:
         return ["成绩已发布，如需更改请先撤回发布"]
     if release not in RELEASE_NAMES:
         return [f"成绩显示方式“{release}”无效，应为：{'、'.join(RELEASE_NAMES.values())}"]
@@ -132,18 +166,21 @@ def _schedule_problems(exam_session: ExamSession, release: str, publish_at: dt.d
 
 
 def unpublish(engine: Engine, session_id: int, reason: str, actor_id: int) -> bool:
-    """Withdraw a publication (candidates under "published" release stop seeing results; the practical
-    scores stay stored). Returns False when there was nothing to withdraw. Notifications already sent
-    are not sent again when the results are published anew (their keys are taken).
+    """Withdraw a publication: the session returns to where it stood before publishing, for every
+    part alike — results under the "published" release and the practical's under either are hidden
+    again and marking reopens; the scores stay stored until the next publication finalises them anew.
+    Returns False when there was nothing to withdraw. Notifications already sent are not sent again
+    when the results are published anew (their keys are taken); certificates already issued stay
+    (revoking one is the certificate office's decision, with its own reason).
 
     The scheduler's "published" step marker goes too: it says the timed publication is done, and
     left in place it would silently swallow the next publication time the examiner sets."""
     with write_session(engine) as db:
-        exam_session = db.exec(select(ExamSession).where(ExamSession.id == session_id).with_for_update()).first()
-        if exam_session is None or exam_session.results_published_at is None:
+        exam_session = _locked(db, session_id)
+        if exam_session is None or not visibility.of(exam_session).published:
             return False
-        before = exam_session.results_published_at
-        exam_session.results_published_at = None
+        before = visibility.of(exam_session).published_at
+        exam_session.results_published_at = exam_session.practical_published_at = None
         exam_session.results_publish_at = None
         db.add(exam_session)
         db.execute(delete(SessionEvent).where(SessionEvent.session_id == session_id,

@@ -20,6 +20,7 @@ from exam.accounts.models import CandidateProfile, User
 from certificates.models import Certificate
 from exam.delivery.models import OPEN, Answer, Attempt, ManualMark, PaperSlot
 from exam.sessions.models import Enrollment, ExamSession, Room
+from exam.sessions.results import visibility
 from exam.sessions.results.charts import RateBar as Rate
 from practical import results as practical_results
 from practical.models import OPEN as PRACTICAL_OPEN
@@ -172,7 +173,7 @@ def session_table(db: Session, exam_session: ExamSession, now: dt.datetime) -> T
     breakdowns = practical_results.session_breakdowns(db, sid)
     theory_closed = now >= exam_session.closes_at
     practical_closed = now >= exam_session.practical_window[1]
-    published = exam_session.practical_published_at is not None
+    published = visibility.of(exam_session).published
     rows = []
     for eid, ticket, cid, username, name, id_number, employer, room, seat_no in enrolled:
         b = breakdowns.get(cid)

@@ -18,7 +18,8 @@ from exam.sessions.results import table as results
 from exam.sessions.results import charts as results_charts
 from exam.sessions.results import export as results_export
 from exam.sessions.models import ExamSession
-from exam.sessions.results.release import PUBLISHED, RELEASE_NAMES, results_hidden
+from exam.sessions.results import visibility
+from exam.sessions.results.visibility import PUBLISHED, RELEASE_NAMES
 from exam.sessions.results.forms import PublishForm, ScheduleForm, UnpublishForm
 from exam.timeutil import local_to_utc, to_local
 
@@ -46,11 +47,10 @@ def index(session_id: int):
     charts = [results_charts.theory_histogram(table.scores("theory")),
               results_charts.practical_histogram(table.scores("practical")),
               results_charts.pass_rates(table.rates())]
-    schedule = ScheduleForm(results_release=exam_session.results_release,
-                            publish_at=to_local(exam_session.results_publish_at, web.tz()))
+    pub = visibility.of(exam_session)
+    schedule = ScheduleForm(results_release=pub.release, publish_at=to_local(pub.publish_at, web.tz()))
     return render_template("session_results/index.html", exam_session=exam_session, table=table,
-                           charts=[(c, Markup(c.svg)) for c in charts], release_names=RELEASE_NAMES,
-                           hidden=results_hidden(exam_session), publish_form=PublishForm(),
+                           charts=[(c, Markup(c.svg)) for c in charts], publish_form=PublishForm(),
                            schedule_form=schedule, unpublish_form=UnpublishForm(), now=web.now())
 
 

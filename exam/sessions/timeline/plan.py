@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from exam import parts
 from exam.sessions.models import ExamSession
+from exam.sessions.results import visibility
 from exam.timeutil import as_utc
 
 THEORY_OPEN, THEORY_CLOSE = "theory_open", "theory_close"
@@ -58,8 +59,9 @@ def timeline(session: ExamSession) -> list[Step]:
     else:
         everything = parts.codes()
         steps += [Step(THEORY_OPEN, opens, OPEN, everything), Step(THEORY_CLOSE, closes, CLOSE, everything)]
-    if session.results_publish_at is not None and session.results_published_at is None:
-        steps.append(Step(PUBLISH, as_utc(session.results_publish_at), PUBLISH))
+    publish_at = visibility.of(session).scheduled_at
+    if publish_at is not None:
+        steps.append(Step(PUBLISH, as_utc(publish_at), PUBLISH))
     return sorted(steps, key=lambda s: (s.at, s.code))
 
 
