@@ -25,6 +25,12 @@ def cli_commands() -> tuple:
     return (keys_group, certificates_group,)
 
 
+def connect_signals() -> None:
+    """Certificates are issued when a session's results are published (``exam.signals``)."""
+    from certificates import reactions
+    reactions.connect()
+
+
 def init_app(app) -> None:
     """Register this package's blueprints and command groups with the app (``exam.domains``)."""
     from exam.domains import register

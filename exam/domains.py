@@ -50,6 +50,8 @@ def connect_signals() -> None:
         connect = getattr(module, "connect_signals", None)
         if connect is not None:
             connect()
+    from exam import signals
+    signals.connected()
 
 
 def register(app, view_modules, commands=()) -> None:

@@ -13,8 +13,9 @@ one reader) and ``publish`` / ``unpublish`` the one path: there is no per-part p
 withdrawal hides, and reopens for marking, every part alike.
 
 ``publish`` runs in three steps that later rules extend without touching the others: ``_problems``
-(why not now), ``_finalise`` (the parts' scores and the stamp) and ``_announce`` (audit, notices,
-certificates).
+(why not now, other packages' objections through ``signals.results_publishing``), ``_finalise`` (the
+parts' scores and the stamp) and ``_announce`` (audit, notices, and ``signals.results_published``, on
+which certificates are issued — this module imports nothing of ``certificates``).
 """
 
 from __future__ import annotations
@@ -26,15 +27,14 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from certificates import service as certificates
+from exam import parts, signals
 from exam.audit.service import record
 from exam.db import write_session
 from exam.notifications.service import Message, send
 from exam.sessions.results import table as results
+from exam.sessions.results import visibility
 from exam.sessions.timeline import plan as timeline
 from exam.sessions.models import ExamSession, SessionEvent
-from exam import parts
-from exam.sessions.results import visibility
 from exam.sessions.results.visibility import RELEASE_NAMES
 from exam.timeutil import to_local
 
@@ -59,6 +59,13 @@ class PublishOutcome:
 
 def publish(engine: Engine, session_id: int, now: dt.datetime, actor_id: int | None = None) -> PublishOutcome:
     """Publish now, or say why not. ``actor_id`` None is the scheduler."""
+    try:
+        return _publish(engine, session_id, now, actor_id)
+    except parts.Refused as exc:  # a part refused to finalise: the whole transaction rolled back
+        return PublishOutcome(False, [str(exc)])
+
+
+def _publish(engine: Engine, session_id: int, now: dt.datetime, actor_id: int | None) -> PublishOutcome:
     with write_session(engine) as db:
         exam_session = _locked(db, session_id)
         if exam_session is None:
@@ -69,10 +76,7 @@ def publish(engine: Engine, session_id: int, now: dt.datetime, actor_id: int | N
         reasons = _problems(db, exam_session, table)
         if reasons:
             return PublishOutcome(False, reasons)
-        try:
-            _finalise(db, exam_session, actor_id, now)
-        except parts.Refused as exc:  # the table's checks should have said so; nothing was written
-            return PublishOutcome(False, [str(exc)])
+        _finalise(db, exam_session, actor_id, now)  # parts.Refused: the table's checks should have said so
         _announce(db, exam_session, table, actor_id, now)
         return PublishOutcome(True)
 
@@ -83,8 +87,13 @@ def _locked(db, session_id: int) -> ExamSession | None:
 
 
 def _problems(db, exam_session: ExamSession, table: results.Table) -> list[str]:
-    """Why the results cannot be published now, one Chinese sentence each (empty: they can)."""
-    return table.publish_problems or certificates.unprintable_names(db, exam_session.level, table)
+    """Why the results cannot be published now, one Chinese sentence each (empty: they can): the
+    table's (open or unmarked parts, the exam not over), then other packages' objections
+    (``signals.results_publishing``: certificates whose names cannot be printed)."""
+    if table.publish_problems:
+        return table.publish_problems
+    objections = signals.send(signals.results_publishing, __name__, db=db, exam_session=exam_session, table=table)
+    return [reason for reasons in objections for reason in reasons]
 
 
 def _finalise(db, exam_session: ExamSession, actor_id: int | None, now: dt.datetime) -> None:
@@ -101,13 +110,15 @@ def _finalise(db, exam_session: ExamSession, actor_id: int | None, now: dt.datet
 
 def _announce(db, exam_session: ExamSession, table: results.Table, actor_id: int | None,
               now: dt.datetime) -> None:
-    """Audit, candidates' notices and certificates, in the same transaction (each idempotent)."""
+    """Audit, candidates' notices and other packages' reactions (``signals.results_published``:
+    certificates issued), in the same transaction (each idempotent)."""
     conn = db.connection()
     notified = send(conn, [_message(exam_session, row) for row in table.rows])
     record(conn, "results.publish", "exam_session", exam_session.id, actor_id=actor_id,
            scheduled=actor_id is None, candidates=len(table.rows), notified=notified,
            passed=sum(1 for r in table.rows if r.overall is True))
-    certificates.issue_for_session(db, exam_session, table, now, actor_id)
+    signals.send(signals.results_published, __name__, db=db, exam_session=exam_session, table=table, now=now,
+                 actor_id=actor_id)
 
 
 def _message(exam_session: ExamSession, row: results.ResultRow) -> Message:
