@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from benchmarks.harness.candidate import CSRF_TOKEN as _TOKEN
-from benchmarks.harness.candidate import EXAM_STATE as _STATE
+from exam.client_markup import CSRF_TOKEN as _TOKEN
+from exam.client_markup import EXAM_STATE as _STATE
 from tests.conftest import PASSWORD
 
 

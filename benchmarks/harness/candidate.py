@@ -12,10 +12,7 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from benchmarks.harness.stats import Phase
-
-#: What every client of the pages (harness, benchmarks, tests) reads from them.
-CSRF_TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
-EXAM_STATE = re.compile(r'<script type="application/json" id="exam-state">(.*?)</script>', re.S)
+from exam.client_markup import CSRF_TOKEN, EXAM_STATE  # what every client of the pages reads from them
 _QUESTION = re.compile(r'<article class="question" id="q\d+" data-position="(\d+)" data-kind="(\w+)"(.*?)</article>', re.S)
 _OPTION_INPUT = re.compile(r'<input type="(?:radio|checkbox)" name="q\d+"')
 

@@ -1,7 +1,6 @@
 """Blueprint validation and planning: areas get their weights, types their counts."""
 
 import itertools
-import time
 from fractions import Fraction
 
 import pytest
@@ -59,9 +58,7 @@ def test_defaults_are_valid_for_every_level():
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_default_plan_gives_every_area_its_weight_and_every_type_its_count(level):
-    started = time.perf_counter()
     p = bpm.plan(bpm.default_blueprint(level))
-    assert time.perf_counter() - started < 0.05
     for area in standard.level(level).areas:
         assert sum(c.count * c.points for c in p.cells if c.area == area.code) == area.weight
     for rule in p.blueprint.types:
