@@ -27,8 +27,9 @@ system-deps:
 fonts:
 	./scripts/install-system-deps.sh --fonts
 
-## test: install Chromium and PostgreSQL if missing, then run the whole suite (unit, integration, browser)
+## test: install Chromium and PostgreSQL if missing, check the layers (import-linter contracts in pyproject.toml), then run the whole suite (unit, integration, browser)
 test: venv system-deps
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench-certificates: QR token + render + PAdES signature per certificate, against rendering alone
