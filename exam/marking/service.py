@@ -26,6 +26,7 @@ from exam.delivery.models import SUBMITTED, Answer, Attempt, ManualMark, PaperSl
 from exam.delivery.service import grade_attempts
 from exam.marking import rounds
 from exam.sessions.models import ExamSession
+from exam.sessions.results import visibility
 from exam.timeutil import utcnow
 from question_bank.models import Item, ItemVersion
 
@@ -138,6 +139,9 @@ def save_mark(engine: Engine, session_id: int, attempt_id: int, position: int, p
             raise MarkingError("没有这道简答题")
         if slot.status != SUBMITTED:
             raise MarkingError("考生尚未交卷，不能评分")
+        publication = conn.execute(select(*visibility.COLUMNS).where(ExamSession.id == session_id)).one()
+        if visibility.of(publication).published:  # published scores are final, as for the practical
+            raise MarkingError("本场成绩已发布，评分不能再修改（如需更正，请先在场次成绩页撤回发布）")
         maximum = Fraction(slot.points)
         criteria: dict[str, Fraction] = {}
         if parts is not None:

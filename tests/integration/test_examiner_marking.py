@@ -216,3 +216,30 @@ def test_short_answers_double_marking_averages_close_marks_and_reconciles_far_on
                                                     ShortMark.position == b.position).order_by(ShortMark.round)))
         assert [(r.round, r.marker_id) for r in rows] == [(1, users["examiner"]), (2, second), (3, third)]
         assert db.get(Attempt, b.attempt_id).passed is False              # every short answer now agreed
+
+
+def test_short_answers_are_final_once_published_and_open_again_once_withdrawn(engine, users, make_session):
+    """Publication makes every part final (issue 18.3): a short answer's mark is refused like the
+    practical's until the publication is withdrawn, then the change goes through and is republished."""
+    from exam.sessions.results import publication
+    sid, answers = _short_session(engine, users, make_session, candidates=("cand1",))
+    for a in answers:
+        short_marking.save_mark(engine, sid, a.attempt_id, a.position, None, "", users["examiner"],
+                                parts={k[2:]: v for k, v in _parts(a).items()})
+    with write_session(engine) as db:  # the exam is over
+        s = db.get(ExamSession, sid)
+        s.opens_at, s.closes_at = utcnow() - dt.timedelta(hours=3), utcnow() - dt.timedelta(hours=1)
+    assert publication.publish(engine, sid, utcnow(), users["examiner"]).published
+    first = answers[0]
+    zero = {k[2:]: v for k, v in _parts(first, Fraction(0)).items()}
+    with pytest.raises(short_marking.MarkingError, match="撤回发布"):
+        short_marking.save_mark(engine, sid, first.attempt_id, first.position, None, "", users["examiner"],
+                                parts=zero, confirmed=True, change_reason="要点与参考答案不符")
+    with Session(engine) as db:
+        assert Fraction(db.get(ManualMark, (first.attempt_id, first.position)).points) == first.max_points
+    assert publication.unpublish(engine, sid, "简答题评分有误", users["examiner"])
+    short_marking.save_mark(engine, sid, first.attempt_id, first.position, None, "", users["examiner"],
+                            parts=zero, confirmed=True, change_reason="要点与参考答案不符")
+    with Session(engine) as db:
+        assert Fraction(db.get(ManualMark, (first.attempt_id, first.position)).points) == 0
+    assert publication.publish(engine, sid, utcnow(), users["examiner"]).published
