@@ -148,7 +148,7 @@ def test_single_marking_completes_the_task_and_publication_opens_the_breakdown(e
     assert publication.unpublish(engine, session_id, "第 1 题评分有误", users["examiner"])
     none = _rubric_values(entries[0].task, Fraction(0))
     marking.save_mark(engine, attempt_id, entries[0].task.position, users["examiner"], none, "更正", now,
-                      reasons=OVERRIDE_REASONS)
+                      reasons=OVERRIDE_REASONS, confirmed=True, change_reason="第 1 题评分有误")
     assert publication.publish(engine, session_id, after_end, users["examiner"]).published
     with Session(engine) as db:
         corrected = results.breakdown(db, db.get(PracticalAttempt, attempt_id)).total
