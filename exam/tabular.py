@@ -288,6 +288,17 @@ def neutralise(value) -> str:
     return out
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A drop-down (Excel data validation) offering ``values`` in one column of a template. ``strict``
+    refuses anything else as it is typed; otherwise the list only helps (a cell may hold several
+    values, such as 初级、中级). The server checks every value again when the file comes back."""
+
+    values: Sequence[str]
+    strict: bool = False
+    prompt: str = ""
+
+
 @dataclass
 class Sheet:
     """One worksheet to write: a bold header row (frozen when ``freeze``), its rows, column widths.
@@ -308,6 +319,24 @@ class Sheet:
     #: Excel keeps an 18-digit ID number as typed into a template.
     text_columns: Sequence[int] = ()
     text_rows: int = 0
+    #: Drop-downs by column (0-based), for the data rows up to ``choice_rows``.
+    choices: dict = field(default_factory=dict)
+    choice_rows: int = 1000
+
+
+def _drop_down(col: int, choice: Choice, rows: int):
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    listed = ",".join(choice.values)
+    if len(listed) > 255 or any('"' in v or "," in v for v in choice.values):
+        raise ValueError("drop-down values must fit Excel's 255-character list without commas or quotes")
+    letter = get_column_letter(col + 1)
+    dv = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True, showErrorMessage=choice.strict,
+                        showInputMessage=bool(choice.prompt), prompt=choice.prompt or None,
+                        error="请从下拉列表中选择" if choice.strict else None)
+    dv.add(f"{letter}2:{letter}{rows + 1}")
+    return dv
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
@@ -357,6 +386,8 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
                 out.append(cell)
             return out
 
+        for col, choice in spec.choices.items():
+            ws.data_validations.append(_drop_down(col, choice, spec.choice_rows))
         ws.append(cells(spec.header, bold))
         bold_rows = set(spec.bold)
         written = 0

@@ -317,12 +317,23 @@ def preview(session: Session, filename: str, data: bytes, fmt: str | None, defau
     rows = []
     for line, d, warnings in reading.items:
         action = _action(stored, d)
-        changes = tuple(diff.compare(stored[d.ref][1], d)) if action == UPDATE else ()
+        changes = _changes(stored[d.ref][1], d) if action == UPDATE else ()
         rows.append(PreviewRow(line, d, action, changes, warnings))
     result = ImportPreview(filename, reading.fmt, rows, reading.refused, partial)
     if reading.refused and not partial:
         raise PartialPossible(filename, reading.refused, result)
     return result
+
+
+def _changes(old: ItemData, new: ItemData) -> tuple:
+    """Every field an update changes, as the preview lists it (content, and tags and category, which
+    ``_same`` also compares)."""
+    changes = list(diff.compare(old, new))
+    if sorted(old.tags) != sorted(new.tags):
+        changes.append(diff.FieldChange("标签", "、".join(old.tags), "、".join(new.tags)))
+    if old.category != new.category:
+        changes.append(diff.FieldChange("分类", old.category, new.category))
+    return tuple(changes)
 
 
 class PartialPossible(BankImportError):

@@ -33,6 +33,7 @@ UNWRAPPED_TAGS = frozenset({
     "o:p", "nobr", "wbr",
 })
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)")
+_BR_RE = re.compile(r"<br\s*/?>", re.I)
 
 
 def _escape_unknown(text: str) -> str:
@@ -44,16 +45,15 @@ def _escape_unknown(text: str) -> str:
 
 def clean(text: str) -> str:
     """The safe markup of ``text``; idempotent."""
-    return nh3.clean(_escape_unknown(text), tags=set(ALLOWED_TAGS), attributes={}, strip_comments=True).strip()
+    cleaned = nh3.clean(_escape_unknown(text), tags=set(ALLOWED_TAGS), attributes={}, strip_comments=True)
+    # one way to break a line: a newline (stems and options are shown white-space: pre-line), so a
+    # plain-text export (Aiken, CSV, XLSX) writes a line break, never "<br>"
+    return _BR_RE.sub("\n", cleaned).strip()
 
 
 def plain(text: str) -> str:
     """The words of a cleaned text without any markup, for comparison and search."""
     return html.unescape(nh3.clean(text, tags=set(), attributes={})).strip()
-
-
-_BREAK_RE = re.compile(r"<br\s*/?>|</p>\s*<p>", re.I)
-_PARA_RE = re.compile(r"</?p>", re.I)
 
 
 def from_text(text: str) -> str:
@@ -65,7 +65,6 @@ def from_text(text: str) -> str:
 def to_text(markup: str) -> str | None:
     """The plain text of markup that is only text and line breaks (``from_text`` gives it back), or None
     when it holds formatting a plain-text format cannot carry."""
-    body = markup
-    if "<" in body:
+    if "<" in markup:          # formatting (bold, paragraphs, tables): not plain text
         return None
-    return html.unescape(body)
+    return html.unescape(markup)

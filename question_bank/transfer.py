@@ -275,7 +275,7 @@ def feedback_text(item: ParsedItem, markup) -> str:
                 label = f"选项{OPTION_LETTERS[i]}" if item.kind in ("single", "multiple") and i < len(OPTION_LETTERS) \
                     else f"答案“{html.escape(text, quote=False)}”"
                 lines.append(f"{label}：{markup(fb)}")
-    return ("<br>".join(["选项反馈："] + lines)) if lines else ""
+    return ("\n".join(["选项反馈："] + lines)) if lines else ""
 
 
 def from_parsed(item: ParsedItem, defaults: Defaults, auto_ref: bool = False) -> dict:
@@ -307,7 +307,7 @@ def from_parsed(item: ParsedItem, defaults: Defaults, auto_ref: bool = False) ->
         "difficulty": _difficulty(ctl, line, errors), "tags": ctl.tags,
         "knowledge_point": ctl.values.get("knowledge_point", ""), "source": ctl.values.get("source", ""),
         "category": normalise_category(ctl.values.get("category", item.category)),
-        "explanation": "<br>".join(p for p in (explanation, extra) if p),
+        "explanation": "\n".join(p for p in (explanation, extra) if p),
     }
     if item.kind in ("single", "multiple"):
         content = _choice(item, ctl.scoring, errors)

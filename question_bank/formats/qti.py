@@ -208,7 +208,7 @@ def read_item(data: bytes, filename: str, line: int) -> tuple[ParsedItem | None,
     stem = _unwrap(stem)
     prompt = _first(inter, "prompt")
     if prompt is not None:
-        stem = "<br>".join(p for p in (stem, _markup(prompt)) if p)
+        stem = "\n".join(p for p in (stem, _markup(prompt)) if p)
     ref = root.get("label") if root.get("tool-name") == TOOL_NAME and root.get("label") else root.get("identifier")
     title = root.get("title", "")
     base = dict(line=line, stem=stem, category="", tags=[], ref=ref, title=title, text_format="html",

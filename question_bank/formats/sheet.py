@@ -256,8 +256,21 @@ def write_csv(items) -> bytes:
     return tabular.csv_bytes(COLUMNS, (_row(it) for it in items))
 
 
-def _sheet(items) -> tabular.Sheet:
-    return tabular.Sheet("题库", COLUMNS, (_row(it) for it in items), [WIDTHS[c] for c in COLUMNS], wrap=True)
+def _sheet(items, choices: dict | None = None) -> tabular.Sheet:
+    return tabular.Sheet("题库", COLUMNS, (_row(it) for it in items), [WIDTHS[c] for c in COLUMNS], wrap=True,
+                         choices=choices or {})
+
+
+def _choices() -> dict:
+    """The template's drop-downs: 题型 and 难度 strict, 等级 and 职业功能 as help (several levels may share a row)."""
+    areas = list(dict.fromkeys(a.name for lvl in LEVELS.values() for a in lvl.areas))
+    return {
+        COLUMNS.index("题型"): tabular.Choice(tuple(KINDS), strict=True),
+        COLUMNS.index("难度"): tabular.Choice(("易", "中", "难", "1", "2", "3"), strict=True),
+        COLUMNS.index("等级"): tabular.Choice(tuple(lvl.name for lvl in LEVELS.values()),
+                                              prompt="可选一个，或手填多个，如 初级、中级"),
+        COLUMNS.index("职业功能"): tabular.Choice(tuple(areas), prompt="须在所填的每个等级中都存在（见填写说明）"),
+    }
 
 
 def write_xlsx(items) -> bytes:
@@ -266,6 +279,7 @@ def write_xlsx(items) -> bytes:
 
 # ---------------------------------------------------------------- template
 
+#: One example row per question type, written as the 填写说明 describes (the template's rows import as-is).
 EXAMPLES = (
     SheetItem(line=2, ref="FW-001", levels=("junior", "intermediate"), area="service", kind="single",
               stem="客户来电表示等待时间过长、情绪不满时，坐席首先应当怎样回应？",
@@ -273,26 +287,42 @@ EXAMPLES = (
                        "“这不是我的问题。”", "直接询问客户的业务需求"),
               key=(0,), explanation="先致歉安抚情绪，再进入业务处理。", knowledge_point="情绪安抚",
               difficulty=1, tags=("服务用语", "投诉处理"), source="培训教材第三章"),
-    SheetItem(line=3, ref="FW-002", levels=("junior",), area="service", kind="fill",
+    SheetItem(line=3, ref="FW-002", levels=("junior",), area="service", kind="multiple",
+              stem="受理客户投诉时，坐席应当做到哪些？",
+              options=("耐心倾听，不打断客户", "复述确认客户诉求", "与客户争论责任归属", "告知处理时限并跟进"),
+              key=(0, 1, 3), explanation="争论责任会激化矛盾。", knowledge_point="投诉受理", difficulty=2,
+              tags=("投诉处理", "少选得分")),
+    SheetItem(line=4, ref="FW-003", levels=("junior",), area="basics", kind="truefalse",
+              stem="首问负责制要求第一位接到诉求的员工负责跟踪到底。", key=True, knowledge_point="首问负责制"),
+    SheetItem(line=5, ref="FW-004", levels=("junior",), area="service", kind="fill",
               stem="通话结束前，坐席应询问客户：“请问还有其他可以____您的吗？”",
               answers=("帮助", "帮"), explanation="标准结束语。", knowledge_point="结束语",
               difficulty=1, tags=("服务用语",), source="服务规范"),
+    SheetItem(line=6, ref="FW-005", levels=("intermediate",), area="service", kind="short",
+              stem="简述处理客户投诉的基本步骤。",
+              reference_answer="倾听并致歉，记录诉求，提出方案，跟进回访。\n- 倾听并致歉\n- 记录诉求\n- 提出解决方案\n- 跟进回访",
+              knowledge_point="投诉处理流程", difficulty=2),
 )
 
 _OPTION_HELP = (f"单选、多选题的选项，从选项A 开始连续填写，至少 {MIN_OPTIONS} 个、最多 {len(LETTERS)} 个；"
                 "判断、填空、简答题不填。")
 _HELP = {
-    "编号": "题目在本单位的编号，便于查找与更新。",
-    "等级": f"{LEVEL_WORDS}（或代码 {'、'.join(LEVELS)}），多个等级以、或 , 分隔。",
+    "编号": "题目在本单位的编号，便于查找与更新：再次导入同一编号时，内容有变化的题目生成新版本（预览中列出改动），"
+            "不会重复添加。留空时按题型与题干生成编号。",
+    "等级": f"{LEVEL_WORDS}（或代码 {'、'.join(LEVELS)}），多个等级以、或 , 分隔。可从下拉列表选择，也可手填多个。",
     "职业功能": "职业功能的名称或代码（见下表），须在所填的每个等级中都存在。",
-    "题型": f"{KIND_WORDS} 之一。",
-    "题干": "题目内容。",
+    "题型": f"{KIND_WORDS} 之一（下拉选择）。",
+    "题干": "题目内容。填空题用 ____（四个下划线）标出填空处。文字按原样保存：尖括号、& 等不会丢失；"
+            "换行保留。",
     "答案": "单选填一个字母，如 B；多选填两个或以上字母，如 ACD；判断填 正确 或 错误（也可填 对/错、T/F、√/×）；"
-            "填空填可接受的答案，多个以 | 分隔；简答填参考答案。",
+            "填空填可接受的答案，多个可接受的答案以 | 分隔（如 来电|致电；写成 来电/致电 或 来电；致电 会被当作一个答案，"
+            "导入时会提示）；简答题：第一行起为参考答案，以“- ”或“要点：”开头的每一行是一条评分要点"
+            "（考评员按要点给分，至少一条）。简答题不填答案也可导入，但只能作为草稿，补全参考答案和评分要点后才能提交审核。",
     "解析": "答案解析，练习时展示。",
     "知识点": "对应的知识点。",
-    "难度": f"{'、'.join(map(str, DIFFICULTIES))}，分别为易、中、难，留空为 {DEFAULT_DIFFICULTY}。",
-    "标签": "多个标签以、或 , 分隔。",
+    "难度": f"{'、'.join(map(str, DIFFICULTIES))}，分别为易、中、难（也可直接填 易、中、难），留空为 {DEFAULT_DIFFICULTY}。",
+    "标签": "多个标签以、或 , 分隔。多选题计分：默认“全对得分”（选对全部正确选项才得分，所有导入格式相同）；"
+            "加标签“少选得分”则少选按比例得分、错选不得分。标签“分类:服务/投诉”把题目放入该分类。",
     "来源": "出处，如教材章节。",
 }
 
@@ -309,4 +339,4 @@ def _help_rows():
 def template_xlsx() -> bytes:
     explain = tabular.Sheet("填写说明", ("列名", "是否必填", "说明"), _help_rows(), (12, 10, 90), wrap=True,
                             bold=(len(COLUMNS) + 2,))
-    return tabular.xlsx_bytes([_sheet(EXAMPLES), explain])
+    return tabular.xlsx_bytes([_sheet(EXAMPLES, _choices()), explain])

@@ -147,6 +147,9 @@ def test_reimport_is_unchanged_and_an_edit_is_a_new_version(engine, users):
     with write_session(engine) as session:
         preview = importer.preview(session, "senior.gift", edited.encode(), None, DEFAULTS)
         assert preview.count(importer.UPDATE) == 1 and preview.count(importer.CREATE) == 0
+        (row,) = [r for r in preview.rows if r.action == importer.UPDATE]
+        assert {c.label for c in row.changes} == {"题干", "标签"}           # the preview says what changes
+        assert "<ins>（修订）</ins>" in str(next(c for c in row.changes if c.label == "题干").marked)
         report = importer.commit(session, preview, users["trainer"])
     assert report.updated == 1
     with Session(engine) as session:
@@ -159,6 +162,39 @@ def test_reimport_is_unchanged_and_an_edit_is_a_new_version(engine, users):
                                    "ORDER BY id DESC")).first()[0]
     detail = json.loads(detail) if isinstance(detail, str) else detail
     assert detail["updated"] == 1 and detail["file"] == "senior.gift" and detail["created"] == 0
+
+
+def test_an_essay_without_grader_information_waits_as_a_draft_until_completed(client, engine):
+    from question_bank import review
+    data = "// [id:ESSAY-1]\n简述投诉处理的步骤。{}\n".encode()
+    report = do_import(engine, "e.gift", data)
+    assert report.created == 1
+    with write_session(engine) as session:
+        item = session.exec(select(Item).where(Item.ref == "ESSAY-1")).one()
+        trainer = session.exec(text("SELECT id FROM user_account WHERE username = 'trainer'")).scalar()
+        with pytest.raises(review.ReviewError, match="缺少参考答案或评分要点"):
+            review.move(session, item, "submit", trainer)
+    login(client, "trainer")                      # the page says so too, and nothing moves
+    token = csrf_token(client, f"/trainer/items/{item.id}")
+    page = client.post(f"/trainer/items/{item.id}/review", data={"action": "submit", "comment": "",
+                       "csrf_token": token}, follow_redirects=True).get_data(as_text=True)
+    assert "缺少参考答案或评分要点" in page
+    with Session(engine) as session:
+        assert session.get(Item, item.id).status == DRAFT
+    completed = "// [id:ESSAY-1]\n简述投诉处理的步骤。{####先倾听再致歉\n- 倾听\n- 致歉}\n".encode()
+    assert do_import(engine, "e.gift", completed).updated == 1
+    with write_session(engine) as session:
+        item = session.exec(select(Item).where(Item.ref == "ESSAY-1")).one()
+        review.move(session, item, "submit", trainer)
+        assert item.status == "review"
+
+
+def test_web_preview_shows_options_keys_and_warnings(client, engine):
+    login(client, "trainer")
+    data = "客户来电首先应当？{=问候并报工号 ~直接询问}\n\n来电时首先应当____客户。{=问候/致意}\n".encode()
+    html = upload(client, data, "新题.gift", levels=["junior"], area="service").get_data(as_text=True)
+    assert "A. 问候并报工号" in html and "答案：A" in html and "答案：问候/致意" in html
+    assert "请以 | 分隔" in html
 
 
 # ---------------------------------------------------------------- CLI

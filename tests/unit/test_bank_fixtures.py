@@ -44,7 +44,7 @@ def test_moodles_gift_fixture_imports_what_it_can_and_names_every_refusal():
     }
     q2 = items["Q2"]           # [plain] marker gone from the option, per-answer feedback kept
     assert q2.options == ("yellow", "red", "blue") and q2.key == [0]
-    assert q2.explanation == "选项反馈：<br>选项A：right; good!<br>选项B：wrong, it's yellow<br>选项C：wrong, it's yellow"
+    assert q2.explanation == "选项反馈：\n选项A：right; good!\n选项B：wrong, it's yellow\n选项C：wrong, it's yellow"
     colours = items["colours"]
     assert colours.kind == "multiple" and colours.key == [0, 2] and colours.scoring == "all"
     essay = items["Q8"]        # no grader information: kept as an incomplete draft, with a warning
@@ -270,3 +270,31 @@ def test_broken_and_hostile_packages(entries, message):
 def test_format_errors_are_format_errors():
     with pytest.raises(FormatError):
         qti.read_package(b"PK\x03\x04broken")
+
+
+# ---------------------------------------------------------------- Excel and fill-ins as people write them
+
+@pytest.mark.parametrize("filename, data", [
+    ("a.gift", "来电时首先应当____客户。{=问候/致意}".encode()),
+    ("a.csv", ("编号,等级,职业功能,题型,题干,答案\r\nF-1,初级,服务技能运用,填空,客户满意度的英文缩写是____。,"
+               "CSAT；客户满意度\r\n").encode()),
+])
+def test_alternatives_written_with_a_slash_or_semicolon_are_kept_but_warned(filename, data):
+    (_, item, warnings), = read(filename, data, None, JUNIOR_SERVICE).items
+    assert len(item.answers) == 1 and any("请以 | 分隔" in w for w in warnings)
+
+
+def test_merged_cells_in_an_xlsx_are_read_as_their_top_left_value():
+    import openpyxl
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["编号", "等级", "职业功能", "题型", "题干", "答案"])
+    ws.append(["M-1", "初级", "服务技能运用", "判断", "首问负责制要求跟进到底。", "正确"])
+    ws.append(["M-2", None, None, "判断", "可以随意挂断客户电话。", "错误"])
+    ws.merge_cells("B2:B3")
+    ws.merge_cells("C2:C3")
+    out = io.BytesIO()
+    book.save(out)
+    result = read("合并.xlsx", out.getvalue(), None, Defaults())
+    assert result.refused == [] and [(line, d.levels, d.area) for line, d, _ in result.items] == [
+        (2, ("junior",), "service"), (3, ("junior",), "service")]

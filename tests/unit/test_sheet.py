@@ -270,8 +270,26 @@ def test_template_opens_and_has_both_sheets():
             assert area.name in help_text and area.code in help_text
 
 
-def test_reading_the_template_gives_the_two_examples():
+def test_reading_the_template_gives_an_example_of_every_type_that_imports():
+    from question_bank.transfer_sheet import from_sheet
+    from question_bank.validation import validate
     items = read_xlsx(template_xlsx(), "模板.xlsx")
     assert items == list(EXAMPLES)
-    assert [i.kind for i in items] == ["single", "fill"]
-    assert [i.line for i in items] == [2, 3]
+    assert [i.kind for i in items] == ["single", "multiple", "truefalse", "fill", "short"]
+    assert [i.line for i in items] == [2, 3, 4, 5, 6]
+    data = [validate(from_sheet(i)) for i in items]
+    assert data[1].scoring == "partial" and data[4].points == ["倾听并致歉", "记录诉求", "提出解决方案", "跟进回访"]
+
+
+def test_template_explains_scoring_points_partial_credit_and_offers_drop_downs():
+    book = openpyxl.load_workbook(io.BytesIO(template_xlsx()))
+    help_text = "\n".join(str(c.value) for r in book["填写说明"].iter_rows() for c in r if c.value)
+    assert "评分要点" in help_text and "少选得分" in help_text and "默认“全对得分”" in help_text
+    assert "也可直接填 易、中、难" in help_text and "以 | 分隔" in help_text
+    lists = {str(dv.sqref).split(":")[0]: (dv.formula1, dv.showErrorMessage)
+             for dv in book["题库"].data_validations.dataValidation}
+    column = {name: openpyxl.utils.get_column_letter(i + 1) for i, name in enumerate(COLUMNS)}
+    assert lists[column["题型"] + "2"] == ('"单选,多选,判断,填空,简答"', True)
+    assert lists[column["难度"] + "2"][1] is True and "易" in lists[column["难度"] + "2"][0]
+    assert lists[column["等级"] + "2"] == ('"初级,中级,高级"', False)          # several levels may be typed
+    assert all(a.name in lists[column["职业功能"] + "2"][0] for lvl in LEVELS.values() for a in lvl.areas)

@@ -83,7 +83,7 @@ def test_moodle_category_id_tags_and_escapes():
     data = one(text)
     assert data.category == "$course$/top/服务/投诉" and data.ref == "M-1" and data.tags == ("投诉",)
     assert data.stem == "客户说: 价格 = 10 ~ 20 #1 {急}？"
-    assert data.options == ("致歉#安抚", "争辩") and data.explanation == "先致歉<br>选项反馈：<br>选项B：不对"
+    assert data.options == ("致歉#安抚", "争辩") and data.explanation == "先致歉\n选项反馈：\n选项B：不对"
 
 
 def test_true_false_and_fill_and_plain_text():
