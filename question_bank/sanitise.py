@@ -33,7 +33,7 @@ UNWRAPPED_TAGS = frozenset({
     "o:p", "nobr", "wbr",
 })
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)")
-_BR_RE = re.compile(r"<br\s*/?>", re.I)
+_BR_RE = re.compile(r"[ \t]*<br\s*/?>[ \t]*", re.I)
 
 
 def _escape_unknown(text: str) -> str:
