@@ -3,6 +3,10 @@
     .venv/bin/python benchmarks/start_storm.py                      # bare, SQLite, PostgreSQL; 300 starts each
     .venv/bin/python benchmarks/start_storm.py --targets bare,sqlite --candidates 200
     .venv/bin/python benchmarks/start_storm.py --app-root /tmp/callexam-before   # another checkout's code
+    .venv/bin/python benchmarks/start_storm.py --targets bare,sqlite@/tmp/callexam-before,sqlite  # paired
+
+A target ``name@path`` serves callexam from the checkout at ``path`` (e.g. ``git archive`` of the commit
+before a change), so before and after run back to back under the same machine load.
 
 Each target is a fresh server with the same gunicorn settings (``benchmarks.serve``: gthread,
 ``--workers`` × ``--threads``, no scheduler): bare Flask (``benchmarks/bare_app.py``: the same routes
@@ -57,6 +61,50 @@ def tree_cpu(pids: list[int]) -> float:
     return total
 
 
+class LockSampler:
+    """Samples pg_stat_activity every ``every`` s during the storm: how many backends wait on an
+    advisory lock (the audit hash chain's, ``exam.audit.chain``) and on anything else."""
+
+    def __init__(self, url: str, every: float = 0.02):
+        import threading
+
+        from exam.db import throwaway_engine
+        self.engine, self.every = throwaway_engine(url), every
+        self.samples: list[tuple[int, int, int]] = []  # (advisory waiters, other lock waiters, active)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from sqlalchemy import text
+        query = text("SELECT count(*) FILTER (WHERE wait_event = 'advisory'), "
+                     "count(*) FILTER (WHERE wait_event_type = 'Lock' AND wait_event <> 'advisory'), "
+                     "count(*) FILTER (WHERE state = 'active') - 1 "
+                     "FROM pg_stat_activity WHERE backend_type = 'client backend'")
+        with self.engine.connect() as conn:
+            while not self._stop.is_set():
+                self.samples.append(tuple(conn.execute(query).one()))
+                conn.rollback()
+                time.sleep(self.every)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.engine.dispose()
+
+    def summary(self) -> str:
+        n = len(self.samples) or 1
+        waiting = [a for a, _o, _act in self.samples]
+        active = sum(act for _a, _o, act in self.samples) / n
+        return (f"{len(self.samples)} samples: backends waiting on the audit chain's advisory lock mean "
+                f"{sum(waiting) / n:.2f} (≥1 in {100 * sum(1 for w in waiting if w) / n:.0f}% of samples, max "
+                f"{max(waiting, default=0)}), on other locks mean {sum(o for _a, o, _x in self.samples) / n:.2f}; "
+                f"active backends mean {active:.2f}")
+
+
 def postgres_pid(cluster) -> int:
     return int((cluster.data / "postmaster.pid").read_text().split()[0])
 
@@ -87,7 +135,7 @@ async def _bounded(cands, limit: int, action) -> int:
     return sum(await asyncio.gather(*(one(c) for c in cands)))
 
 
-async def drive(base: str, usernames: list[str], session_id: int, args, cpu_of) -> dict:
+async def drive(base: str, usernames: list[str], session_id: int, args, cpu_of, sampler=None) -> dict:
     rng = random.Random(args.seed)
     cands = [Candidate(u, PASSWORD, base) for u in usernames]
     connector = aiohttp.TCPConnector(limit=max(64, args.concurrency))
@@ -108,8 +156,12 @@ async def drive(base: str, usernames: list[str], session_id: int, args, cpu_of) 
             return ok
         storm = Phase("storm")
         cpu0 = cpu_of()
+        if sampler is not None:
+            sampler.__enter__()
         with storm:
             started = await _bounded(cands[warm:], args.concurrency, timed_start)
+        if sampler is not None:
+            sampler.__exit__(None, None, None)
         cpu1 = cpu_of()
         saves = Phase("saves")
 
@@ -131,10 +183,12 @@ async def drive(base: str, usernames: list[str], session_id: int, args, cpu_of) 
         "app_cpu_per_save_ms": 1000 * (cpu2[0] - cpu1[0]) / max(len(saves.latencies), 1),
         "db_cpu_per_save_ms": 1000 * (cpu2[1] - cpu1[1]) / max(len(saves.latencies), 1),
         "error_samples": storm.error_samples + saves.error_samples,
+        "locks": sampler.summary() if sampler is not None else None,
     }
 
 
-def run_target(target: str, args, port: int) -> dict:
+def run_target(spec: str, args, port: int) -> dict:
+    target, _, code = spec.partition("@")
     work = Path(tempfile.mkdtemp(prefix=f"callexam-storm-{target}-"))
     cluster = None
     url = f"sqlite:///{work / 'callexam.db'}"
@@ -145,12 +199,15 @@ def run_target(target: str, args, port: int) -> dict:
     try:
         session_id, usernames = prepare(url, args.candidates, paper=args.paper)
         env = {"CALLEXAM_INSTANCE": str(work / "instance"), "DATABASE_URL": url}
-        root = ROOT if target == "bare" or not args.app_root else Path(args.app_root).resolve()
+        code = "" if target == "bare" else code or args.app_root
+        root = Path(code).resolve() if code else ROOT
         server = Server("bare" if target == "bare" else "callexam", port, args, env, root)
         db_pid = postgres_pid(cluster) if cluster else None
+        sampler = LockSampler(url) if cluster else None
         try:
             result = asyncio.run(drive(server.base, usernames, session_id, args,
-                                       lambda: (tree_cpu([server.proc.pid]), tree_cpu([db_pid]) if db_pid else 0.0)))
+                                       lambda: (tree_cpu([server.proc.pid]), tree_cpu([db_pid]) if db_pid else 0.0),
+                                       sampler))
         finally:
             server.stop()
     finally:
@@ -158,7 +215,7 @@ def run_target(target: str, args, port: int) -> dict:
             from exam import db
             db.dispose_all()
             cluster.stop()
-    return {"target": target, **result}
+    return {"target": target + (" (before)" if code else ""), **result}
 
 
 def main() -> None:
@@ -183,11 +240,11 @@ def main() -> None:
         f"# start storm — {time.strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} CPUs · gunicorn gthread "
         f"{args.workers}×{args.threads} · {args.candidates - args.warmup} starts, {args.concurrency} in flight · "
         f"{args.paper} paper · {args.saves} saves each{code}",
-        f"{'target':11s} {'CPU/start':>10s} {'DB/start':>9s} {'CPU/save':>9s} {'DB/save':>8s} "
+        f"{'target':19s} {'CPU/start':>10s} {'DB/start':>9s} {'CPU/save':>9s} {'DB/save':>8s} "
         f"{'starts/s':>9s} {'p50 ms':>8s} {'p99 ms':>8s} {'errors':>7s}",
     ]
     for r in rows:
-        lines.append(f"{r['target']:11s} {r['app_cpu_per_start_ms']:8.2f}ms {r['db_cpu_per_start_ms']:7.2f}ms "
+        lines.append(f"{r['target']:19s} {r['app_cpu_per_start_ms']:8.2f}ms {r['db_cpu_per_start_ms']:7.2f}ms "
                      f"{r['app_cpu_per_save_ms']:7.2f}ms {r['db_cpu_per_save_ms']:6.2f}ms {r['starts_per_s']:9.1f} "
                      f"{r['start_p50_ms']:8.1f} {r['start_p99_ms']:8.1f} {r['start_errors'] + r['save_errors']:7d}")
     bare = next((r for r in rows if r["target"] == "bare"), None)
@@ -196,11 +253,19 @@ def main() -> None:
             lines.append(f"{r['target']}: CPU per start {r['app_cpu_per_start_ms'] / bare['app_cpu_per_start_ms']:.1f}× "
                          f"bare Flask's, per save {r['app_cpu_per_save_ms'] / bare['app_cpu_per_save_ms']:.1f}×")
     by = {r["target"]: r for r in rows}
+    for name in ("sqlite", "postgresql"):
+        if name in by and f"{name} (before)" in by:
+            old, new = by[f"{name} (before)"], by[name]
+            lines.append(f"{name}: CPU per start {old['app_cpu_per_start_ms']:.1f} → {new['app_cpu_per_start_ms']:.1f} ms "
+                         f"({old['app_cpu_per_start_ms'] / new['app_cpu_per_start_ms']:.2f}× less), per save "
+                         f"{old['app_cpu_per_save_ms']:.2f} → {new['app_cpu_per_save_ms']:.2f} ms")
     if "sqlite" in by and "postgresql" in by:
         s, p = by["sqlite"], by["postgresql"]
         lines.append(f"app CPU PostgreSQL/SQLite: per start {p['app_cpu_per_start_ms'] / s['app_cpu_per_start_ms']:.2f}, "
                      f"per save {p['app_cpu_per_save_ms'] / s['app_cpu_per_save_ms']:.2f} (target ≤ 1.25)")
     for r in rows:
+        if r.get("locks"):
+            lines.append(f"{r['target']} storm, pg_stat_activity every 20 ms: {r['locks']}")
         if r["error_samples"]:
             lines.append(f"errors ({r['target']}): {r['error_samples']}")
     out = "\n".join(lines)

@@ -93,6 +93,11 @@ def points_label(points) -> str:
 class Paper:
     positions: list[int]   # in the candidate's order
     html: Markup           # every question's article
+    nav: Markup            # the question-number buttons of the side bar
+
+
+#: One button of the side bar's question grid (numbers only: nothing to escape).
+_NAV = '<button type="button" class="qnav" data-goto="{position}" aria-label="第 {number} 题">{number}</button>'
 
 
 def paper(db: Session, attempt_id: int) -> Paper:
@@ -111,4 +116,6 @@ def paper(db: Session, attempt_id: int) -> Paper:
         for shown, original in enumerate(order or ()):  # options last: bank text is never searched again
             html = html.replace(_OPTION.format(shown), done.options[original], 1)
         parts.append(html)
-    return Paper([s.position for s in slots], Markup("".join(parts)))
+    positions = [s.position for s in slots]
+    nav = "\n".join(_NAV.format(position=int(p), number=n + 1) for n, p in enumerate(positions))
+    return Paper(positions, Markup("".join(parts)), Markup(nav))
