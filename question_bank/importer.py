@@ -253,7 +253,10 @@ def read(filename: str, data: bytes, fmt: str | None, defaults: Defaults) -> Rea
                 errors.append((obj.line, transfer.field_message("ref", f"编号“{ref}”与第 {refs[ref]} 行的题目重复")))
                 continue
             refs[ref] = obj.line
-        items.append((obj.line, data_, tuple(getattr(obj, "warnings", ())) + warnings_for(data_)))
+        title = (getattr(obj, "title", "") or "").strip()
+        named = ((f"题目名称“{title}”未保存：题库以编号“{data_.ref}”标识这道题（没有单独的标题字段）",)
+                 if title and title != data_.ref else ())
+        items.append((obj.line, data_, tuple(getattr(obj, "warnings", ())) + named + warnings_for(data_)))
     return Reading(fmt, items, sorted(set(errors)))
 
 

@@ -16,6 +16,7 @@ from question_bank.formats import FormatError
 from question_bank.formats.gift import FULL_WEIGHT, ParsedItem
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+OPTION_FORMS = "“A. 文本”“A) 文本”“A、文本”或“A．文本”（全角亦可）"
 MIN_OPTIONS = 2
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"      # Word 常夹带的零宽字符
 _OPTION_RE = re.compile(r"([A-Z])[.)、]$")
@@ -58,7 +59,7 @@ class _Parser:
         n, options = q["line"], q["options"]
         ok = True
         if len(options) < MIN_OPTIONS:
-            self.errors.append((n, f"选项少于 {MIN_OPTIONS} 个"))
+            self.errors.append((n, f"选项少于 {MIN_OPTIONS} 个（选项每行一个，写作 {OPTION_FORMS}）"))
             ok = False
         if num is None:
             self.errors.append((n, "缺少 ANSWER: 行"))

@@ -96,7 +96,7 @@ def test_bad_answer_value():
 
 def test_fewer_than_two_options():
     err = errors_of("礼貌用语是？\nA. 您好\nANSWER: A\n")
-    assert err.errors == [(1, "选项少于 2 个")]
+    assert err.errors == [(1, "选项少于 2 个（选项每行一个，写作 “A. 文本”“A) 文本”“A、文本”或“A．文本”（全角亦可））")]
 
 
 def test_option_letters_out_of_order_or_duplicated():
@@ -127,7 +127,7 @@ def test_several_errors_at_once_are_all_reported():
             "第四题？\nA. 是\nB. 否\n")              # 15: 缺 ANSWER
     err = errors_of(text)
     assert [n for n, _ in err.errors] == [1, 8, 11, 12, 15]
-    assert str(err).splitlines()[0] == "题目.txt 第 1 行：选项少于 2 个"
+    assert str(err).splitlines()[0].startswith("题目.txt 第 1 行：选项少于 2 个（选项每行一个，写作 “A. 文本”")
     assert str(err).splitlines()[-1] == "题目.txt 第 15 行：缺少 ANSWER: 行"
 
 

@@ -298,3 +298,29 @@ def test_merged_cells_in_an_xlsx_are_read_as_their_top_left_value():
     result = read("合并.xlsx", out.getvalue(), None, Defaults())
     assert result.refused == [] and [(line, d.levels, d.area) for line, d, _ in result.items] == [
         (2, ("junior",), "service"), (3, ("junior",), "service")]
+
+
+@pytest.mark.parametrize("name", ["nested_categories_with_questions.xml", "html_chars_in_idnumbers.xml",
+                                  "essay.moodle.xml", "questions.gift.txt"])
+def test_moodle_fixtures_round_trip_through_our_moodle_xml_export(name):
+    first = [d for _, d, _ in reading(MOODLE / name).items]
+    text = moodle_xml.dump([transfer.to_parsed(d) for d in first])
+    again = read("again.xml", text.encode(), None, JUNIOR_SERVICE)
+    assert again.refused == [] and [d for _, d, _ in again.items] == first
+    assert [d.ref for _, d, _ in again.items] == [d.ref for d in first]
+
+
+def test_a_name_beside_an_id_is_not_dropped_silently():
+    result = read("a.gift", "// [id:X-1]\n::问候题::客户来电首先？{=问候 ~不理}\n".encode(), None, JUNIOR_SERVICE)
+    (_, data, warnings), = result.items
+    assert data.ref == "X-1" and any("题目名称“问候题”未保存" in w for w in warnings)
+
+
+def test_sheet_exports_are_plain_text():
+    from question_bank.transfer_sheet import to_sheet
+    data = validate({"ref": "P-1", "levels": ["junior"], "area": "service", "type": "single",
+                     "stem": "下列属于 <VIP>客户专线 & 热线的是？<br>（单选）", "options": ["A & B", "C"], "key": [0]})
+    assert data.stem == "下列属于 &lt;VIP&gt;客户专线 &amp; 热线的是？\n（单选）"
+    row = to_sheet(data)
+    assert row.stem == "下列属于 <VIP>客户专线 & 热线的是？\n（单选）" and row.options == ("A & B", "C")
+    assert transfer.to_aiken(data).stem == row.stem
