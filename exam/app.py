@@ -51,6 +51,19 @@ def _install_template_helpers(app: Flask) -> None:
         value = to_local(value, tz)
         return value.strftime(fmt) if value else "—"
 
+    @app.template_global("window")
+    def window(start, end):
+        """A time window in local time, short on one day ("12-07 09:00–10:30"); the end's date is
+        written whenever the window crosses midnight, and the year when it crosses a new year."""
+        a, b = to_local(start, tz), to_local(end, tz)
+        if a is None or b is None:
+            return "—"
+        if a.date() == b.date():
+            return f"{a:%m-%d %H:%M}–{b:%H:%M}"
+        if a.year == b.year:
+            return f"{a:%m-%d %H:%M}–{b:%m-%d %H:%M}"
+        return f"{a:%Y-%m-%d %H:%M}–{b:%Y-%m-%d %H:%M}"
+
     @app.template_filter("pts")
     def pts(value):
         """Points held as exact fractions ("15/2", Fraction) shown as a plain number (7.5)."""

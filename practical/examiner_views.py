@@ -35,7 +35,7 @@ def session_results(session_id: int):
     rows = results.session_rows(web.db(), session_id)
     waiting = sum(1 for e in marking.queue(web.db(), session_id) if e.state != "已评定")
     return render_template("practical/session_results.html", exam_session=exam_session, rows=rows,
-                           waiting=waiting, form=FlaskForm())
+                           waiting=waiting, form=FlaskForm(), closed=web.now() >= exam_session.practical_window[1])
 
 
 @bp.route("/sessions/<int:session_id>/practical/double-marking", methods=["POST"])

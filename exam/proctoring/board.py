@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from exam.accounts.models import User
 from exam.delivery.models import Answer, Attempt, PaperSlot
 from exam.proctoring.models import Incident, IntegritySignal
-from exam.proctoring.parts import OPEN, VOID, part, status_label
+from exam.proctoring.parts import FORCE_REASON, OPEN, SUBMITTED, VOID, part, status_label
 from exam.proctoring.signals import KINDS
 from exam.sessions.models import Enrollment, ExamSession, Room
 from exam.timeutil import as_utc, epoch_ms, to_local
@@ -36,6 +36,9 @@ INCIDENT_LIMIT = 100
 STATUS_NAMES = {"absent": "未签到", "signed_in": "已签到", "in_progress": "作答中", "paused": "已暂停",
                 "submitted": "已交卷", "void": "已作废"}
 ABSENT_AFTER_CLOSE = "缺考"
+#: How a submitted part ended, when not by the candidate (``exam.parts`` submit reasons).
+SUBMIT_LABELS = {"proctor": "强制交卷", "deadline": "到时自动交卷"}
+FORCED_LABEL = "已交卷（含强制交卷）"
 
 
 def snapshot(conn: Connection, session_id: int, now: dt.datetime, tz: str) -> dict | None:
@@ -66,6 +69,8 @@ def snapshot(conn: Connection, session_id: int, now: dt.datetime, tz: str) -> di
         status = _overall(parts, e.signed_in_at)
         summary[status] += 1
         label = ABSENT_AFTER_CLOSE if status == "absent" and now >= ends_at else STATUS_NAMES[status]
+        if status == "submitted" and any(p["submitReason"] == FORCE_REASON for p in parts):
+            label = FORCED_LABEL    # a proctor ended at least one part: the board says so, not plain 已交卷
         rows.append({
             "candidateId": cid, "username": e.username, "name": e.display_name, "ticket": e.ticket_number or "",
             "seat": _seat(e.room, e.seat_no), "status": status, "statusLabel": label, "parts": parts,
@@ -95,7 +100,7 @@ def _enrolments(conn: Connection, session_id: int) -> list:
 
 
 def _attempt_columns(t) -> list:
-    return [t.c.id, t.c.candidate_id, t.c.status, t.c.deadline, t.c.paused_at, t.c.extra_seconds]
+    return [t.c.id, t.c.candidate_id, t.c.status, t.c.deadline, t.c.paused_at, t.c.extra_seconds, t.c.submit_reason]
 
 
 def _theory(conn: Connection, session_id: int) -> dict:
@@ -205,7 +210,9 @@ def _state(code: str, row, now: dt.datetime, tz: str, unit: str) -> dict | None:
     done, total = int(row.done or 0), int(row.total or 0)
     return {
         "part": code, "label": part(code).short, "attemptId": row.id, "status": row.status, "paused": paused,
-        "statusLabel": status_label(row.status, paused),
+        "statusLabel": SUBMIT_LABELS.get(row.submit_reason, status_label(row.status, paused))
+        if row.status == SUBMITTED else status_label(row.status, paused),
+        "submitReason": row.submit_reason,
         "done": done, "total": total, "progress": f"{done}/{total} {unit}",
         "deadline": epoch_ms(deadline),
         "remainingMs": max(int(left.total_seconds() * 1000), 0) if row.status == OPEN else None,

@@ -105,6 +105,24 @@ def _form_values(plan: SessionPlan) -> dict:
     return values
 
 
+#: The fields a started part fixes (``exam.sessions.locks``): shown disabled; a browser does not post a
+#: disabled field, so saving takes their stored values, and a request that sends a changed value anyway
+#: is refused by ``scheduling.update`` with the reason.
+THEORY_LOCKED = ("level", "opens_at", "duration_minutes", "item_count", "blueprint_id")
+PRACTICAL_LOCKED = ("practical_opens_at", "double_marking")
+
+
+def _lock(form: SessionForm, started: locks.Started, stored: dict) -> None:
+    names = list(THEORY_LOCKED if started.theory else ()) + list(PRACTICAL_LOCKED if started.practical else ())
+    if started.practical:
+        names += [f.name for code in standard.LEVELS for _part, f in form.practical_fields(code)]
+    for name in names:
+        f = form[name]
+        f.render_kw = {**(f.render_kw or {}), "disabled": True, "aria-describedby": "started-notice"}
+        if request.method == "POST" and name not in request.form:   # disabled: the browser sent nothing
+            f.data = stored.get(name, [] if f.type == "SelectMultipleField" else f.default)
+
+
 def _refused(form: SessionForm, exc: PlanError) -> list[str]:
     if exc.paper_error is not None:
         target = form.item_count if isinstance(exc.paper_error, AssemblyError) else form.blueprint_id
@@ -148,6 +166,7 @@ def edit(session_id: int):
     else:
         form = SessionForm()
     form, reasons = _with_choices(form, before), []
+    _lock(form, started, _form_values(before))
     if form.validate_on_submit():
         try:
             with write_session(web.engine()) as db:

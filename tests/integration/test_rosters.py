@@ -160,12 +160,14 @@ def test_other_roles_cannot_import(client, roster_session):
     assert upload(client, sid, "名单.xlsx", xlsx(HEADER, *CLASS)).status_code == 403
 
 
-def test_template_downloads_and_imports_cleanly_once_the_example_is_kept(client, roster_session):
+def test_template_downloads_and_its_example_row_never_imports(client, engine, roster_session):
     sid = roster_session()
     login(client, "examiner")
     resp = client.get("/examiner/roster-template.xlsx")
     assert resp.status_code == 200 and resp.data.startswith(b"PK")
-    assert upload(client, sid, "模板.xlsx", resp.data).status_code == 200
+    preview = upload(client, sid, "模板.xlsx", resp.data)
+    assert preview.status_code == 200 and "示例行" in preview.get_data(as_text=True)
+    assert enrolments(engine, sid) == []
 
 
 # ---------------------------------------------------------------- seats

@@ -291,13 +291,22 @@ def test_exactly_the_maximum_is_fine():
 
 # ---------------------------------------------------------------- template
 
-def test_template_parses_back_cleanly():
+def test_template_example_row_is_refused_and_a_real_row_in_its_place_imports():
     data = template_xlsx()
     result = parse("考生名单模板.xlsx", data, TODAY)
+    assert not result.ok and not result.rows
+    assert result.errors == ["文件 考生名单模板.xlsx 第 2 行，姓名：这是名单模板中的示例行（姓名中有“示例行”），"
+                             "不能作为考生导入：请删除该行或改为真实考生"]
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    ws = book.worksheets[0]
+    ws["A2"], ws["B2"] = "李四", "11010119900101002" + check_character("11010119900101002")
+    out = io.BytesIO()
+    book.save(out)
+    result = parse("考生名单.xlsx", out.getvalue(), TODAY)
     assert result.ok and result.errors == []
     [row] = result.rows
-    assert (row.line, row.name, row.id_number, row.phone) == (2, "张三", MAN, "13800138000")
-    assert (row.birth_date, row.sex) == (date(1990, 1, 1), "男")
+    assert (row.line, row.name, row.phone) == (2, "李四", "13800138000")
+    assert (row.birth_date, row.sex) == (date(1990, 1, 1), "女")
 
 
 def test_template_layout():

@@ -224,6 +224,9 @@ def parse(filename: str, data: bytes, today: date) -> RosterResult:
         number = row.id_number if row else _valid_number(raw, index, today)
         if number is None:
             continue
+        if _is_example(raw, index):     # the template's own example row: never a real candidate
+            say(line, "姓名", f"这是名单模板中的示例行（姓名中有“{EXAMPLE_MARK}”），不能作为考生导入：请删除该行或改为真实考生")
+            continue
         if number in first_line:
             say(line, "身份证号", f"与第 {first_line[number]} 行重复（{mask(number)}），同一考生只能出现一次")
             continue
@@ -246,10 +249,19 @@ def _valid_number(raw: list, index: dict[str, int], today: date) -> str | None:
 # ---------------------------------------------------------------- template
 
 #: 110101 (北京市东城区) + 19900101 + sequence 001 (odd: 男), check character computed, never a
-#: literal, so the example always passes. 13800138000 is the number Chinese manuals use as an example.
+#: literal, so its ID is well-formed; ``parse`` refuses the row by the mark in its name, so an example
+#: left in the file never becomes a candidate. 13800138000 is the number Chinese manuals use as an example.
 EXAMPLE_BODY = "11010119900101001"
 EXAMPLE_ID = EXAMPLE_BODY + check_character(EXAMPLE_BODY)
-EXAMPLE = ("张三", EXAMPLE_ID, "13800138000", "示例呼叫中心有限公司")
+EXAMPLE_MARK = "示例行"
+EXAMPLE = (f"张三（{EXAMPLE_MARK}，导入前请删除）", EXAMPLE_ID, "13800138000", "示例呼叫中心有限公司")
+
+
+def _is_example(raw: list, index: dict[str, int]) -> bool:
+    """The template's example row is marked in its name cell (a well-formed ID alone could be a real
+    person's), so a row still carrying the mark is refused by name, whatever its ID."""
+    i = index.get("name")
+    return i is not None and i < len(raw) and EXAMPLE_MARK in str(raw[i] or "")
 WIDTHS = (14, 24, 16, 36)
 #: Rows whose ID and phone cells are pre-set to text, so Excel keeps all 18 digits as typed.
 TEXT_ROWS = 1000
