@@ -166,7 +166,7 @@ def test_template_downloads_and_its_example_row_never_imports(client, engine, ro
     resp = client.get("/examiner/roster-template.xlsx")
     assert resp.status_code == 200 and resp.data.startswith(b"PK")
     preview = upload(client, sid, "模板.xlsx", resp.data)
-    assert preview.status_code == 200 and "示例行" in preview.get_data(as_text=True)
+    assert preview.status_code == 422 and "示例行" in preview.get_data(as_text=True)   # refused, with the reason
     assert enrolments(engine, sid) == []
 
 
