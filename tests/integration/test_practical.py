@@ -270,7 +270,8 @@ def test_examiner_marks_from_the_queue_and_publishes(client, engine, users, make
         s = db.get(ExamSession, session_id)
         s.opens_at, s.closes_at = now - dt.timedelta(hours=3), now - dt.timedelta(hours=1)
     login(client, "examiner")
-    resp = client.post(f"/examiner/sessions/{session_id}/results/publish", data={"csrf_token": token})
+    resp = client.post(f"/examiner/sessions/{session_id}/results/publish",
+                       data={"csrf_token": token, "confirm": "y"})
     assert resp.status_code == 302 and "成绩已发布" in client.get(resp.location).get_data(as_text=True)
     assert "已随本场成绩发布" in client.get(f"/examiner/sessions/{session_id}/results").get_data(as_text=True)
     login(client, "cand1")

@@ -324,6 +324,12 @@ def test_examiner_publishes_through_the_page_and_candidates_then_see_scores(clie
     token = csrf_token(client, f"/examiner/sessions/{sid}/results")
     assert client.post(f"/examiner/sessions/{sid}/results/publish").status_code == 400  # no CSRF token
     resp = client.post(f"/examiner/sessions/{sid}/results/publish", data={"csrf_token": token})
+    assert resp.status_code == 302                                   # not confirmed: nothing published
+    assert "勾选“确认发布”" in client.get(resp.location).get_data(as_text=True)
+    with Session(engine) as db:
+        assert db.get(ExamSession, sid).results_published_at is None
+    assert "将发布：报名 1 人，实考 1 人，缺考 0 人" in client.get(f"/examiner/sessions/{sid}/results").get_data(as_text=True)
+    resp = client.post(f"/examiner/sessions/{sid}/results/publish", data={"csrf_token": token, "confirm": "y"})
     assert resp.status_code == 302
     assert "成绩已发布" in client.get(resp.location).get_data(as_text=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -12,7 +12,10 @@ from exam.sessions.results.visibility import IMMEDIATE, RELEASE_NAMES
 
 
 class PublishForm(FlaskForm):
-    """Publish now: nothing to fill in, the CSRF token is the form."""
+    """Publish now, deliberately: the examiner ticks that they have checked the figures shown beside the
+    button (publication makes every score final and notifies every candidate)."""
+
+    confirm = BooleanField("我已核对上述人数和成绩，确认发布（发布后成绩即为最终成绩）")
 
 
 class ScheduleForm(FlaskForm):

@@ -81,9 +81,13 @@ def export(session_id: int, fmt: str):
 @bp.route("/sessions/<int:session_id>/results/publish", methods=["POST"])
 @web.roles_required("examiner")
 def publish(session_id: int):
-    if not PublishForm().validate_on_submit():
+    form = PublishForm()
+    if not form.validate_on_submit():
         abort(400)
     _session(session_id)
+    if not form.confirm.data:
+        flash("成绩未发布：请先核对人数和成绩，勾选“确认发布”后再点“立即发布成绩”", "error")
+        return _back(session_id)
     outcome = publication.publish(web.engine(), session_id, web.now(), actor_id=current_user.id)
     if outcome.already:
         flash("本场成绩此前已发布，未作改动")
