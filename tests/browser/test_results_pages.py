@@ -70,6 +70,10 @@ def test_publish_and_withdraw_on_the_results_page_show_and_hide_the_practical(tw
     examiner.click("#publication-state >> text=场次成绩")
     expect(examiner.locator("#publication-state")).to_contain_text("未发布（随本页发布一并发布）")
     assert_accessible(examiner, "场次成绩页（未发布）")
+    examiner.click("button:has-text('立即发布成绩')")              # not confirmed: nothing is published
+    expect(examiner.locator(".flash.error").first).to_contain_text("勾选“确认发布”")
+    expect(examiner.locator("#publication-state")).to_contain_text("未发布（随本页发布一并发布）")
+    examiner.check("input[name=confirm]")
     examiner.click("button:has-text('立即发布成绩')")
     expect(examiner.locator(".flash").first).to_contain_text("成绩已发布")
     expect(examiner.locator("#publication-state")).to_contain_text("已随本场成绩发布")
