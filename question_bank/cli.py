@@ -39,7 +39,7 @@ def items_load(files):
 
 @click.group("questions")
 def questions_group():
-    """题库导入导出：GIFT、Aiken、CSV、XLSX；导入全部通过校验才写入。"""
+    """题库导入导出：GIFT、Aiken、Moodle XML、QTI、CSV、XLSX；导入默认全部通过校验才写入（--partial 导入其余题目）。"""
 
 
 _FORMATS = click.Choice(["gift", "aiken", "moodlexml", "qti", "csv", "xlsx"])
@@ -48,9 +48,9 @@ _STATUSES = click.Choice(["draft", "review", "approved", "retired"])
 
 @questions_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=_FORMATS, help="文件格式，默认按扩展名识别（.gift/.txt 为 GIFT）")
+@click.option("--format", "fmt", type=_FORMATS, help="文件格式，默认按扩展名识别（.gift；.txt 为 GIFT 或 Aiken；.xml 为 Moodle XML；.zip 为 QTI；.csv；.xlsx）")
 @click.option("--level", "levels", multiple=True, type=click.Choice(list(standard.LEVELS)),
-              help="默认等级（可多次给出），GIFT/Aiken 题目没有等级标签时使用")
+              help="默认等级（可多次给出），题目没有等级标签（或表格的等级列）时使用")
 @click.option("--area", type=click.Choice(list(standard.AREA_NAMES)), help="默认职业功能，用法同上")
 @click.option("--dry-run", is_flag=True, help="只检查并显示将做的改动，不写入")
 @click.option("--partial", is_flag=True,

@@ -40,7 +40,7 @@ TRUE_WORDS = {"正确": True, "错误": False, "对": True, "错": False, "true"
 EXPLANATION_USE = "ext:explanation"      # QTI 3 allows "ext:…" extension values for use
 FILL_BLANK = "____"                 # validation.FILL_BLANK: where a fill-in's answer goes in its stem
 _BLANK_MARK = "\x00BLANK\x00"
-MAX_FILES = 2000
+MAX_FILES = 20_000            # an export of the whole bank is one file per item; the upload itself is capped at 5 MB
 MAX_UNPACKED = 50 * 1024 * 1024
 #: Interactions the bank cannot hold, named for the refusal message.
 OTHER_INTERACTIONS = {

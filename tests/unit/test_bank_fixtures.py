@@ -324,3 +324,15 @@ def test_sheet_exports_are_plain_text():
     row = to_sheet(data)
     assert row.stem == "下列属于 <VIP>客户专线 & 热线的是？\n（单选）" and row.options == ("A & B", "C")
     assert transfer.to_aiken(data).stem == row.stem
+
+
+def test_a_package_as_large_as_a_whole_bank_export_is_read():
+    source = io.BytesIO(qti.write_package([transfer.to_parsed(VARIED[0])]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(out, "w") as zf:
+        for name in src.namelist():
+            zf.writestr(name, src.read(name))
+        for n in range(2100):                 # one file per item, as exporting a 2000-item bank writes
+            zf.writestr(f"items/extra-{n}.xml", b"")
+    items, refused = qti.read_package(out.getvalue())
+    assert len(items) == 1 and refused == []
