@@ -1,0 +1,58 @@
+"""A trainer uploads Moodle's own GIFT fixture in the real browser: the preview lists every refused
+question with its line and reason, shows each question's options and key, passes axe-core at 1366×768,
+and "导入其余 N 题" imports the rest only when the trainer chooses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from tests.browser.axe import assert_accessible
+from tests.browser.pages import sign_in
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "moodle" / "questions.gift.txt"
+
+
+@pytest.fixture
+def trainer_page(browser, live_server):
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server.url, "trainer")
+    yield page
+    context.close()
+
+
+def item_count(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT COUNT(*) FROM item")).scalar()
+
+
+def test_partial_import_is_the_trainers_choice_and_the_pages_pass_axe(trainer_page, live_server, live_engine):
+    page = trainer_page
+    page.goto(live_server.url + "/trainer/import")
+    assert_accessible(page, "导入题库")
+    page.set_input_files("#file", str(FIXTURE))
+    page.check("input[name=levels][value=junior]")
+    page.select_option("#area", "service")
+    page.keyboard.press("Tab")
+    page.click("button[type=submit].primary")
+    before = item_count(live_engine)
+
+    refused = page.locator("section.import-refused")
+    expect(refused).to_contain_text("无法导入的题目（4 题）")
+    expect(refused).to_contain_text("题目“Moodle activities”是配对题")
+    expect(refused).to_contain_text("题目“Q5”是数值题")
+    expect(page.locator(".preview-key").first).to_be_visible()
+    expect(page.locator("main")).to_contain_text("A. yellow")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert_accessible(page, "导入预览（部分题目无法导入）")
+    assert item_count(live_engine) == before                          # the preview writes nothing
+
+    confirm = page.get_by_role("button", name="导入其余 5 题")
+    confirm.focus()
+    page.keyboard.press("Enter")                                     # by keyboard
+    expect(page.locator(".flash")).to_contain_text("未导入 4 题")
+    assert item_count(live_engine) == before + 5
