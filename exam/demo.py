@@ -26,6 +26,10 @@ DEMO_PASSWORD = "callexam-demo"
 STAFF = [("admin", "admin", "系统管理员"), ("trainer", "trainer", "王老师"),
          ("examiner", "examiner", "李考评"), ("verifier", "verifier", "人事部张"),]
 CANDIDATES = [(f"cand{n:02d}", f"考生{n:02d}") for n in range(1, 21)]
+#: Candidates and rooms no demo session uses: a newcomer can schedule a session with them today (the
+#: demo's own sessions run for 30 days in their own 演示 rooms with cand01–cand20).
+FREE_CANDIDATES = [(f"cand{n:02d}", f"考生{n:02d}") for n in range(21, 41)]
+FREE_ROOMS = (("练习考场一", 30), ("练习考场二", 30))
 DEMO_DURATION_MINUTES = 90
 
 
@@ -33,7 +37,7 @@ def load(engine: Engine) -> list[tuple[str, str, str]]:
     accounts_out = []
     with write_session(engine) as db:
         existing = set(db.exec(select(User.username)))
-        for username, role, name in STAFF + [(u, "candidate", n) for u, n in CANDIDATES]:
+        for username, role, name in STAFF + [(u, "candidate", n) for u, n in CANDIDATES + FREE_CANDIDATES]:
             if username not in existing:
                 accounts.create_user(db, username, DEMO_PASSWORD, role, name)
             accounts_out.append((username, DEMO_PASSWORD, role))
@@ -61,7 +65,8 @@ def load(engine: Engine) -> list[tuple[str, str, str]]:
                 db, name=f"演示场次（{lvl.name}）", level=code, opens_at=now - dt.timedelta(hours=1),
                 closes_at=now + dt.timedelta(days=30), duration_minutes=DEMO_DURATION_MINUTES,
                 item_count=0, candidate_ids=enrolment[code], created_by=examiner_id, blueprint_id=rules[code].id)
-        _roster(db, [cand_ids[u] for u, _ in CANDIDATES], examiner_id)
+        _roster(db, [cand_ids[u] for u, _ in CANDIDATES + FREE_CANDIDATES], examiner_id)
+        _free_rooms(db)
         certificate_demo = (examiner_id, cand_ids[certificate_data.HOLDER], rules["junior"].id)
     certificate_data.load(engine, *certificate_demo, now)  # a published session with an issued certificate
     return accounts_out
@@ -71,6 +76,15 @@ def load(engine: Engine) -> list[tuple[str, str, str]]:
 #: six characters of the (made-up, checksum-valid) ID number, so both sign-in modes can be tried.
 DEMO_ROOMS = {"junior": ("演示第一考场", 30), "intermediate": ("演示第二考场", 15), "senior": ("演示第三考场", 10)}
 DEMO_EMPLOYERS = ("华东呼叫中心", "城市银行客服部", "通信运营商客服中心", "")
+
+
+def _free_rooms(db) -> None:
+    from exam.sessions.models import Room
+
+    for name, size in FREE_ROOMS:
+        if db.exec(select(Room).where(Room.name == name)).first() is None:
+            db.add(Room(name=name, location="培训楼二层（演示数据，未安排场次）", seats=size))
+    db.flush()
 
 
 def _roster(db, candidate_ids: list[int], examiner_id: int) -> None:

@@ -95,3 +95,32 @@ def test_a_candidate_cannot_open_the_examiner_pages(client, make_session):
     sid = make_session()
     login(client, "cand1")
     assert client.get(f"/examiner/sessions/{sid}/papers").status_code == 403
+
+
+def test_the_demo_leaves_rooms_and_candidates_free_to_schedule_today(sqlite_url, tmp_path):
+    from sqlalchemy import text
+
+    from exam import db as dbmod
+    from exam import demo
+    from exam.app import create_app
+    from tests.integration.scheduling import create, local_day
+
+    engine = dbmod.engine_for(sqlite_url)
+    demo.load(engine)
+    with engine.connect() as conn:
+        ids = dict(conn.execute(text("SELECT username, id FROM user_account")).all())
+        rooms = dict(conn.execute(text("SELECT name, id FROM room")).all())
+        used = {r for (r,) in conn.execute(text("SELECT room_id FROM session_room"))}
+        enrolled = {c for (c,) in conn.execute(text("SELECT candidate_id FROM enrollment"))}
+    free_rooms = [rooms[name] for name, _ in demo.FREE_ROOMS]
+    assert not set(free_rooms) & used
+    free = [ids[u] for u, _ in demo.FREE_CANDIDATES]
+    assert not set(free) & enrolled
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": sqlite_url,
+                      "SECRET_KEY": "test-secret", "TESTING": True})
+    client = app.test_client()
+    login(client, "examiner")          # the test template made this account (demo.load keeps it)
+    # inside the demo sessions' 30 days: the free rooms and candidates meet no conflict
+    resp = create(client, name="新手自己的场次", opens=local_day(1, 9), closes=local_day(1, 13),
+                  rooms=free_rooms[:1], candidates=free[:5])
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
