@@ -115,12 +115,30 @@ def test_reminders_and_opening_notify_each_candidate_once(engine, users):
     with engine.connect() as conn:
         sent = conn.execute(select(Notification.user_id, Notification.kind, Notification.title, Notification.link)
                             .order_by(Notification.user_id, Notification.kind)).all()
+    staff = [row for row in sent if row[0] == users["examiner"]]
+    sent = [row for row in sent if row[0] != users["examiner"]]
     assert {(u, k) for u, k, _, _ in sent} == {(users[c], k) for c in ("cand1", "cand2") for k in ("reminder", "session")}
     assert all(link == "/candidate" for *_, link in sent)
+    # the session's examiner is reminded too, with the papers to print (issue 22.6)
+    assert [(k, link) for _, k, _, link in staff] == [("reminder", f"/examiner/sessions/{sid}/papers")]
+    assert "您负责的" in staff[0][2]
     assert any("将于" in title and "开考" in title for _, kind, title, _ in sent if kind == "reminder")
     # The day-before reminder, first seen half an hour before the start, is recorded as skipped.
     assert steps.run(engine, sid, tl.REMIND_24H, now, SETTINGS).outcome == steps.SKIPPED
-    assert len(_state(engine, sid)[1]) == len(sent)
+    assert len(_state(engine, sid)[1]) == len(sent) + len(staff)
+
+
+def test_the_last_close_reminds_the_examiners_of_the_marking_left(engine, users):
+    now = utcnow()
+    sid = _create(engine, users, now - 3 * H, now - H)
+    attempt = delivery.start_attempt(engine, sid, users["cand1"], now - 3 * H + M)
+    assert steps.run(engine, sid, tl.THEORY_CLOSE, now, SETTINGS).outcome == steps.DONE
+    assert _markers(engine, sid)[tl.THEORY_CLOSE]["examiners_notified"] == 1
+    with engine.connect() as conn:
+        (title, body, link), = conn.execute(select(Notification.title, Notification.body, Notification.link)
+                                            .where(Notification.user_id == users["examiner"])).all()
+    assert "考试已结束" in title and "发布成绩" in body and link == f"/examiner/sessions/{sid}"
+    assert attempt
 
 
 def test_the_same_step_run_at_once_by_two_schedulers_is_done_by_one(engine, users):
@@ -287,7 +305,8 @@ def test_a_step_missed_while_the_scheduler_was_down_runs_when_a_new_one_starts(e
     assert reminder not in _stored_jobs(engine)
     with engine.connect() as conn:
         sent = conn.execute(select(Notification.user_id, Notification.key).where(Notification.kind == "reminder")).all()
-    assert sorted(u for u, _ in sent) == sorted([users["cand1"], users["cand2"]] * 2)  # 24 h and 30 min, once each
+    # 24 h and 30 min, once each, to the candidates and the session's examiner
+    assert sorted(u for u, _ in sent) == sorted([users["cand1"], users["cand2"], users["examiner"]] * 2)
 
 
 def test_the_stored_job_alone_runs_a_missed_step_at_start(engine, db_url, users):

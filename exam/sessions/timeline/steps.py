@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -31,11 +31,13 @@ from exam.db import write_session
 from exam.notifications.service import Message, send
 from exam.sessions.results import publication
 from exam.sessions.timeline import plan as tl
+from exam.delivery.models import Answer, Attempt, ManualMark, PaperSlot
 from exam.sessions.models import Enrollment, ExamSession, SessionEvent, SessionExaminer
-from exam.timeutil import to_local
+from exam.timeutil import as_utc, to_local
 
 CANDIDATE_HOME = "/candidate"
 EXAMINER_SESSION = "/examiner/sessions/{id}"
+EXAMINER_PAPERS = "/examiner/sessions/{id}/papers"
 
 #: What a run did: DONE (this run did the step), SKIPPED (recorded as done without effect: too late),
 #: ALREADY (an earlier or concurrent run did it), REFUSED (publication refused; retried later),
@@ -172,7 +174,30 @@ def _close(conn: Connection, exam_session: ExamSession, step: tl.Step, now: dt.d
     config = settings.config()
     submitted = {p.code: p.submit_closing(conn, exam_session.id, now, config, prepared.get(p.code))
                  for p in parts.all_parts() if p.code in step.parts}
-    return Result(DONE, {"submitted": submitted})
+    detail = {"submitted": submitted}
+    if step.at >= as_utc(exam_session.ends_at):      # the last window closed: the examiners' work begins
+        detail["examiners_notified"] = _after_exam(conn, exam_session, step)
+    return Result(DONE, detail)
+
+
+def _after_exam(conn: Connection, exam_session: ExamSession, step: tl.Step) -> int:
+    """The examiners' reminder once the exam is over: how many short answers wait for marking, and
+    that the practical marking, the room reports and the publication are theirs to do."""
+    slot, answer, mark = PaperSlot.__table__, Answer.__table__, ManualMark.__table__
+    attempt = Attempt.__table__
+    waiting = conn.execute(
+        select(func.count()).select_from(slot)
+        .join(attempt, attempt.c.id == slot.c.attempt_id)
+        .join(answer, (answer.c.attempt_id == slot.c.attempt_id) & (answer.c.position == slot.c.position))
+        .outerjoin(mark, (mark.c.attempt_id == slot.c.attempt_id) & (mark.c.position == slot.c.position))
+        .where(attempt.c.session_id == exam_session.id, slot.c.kind == "short", answer.c.value != "",
+               mark.c.attempt_id.is_(None))).scalar()
+    title = f"《{exam_session.name}》考试已结束，请完成评分"
+    body = (f"简答题待评分 {waiting} 份；请同时完成实操考核评分、打印考场记录，核对后发布成绩。"
+            if waiting else "请完成实操考核评分、打印考场记录，核对后发布成绩。")
+    return send(conn, [Message(user_id=uid, key=_key(exam_session, step, uid) + ":examiner", kind="reminder",
+                               title=title, body=body, link=EXAMINER_SESSION.format(id=exam_session.id))
+                       for uid in _examiners(conn, exam_session.id)])
 
 
 def _remind(conn: Connection, exam_session: ExamSession, step: tl.Step, now: dt.datetime,
@@ -184,7 +209,13 @@ def _remind(conn: Connection, exam_session: ExamSession, step: tl.Step, now: dt.
     messages = [Message(user_id=uid, key=_key(exam_session, step, uid), kind="reminder", title=title,
                         body="请提前到达考场，带好身份证和准考证。", link=CANDIDATE_HOME)
                 for uid in _enrolled(conn, exam_session.id)]
-    return Result(DONE, {"notified": send(conn, messages)})
+    # the examiners too: the papers to print and the room to open before the candidates arrive
+    staff = [Message(user_id=uid, key=_key(exam_session, step, uid) + ":examiner", kind="reminder",
+                     title=f"您负责的{title}",
+                     body="请提前打印签到表、座位表，核对考场、考生名单和准入规则。",
+                     link=EXAMINER_PAPERS.format(id=exam_session.id))
+             for uid in _examiners(conn, exam_session.id)]
+    return Result(DONE, {"notified": send(conn, messages), "examiners_notified": send(conn, staff)})
 
 
 # ---------------------------------------------------------------- timed publication
