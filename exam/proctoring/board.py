@@ -81,7 +81,9 @@ def snapshot(conn: Connection, session_id: int, now: dt.datetime, tz: str) -> di
     return {
         "session": {"id": session.id, "name": session.name, "endsAt": epoch_ms(ends_at)},
         "serverNow": epoch_ms(now),
-        "summary": summary, "statusNames": STATUS_NAMES, "signalNames": KINDS,
+        "summary": summary, "signalNames": KINDS,
+        # once every window has closed, nobody is still to come: the summary says 缺考, not 未签到
+        "statusNames": {**STATUS_NAMES, "absent": ABSENT_AFTER_CLOSE} if now >= ends_at else STATUS_NAMES,
         "rows": rows, "incidents": _incidents(conn, session_id, names, tz),
     }
 

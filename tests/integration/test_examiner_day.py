@@ -66,6 +66,18 @@ def test_forced_submissions_are_marked_on_the_board(examiner, engine, users, mak
     assert rows["cand2"]["statusLabel"] == "已交卷" and rows["cand2"]["parts"][0]["statusLabel"] == "已交卷"
 
 
+def test_no_shows_are_absent_on_the_board_once_the_windows_have_closed(examiner, engine, users, make_session):
+    sid = make_session(candidates=("cand1", "cand2"), opens_in=dt.timedelta(hours=-3),
+                       closes_in=dt.timedelta(minutes=-1))
+    delivery.start_attempt(engine, sid, users["cand1"], utcnow() - dt.timedelta(hours=2))
+    board = examiner.get(f"/examiner/sessions/{sid}/proctoring/board").get_json()
+    rows = {r["username"]: r for r in board["rows"]}
+    assert rows["cand2"]["statusLabel"] == "缺考" and board["statusNames"]["absent"] == "缺考"
+    open_session = make_session(candidates=("cand3",))
+    board = examiner.get(f"/examiner/sessions/{open_session}/proctoring/board").get_json()
+    assert board["rows"][0]["statusLabel"] == "未签到" and board["statusNames"]["absent"] == "未签到"
+
+
 def test_the_practical_overview_says_pass_only_when_the_typing_test_is_done_or_the_window_closed(
         examiner, engine, users, make_session):
     sid = make_session(candidates=("cand1",))

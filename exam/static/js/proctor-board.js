@@ -130,6 +130,10 @@
     Object.keys(snapshot.summary).forEach(function (code) {
       var node = document.querySelector("[data-count='" + code + "']");
       if (node) node.textContent = snapshot.summary[code];
+      var item = document.querySelector("#board-summary li[data-status='" + code + "']");
+      if (item && item.firstChild && snapshot.statusNames && snapshot.statusNames[code]) {
+        item.firstChild.textContent = snapshot.statusNames[code] + " ";   // 未签到 becomes 缺考 after the close
+      }
     });
   }
 
