@@ -90,6 +90,27 @@ class Part:
     after_publication: bool = False
     #: Stores the part's final scores when the session's results are published (None: nothing to do).
     finalise: Optional[Finalise] = None
+    #: minutes(exam_session) -> the part's time limit (the start page says it before the clock starts).
+    minutes: Optional[Callable[[Any], int]] = None
+    #: rules(exam_session) -> the lines of the part's instructions on its start page (Chinese).
+    rules: Optional[Callable[[Any], list[str]]] = None
+
+    def attempt_of(self, db, session_id: int, candidate_id: int):
+        """The candidate's attempt of this part in the session, if they started one."""
+        from sqlmodel import select
+        m = self.model
+        return db.exec(select(m).where(m.session_id == session_id, m.candidate_id == candidate_id)).first()
+
+    def window_of(self, exam_session) -> tuple[dt.datetime, dt.datetime]:
+        """When this part may be started in ``exam_session``: the theory window or the practical one."""
+        if self.window == "practical":
+            return exam_session.practical_window
+        return exam_session.opens_at, exam_session.closes_at
+
+    def time_available(self, exam_session, now: dt.datetime) -> "TimeAvailable":
+        opens_at, closes_at = self.window_of(exam_session)
+        limit = self.minutes(exam_session) if self.minutes else int((closes_at - opens_at).total_seconds() // 60)
+        return TimeAvailable.of(limit, opens_at, closes_at, now)
 
     @property
     def table(self):
@@ -106,6 +127,34 @@ class Part:
     @property
     def attempt_pages(self) -> tuple[str, ...]:
         return (self.endpoint("sit"), *(self.endpoint(v) for v in self.extra_pages))
+
+
+@dataclass(frozen=True)
+class TimeAvailable:
+    """What a candidate who starts a part now really gets: the part's limit, cut to the window's
+    close (each part's ``start`` sets ``deadline = min(now + limit, closes_at)``, the same rule).
+    ``seconds`` is 0 once the window has closed; ``cut`` says the close, not the limit, ends it."""
+
+    limit_minutes: int
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    deadline: dt.datetime
+    seconds: int
+    cut: bool
+
+    @classmethod
+    def of(cls, limit_minutes: int, opens_at: dt.datetime, closes_at: dt.datetime,
+           now: dt.datetime) -> "TimeAvailable":
+        start = max(now, opens_at)
+        deadline = min(start + dt.timedelta(minutes=limit_minutes), closes_at)
+        seconds = max(0, int((deadline - start).total_seconds()))
+        return cls(limit_minutes, opens_at, closes_at, deadline, seconds, deadline < start + dt.timedelta(minutes=limit_minutes))
+
+    @property
+    def text(self) -> str:
+        """"3 分钟" or "45 秒": whole minutes, never rounded up (a candidate must not count on more)."""
+        minutes, seconds = divmod(self.seconds, 60)
+        return f"{minutes} 分钟" if minutes else f"{seconds} 秒"
 
 
 class UnknownPart(LookupError):

@@ -11,11 +11,11 @@ from flask_wtf import FlaskForm
 
 from exam import standard, web
 from exam.access import gate as access_gate
-from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue
+from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue, submit_own
 from exam.sessions.models import ExamSession
 from exam.sessions.results import visibility
 from exam.timeutil import epoch_ms
-from practical import phrases_service, results, service
+from practical import results, service
 from practical import kinds
 from practical.kinds import kind
 
@@ -90,10 +90,7 @@ def save(attempt_id: int, position: int):
 def submit(attempt_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
-    attempt = candidate_attempt(PART, attempt_id, SUBMIT)
-    if not close_if_overdue(PART, attempt):
-        service.submit(web.engine(), attempt_id, "candidate", web.now(), phrases_service.lists(web.db()),
-                       actor_id=current_user.id, candidate_id=current_user.id)
+    submit_own(PART, candidate_attempt(PART, attempt_id, SUBMIT))
     return redirect(url_for("practical.result", attempt_id=attempt_id))
 
 

@@ -27,7 +27,7 @@ def exam_state(html: str) -> dict:
 def start(client, session_id: int) -> tuple[int, dict, str]:
     """Start the session's attempt as the signed-in candidate; returns attempt id, page state, csrf."""
     token = csrf_token(client, "/candidate")
-    resp = client.post(f"/candidate/sessions/{session_id}/start", data={"csrf_token": token})
+    resp = client.post(f"/candidate/sessions/{session_id}/start", data={"csrf_token": token, "confirm": "1"})
     assert resp.status_code == 302, resp.get_data(as_text=True)
     attempt_id = int(resp.location.rsplit("/", 1)[1])
     page = client.get(resp.location).get_data(as_text=True)

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 
 from exam import standard, web
 from exam.access import gate as access_gate
-from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue
+from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue, submit_own
 from exam.delivery.answers import MAX_SEQ
 from exam.sessions.models import ExamSession
 from exam.sessions.results import visibility
@@ -107,10 +107,7 @@ def _parse_save(body: object) -> service.Save:
 def submit(attempt_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
-    attempt = candidate_attempt(PART, attempt_id, SUBMIT)
-    if not close_if_overdue(PART, attempt):
-        service.submit(web.engine(), attempt_id, "candidate", web.now(), _min_accuracy(),
-                       actor_id=current_user.id, candidate_id=current_user.id)
+    submit_own(PART, candidate_attempt(PART, attempt_id, SUBMIT))
     return redirect(url_for("typing.result", attempt_id=attempt_id))
 
 

@@ -69,12 +69,13 @@ class Candidate:
         return status == 302
 
     async def start(self, http, phase: Phase, session_id: int) -> bool:
-        status, body, _ = await self._call(http, phase, "GET", "/candidate", 200)
+        # the start page (rules, time available) and its confirmation, as a candidate starts
+        status, body, _ = await self._call(http, phase, "GET", f"/candidate/sessions/{session_id}/theory/begin", 200)
         match = CSRF_TOKEN.search(body)
         if not match:
             return False
         status, _, headers = await self._call(http, phase, "POST", f"/candidate/sessions/{session_id}/start", 302,
-                                              data={"csrf_token": match.group(1)})
+                                              data={"csrf_token": match.group(1), "confirm": "1"})
         if status != 302:
             return False
         return await self.open_paper(http, phase, headers["Location"])

@@ -122,3 +122,28 @@ def close_if_overdue(part_code: str, attempt) -> bool:
         parts.get(part_code).submit(web.engine(), attempt.id, "deadline", now, current_app.config)
         web.db().refresh(attempt)
     return attempt.status != OPEN
+
+
+def submit_own(part_code: str, attempt) -> None:
+    """The candidate's own 交卷 (the submit form of each part's page). The countdown's automatic
+    submission at zero arrives through the same form, so the reason is the server's clock's, never
+    the page's: once the deadline has passed it is recorded as time up (``deadline``), before it as
+    the candidate's own (``candidate``). A paused attempt is refused earlier (``write_refusal``)."""
+    if close_if_overdue(part_code, attempt):
+        return
+    now = web.now()
+    reason = "deadline" if now >= attempt.deadline else "candidate"
+    parts.get(part_code).submit(web.engine(), attempt.id, reason, now, current_app.config,
+                                actor_id=current_user.id, candidate_id=current_user.id)
+
+
+def open_part_names(db: Session, candidate_id: int, now: dt.datetime) -> list[str]:
+    """The names of the parts the candidate is sitting now (open, and paused or not yet past the
+    deadline): signing out or leaving the page warns about each (base.html, leave-warning.js)."""
+    names = []
+    for part in parts.all_parts():
+        m = part.model
+        if db.exec(select(m.id).where(m.candidate_id == candidate_id, m.status == OPEN,
+                                      (m.paused_at.is_not(None)) | (m.deadline > now)).limit(1)).first() is not None:
+            names.append(part.name)
+    return names

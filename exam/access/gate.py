@@ -24,14 +24,23 @@ def client_ip() -> str | None:
     return request.remote_addr
 
 
+#: The start page's confirmation box (delivery/begin.html): without it no part's clock starts.
+CONFIRM_FIELD = "confirm"
+
+
 def refuse_start(session_id: int, part: str):
-    """None when the candidate may go on to start ``part``; else a redirect with the reasons flashed."""
+    """None when the candidate may go on to start ``part``; else a redirect with the reasons flashed.
+    A start must carry the start page's confirmation: one click on the home page, an old bookmark or
+    a script never starts the clock before the candidate has seen the rules and the time available."""
+    if request.form.get(CONFIRM_FIELD) != "1":
+        flash("请先阅读考试须知并勾选“我已阅读并同意”，再点击“确认开始”", "error")
+        return redirect(url_for("delivery.begin", session_id=session_id, part=part))
     decision = service.check_start(
         web.engine(), session_id, part, current_user.id, web.now(), ip=client_ip(),
-        preflight={k: v for k, v in request.form.items() if k != "csrf_token"},
+        preflight={k: v for k, v in request.form.items() if k not in ("csrf_token", CONFIRM_FIELD)},
         timezone=web.tz(), throttle=throttle())
     if decision.allowed:
         return None
     for message in decision.messages:
         flash(message, "error")
-    return redirect(url_for("delivery.home", _anchor=f"session-{session_id}"))
+    return redirect(url_for("delivery.begin", session_id=session_id, part=part))

@@ -36,7 +36,7 @@ def login():
     if form.validate_on_submit():
         cfg = current_app.config
         result = service.authenticate(
-            web.engine(), form.username.data.strip(), form.password.data, request.remote_addr or "-", web.now(),
+            web.engine(), tickets.sign_in_text(form.username.data), form.password.data, request.remote_addr or "-", web.now(),
             cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_MAX_FAILURES_PER_IP"], cfg["LOGIN_FAILURE_WINDOW_SECONDS"])
         user = web.CurrentUser(result.user.id, result.user.username, result.user.display_name,
                                result.user.role) if result.user else None

@@ -8,14 +8,16 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from exam import standard, web
+from exam import parts, standard, web
+from exam.access import service as access_service
 from exam.access import gate as access_gate
-from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue
+from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue, open_part_names, submit_own
 from exam.delivery import paper_page, service
 from exam.sessions.results import visibility
 from exam.sessions import service as sessions
 from exam.sessions.models import ExamSession
 from exam.timeutil import epoch_ms
+from question_bank.models import ITEM_KINDS
 
 bp = Blueprint("delivery", __name__)
 
@@ -23,12 +25,49 @@ bp = Blueprint("delivery", __name__)
 PART = "theory"
 
 
+@bp.app_template_global("open_attempt_names")
+def open_attempt_names() -> list[str]:
+    """For base.html: the parts the signed-in candidate has not yet submitted (none for staff)."""
+    if not current_user.is_authenticated or current_user.role != "candidate":
+        return []
+    return open_part_names(web.db(), current_user.id, web.now())
+
+
 @bp.route("/candidate")
 @web.roles_required("candidate")
 def home():
     rows = sessions.sessions_of_candidate(web.db(), current_user.id)
-    return render_template("delivery/home.html", rows=rows, now=web.now(), form=FlaskForm(),
-                           levels=standard.LEVELS)
+    now = web.now()
+    # the next moment a window opens or closes: the page refreshes its table then (home-refresh.js)
+    moments = [t for row in rows for part in parts.all_parts() for t in part.window_of(row.session) if t > now]
+    return render_template("delivery/home.html", rows=rows, now=now, form=FlaskForm(), levels=standard.LEVELS,
+                           next_change=epoch_ms(min(moments)) if moments else None, server_now=epoch_ms(now))
+
+
+@bp.route("/candidate/sessions/<int:session_id>/<part>/begin")
+@web.roles_required("candidate")
+def begin(session_id: int, part: str):
+    """The start page of one part: its rules, the time the candidate really has if they start now
+    (a late start is cut to the window's close) and the confirmation that starts the clock. The
+    three start views refuse a start without that confirmation (``access.gate.refuse_start``)."""
+    try:
+        part = parts.get(part)
+    except parts.UnknownPart:
+        abort(404)
+    exam_session = web.db().get(ExamSession, session_id)
+    if exam_session is None or not access_service.enrolled(web.db(), session_id, current_user.id):
+        abort(404)
+    attempt = part.attempt_of(web.db(), session_id, current_user.id)
+    if attempt is not None:
+        view = "sit" if attempt.status == "open" else "result"
+        return redirect(url_for(part.endpoint(view), attempt_id=attempt.id))
+    now = web.now()
+    opens_at, closes_at = part.window_of(exam_session)
+    return render_template("delivery/begin.html", part=part, exam_session=exam_session, now=now,
+                           level=standard.level(exam_session.level), opens_at=opens_at, closes_at=closes_at,
+                           available=part.time_available(exam_session, now),
+                           rules=part.rules(exam_session) if part.rules else [],
+                           action=url_for(part.endpoint("start"), session_id=session_id))
 
 
 @bp.route("/candidate/sessions/<int:session_id>/start", methods=["POST"])
@@ -91,10 +130,13 @@ def review(attempt_id: int):
         return redirect(url_for("delivery.result", attempt_id=attempt_id))
     questions = service.paper_for_candidate(web.db(), attempt_id)
     saved = service.saved_answers(web.db(), attempt_id)
-    unanswered = [q.position for q in questions if not saved.get(q.position, {}).get("value")]
-    flagged = [q.position for q in questions if saved.get(q.position, {}).get("flagged")]
-    return render_template("delivery/review.html", attempt=attempt, total=len(questions),
-                           unanswered=unanswered, flagged=flagged, form=FlaskForm(),
+    # the 答题卡: one row per question, in the candidate's order, with what the server holds
+    card = [{"number": n, "position": q.position, "kind": ITEM_KINDS.get(q.kind, q.kind),
+             "answered": bool(saved.get(q.position, {}).get("value")),
+             "flagged": bool(saved.get(q.position, {}).get("flagged"))} for n, q in enumerate(questions, 1)]
+    return render_template("delivery/review.html", attempt=attempt, total=len(questions), card=card,
+                           unanswered=[r for r in card if not r["answered"]],
+                           flagged=[r for r in card if r["flagged"]], form=FlaskForm(),
                            deadline=epoch_ms(attempt.deadline), server_now=epoch_ms(web.now()))
 
 
@@ -103,10 +145,7 @@ def review(attempt_id: int):
 def submit(attempt_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
-    attempt = candidate_attempt(PART, attempt_id, SUBMIT)
-    if not close_if_overdue(PART, attempt):
-        service.submit(web.engine(), attempt_id, "candidate", web.now(),
-                       actor_id=current_user.id, candidate_id=current_user.id)
+    submit_own(PART, candidate_attempt(PART, attempt_id, SUBMIT))
     return redirect(url_for("delivery.result", attempt_id=attempt_id))
 
 

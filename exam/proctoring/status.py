@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from exam.audit.models import AuditEvent
-from exam.proctoring.parts import OPEN, VOID, part
+from exam.proctoring.parts import FORCE_REASON, OPEN, VOID, VOID_REASON, part
 from exam.timeutil import epoch_ms
 
 
@@ -43,10 +43,39 @@ def attempt_status(conn: Connection, part_code: str, attempt_id: int, candidate_
 
 def void_reason(conn: Connection, part_code: str, attempt_id: int) -> str:
     """The reason the examiner gave when voiding the attempt (the newest ``proctor.void`` entry)."""
+    return proctor_reason(conn, part_code, attempt_id, "proctor.void")
+
+
+def proctor_reason(conn: Connection, part_code: str, attempt_id: int, action: str) -> str:
+    """The reason an examiner gave for an action on the attempt (its newest audit entry): the audit
+    trail is where every proctor's reason is kept, so the candidate's pages read it from there."""
     p = part(part_code)
     detail = conn.execute(select(AuditEvent.detail).where(
-        AuditEvent.action == "proctor.void", AuditEvent.subject_type == p.subject_type,
+        AuditEvent.action == action, AuditEvent.subject_type == p.subject_type,
         AuditEvent.subject_id == attempt_id).order_by(AuditEvent.id.desc()).limit(1)).scalar()
     if isinstance(detail, dict):
         return str(detail.get("reason") or "")
     return ""
+
+
+#: How an attempt ended, by ``submit_reason``, as its result page says it.
+SUBMIT_ACCOUNTS = {
+    "candidate": "考生本人交卷",
+    "deadline": "考试时间到，系统自动交卷",
+    FORCE_REASON: "监考老师强制交卷",
+    VOID_REASON: "监考老师已作废本次作答",
+}
+
+
+def submit_account(conn: Connection, part_code: str, attempt) -> dict | None:
+    """Who ended a closed attempt and why, for the candidate's result page: ``{"code", "text",
+    "reason"}`` where ``reason`` is the examiner's own words for a forced submission or voiding."""
+    code = attempt.submit_reason
+    if attempt.status == OPEN or code is None:
+        return None
+    reason = ""
+    if code == FORCE_REASON:
+        reason = proctor_reason(conn, part_code, attempt.id, "proctor.force_submit")
+    elif code == VOID_REASON:
+        reason = void_reason(conn, part_code, attempt.id)
+    return {"code": code, "text": SUBMIT_ACCOUNTS.get(code, code), "reason": reason}

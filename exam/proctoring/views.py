@@ -149,6 +149,15 @@ def report_signal(session_id: int):
     return jsonify(stored=stored)
 
 
+@bp.app_template_global("submit_account")
+def submit_account(part: str, attempt) -> dict | None:
+    """How the candidate's closed attempt ended (sessions/_submit_reason.html)."""
+    if attempt is None or not is_part(part):
+        return None
+    with web.engine().connect() as conn:
+        return status.submit_account(conn, part, attempt)
+
+
 @bp.app_template_global("proctor_watch")
 def proctor_watch(part: str, attempt) -> dict | None:
     """The candidate page watch's settings and the attempt's state as the page opens (so a page loaded

@@ -15,9 +15,18 @@ def sign_in(page: Page, base: str, username: str) -> None:
     expect(page.locator(".who")).to_contain_text(username)
 
 
+def confirm_start(page: Page, link_text: str) -> None:
+    """From the candidate's home: the part's start page (rules, time available), its confirmation box
+    and 确认开始, as a candidate starts a part."""
+    page.click(f"text={link_text}")
+    page.wait_for_url("**/begin")
+    page.check("input[name=confirm]")
+    page.click("button:has-text(\"确认开始\")")
+
+
 def start_exam(page: Page, base: str) -> int:
     page.goto(base + "/candidate")
-    page.click("text=开始考试")
+    confirm_start(page, "开始考试")
     page.wait_for_url("**/candidate/attempts/*")
     return int(page.url.rsplit("/", 1)[1].split("#")[0])
 

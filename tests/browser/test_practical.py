@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 
 from practical import marking
-from tests.browser.pages import sign_in
+from tests.browser.pages import confirm_start, sign_in
 from tests.browser.test_sitting import make_session
 
 pytestmark = pytest.mark.browser
@@ -37,7 +37,7 @@ def test_a_candidate_completes_a_simulated_call_and_an_examiner_marks_it(browser
     candidate = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN").new_page()
     sign_in(candidate, live_server.url, "cand1")
     candidate.goto(live_server.url + "/candidate")
-    candidate.click("text=开始实操考核")
+    confirm_start(candidate, "开始实操考核")
     candidate.wait_for_url("**/candidate/practical/*")
     attempt_id = int(candidate.url.rsplit("/", 1)[1])
     call = candidate.locator(".task[data-kind='call']").first
@@ -91,7 +91,7 @@ def test_a_reply_sent_offline_stays_as_sending_and_gets_the_callers_answer_on_re
     candidate = context.new_page()
     sign_in(candidate, live_server.url, "cand2")
     candidate.goto(live_server.url + "/candidate")
-    candidate.click("text=开始实操考核")
+    confirm_start(candidate, "开始实操考核")
     candidate.wait_for_url("**/candidate/practical/*")
     attempt_id = int(candidate.url.rsplit("/", 1)[1])
     call = candidate.locator(".task[data-kind='call']").first

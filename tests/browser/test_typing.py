@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from exam import standard
 from tests.browser.axe import assert_accessible
-from tests.browser.pages import sign_in
+from tests.browser.pages import confirm_start, sign_in
 from tests.browser.test_sitting import make_session
 from typing_test import signals
 from typing_test.normalise import normalise
@@ -49,7 +49,7 @@ def growth_rows(engine, attempt_id) -> int:
 
 def start_typing(page, base) -> int:
     page.goto(base + "/candidate")
-    page.click("text=开始打字测试")
+    confirm_start(page, "开始打字测试")
     page.wait_for_url("**/candidate/typing/*")
     return int(page.url.rsplit("/", 1)[1])
 

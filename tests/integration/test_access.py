@@ -48,16 +48,21 @@ def signals(engine, session_id, kind):
 
 def start(client, part, session_id, **form):
     token = csrf_token(client, "/candidate")
-    return client.post(START[part].format(session_id), data={"csrf_token": token, **form})
+    return client.post(START[part].format(session_id), data={"csrf_token": token, "confirm": "1", **form})
 
 
 def start_from(client, part, session_id, environ, **form):
     token = csrf_token(client, "/candidate")
-    return client.post(START[part].format(session_id), data={"csrf_token": token, **form}, environ_base=environ)
+    return client.post(START[part].format(session_id), data={"csrf_token": token, "confirm": "1", **form}, environ_base=environ)
 
 
 def home(client, environ=None):
     return client.get("/candidate", environ_base=environ or {}).get_data(as_text=True)
+
+
+def begin(client, session_id, part="theory"):
+    """The part's start page (delivery/begin.html): the rules, the time available, the start form."""
+    return client.get(f"/candidate/sessions/{session_id}/{part}/begin").get_data(as_text=True)
 
 
 def flashed(client):
@@ -79,7 +84,7 @@ def test_time_window_refuses_a_start_before_the_session_opens(client, engine, ma
     assert "将于" in page and "开始，请到时再进入" in page
     assert f'action="{START[part].format(sid)}"' not in page  # no start button, the reason instead
     resp = start(client, part, sid)
-    assert resp.status_code == 302 and resp.location.endswith(f"/candidate#session-{sid}")
+    assert resp.status_code == 302 and resp.location.endswith(f"/candidate/sessions/{sid}/{part}/begin")
     assert "开始，请到时再进入" in flashed(client)
     assert attempts(engine, part, sid) == 0
 
@@ -102,7 +107,7 @@ def test_one_attempt_refuses_a_second_start_after_submitting(client, engine, mak
     token = csrf_token(client, "/candidate")
     assert client.post(f"/candidate/attempts/{attempt_id}/submit", data={"csrf_token": token}).status_code == 302
     resp = start(client, "theory", sid)
-    assert resp.status_code == 302 and "/candidate#" in resp.location
+    assert resp.status_code == 302 and resp.location.endswith("/theory/begin")
     assert "仅限作答一次" in flashed(client)
     assert attempts(engine, "theory", sid) == 1
 
@@ -132,7 +137,7 @@ def test_access_code_is_asked_on_the_start_form_and_checked(client, app, engine,
     sid = make_session()
     set_rules(engine, sid, {"access_code": {"code": "314159"}})
     login(client, "cand1")
-    page = home(client)
+    page = begin(client, sid)
     assert 'name="access_code"' in page and "监考老师在考场公布" in page
     assert "314159" not in page  # the code itself never reaches the candidate
 
@@ -195,7 +200,7 @@ def test_fullscreen_needs_the_start_forms_flag_and_guards_the_page(client, engin
     sid = make_session()
     set_rules(engine, sid, {"fullscreen": {}})
     login(client, "cand1")
-    assert 'name="fullscreen" value="0" data-access-fullscreen' in home(client)
+    assert 'name="fullscreen" value="0" data-access-fullscreen' in begin(client, sid, part)
     resp = start(client, part, sid, fullscreen="0")
     assert resp.status_code == 302 and "要求全屏作答" in flashed(client)
     assert attempts(engine, part, sid) == 0

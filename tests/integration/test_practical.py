@@ -217,7 +217,7 @@ def test_candidate_sits_downloads_the_log_and_sees_results_only_after_publicatio
     session_id = make_session(level="senior")
     login(client, "cand1")
     token = csrf_token(client, "/candidate")
-    resp = client.post(f"/candidate/sessions/{session_id}/practical/start", data={"csrf_token": token})
+    resp = client.post(f"/candidate/sessions/{session_id}/practical/start", data={"csrf_token": token, "confirm": "1"})
     assert resp.status_code == 302
     attempt_id = int(resp.location.rsplit("/", 1)[1])
     page = client.get(resp.location).get_data(as_text=True)

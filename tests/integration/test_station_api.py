@@ -66,7 +66,7 @@ def _station_for(client, session_id, candidate_id):
 def _typing_start(client, session_id):
     login(client, "cand1")
     token = csrf_token(client, "/candidate")
-    resp = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token})
+    resp = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token, "confirm": "1"})
     return int(resp.location.rsplit("/", 1)[1]), token
 
 
@@ -114,7 +114,7 @@ def test_a_summary_for_someone_elses_attempt_is_refused(client, station, engine,
     login(client, "cand2")
     token = csrf_token(client, "/candidate")
     other = int(client.post(f"/candidate/sessions/{session_id}/typing/start",
-                            data={"csrf_token": token}).location.rsplit("/", 1)[1])
+                            data={"csrf_token": token, "confirm": "1"}).location.rsplit("/", 1)[1])
     assert agent.summary(other, 10).status_code == 403
 
 

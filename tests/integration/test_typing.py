@@ -122,7 +122,7 @@ def test_too_long_a_text_is_refused(engine, users, started):
 
 def _web_start(client, session_id):
     token = csrf_token(client, "/candidate")
-    resp = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token})
+    resp = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token, "confirm": "1"})
     assert resp.status_code == 302, resp.get_data(as_text=True)
     return int(resp.location.rsplit("/", 1)[1]), token
 

@@ -166,7 +166,7 @@ def test_station_keystrokes_far_below_the_committed_characters_hold_the_result(c
     assert agent.register().status_code == 200
     login(client, "cand1")
     token = csrf_token(client, "/candidate")
-    resp = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token})
+    resp = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token, "confirm": "1"})
     attempt_id = int(resp.location.rsplit("/", 1)[1])
     typed = normalise(_attempt(engine, attempt_id).reference)[:25]
     # the browser's counters look honest; the PC's keyboard pressed 10 keys
@@ -201,7 +201,7 @@ def test_a_forged_save_through_the_api_is_stored_and_only_an_examiner_can_releas
     session_id = make_session()
     login(client, "cand1")
     token = csrf_token(client, "/candidate")
-    resp = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token})
+    resp = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token, "confirm": "1"})
     attempt_id = int(resp.location.rsplit("/", 1)[1])
     reference = _attempt(engine, attempt_id).reference
     n = len(normalise(reference))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -38,6 +39,21 @@ class TicketError(ValueError):
 
 def prefix(session: ExamSession, tz: str = DEFAULT_TIMEZONE) -> str:
     return f"{to_local(session.starts_at, tz).year:04d}{session.id:04d}"
+
+
+#: What a ticket number may be written with: the spaces and dashes of its printed groups
+#: ("2026 0003 0005"), an IME's ideographic space, full-width forms (NFKC makes them ASCII).
+_TICKET_SEPARATORS = re.compile(r"[\s\-‐‑–—_.·]+")
+
+
+def sign_in_text(text: str) -> str:
+    """The sign-in name as it is looked up. A ticket number is accepted as the candidate reads it off
+    the 准考证 — in its printed groups, with full-width digits from a Chinese IME — and becomes its
+    twelve-to-sixteen plain digits; any other text (a username) is only stripped, never rewritten,
+    so no two different usernames can be made to meet."""
+    stripped = (text or "").strip()
+    compact = _TICKET_SEPARATORS.sub("", unicodedata.normalize("NFKC", stripped))
+    return compact if looks_like_ticket(compact) else stripped
 
 
 def looks_like_ticket(text: str) -> bool:

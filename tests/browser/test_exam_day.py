@@ -1,0 +1,225 @@
+"""Issue 22, the candidate's exam day in Chromium at 1366×768: the start page and its confirmation, the
+5- and 1-minute warnings, the warning before signing out mid-exam, the side panel of an 82-question
+paper (交卷 and the grid always reachable, the save status never moving anything), the review page's
+答题卡, the home page following the clock, and axe-core's WCAG 2 A/AA rules on every candidate page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from exam.accounts import service as accounts
+from exam.db import write_session
+from exam.sessions import service as sessions
+from exam.timeutil import utcnow
+from tests.browser.axe import assert_accessible
+from tests.browser.pages import answer_current, confirm_start, expect_saved, sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+VIEWPORT = {"width": 1366, "height": 768}
+
+
+@pytest.fixture
+def axe_page(browser):
+    """A page whose context accepts axe-core's injected script (CSP bypassed in the test only)."""
+    context = browser.new_context(bypass_csp=True, viewport=VIEWPORT, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+def candidate(engine, username: str) -> int:
+    with write_session(engine) as db:
+        existing = db.execute(text("SELECT id FROM user_account WHERE username = :u"), {"u": username}).first()
+        if existing:
+            return existing[0]
+        return accounts.create_user(db, username, PASSWORD, "candidate", username).id
+
+
+def session_for(engine, username, *, items=20, duration=60, opens_in=dt.timedelta(minutes=-1),
+                closes_in=dt.timedelta(hours=2)) -> int:
+    cand = candidate(engine, username)
+    with engine.connect() as conn:
+        examiner = conn.execute(text("SELECT id FROM user_account WHERE username = 'examiner'")).scalar_one()
+    now = utcnow()
+    with write_session(engine) as db:
+        return sessions.create_session(
+            db, name=f"考试日 {username}", level="junior", opens_at=now + opens_in, closes_at=now + closes_in,
+            duration_minutes=duration, item_count=items, candidate_ids=[cand], created_by=examiner).id
+
+
+def sit(page, base) -> int:
+    page.goto(base + "/candidate")
+    confirm_start(page, "开始考试")
+    page.wait_for_url("**/candidate/attempts/*")
+    return int(page.url.rsplit("/", 1)[1].split("#")[0])
+
+
+def test_every_candidate_page_of_the_theory_exam_passes_axe(axe_page, live_server, live_engine):
+    page = axe_page
+    session_for(live_engine, "day1")
+    sign_in(page, live_server.url, "day1")
+    page.goto(live_server.url + "/candidate")
+    assert_accessible(page, "我的考试")
+    page.click("text=开始考试")
+    page.wait_for_url("**/theory/begin")
+    expect(page.locator("#time-available")).to_contain_text("限时 60 分钟")
+    assert_accessible(page, "考试须知")
+    # the browser itself refuses 确认开始 until the box is ticked (the server refuses it too)
+    page.click("button:has-text(\"确认开始\")")
+    expect(page).to_have_url(re.compile(r"/theory/begin$"))
+    page.check("input[name=confirm]")
+    page.click("button:has-text(\"确认开始\")")
+    page.wait_for_url("**/candidate/attempts/*")
+    assert_accessible(page, "作答页")
+    answer_current(page)
+    page.locator(".question:not([hidden]) .flag-box").check()
+    expect_saved(page)
+    page.click("#finish")
+    page.wait_for_url("**/review")
+    assert_accessible(page, "交卷确认（答题卡）")
+    page.click("#confirm-submit")
+    page.wait_for_url("**/result")
+    expect(page.locator("#submit-reason")).to_contain_text("考生本人交卷")
+    assert_accessible(page, "成绩页")
+
+
+def test_the_review_page_puts_confirm_first_and_lists_every_question_on_an_answer_card(page, live_server, live_engine):
+    session_for(live_engine, "day2", items=30)
+    sign_in(page, live_server.url, "day2")
+    sit(page, live_server.url)
+    answer_current(page)
+    page.locator(".question:not([hidden]) .flag-box").check()
+    expect_saved(page)
+    page.click("#finish")
+    page.wait_for_url("**/review")
+    card = page.locator("#answer-card tbody tr")
+    expect(card).to_have_count(30)
+    expect(card.nth(0).locator("td").nth(1)).to_have_text("已答")
+    expect(card.nth(0).locator("td").nth(2)).to_have_text("待复查")
+    expect(card.nth(1).locator("td").nth(1)).to_have_text("未答")
+    expect(page.locator("#review-summary")).to_contain_text("未答 29 题")
+    # 确认交卷 is reached by keyboard before any of the 30 question links
+    page.locator("body").focus()
+    for presses in range(1, 15):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "confirm-submit":
+            break
+    assert page.evaluate("document.activeElement.id") == "confirm-submit", "确认交卷 not reached in 14 Tab presses"
+    # a jump link leads back to its question
+    position = card.nth(4).get_attribute("data-position")
+    card.nth(4).locator("a").click()
+    expect(page.locator("#q" + position)).to_be_visible()
+
+
+def test_an_82_question_paper_keeps_the_grid_and_submit_in_view_and_offline_moves_nothing(
+        page, context, live_server, live_engine):
+    session_for(live_engine, "day3", items=82)
+    sign_in(page, live_server.url, "day3")
+    sit(page, live_server.url)
+    finish = page.locator("#finish")
+
+    def in_view(locator) -> bool:
+        box = locator.bounding_box()
+        return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"]
+
+    assert in_view(finish), finish.bounding_box()
+    page.mouse.wheel(0, 3000)  # the page scrolled to its end: the panel stays
+    assert in_view(finish), finish.bounding_box()
+    last = page.locator(".qgrid .qnav").last
+    last.scroll_into_view_if_needed()
+    assert in_view(last) and in_view(finish)
+    last.click()
+    expect(page.locator(".question:not([hidden]) h2")).to_contain_text("第 82 题")
+
+    status = page.locator("#save-status")
+    before = (status.bounding_box(), finish.bounding_box(), page.locator(".qgrid").bounding_box())
+    context.set_offline(True)
+    answer_current(page)
+    expect(status).to_contain_text("尚未保存")
+    after = (status.bounding_box(), finish.bounding_box(), page.locator(".qgrid").bounding_box())
+    assert after == before  # nothing moved under the pointer
+    page.locator(".qgrid .qnav").nth(3).click()  # the grid still takes clicks while offline
+    expect(page.locator(".question:not([hidden]) h2")).to_contain_text("第 4 题")
+    context.set_offline(False)
+    expect_saved(page)
+
+
+def test_five_and_one_minute_warnings_are_shown_and_announced(page, live_server, live_engine):
+    # the window closes in 5 minutes 4 seconds: the start is cut to it, so the clock soon passes 5:00
+    session_for(live_engine, "day4", closes_in=dt.timedelta(minutes=5, seconds=4))
+    sign_in(page, live_server.url, "day4")
+    attempt_id = sit(page, live_server.url)
+    warning = page.locator("#time-warning")
+    expect(warning).to_be_visible(timeout=15000)
+    expect(warning).to_have_attribute("role", "alert")
+    expect(warning).to_contain_text("还剩 5 分钟")
+    page.click("#time-warning button")
+    expect(warning).to_be_hidden()
+    # the server's deadline moves to 63 seconds from now; the page learns it from its status poll
+    with live_engine.begin() as conn:
+        conn.execute(text("UPDATE attempt SET deadline = :d WHERE id = :a"),
+                     {"d": utcnow() + dt.timedelta(seconds=63), "a": attempt_id})
+    expect(warning).to_be_visible(timeout=20000)
+    expect(warning).to_contain_text("还剩 1 分钟")
+    # the countdown is a timer, not a live region read out every second
+    assert page.locator("#countdown").get_attribute("role") == "timer"
+    assert page.locator(".timer[aria-live]").count() == 0
+
+
+def test_signing_out_or_leaving_mid_exam_asks_first(page, live_server, live_engine):
+    session_for(live_engine, "day5")
+    sign_in(page, live_server.url, "day5")
+    attempt_id = sit(page, live_server.url)
+    messages = []
+
+    def dismiss(dialog):
+        messages.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.click("text=退出")
+    assert "理论考试尚未交卷" in messages[-1] and "计时也不会停止" in messages[-1]
+    expect(page).to_have_url(re.compile(rf"/candidate/attempts/{attempt_id}"))
+    page.once("dialog", dismiss)
+    page.click(".topbar >> text=我的证书")
+    assert "离开本页不会交卷" in messages[-1]
+    expect(page).to_have_url(re.compile(rf"/candidate/attempts/{attempt_id}"))
+    # from the home page too: signing out with a part open asks
+    page.goto(live_server.url + "/candidate")
+    page.once("dialog", lambda d: (messages.append(d.message), d.accept()))
+    page.click("text=退出")
+    page.wait_for_url("**/login")
+    assert "尚未交卷" in messages[-1]
+
+
+def test_no_warning_once_everything_is_submitted(page, live_server, live_engine):
+    session_for(live_engine, "day6")
+    sign_in(page, live_server.url, "day6")
+    sit(page, live_server.url)
+    page.click("#finish")
+    page.wait_for_url("**/review")
+    page.click("#confirm-submit")
+    page.wait_for_url("**/result")
+    page.on("dialog", lambda d: pytest.fail("no dialog expected: " + d.message))
+    page.click("text=退出")
+    page.wait_for_url("**/login")
+
+
+def test_the_home_page_offers_the_start_when_the_window_opens_without_a_reload(page, live_server, live_engine):
+    sid = session_for(live_engine, "day7", opens_in=dt.timedelta(seconds=4))
+    sign_in(page, live_server.url, "day7")
+    page.goto(live_server.url + "/candidate")
+    row = page.locator(f"#session-{sid}")
+    expect(row).to_contain_text("未开考")
+    expect(row.locator("text=开始考试")).to_have_count(0)
+    page.evaluate("window.callexamMarker = 1")  # gone if the page reloads
+    expect(row.locator("text=开始考试")).to_be_visible(timeout=15000)
+    expect(row).to_contain_text("可开始")
+    assert page.evaluate("window.callexamMarker") == 1
+    expect(page.locator("#home-updated")).to_contain_text("考试状态已更新")

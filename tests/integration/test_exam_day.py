@@ -1,0 +1,181 @@
+"""Issue 22, the candidate's exam day through HTTP on SQLite and PostgreSQL: the start page with the
+time really available and its confirmation, and the result page saying who submitted and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import text, update
+
+from exam.db import write_connection
+from exam.proctoring import actions
+from exam.timeutil import utcnow
+from tests.webclient import csrf_token, login, start
+
+START = {"theory": "/candidate/sessions/{}/start", "typing": "/candidate/sessions/{}/typing/start",
+         "practical": "/candidate/sessions/{}/practical/start"}
+TABLE = {"theory": "attempt", "typing": "typing_attempt", "practical": "practical_attempt"}
+
+
+def attempts(engine, part, sid) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text(f"SELECT count(*) FROM {TABLE[part]} WHERE session_id = :s"), {"s": sid}).scalar()
+
+
+def begin(client, sid, part="theory"):
+    return client.get(f"/candidate/sessions/{sid}/{part}/begin")
+
+
+# ---------------------------------------------------------------- the start page
+
+@pytest.mark.parametrize("part", ["theory", "typing", "practical"])
+def test_home_links_to_a_start_page_and_no_click_starts_the_clock_without_its_confirmation(
+        client, engine, make_session, part):
+    sid = make_session()
+    login(client, "cand1")
+    home = client.get("/candidate").get_data(as_text=True)
+    assert f'href="/candidate/sessions/{sid}/{part}/begin"' in home
+    assert f'action="{START[part].format(sid)}"' not in home  # no one-click start on the home page
+    page = begin(client, sid, part).get_data(as_text=True)
+    assert "考试须知" in page and 'name="confirm" value="1" required' in page and "确认开始" in page
+    # a script (or an old page) posting the start form without the confirmation starts nothing
+    token = csrf_token(client, "/candidate")
+    resp = client.post(START[part].format(sid), data={"csrf_token": token})
+    assert resp.status_code == 302 and resp.location.endswith(f"/candidate/sessions/{sid}/{part}/begin")
+    assert "请先阅读考试须知" in client.get(resp.location).get_data(as_text=True)
+    resp = client.post(START[part].format(sid), data={"csrf_token": token, "confirm": "yes"})
+    assert attempts(engine, part, sid) == 0
+    resp = client.post(START[part].format(sid), data={"csrf_token": token, "confirm": "1"})
+    assert resp.status_code == 302 and attempts(engine, part, sid) == 1
+    # once started, the start page leads back to the attempt rather than offering a second start
+    assert begin(client, sid, part).location == resp.location
+
+
+def test_a_late_start_is_told_the_real_time_left_before_the_clock_starts(client, engine, make_session):
+    sid = make_session(duration_minutes=90, opens_in=dt.timedelta(minutes=-80), closes_in=dt.timedelta(minutes=3, seconds=20))
+    login(client, "cand1")
+    page = begin(client, sid).get_data(as_text=True)
+    found = re.search(r"本场 (\d\d:\d\d) 结束，您有 (\d+) 分钟", page)
+    assert found, page
+    assert found.group(2) == "3" and "限时 90 分钟" not in page.split("time-available", 1)[1][:40]
+    assert "本部分限时 90 分钟，但开始较晚" in page
+    attempt_id, _, _ = start(client, sid)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT a.deadline, s.closes_at FROM attempt a JOIN exam_session s ON s.id = a.session_id "
+                                "WHERE a.id = :a"), {"a": attempt_id}).one()
+    assert row[0] == row[1]  # the countdown the page then shows is the same 3 minutes
+
+
+def test_an_on_time_start_page_states_the_limit_and_rules(client, make_session):
+    sid = make_session(duration_minutes=60, item_count=20)
+    login(client, "cand1")
+    page = begin(client, sid).get_data(as_text=True)
+    assert "限时 <strong>60 分钟</strong>" in page and "您有" not in page
+    assert "闭卷考试" in page and "共 20 题" in page and "剩余 5 分钟和 1 分钟" in page
+    typing = begin(client, sid, "typing").get_data(as_text=True)
+    assert "每分钟正确录入汉字不少于 50 个" in typing
+
+
+def test_a_start_page_before_the_window_shows_when_it_opens_and_no_form(client, make_session):
+    sid = make_session(opens_in=dt.timedelta(hours=2), closes_in=dt.timedelta(hours=4))
+    login(client, "cand1")
+    page = begin(client, sid).get_data(as_text=True)
+    assert "本部分尚未开考" in page and 'name="confirm"' not in page
+
+
+def test_a_start_page_of_someone_elses_session_or_an_unknown_part_is_not_found(client, make_session):
+    sid = make_session(candidates=("cand2",))
+    login(client, "cand1")
+    assert begin(client, sid).status_code == 404
+    assert begin(client, 999999).status_code == 404
+    login(client, "cand2")
+    assert begin(client, sid, "essay").status_code == 404
+
+
+# ---------------------------------------------------------------- who submitted, and why
+
+def _result(client, attempt_id) -> str:
+    return client.get(f"/candidate/attempts/{attempt_id}/result").get_data(as_text=True)
+
+
+def test_the_countdowns_submission_after_the_deadline_is_recorded_as_time_up(client, engine, make_session):
+    sid = make_session()
+    login(client, "cand1")
+    attempt_id, _, token = start(client, sid)
+    # the deadline has just passed (within the grace): the page's automatic submission arrives
+    with write_connection(engine) as conn:
+        conn.execute(text("UPDATE attempt SET deadline = :d WHERE id = :a"),
+                     {"d": utcnow() - dt.timedelta(seconds=2), "a": attempt_id})
+    client.post(f"/candidate/attempts/{attempt_id}/submit", data={"csrf_token": token})
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT submit_reason FROM attempt WHERE id = :a"), {"a": attempt_id}).scalar() == "deadline"
+    assert "考试时间到，系统自动交卷" in _result(client, attempt_id)
+
+
+def test_a_candidate_cannot_claim_time_up_for_an_early_submission(client, engine, make_session):
+    sid = make_session()
+    login(client, "cand1")
+    attempt_id, _, token = start(client, sid)
+    client.post(f"/candidate/attempts/{attempt_id}/submit",
+                data={"csrf_token": token, "reason": "deadline", "submit_reason": "deadline"})
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT submit_reason FROM attempt WHERE id = :a"), {"a": attempt_id}).scalar() == "candidate"
+    page = _result(client, attempt_id)
+    assert "考生本人交卷" in page and "系统自动交卷" not in page
+
+
+def test_a_forced_submission_shows_the_proctors_reason_on_the_result_page(client, engine, make_session, users):
+    sid = make_session()
+    login(client, "cand1")
+    attempt_id, _, _ = start(client, sid)
+    actions.force_submit(engine, "theory", attempt_id, "考生违规使用手机 <b>", users["examiner"], utcnow(), 0.95)
+    page = _result(client, attempt_id)
+    assert "监考老师强制交卷，原因：考生违规使用手机 &lt;b&gt;" in page  # escaped
+
+
+def test_a_pending_verdict_is_drawn_visibly(client, engine, make_session):
+    sid = make_session()
+    login(client, "cand1")
+    attempt_id, _, token = start(client, sid)
+    client.post(f"/candidate/attempts/{attempt_id}/submit", data={"csrf_token": token})
+    with write_connection(engine) as conn:  # a paper with short answers waits for its marker
+        conn.execute(text("UPDATE attempt SET passed = NULL WHERE id = :a"), {"a": attempt_id})
+    page = _result(client, attempt_id)
+    assert '<span class="badge big pending" id="verdict">待阅卷</span>' in page
+
+
+@pytest.mark.parametrize("part", ["typing", "practical"])
+def test_typing_and_practical_result_pages_say_who_submitted(client, engine, make_session, users, part):
+    sid = make_session()
+    login(client, "cand1")
+    token = csrf_token(client, "/candidate")
+    resp = client.post(START[part].format(sid), data={"csrf_token": token, "confirm": "1"})
+    attempt_id = int(resp.location.rsplit("/", 1)[1])
+    actions.force_submit(engine, part, attempt_id, "设备故障，换机重考", users["examiner"], utcnow(), 0.95)
+    base = "/candidate/typing" if part == "typing" else "/candidate/practical"
+    page = client.get(f"{base}/{attempt_id}/result").get_data(as_text=True)
+    assert "监考老师强制交卷，原因：设备故障，换机重考" in page
+
+
+# ---------------------------------------------------------------- signing in with the ticket as printed
+
+def test_a_ticket_number_is_accepted_as_printed_with_spaces_and_in_full_width(client, engine, roster_session):
+    from tests.integration.rosters import CLASS, HEADER, enrolments, import_file, xlsx
+
+    sid = roster_session(signin_mode="id_last6")
+    login(client, "examiner")
+    wang = ("王小丫", "11010519491231002X", "13800138009", "")
+    import_file(client, sid, "名单.xlsx", xlsx(HEADER, *CLASS[:1], wang))
+    ticket = {r[0]: r for r in enrolments(engine, sid)}["王小丫"][2]
+    grouped = f"{ticket[:4]} {ticket[4:8]} {ticket[8:]}"                  # as the 准考证 prints it
+    full_width = "　".join(grouped.split()).translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
+    for typed in (grouped, full_width, f" {ticket[:4]}-{ticket[4:8]}-{ticket[8:]} "):
+        resp = login(client, typed, "31002X")
+        assert resp.status_code == 302, (typed, resp.get_data(as_text=True)[-300:])
+        assert client.get("/").location.endswith("/candidate")
+    # a wrong password is still refused, however the number is written
+    assert login(client, grouped, "000000").status_code == 401
+    # usernames are never rewritten: a full-width user name does not reach the ASCII account
+    assert login(client, "ｃａｎｄ１").status_code == 401
