@@ -43,6 +43,8 @@ class AttemptMixin(SQLModel):
     submit_reason: Optional[str] = Field(default=None, max_length=16)
     paused_at: Optional[dt.datetime] = None
     extra_seconds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    #: The one page that may save to the attempt: the latest one opened (``exam.access.live_page``).
+    page_token: Optional[str] = Field(default=None, max_length=32)
 
 
 #: submit(engine, attempt_id, reason, now, config, *, actor_id, candidate_id) -> bool (False: already submitted)

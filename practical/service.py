@@ -22,6 +22,7 @@ from sqlmodel import select as sm_select
 
 from exam import standard
 from exam import claims
+from exam.access import live_page
 from exam.audit.service import record
 from exam.db import write_connection
 from exam.delivery.answers import MAX_SEQ
@@ -136,7 +137,7 @@ def start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime,
 # ---------------------------------------------------------------- save
 
 def save(engine: Engine, attempt_id: int, candidate_id: int, position: int, seq: int, raw: object,
-         now: dt.datetime, grace: dt.timedelta) -> tuple[int, dict | None]:
+         now: dt.datetime, grace: dt.timedelta, page: str | None = None) -> tuple[int, dict | None]:
     """Store the answer if newer than the stored one; returns the stored sequence number and what the
     page learns back (the simulated caller's next line), both for what is now stored."""
     if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq <= MAX_SEQ:
@@ -144,12 +145,13 @@ def save(engine: Engine, attempt_id: int, candidate_id: int, position: int, seq:
     attempts, tasks = PracticalAttempt.__table__, PracticalTask.__table__
     with write_connection(engine) as conn:
         owner = conn.execute(select(attempts.c.candidate_id, attempts.c.status, attempts.c.deadline,
-                                    attempts.c.paused_at)
+                                    attempts.c.paused_at, attempts.c.page_token)
                              .where(attempts.c.id == attempt_id).with_for_update()).first()
         if owner is None or owner.candidate_id != candidate_id:
             raise PracticalError("找不到该实操考核记录", 404)
         if owner.status != OPEN or (owner.paused_at is None and now > owner.deadline + grace):  # paused: stopped
             raise PracticalClosedError()
+        live_page.check(owner.page_token, page)  # a tab or device opened since: this page no longer saves
         task = conn.execute(select(tasks).where(tasks.c.attempt_id == attempt_id, tasks.c.position == position)).first()
         if task is None:
             raise PracticalError(f"第 {position + 1} 题不存在", 404)

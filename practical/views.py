@@ -4,12 +4,14 @@ the per-candidate call log a data-analysis task hands out."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from exam import standard, web
+from exam import parts, standard, web
+from exam.access import live_page
 from exam.access import gate as access_gate
 from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue, submit_own
 from exam.sessions.models import ExamSession
@@ -51,17 +53,20 @@ def sit(attempt_id: int):
     if close_if_overdue(PART, attempt):
         return redirect(url_for("practical.result", attempt_id=attempt_id))
     exam_session = web.db().get(ExamSession, attempt.session_id)
+    # this page becomes the attempt's one live page before it reads the answers (exam.access.live_page)
+    page = live_page.take_over(web.engine(), parts.get(PART), attempt_id, current_user.id)
     tasks = service.tasks_of(web.db(), attempt_id)
     views = [kind(t.kind).candidate_view(t.spec, t.answer, t.seed) for t in tasks]
     state = {
         "attemptId": attempt_id, "deadline": epoch_ms(attempt.deadline), "serverNow": epoch_ms(web.now()),
         # the page appends each task's position to this prefix
         "saveUrl": url_for("practical.save", attempt_id=attempt_id, position=0).rsplit("/", 1)[0] + "/",
+        "saveQuery": "?" + urlencode({live_page.PARAM: page or ""}),
         "saved": {str(t.position): {"answer": t.answer, "seq": t.answer_seq} for t in tasks},
         # the conversation so far of each call, as the candidate sees it (never the script)
         "views": {str(t.position): v for t, v in zip(tasks, views) if t.kind in ("call", "complaint")},
     }
-    return render_template("practical/sit.html", attempt=attempt, exam_session=exam_session,
+    return render_template("practical/sit.html", attempt=attempt, exam_session=exam_session, live_page_token=page,
                            level=standard.level(exam_session.level), tasks=list(zip(tasks, views)),
                            kind=kind, state=state, form=FlaskForm(),
                            typing_points=standard.typing_rule(exam_session.level).practical_points)
@@ -76,7 +81,9 @@ def save(attempt_id: int, position: int):
         return jsonify(error="保存请求格式错误：应为 JSON 对象"), 400
     try:
         stored, after = service.save(web.engine(), attempt_id, current_user.id, position, body.get("seq"),
-                                     body.get("answer"), web.now(), _grace())
+                                     body.get("answer"), web.now(), _grace(), request.args.get(live_page.PARAM))
+    except live_page.TakenOver as exc:
+        return jsonify(error=str(exc), takenOver=True), exc.status
     except service.PracticalClosedError as exc:
         return jsonify(error=str(exc), closed=True), exc.status
     except service.PracticalError as exc:

@@ -22,6 +22,7 @@ from sqlmodel import select as sm_select
 
 from exam import standard
 from exam import claims
+from exam.access import live_page
 from exam.audit.service import record
 from exam.db import write_connection
 from exam.sessions.models import Enrollment, ExamSession
@@ -106,7 +107,7 @@ class Save:
 
 
 def save(engine: Engine, attempt_id: int, candidate_id: int, entry: Save, now: dt.datetime,
-         grace: dt.timedelta) -> int:
+         grace: dt.timedelta, page: str | None = None) -> int:
     """Store the text if it is newer than what is stored, merge the page's counters, add its events,
     log the text's length on the server's clock and run the server's own checks on it
     (``typing_test.evidence``): a save they doubt is stored all the same — nothing typed is lost — but
@@ -114,12 +115,14 @@ def save(engine: Engine, attempt_id: int, candidate_id: int, entry: Save, now: d
     table = TypingAttempt.__table__
     with write_connection(engine) as conn:
         row = conn.execute(select(table.c.candidate_id, table.c.status, table.c.deadline, table.c.paused_at,
-                                  table.c.reference, table.c.signals, table.c.started_at, table.c.server_flags)
+                                  table.c.reference, table.c.signals, table.c.started_at, table.c.server_flags,
+                                  table.c.page_token)
                            .where(table.c.id == attempt_id).with_for_update()).first()
         if row is None or row.candidate_id != candidate_id:
             raise TypingError("找不到该打字测试记录", 404)
         if row.status != OPEN or (row.paused_at is None and now > row.deadline + grace):  # paused: clock stopped
             raise TypingClosedError()
+        live_page.check(row.page_token, page)  # a tab or device opened since: this page no longer saves
         limit = MAX_TYPED_FACTOR * char_count(row.reference) + 200
         if char_count(entry.text) > limit:
             raise TypingError(f"录入内容超过 {limit} 字，未保存")

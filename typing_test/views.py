@@ -8,7 +8,8 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from exam import standard, web
+from exam import parts, standard, web
+from exam.access import live_page
 from exam.access import gate as access_gate
 from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue, submit_own
 from exam.delivery.answers import MAX_SEQ
@@ -54,18 +55,22 @@ def sit(attempt_id: int):
     if close_if_overdue(PART, attempt):
         return redirect(url_for("typing.result", attempt_id=attempt_id))
     exam_session = web.db().get(ExamSession, attempt.session_id)
+    # this page becomes the attempt's one live page (exam.access.live_page); the attempt row holds the
+    # typed text, so it is read again after the take-over
+    page = live_page.take_over(web.engine(), parts.get(PART), attempt_id, current_user.id)
+    web.db().refresh(attempt)
     state = {
         "attemptId": attempt_id,
         "deadline": epoch_ms(attempt.deadline),
         "serverNow": epoch_ms(web.now()),
-        "saveUrl": url_for("typing.save", attempt_id=attempt_id),
+        "saveUrl": url_for("typing.save", attempt_id=attempt_id, page=page),
         "resultUrl": url_for("typing.result", attempt_id=attempt_id),
         "typed": attempt.typed,
         "seq": attempt.typed_seq,
         "maxChars": service.MAX_TYPED_FACTOR * char_count(attempt.reference) + 200,
         "saveEveryMs": evidence.PAGE_SAVE_EVERY_MS,
     }
-    return render_template("typing_test/sit.html", attempt=attempt, exam_session=exam_session,
+    return render_template("typing_test/sit.html", attempt=attempt, exam_session=exam_session, live_page_token=page,
                            level=standard.level(exam_session.level), state=state,
                            rule=standard.typing_rule(exam_session.level),
                            passage_chars=char_count(attempt.reference), min_accuracy=_min_accuracy(), form=FlaskForm())
@@ -78,7 +83,10 @@ def save(attempt_id: int):
     body = request.get_json(silent=True)
     try:
         entry = _parse_save(body)
-        stored = service.save(web.engine(), attempt_id, current_user.id, entry, web.now(), _grace())
+        stored = service.save(web.engine(), attempt_id, current_user.id, entry, web.now(), _grace(),
+                              request.args.get(live_page.PARAM))
+    except live_page.TakenOver as exc:
+        return jsonify(error=str(exc), takenOver=True), exc.status
     except service.TypingClosedError as exc:
         return jsonify(error=str(exc), closed=True), exc.status
     except service.TypingError as exc:

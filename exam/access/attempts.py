@@ -12,7 +12,9 @@ enforces by covering itself, so a script posting to the JSON API gets no further
   submit while the clock is stopped);
 - the idle lock (``idle_timeout``) while the page is locked: 423 with ``locked``;
 - the fullscreen rule while the page has reported leaving fullscreen and not yet returning: 423
-  with ``fullscreen``.
+  with ``fullscreen``;
+- a save from a page that another tab or device has since taken over (``live_page``): 409 with
+  ``takenOver`` (checked again inside each part's save transaction).
 
 The autosave clients treat 423 and 403 as "not now": the answers stay in the browser and are sent
 again (``autosave.js``), so nothing the candidate typed is lost; nothing refused is acknowledged.
@@ -25,12 +27,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import abort, current_app, flash, jsonify, redirect, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
 from sqlmodel import Session, select
 
 from exam import parts, web
-from exam.access import gate, service
+from exam.access import gate, live_page, service
 from exam.access.manager import AccessManager
 from exam.parts import OPEN, VOID, Part
 from exam.proctoring.models import IntegritySignal
@@ -45,7 +47,8 @@ FULLSCREEN_EXIT, FULLSCREEN_RETURN = "fullscreen_exit", "fullscreen_return"
 @dataclass(frozen=True)
 class Refusal:
     """Why a save or submission is not taken now: the message (Chinese), the HTTP status and the
-    flag the page's autosave client reads (``closed``, ``paused``, ``locked``, ``fullscreen``, ``refused``)."""
+    flag the page's autosave client reads (``closed``, ``paused``, ``locked``, ``fullscreen``, ``refused``,
+    ``takenOver``)."""
 
     message: str
     status: int
@@ -67,6 +70,9 @@ def candidate_attempt(part_code: str, attempt_id: int, use: str = PAGE):
         abort(404)
     if use in (SAVE, SUBMIT):
         refusal = write_refusal(web.db(), part, attempt, web.now(), ip=gate.client_ip(), timezone=web.tz())
+        if refusal is None and use == SAVE and attempt.status == OPEN and live_page.is_stale(
+                attempt.page_token, request.args.get(live_page.PARAM)):
+            refusal = Refusal(live_page.MESSAGE, 409, "takenOver")  # another tab or device has it now
         if refusal is not None and use == SAVE:
             abort(refusal.response())
         if refusal is not None:

@@ -15,7 +15,7 @@ from exam.timeutil import UTC, as_utc
 _SQL = {
     "sqlite": {
         "begin": "BEGIN IMMEDIATE",
-        "attempt": "SELECT candidate_id, status, deadline, paused_at FROM attempt WHERE id = ?",
+        "attempt": "SELECT candidate_id, status, deadline, paused_at, page_token FROM attempt WHERE id = ?",
         "slots": "SELECT position, kind, option_count FROM paper_slot WHERE attempt_id = ?",
         "upsert": (
             "INSERT INTO answer (attempt_id, position, value, flagged, seq, saved_at) VALUES (?, ?, ?, ?, ?, ?) "
@@ -25,7 +25,7 @@ _SQL = {
     "postgresql": {
         "begin": None,  # psycopg opens a transaction with the first statement
         # FOR SHARE: submission's UPDATE of this row waits for the save, and the save for submission.
-        "attempt": "SELECT candidate_id, status, deadline, paused_at FROM attempt WHERE id = %s FOR SHARE",
+        "attempt": "SELECT candidate_id, status, deadline, paused_at, page_token FROM attempt WHERE id = %s FOR SHARE",
         "slots": "SELECT position, kind, option_count FROM paper_slot WHERE attempt_id = %s",
         "upsert": (
             "INSERT INTO answer (attempt_id, position, value, flagged, seq, saved_at) VALUES (%s, %s, %s, %s, %s, %s) "

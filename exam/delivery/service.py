@@ -24,6 +24,7 @@ from sqlmodel import select as sm_select
 from exam import claims, grading
 from exam.audit.service import event as audit_event
 from exam.audit.service import record, record_many
+from exam.access import live_page
 from exam.db import db_write_lock, write_connection
 from exam.delivery import autosave_sql
 from exam.delivery.answers import MAX_SEQ, AnswerFormatError, normalise
@@ -220,7 +221,7 @@ def parse_saves(raw: object) -> list[dict]:
 
 
 def save_answers(engine: Engine, attempt_id: int, candidate_id: int, saves: list[dict],
-                 now: dt.datetime, grace: dt.timedelta) -> list[list[int]]:
+                 now: dt.datetime, grace: dt.timedelta, page: str | None = None) -> list[list[int]]:
     """Apply saves newer than what is stored; acknowledge every save the store now covers.
 
     Runs on the raw DBAPI connection (see ``autosave_sql``). Answers are checked against the frozen
@@ -245,7 +246,7 @@ def save_answers(engine: Engine, attempt_id: int, candidate_id: int, saves: list
                 if sql["begin"]:
                     cursor.execute(sql["begin"])
                 try:
-                    _check_open(cursor, sql, attempt_id, candidate_id, now, grace)
+                    _check_open(cursor, sql, attempt_id, candidate_id, now, grace, page)
                     if invalid is not None:
                         raise invalid
                     cursor.executemany(sql["upsert"], params)
@@ -270,7 +271,7 @@ def _checked_value(shapes: dict[int, tuple[str, int]], save: dict) -> str:
         raise DeliveryError(f"第 {save['position'] + 1} 题：{exc}") from None
 
 
-def _check_open(cursor, sql, attempt_id, candidate_id, now, grace) -> None:
+def _check_open(cursor, sql, attempt_id, candidate_id, now, grace, page) -> None:
     cursor.execute(sql["attempt"], (attempt_id,))
     row = cursor.fetchone()
     if row is None or row[0] != candidate_id:
@@ -278,6 +279,7 @@ def _check_open(cursor, sql, attempt_id, candidate_id, now, grace) -> None:
     # row[3] is paused_at: a paused attempt's clock is stopped, so its saves are still taken
     if row[1] != OPEN or (row[3] is None and now > autosave_sql.as_datetime(row[2]) + grace):
         raise ClosedError()
+    live_page.check(row[4], page)  # a tab or device opened since: this page no longer saves
 
 
 # ---------------------------------------------------------------- submit and grade

@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from exam import parts, standard, web
+from exam.access import live_page
 from exam.access import service as access_service
 from exam.access import gate as access_gate
 from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue, open_part_names, submit_own
@@ -94,16 +95,18 @@ def sit(attempt_id: int):
         return redirect(url_for("delivery.result", attempt_id=attempt_id))
     exam_session = web.db().get(ExamSession, attempt.session_id)
     paper = paper_page.paper(web.db(), attempt_id)
+    # this page becomes the attempt's one live page before it reads the answers (exam.access.live_page)
+    page = live_page.take_over(web.engine(), parts.get(PART), attempt_id, current_user.id)
     state = {
         "attemptId": attempt_id,
         "deadline": epoch_ms(attempt.deadline),
         "serverNow": epoch_ms(web.now()),
-        "saveUrl": url_for("delivery.save", attempt_id=attempt_id),
+        "saveUrl": url_for("delivery.save", attempt_id=attempt_id, page=page),
         "reviewUrl": url_for("delivery.review", attempt_id=attempt_id),
         "resultUrl": url_for("delivery.result", attempt_id=attempt_id),
         "saved": {str(k): v for k, v in service.saved_answers(web.db(), attempt_id).items()},
     }
-    return render_template("delivery/sit.html", attempt=attempt, exam_session=exam_session,
+    return render_template("delivery/sit.html", attempt=attempt, exam_session=exam_session, live_page_token=page,
                            level=standard.level(exam_session.level), paper=paper, state=state)
 
 
@@ -114,7 +117,11 @@ def save(attempt_id: int):
     body = request.get_json(silent=True)
     try:
         saves = service.parse_saves(body.get("saves") if isinstance(body, dict) else None)
-        acked = service.save_answers(web.engine(), attempt_id, current_user.id, saves, web.now(), dt.timedelta(seconds=current_app.config["GRACE_SECONDS"]))
+        acked = service.save_answers(web.engine(), attempt_id, current_user.id, saves, web.now(),
+                                     dt.timedelta(seconds=current_app.config["GRACE_SECONDS"]),
+                                     request.args.get(live_page.PARAM))
+    except live_page.TakenOver as exc:
+        return jsonify(error=str(exc), takenOver=True), exc.status
     except service.ClosedError as exc:
         return jsonify(error=str(exc), closed=True), exc.status
     except service.DeliveryError as exc:

@@ -13,17 +13,20 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from exam.access import live_page
 from exam.audit.models import AuditEvent
 from exam.proctoring.parts import FORCE_REASON, OPEN, VOID, VOID_REASON, part
 from exam.timeutil import epoch_ms
 
 
 def attempt_status(conn: Connection, part_code: str, attempt_id: int, candidate_id: int,
-                   now: dt.datetime) -> dict | None:
-    """The candidate's own attempt's state, or None when there is no such attempt of theirs."""
+                   now: dt.datetime, page: str | None = None) -> dict | None:
+    """The candidate's own attempt's state, or None when there is no such attempt of theirs.
+    ``takenOver``: a page that named itself (``page``) is no longer the live one (exam.access.live_page)."""
     p = part(part_code)
     t = p.table
-    row = conn.execute(select(t.c.candidate_id, t.c.status, t.c.deadline, t.c.paused_at, t.c.extra_seconds)
+    row = conn.execute(select(t.c.candidate_id, t.c.status, t.c.deadline, t.c.paused_at, t.c.extra_seconds,
+                              t.c.page_token)
                        .where(t.c.id == attempt_id)).first()
     if row is None or row.candidate_id != candidate_id:
         return None
@@ -38,6 +41,7 @@ def attempt_status(conn: Connection, part_code: str, attempt_id: int, candidate_
         "remainingMs": max(int(left.total_seconds() * 1000), 0),
         "extraSeconds": int(row.extra_seconds or 0),
         "voidReason": void_reason(conn, part_code, attempt_id) if row.status == VOID else None,
+        "takenOver": bool(page) and row.status == OPEN and live_page.is_stale(row.page_token, page),
     }
 
 

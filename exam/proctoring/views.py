@@ -130,7 +130,8 @@ def incident(session_id: int):
 def attempt_status(part: str, attempt_id: int):
     try:
         with web.engine().connect() as conn:
-            found = status.attempt_status(conn, part, attempt_id, current_user.id, web.now())
+            found = status.attempt_status(conn, part, attempt_id, current_user.id, web.now(),
+                                          page=request.args.get("page"))
     except ProctorError as exc:
         return _error(exc)
     if found is None:
@@ -159,19 +160,20 @@ def submit_account(part: str, attempt) -> dict | None:
 
 
 @bp.app_template_global("proctor_watch")
-def proctor_watch(part: str, attempt) -> dict | None:
+def proctor_watch(part: str, attempt, page: str | None = None) -> dict | None:
     """The candidate page watch's settings and the attempt's state as the page opens (so a page loaded
     while paused shows the overlay before its countdown could reach zero)."""
     if attempt is None or not is_part(part) or attempt.status != OPEN:
         return None
     now = web.now()
     with web.engine().connect() as conn:
-        initial = status.attempt_status(conn, part, attempt.id, attempt.candidate_id, now)
+        initial = status.attempt_status(conn, part, attempt.id, attempt.candidate_id, now, page=page)
     if initial is None:
         return None
     return {
         "part": part,
-        "statusUrl": url_for("proctoring.attempt_status", part=part, attempt_id=attempt.id),
+        # the page's own token (exam.access.live_page): the poll says when another page took over
+        "statusUrl": url_for("proctoring.attempt_status", part=part, attempt_id=attempt.id, page=page),
         "signalsUrl": url_for("proctoring.report_signal", session_id=attempt.session_id),
         "resultUrl": url_for(part_of(part).endpoint("result"), attempt_id=attempt.id),
         "pollSeconds": current_app.config["STATUS_POLL_SECONDS"],

@@ -223,3 +223,46 @@ def test_the_home_page_offers_the_start_when_the_window_opens_without_a_reload(p
     expect(row).to_contain_text("可开始")
     assert page.evaluate("window.callexamMarker") == 1
     expect(page.locator("#home-updated")).to_contain_text("考试状态已更新")
+
+
+def test_a_second_device_takes_over_and_the_first_says_so_and_stops_saving(browser, live_server, live_engine):
+    session_for(live_engine, "day8")
+    first_ctx = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    second_ctx = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    try:
+        first, second = first_ctx.new_page(), second_ctx.new_page()
+        sign_in(first, live_server.url, "day8")
+        attempt_id = sit(first, live_server.url)
+        position, _ = answer_current(first)
+        expect_saved(first)
+        sign_in(second, live_server.url, "day8")          # the same candidate on another device
+        second.goto(f"{live_server.url}/candidate/attempts/{attempt_id}")
+        overlay = first.locator("#takeover-overlay")
+        expect(overlay).to_be_visible(timeout=15000)       # learned from the status poll, no save needed
+        expect(overlay).to_contain_text("本页已停止保存")
+        expect(overlay).to_have_attribute("role", "alertdialog")
+        assert first.evaluate("document.querySelector('main').inert") is True
+        # the stale page sends nothing more even if a script changes an answer behind the overlay
+        saves = []
+        first.on("request", lambda r: saves.append(r.url) if "/answers" in r.url else None)
+        first.evaluate("""() => { const q = document.querySelector('.question:not([hidden]) .options input:not(:checked)');
+                                  if (q) { q.checked = true; q.dispatchEvent(new Event('change')); } }""")
+        first.wait_for_timeout(1500)
+        assert saves == []
+        # the live page saves; what it saves stands
+        second_question = second.locator(f"#q{position}")
+        second_question.locator(".options input").last.check()
+        expect(second.locator("#save-status")).to_have_text("全部答案已保存", timeout=10000)
+        value = second_question.locator(".options input").last.get_attribute("value")
+        with live_engine.connect() as conn:
+            stored = conn.execute(text("SELECT value FROM answer WHERE attempt_id = :a AND position = :p"),
+                                  {"a": attempt_id, "p": position}).scalar()
+        assert stored == value
+        # the first device takes it back deliberately; the second then stops
+        first.click("#takeover-reclaim")
+        expect(first.locator("#takeover-overlay")).to_have_count(0)
+        expect(first.locator(f"#q{position} .options input[value='{value}']")).to_be_checked()
+        expect(second.locator("#takeover-overlay")).to_be_visible(timeout=15000)
+    finally:
+        first_ctx.close()
+        second_ctx.close()

@@ -179,3 +179,97 @@ def test_a_ticket_number_is_accepted_as_printed_with_spaces_and_in_full_width(cl
     assert login(client, grouped, "000000").status_code == 401
     # usernames are never rewritten: a full-width user name does not reach the ASCII account
     assert login(client, "ｃａｎｄ１").status_code == 401
+
+
+# ---------------------------------------------------------------- one attempt, one live page
+
+def _page(client, url) -> dict:
+    from tests.webclient import exam_state
+    return exam_state(client.get(url).get_data(as_text=True))
+
+
+def _stored(engine, attempt_id) -> dict:
+    with engine.connect() as conn:
+        return dict(conn.execute(text("SELECT position, value FROM answer WHERE attempt_id = :a"),
+                                 {"a": attempt_id}).all())
+
+
+def test_a_second_page_takes_over_and_no_stale_page_can_save(client, app, engine, make_session):
+    sid = make_session()
+    login(client, "cand1")
+    attempt_id, first, token = start(client, sid)          # page A (this tab)
+    second = _page(client, f"/candidate/attempts/{attempt_id}")   # page B (another tab or device)
+    assert first["saveUrl"] != second["saveUrl"]
+    post = lambda url, seq, value="": client.post(url, json={"saves": [{"position": 0, "seq": seq, "value": value}]},  # noqa: E731
+                                                   headers={"X-CSRFToken": token})
+    ok = post(second["saveUrl"], 10)
+    assert ok.status_code == 200
+    # A is stale: refused, and with a later sequence number (a clock running ahead) it still changes nothing
+    for url in (first["saveUrl"], first["saveUrl"].split("?")[0], first["saveUrl"].split("?")[0] + "?page=guess"):
+        resp = post(url, 10 ** 12, "")
+        assert resp.status_code == 409 and resp.get_json()["takenOver"] is True, url
+        assert "另一个标签页或设备" in resp.get_json()["error"]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT seq FROM answer WHERE attempt_id = :a AND position = 0"),
+                            {"a": attempt_id}).scalar() == 10
+    # the status poll tells each page which it is
+    status = f"/candidate/proctoring/theory/{attempt_id}/status"
+    page_of = lambda state: state["saveUrl"].split("page=")[1]  # noqa: E731
+    assert client.get(f"{status}?page={page_of(first)}").get_json()["takenOver"] is True
+    assert client.get(f"{status}?page={page_of(second)}").get_json()["takenOver"] is False
+    # reopening A takes the attempt back: now B is the stale one
+    again = _page(client, f"/candidate/attempts/{attempt_id}")
+    assert post(again["saveUrl"], 11).status_code == 200
+    assert post(second["saveUrl"], 12).status_code == 409
+
+
+def test_the_take_over_is_checked_inside_the_save_transaction(engine, make_session, users):
+    """A save that passed the page's checks before the take-over but reaches its transaction after it
+    (the race a loader-only check would lose) is refused under the attempt row's lock."""
+    from exam import parts
+    from exam.access import live_page
+    from exam.delivery import service
+
+    sid = make_session()
+    attempt_id = service.start_attempt(engine, sid, users["cand1"], utcnow())
+    old = live_page.take_over(engine, parts.get("theory"), attempt_id, users["cand1"])
+    new = live_page.take_over(engine, parts.get("theory"), attempt_id, users["cand1"])
+    saves = [{"position": 0, "seq": 5, "value": "", "flagged": True}]
+    with pytest.raises(live_page.TakenOver):
+        service.save_answers(engine, attempt_id, users["cand1"], saves, utcnow(), dt.timedelta(seconds=15), old)
+    with pytest.raises(live_page.TakenOver):
+        service.save_answers(engine, attempt_id, users["cand1"], saves, utcnow(), dt.timedelta(seconds=15), None)
+    assert service.save_answers(engine, attempt_id, users["cand1"], saves, utcnow(), dt.timedelta(seconds=15), new)
+    # someone else's attempt cannot be taken over
+    assert live_page.take_over(engine, parts.get("theory"), attempt_id, users["cand2"]) is None
+
+
+@pytest.mark.parametrize("part", ["typing", "practical"])
+def test_typing_and_practical_pages_are_taken_over_too(client, engine, make_session, part):
+    import json
+    import re as _re
+    sid = make_session()
+    login(client, "cand1")
+    token = csrf_token(client, "/candidate")
+    resp = client.post(START[part].format(sid), data={"csrf_token": token, "confirm": "1"})
+    page_url = resp.location
+    attempt_id = int(page_url.rsplit("/", 1)[1])
+    state_id = {"typing": "typing-state", "practical": "practical-state"}[part]
+
+    def state():
+        html = client.get(page_url).get_data(as_text=True)
+        return json.loads(_re.search(rf'<script type="application/json" id="{state_id}">(.*?)</script>', html, _re.S).group(1))
+
+    first, second = state(), state()
+    if part == "typing":
+        url = lambda s: s["saveUrl"]  # noqa: E731
+        body = {"seq": 3, "text": "您好"}
+    else:
+        url = lambda s: s["saveUrl"] + next(iter(s["saved"])) + s["saveQuery"]  # noqa: E731
+        body = {"seq": 3, "answer": {}}
+    stale = client.post(url(first), json=body, headers={"X-CSRFToken": token})
+    assert stale.status_code == 409 and stale.get_json()["takenOver"] is True
+    live = client.post(url(second), json=body, headers={"X-CSRFToken": token})
+    assert live.status_code != 409, live.get_json()
+    status = client.get(f"/candidate/proctoring/{part}/{attempt_id}/status?page={url(first).split('page=')[1]}")
+    assert status.get_json()["takenOver"] is True

@@ -6,7 +6,8 @@
      (every page's 退出 form) and each part's result page remove the candidate's copies, so the next
      person at a shared exam-room PC finds nothing (``forgetAll``, ``forgetAttempt``).
    - One acknowledgement shape: every save API answers ``{acked: [[key, seq], …], serverNow}`` on
-     success; ``{error, closed: true}`` (409) when the attempt is over; ``{error, paused|locked|
+     success; ``{error, takenOver: true}`` (409) when another tab or device has opened the attempt
+     since (``takeOver``: the page stops); ``{error, closed: true}`` (409) when the attempt is over; ``{error, paused|locked|
      fullscreen|refused: true}`` (423/403) when the access rules say "not now" (exam.access.attempts):
      the entry stays pending and is sent again; 401 when the sign-in has lapsed; 400 for an entry the
      server will never take (shown, not retried).
@@ -76,13 +77,16 @@
   /* POST a save; resolves to {outcome, status, body, acked} where outcome is one of
      "acked", "closed", "wait" (the access rules: try later), "signin", "invalid", "retry". */
   function send(url, payload) {
+    if (stopped) return Promise.resolve({ outcome: "takenover", status: 409, body: {}, acked: {} });
     return fetch(url, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfMeta ? csrfMeta.content : "" },
       body: JSON.stringify(payload),
     }).then(function (resp) {
       return resp.json().catch(function () { return {}; }).then(function (body) {
-        return classify(resp.status, resp.ok, body);
+        var result = classify(resp.status, resp.ok, body);
+        if (result.outcome === "takenover") takeOver(body.error);
+        return result;
       });
     }, function () {
       return { outcome: "retry", status: 0, body: {}, acked: {} };
@@ -95,12 +99,39 @@
       body.acked.forEach(function (pair) { acked[String(pair[0])] = pair[1]; });
     }
     var outcome = ok ? "acked"
+      : status === 409 && body.takenOver ? "takenover"
       : status === 409 && body.closed ? "closed"
       : status === 423 || status === 403 ? "wait"
       : status === 401 ? "signin"
       : status === 400 ? "invalid"
       : "retry";
     return { outcome: outcome, status: status, body: body, acked: acked };
+  }
+
+  /* One attempt, one live page (exam.access.live_page): once another tab or device has opened the
+     attempt, this page sends nothing more (the server would refuse it anyway), is covered and made
+     inert, and says so; "改用本页" reopens it, which takes the attempt back. Called on a save's 409
+     takenOver and by the status poll (proctor-watch.js). */
+  var stopped = false;
+  function takeOver(message) {
+    if (stopped) return;
+    stopped = true;
+    var box = document.createElement("div");
+    box.id = "takeover-overlay";
+    box.className = "proctor-overlay";
+    box.setAttribute("role", "alertdialog");
+    box.setAttribute("aria-modal", "true");
+    box.setAttribute("aria-labelledby", "takeover-title");
+    box.setAttribute("aria-describedby", "takeover-text");
+    box.innerHTML = '<div class="proctor-box"><h2 id="takeover-title">本页已停止保存</h2><p id="takeover-text"></p>' +
+      '<button type="button" class="primary" id="takeover-reclaim">改用本页继续作答</button></div>';
+    box.querySelector("#takeover-text").textContent = message ||
+      "本场考试已在另一个标签页或设备上打开，本页已停止保存。请在最新打开的页面继续作答。";
+    box.querySelector("#takeover-reclaim").addEventListener("click", function () { window.location.reload(); });
+    document.body.appendChild(box);
+    var main = document.querySelector("main");
+    if (main) main.inert = true;
+    box.querySelector("#takeover-reclaim").focus();
   }
 
   /* What the status line says while an answer waits (the server's reason when it gave one). */
@@ -112,7 +143,8 @@
 
   window.CallexamAutosave = {
     key: key, load: load, store: store, remove: remove, forgetAll: forgetAll, forgetAttempt: forgetAttempt,
-    Backoff: Backoff, send: send, classify: classify, waitingText: waitingText,
+    Backoff: Backoff, send: send, classify: classify, waitingText: waitingText, takeOver: takeOver,
+    isStopped: function () { return stopped; },
   };
 
   /* Sign-out on any page forgets every part's local copy before the request leaves. */

@@ -111,6 +111,9 @@
         showStatus();
         // changes made while this batch was in flight go out at once; a reply that settled nothing waits
         if (pendingCount()) return progressed ? flush() : scheduleRetry();
+      } else if (result.outcome === "takenover") {
+        showStatus();   // autosave.js covers the page: another tab or device is the live page now
+        statusEl.textContent = "本页已停止保存：本场考试已在其他页面打开";
       } else if (result.outcome === "closed") {
         closed = true;
         showStatus();

@@ -105,7 +105,7 @@
     if (closed) return Promise.resolve(null);
     if (inFlight[position]) return inFlight[position];
     var seq = seqs[position], progressed = false;
-    inFlight[position] = autosave.send(state.saveUrl + position, { seq: seq, answer: answers[position] })
+    inFlight[position] = autosave.send(state.saveUrl + position + (state.saveQuery || ""), { seq: seq, answer: answers[position] })
       .then(function (result) {
         var data = result.body;
         if (result.outcome === "acked") {
@@ -114,7 +114,7 @@
           progressed = true;
           return data;
         }
-        if (result.outcome === "closed") { closed = true; return null; }
+        if (result.outcome === "closed" || result.outcome === "takenover") { closed = true; return null; }
         if (result.outcome === "invalid") { showError(position, data.error); acked[position] = seq; return null; }
         statusEl.classList.add("offline");
         statusEl.textContent = autosave.waitingText(result, "网络中断，作答已暂存在本机，恢复后自动保存");
@@ -200,7 +200,7 @@
     if (!waiting || closed || inFlight[position]) return;
     seqs[position] = Math.max(Date.now(), (seqs[position] || 0) + 1);
     var body = { seq: seqs[position], answer: { turn: waiting.turn, reply: waiting.text } };
-    inFlight[position] = autosave.send(state.saveUrl + position, body).then(function (result) {
+    inFlight[position] = autosave.send(state.saveUrl + position + (state.saveQuery || ""), body).then(function (result) {
       var data = result.body;
       if (result.outcome === "acked") {
         acked[position] = seqs[position] = Math.max(acked[position] || 0, result.acked[position] || data.stored || 0);
@@ -215,6 +215,7 @@
         if (!input.disabled) input.focus();
         return;
       }
+      if (result.outcome === "takenover") { closed = true; return; }  // the reply stays 发送中 on this page
       if (result.outcome === "closed") { closed = true; renderCall(task, callViews[position]); return; }
       if (result.outcome === "invalid" || result.status === 409) {
         // refused (too long, already answered …): nothing was stored; the text goes back to the box

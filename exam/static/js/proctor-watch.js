@@ -58,6 +58,13 @@
     if (finished) return;
     var before = last;
     last = status;
+    if (status.takenOver && window.CallexamAutosave) {
+      // another tab or device opened this attempt since: this page stops (exam.access.live_page)
+      finished = true;
+      setClock(status, true);
+      window.CallexamAutosave.takeOver();
+      return;
+    }
     if (status.status === "void") {
       finished = true;
       setClock(status, true);

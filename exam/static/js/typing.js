@@ -185,6 +185,7 @@
         return true;
       }
       if (result.outcome === "closed") { close("测试已结束：" + (result.body.error || "")); return false; }
+      if (result.outcome === "takenover") { close("本页已停止保存：本场测试已在其他页面打开"); return false; }
       countersDirty = true;
       showStatus("offline", autosave.waitingText(result, "网络中断，录入已暂存在本机，恢复后自动保存"));
       clearTimeout(retryTimer);
