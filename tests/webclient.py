@@ -32,3 +32,10 @@ def start(client, session_id: int) -> tuple[int, dict, str]:
     attempt_id = int(resp.location.rsplit("/", 1)[1])
     page = client.get(resp.location).get_data(as_text=True)
     return attempt_id, exam_state(page), token
+
+
+def live_page(html: str) -> str:
+    """The ``?page=`` query an attempt page gives its saves (exam.access.live_page): a save without
+    it, or with an older page's, is refused once the page has been opened."""
+    import re
+    return "?page=" + re.search(r"[?&]page=([\w-]+)", html).group(1)

@@ -266,3 +266,40 @@ def test_a_second_device_takes_over_and_the_first_says_so_and_stops_saving(brows
     finally:
         first_ctx.close()
         second_ctx.close()
+
+
+def test_the_other_candidate_pages_and_their_exam_day_states_pass_axe(axe_page, live_server, live_engine):
+    """The sign-in page, the typing and practical start pages, the practical page and its result after
+    a forced submission, 我的证书 and 消息 — and the exam page while a time warning or the take-over
+    notice covers it."""
+    from exam.proctoring import actions
+
+    page = axe_page
+    page.goto(live_server.url + "/login")
+    assert_accessible(page, "登录页")
+    session_for(live_engine, "day9", closes_in=dt.timedelta(minutes=5, seconds=3))
+    sign_in(page, live_server.url, "day9")
+    page.goto(live_server.url + "/candidate")
+    page.click("text=开始打字测试")
+    page.wait_for_url("**/typing/begin")
+    expect(page.locator("#time-available")).to_contain_text("您有")   # cut to the window's close
+    assert_accessible(page, "打字测试须知")
+    page.goto(live_server.url + "/candidate")
+    confirm_start(page, "开始实操考核")
+    page.wait_for_url("**/candidate/practical/*")
+    practical_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.locator("#time-warning")).to_be_visible(timeout=15000)
+    assert_accessible(page, "实操考核页（5 分钟提醒）")
+    with live_engine.connect() as conn:
+        examiner = conn.execute(text("SELECT id FROM user_account WHERE username = 'examiner'")).scalar_one()
+    actions.force_submit(live_engine, "practical", practical_id, "考场断电，按交卷时内容评分", examiner, utcnow(), 0.95)
+    page.goto(f"{live_server.url}/candidate/practical/{practical_id}/result")
+    expect(page.locator("#submit-reason")).to_contain_text("监考老师强制交卷，原因：考场断电")
+    assert_accessible(page, "实操成绩页（强制交卷）")
+    attempt_id = sit(page, live_server.url)
+    page.evaluate("window.CallexamAutosave.takeOver()")
+    expect(page.locator("#takeover-overlay")).to_be_visible()
+    assert_accessible(page, f"作答页（已被接管，{attempt_id}）")
+    for path, where in (("/candidate/certificates", "我的证书"), ("/notifications", "消息")):
+        page.goto(live_server.url + path)
+        assert_accessible(page, where)

@@ -19,7 +19,7 @@ from exam.sessions.results import publication
 from practical import marking, results, service
 from practical.kinds import kind
 from practical.models import PracticalAttempt, PracticalTask
-from tests.webclient import csrf_token, login
+from tests.webclient import csrf_token, live_page, login
 
 GRACE = dt.timedelta(seconds=15)
 
@@ -229,7 +229,7 @@ def test_candidate_sits_downloads_the_log_and_sees_results_only_after_publicatio
     csv = client.get(f"/candidate/practical/{attempt_id}/tasks/{kpi_task.position}/log.csv")
     assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
     assert len(csv.get_data(as_text=True).strip().splitlines()) == kpi_task.spec["log"]["calls"] + 1
-    saved = client.post(f"/api/practical/{attempt_id}/tasks/{kpi_task.position}", headers={"X-CSRFToken": token},
+    saved = client.post(f"/api/practical/{attempt_id}/tasks/{kpi_task.position}{live_page(page)}", headers={"X-CSRFToken": token},
                         json={"seq": 5, "answer": {"values": {"answer_rate": "abc"}}})
     assert saved.status_code == 400 and "第" in saved.get_json()["error"]
     resp = client.post(f"/candidate/practical/{attempt_id}/submit", data={"csrf_token": token})

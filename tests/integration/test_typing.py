@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from exam import standard
-from tests.webclient import csrf_token, login
+from tests.webclient import csrf_token, live_page, login
 from typing_test import service
 from typing_test.models import TypingAttempt
 from typing_test.normalise import normalise
@@ -136,12 +136,12 @@ def test_candidate_types_submits_and_sees_the_alignment(client, engine, users, m
     reference = _attempt(engine, attempt_id).reference
     assert reference.split("\n")[0][:20] in page and 'id="typing-input"' in page
     typed = normalise(reference)[:20] + "错字错字"  # within what one save may add a moment after the start
-    resp = client.post(f"/api/typing/{attempt_id}/save", headers={"X-CSRFToken": token},
+    resp = client.post(f"/api/typing/{attempt_id}/save{live_page(page)}", headers={"X-CSRFToken": token},
                        json={"seq": 10, "text": typed, "instance": "p1",
                              "counters": {"keydowns": 120, "composed_chars": 24, "compositions": 22, "focus_losses": 1},
                              "events": [{"id": 1, "kind": "focus_loss", "detail": {}}]})
     assert resp.status_code == 200 and resp.get_json()["stored"] == 10
-    bad = client.post(f"/api/typing/{attempt_id}/save", headers={"X-CSRFToken": token},
+    bad = client.post(f"/api/typing/{attempt_id}/save{live_page(page)}", headers={"X-CSRFToken": token},
                       json={"seq": 11, "text": typed, "instance": "p1", "events": [{"id": 2, "kind": "hack"}]})
     assert bad.status_code == 400 and "未知的事件类型" in bad.get_json()["error"]
     resp = client.post(f"/candidate/typing/{attempt_id}/submit", data={"csrf_token": token})

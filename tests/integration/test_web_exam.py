@@ -98,6 +98,7 @@ def test_bad_save_requests_get_chinese_errors(client, make_session):
     assert "应为整数" in post({"saves": [{"position": "0", "seq": 1}]}).get_json()["error"]
     assert "seq 在 0 至" in post({"saves": [{"position": 0, "seq": 2**63}]}).get_json()["error"]
     page = client.get(f"/candidate/attempts/{state['attemptId']}").get_data(as_text=True)
+    state = exam_state(page)  # reopening the page made it the live one (exam.access.live_page)
     choice = re.search(r'data-position="(\d+)" data-kind="(?:single|multiple|truefalse)"', page).group(1)
     assert post({"saves": [{"position": int(choice), "seq": 1, "value": "Z"}]}).status_code == 400
     assert "答案应为文本" in post({"saves": [{"position": 0, "seq": 1, "value": ["Z"]}]}).get_json()["error"]
