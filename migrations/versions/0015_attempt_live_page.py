@@ -4,8 +4,8 @@ One attempt, one live page (issue 22): each timed part's attempt row names the p
 to it (page_token, written when a page opens the attempt; exam.access.live_page). Existing attempts
 have none: their next opened page becomes the live one.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07 13:00:00.000000
 """
 from alembic import op
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0014'
-down_revision = '0013'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
