@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import answer_current, expect_saved, sign_in, start_exam
+from tests.browser.pages import answer_current, confirm_start, expect_saved, sign_in, start_exam
 from tests.browser.test_sitting import make_session
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,7 @@ def test_signing_out_leaves_nothing_of_the_candidate_in_local_storage(page, live
     expect_saved(page)
 
     page.goto(live_server.url + "/candidate")
-    page.click("text=开始打字测试")
+    confirm_start(page, "开始打字测试")
     page.wait_for_url("**/candidate/typing/*")
     typing_id = int(page.url.rsplit("/", 1)[1])
     page.focus("#typing-input")
@@ -32,7 +32,7 @@ def test_signing_out_leaves_nothing_of_the_candidate_in_local_storage(page, live
     expect(page.locator("#save-status")).to_have_text("已保存", timeout=10000)
 
     page.goto(live_server.url + "/candidate")
-    page.click("text=开始实操考核")
+    confirm_start(page, "开始实操考核")
     page.wait_for_url("**/candidate/practical/*")
     practical_id = int(page.url.rsplit("/", 1)[1])
     field = page.locator(".task:not([hidden]) textarea[data-field], .task:not([hidden]) input[type=text][data-field]").first
@@ -48,6 +48,8 @@ def test_signing_out_leaves_nothing_of_the_candidate_in_local_storage(page, live
     assert all(k.startswith("callexam.autosave.") for k in kept), kept
     assert any(k.startswith(f"callexam.autosave.practical.{practical_id}") for k in kept) or not field.count()
 
+    # three parts open: signing out asks first (issue 22); confirmed, it forgets everything
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click(".who button:has-text('退出')")
     page.wait_for_url("**/login*")
     assert page.evaluate(STORAGE) == []

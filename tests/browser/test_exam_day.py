@@ -303,3 +303,20 @@ def test_the_other_candidate_pages_and_their_exam_day_states_pass_axe(axe_page, 
     for path, where in (("/candidate/certificates", "我的证书"), ("/notifications", "消息")):
         page.goto(live_server.url + path)
         assert_accessible(page, where)
+
+
+def test_cancelling_the_sign_out_warning_keeps_the_unsaved_answers(page, context, live_server, live_engine):
+    """The warning runs before the autosave client forgets the local copies on sign-out: "cancel"
+    keeps an answer the server has not acknowledged yet."""
+    session_for(live_engine, "day10")
+    sign_in(page, live_server.url, "day10")
+    attempt_id = sit(page, live_server.url)
+    context.set_offline(True)
+    answer_current(page)
+    expect(page.locator("#save-status")).to_contain_text("尚未保存")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click(".who button:has-text('退出')")
+    key = f"callexam.autosave.theory.{attempt_id}"
+    assert page.evaluate(f"() => localStorage.getItem('{key}')") not in (None, "{}")
+    context.set_offline(False)
+    expect_saved(page)
