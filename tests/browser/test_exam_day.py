@@ -233,7 +233,9 @@ def test_a_second_device_takes_over_and_the_first_says_so_and_stops_saving(brows
         first, second = first_ctx.new_page(), second_ctx.new_page()
         sign_in(first, live_server.url, "day8")
         attempt_id = sit(first, live_server.url)
-        position, _ = answer_current(first)
+        position = first.locator(".question[data-kind='single']").first.get_attribute("data-position")
+        first.click(f".qgrid .qnav[data-goto='{position}']")
+        first.locator(f"#q{position} .options input").first.check()
         expect_saved(first)
         sign_in(second, live_server.url, "day8")          # the same candidate on another device
         second.goto(f"{live_server.url}/candidate/attempts/{attempt_id}")
@@ -250,6 +252,7 @@ def test_a_second_device_takes_over_and_the_first_says_so_and_stops_saving(brows
         first.wait_for_timeout(1500)
         assert saves == []
         # the live page saves; what it saves stands
+        second.click(f".qgrid .qnav[data-goto='{position}']")
         second_question = second.locator(f"#q{position}")
         second_question.locator(".options input").last.check()
         expect(second.locator("#save-status")).to_have_text("全部答案已保存", timeout=10000)
