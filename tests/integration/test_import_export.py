@@ -371,3 +371,26 @@ def test_other_roles_are_refused(client, username):
         assert client.get(path).status_code == 403, path
     for path in ("/trainer/import", "/trainer/import/confirm", "/trainer/import/cancel"):
         assert client.post(path, data={"csrf_token": token}).status_code == 403, path
+
+
+def test_web_exports_of_the_shipped_bank_in_moodle_xml_and_qti_hold_everything_and_validate(client):
+    import zipfile
+
+    from question_bank.formats import moodle_xml
+    from tests import qti_xsd
+    login(client, "trainer")
+    resp = client.get("/trainer/export?format=qti&status=approved")
+    assert resp.status_code == 200 and resp.mimetype == "application/zip"
+    assert ".qti3.zip" in resp.headers["Content-Disposition"]
+    exported = int(resp.headers["X-Items-Exported"])
+    assert exported > 500 and int(resp.headers.get("X-Items-Left-Out", "0")) == 0
+    with zipfile.ZipFile(io.BytesIO(resp.data)) as zf:
+        names = zf.namelist()
+        assert len(names) == exported + 1
+        for name in names:                      # every item of the real bank, against 1EdTech's schema
+            xsd = qti_xsd.MANIFEST_XSD if name == "imsmanifest.xml" else qti_xsd.ITEM_XSD
+            assert qti_xsd.errors(zf.read(name), xsd) == [], name
+    resp = client.get("/trainer/export?format=moodlexml&status=approved")
+    assert resp.status_code == 200 and int(resp.headers["X-Items-Exported"]) == exported
+    items, refused = moodle_xml.parse(resp.data)
+    assert len(items) == exported and refused == []
