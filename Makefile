@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test venv fonts system-deps bench bench-bank bench-typing bench-proctor bench-rosters bench-certificates bench-verify exam-day crash clean
+.PHONY: run test venv fonts system-deps bench bench-bank bench-typing bench-proctor bench-rosters bench-certificates bench-verify bench-start exam-day crash clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ bench-rosters: venv
 bench: venv
 	./scripts/install-system-deps.sh wrk
 	$(BIN)/python benchmarks/autosave_vs_flask.py
+
+## bench-start: issue 23's start storm — app (and PostgreSQL) CPU per attempt start and per save against bare Flask; in-process profile of a start
+bench-start: venv
+	$(BIN)/python benchmarks/start_storm.py --candidates 158 --saves 5 --targets bare,sqlite --out benchmarks/results/start_storm_sqlite.txt
+	$(BIN)/python benchmarks/start_storm.py --candidates 158 --saves 5 --targets postgresql --out benchmarks/results/start_storm_postgresql.txt
+	$(BIN)/python benchmarks/start_profile.py --top 0 && $(BIN)/python benchmarks/start_profile.py --postgres --top 0
 
 ## exam-day: 5,000 simulated candidates through sign-in, start storm, steady autosave and deadline
 exam-day: venv

@@ -96,7 +96,7 @@ async def run(args) -> dict:
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="callexam-examday-"))
     url = args.database_url or f"sqlite:///{work / 'callexam.db'}"
-    session_id, usernames = prepare(url, args.candidates)
+    session_id, usernames = prepare(url, args.candidates, paper=args.paper)
     env = {"CALLEXAM_INSTANCE": str(work / "instance"), "DATABASE_URL": url,
            "CALLEXAM_SCHEDULER_INTERVAL": str(args.scheduler_interval), "CALLEXAM_GRACE_SECONDS": str(args.grace)}
     servers = Processes(env, log=work / "server.log")
@@ -157,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ramp-window", type=float, default=120)
     parser.add_argument("--steady-seconds", type=float, default=120)
     parser.add_argument("--interval", type=float, default=10)
+    parser.add_argument("--paper", choices=["spine", "blueprint"], default="spine",
+                        help="spine: 40 items by area weights; blueprint: the level's default blueprint, "
+                             "82 questions drawn per candidate (issue 23's storm)")
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--database-url")
     parser.add_argument("--throwaway-postgres", action="store_true",
