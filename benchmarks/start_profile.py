@@ -42,7 +42,7 @@ PARTS = [
     ("start: enemy pairs query", "question_bank/enemies.py", "enemy_versions"),
     ("start: blueprint draw engine", "question_bank/blueprint_draw.py", "draw"),
     ("start: audit chain append", "exam/audit/service.py", "record"),
-    ("paper: questions query", "exam/delivery/service.py", "paper_for_candidate"),
+    ("paper: questions (cached renderings)", "exam/delivery/paper_page.py", "paper"),
     ("paper: attempt loader", "exam/access/attempts.py", "candidate_attempt"),
     ("CSRF / session cookie", "flask_wtf/csrf.py", "protect"),
     ("SQLAlchemy execute", "sqlalchemy/engine/base.py", "_execute_context"),
