@@ -1,7 +1,7 @@
 """The baseline: Flask endpoints that do the HTTP part of callexam's and nothing else.
 
 The save parses a JSON body and answers JSON. The three requests of a start (``start_storm.py``)
-answer a small home page, a 302 after reading the form, and a page of ``PAPER_BYTES`` held in memory
+answer a small start page, a 302 after reading the form, and a page of ``PAPER_BYTES`` held in memory
 (the size of callexam's 82-question paper page), so the baseline ships the same bytes."""
 
 import json
@@ -31,6 +31,11 @@ def save(attempt_id: int):
 
 @app.get("/candidate")
 def home():
+    return _HOME
+
+
+@app.get("/candidate/sessions/<int:session_id>/<part>/begin")
+def begin(session_id: int, part: str):
     return _HOME
 
 

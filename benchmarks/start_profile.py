@@ -1,12 +1,13 @@
-"""Where a start's CPU goes: the three requests of a start, in process, under cProfile.
+"""Where a start's CPU goes: the requests of a start, in process, under cProfile.
 
     .venv/bin/python benchmarks/start_profile.py [--candidates 60] [--postgres] [--paper blueprint|spine]
 
 Signs ``--candidates`` candidates in through the login form (not measured: argon2 by design), then
 for each one measures, with the process's CPU clock, the candidate's home page (GET /candidate), the
-POST that draws and freezes the paper (POST /candidate/sessions/<id>/start) and the first load of
-the paper page (GET /candidate/attempts/<id>). Prints the mean CPU per request and the functions that
-account for it (cumulative, as a share of all three), so a change can be read against the same
+part's start page with its rules (GET /candidate/sessions/<id>/theory/begin), the POST that draws and
+freezes the paper (POST …/start with the confirmation) and the first load of the paper page
+(GET /candidate/attempts/<id>). Prints the mean CPU per request and the functions that
+account for it (cumulative, as a share of all of them), so a change can be read against the same
 breakdown. ``--postgres`` starts a throw-away PostgreSQL cluster (durable, like the exam-day
 benchmark); its server's CPU is not in these figures (see ``benchmarks/start_storm.py`` for the app
 processes' CPU per start against bare Flask).
@@ -92,15 +93,17 @@ def run(args) -> None:
         client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
         clients.append(client)
     # one warm-up start (imports, plan cache, Jinja compilation) outside the measurement
-    cpu = {"home": [], "start": [], "paper": []}
+    cpu = {"home": [], "begin": [], "start": [], "paper": []}
     sizes = []
 
     def one(client, record: bool) -> None:
         t = time.process_time()
-        home = client.get("/candidate")
+        client.get("/candidate")
         t_home = time.process_time()
-        token = CSRF.search(home.get_data(as_text=True)).group(1)
-        started = client.post(f"/candidate/sessions/{session_id}/start", data={"csrf_token": token})
+        begin = client.get(f"/candidate/sessions/{session_id}/theory/begin")  # the start page (issue 22)
+        t_begin = time.process_time()
+        token = CSRF.search(begin.get_data(as_text=True)).group(1)
+        started = client.post(f"/candidate/sessions/{session_id}/start", data={"csrf_token": token, "confirm": "1"})
         t_start = time.process_time()
         assert started.status_code == 302, started.status_code
         paper = client.get(started.headers["Location"])
@@ -108,7 +111,8 @@ def run(args) -> None:
         assert paper.status_code == 200
         if record:
             cpu["home"].append(t_home - t)
-            cpu["start"].append(t_start - t_home)
+            cpu["begin"].append(t_begin - t_home)
+            cpu["start"].append(t_start - t_begin)
             cpu["paper"].append(t_paper - t_start)
             sizes.append(len(paper.data))
 
@@ -130,7 +134,7 @@ def run(args) -> None:
         print(f"{stage:6s} CPU per request: mean {1000 * statistics.mean(values):6.2f} ms, "
               f"median {1000 * statistics.median(values):6.2f} ms")
     total = sum(statistics.mean(v) for v in cpu_plain.values())
-    print(f"all three: {1000 * total:.2f} ms CPU per start; paper page {statistics.mean(sizes) / 1024:.0f} KiB")
+    print(f"all four: {1000 * total:.2f} ms CPU per start; paper page {statistics.mean(sizes) / 1024:.0f} KiB")
     stats = pstats.Stats(profiler)
     cumulative: dict[tuple[str, str], float] = {}
     for (filename, _line, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():

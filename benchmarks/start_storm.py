@@ -13,7 +13,7 @@ Each target is a fresh server with the same gunicorn settings (``benchmarks.serv
 answering a small page, a 302 and a page of the paper's size from memory), callexam on SQLite, and
 callexam on a throw-away durable PostgreSQL. ``--candidates`` simulated candidates (the exam-day
 harness's ``Candidate``) sign in (not measured: argon2 by design), then start with at most
-``--concurrency`` starts in flight — a start is the three requests a browser makes: the home page,
+``--concurrency`` starts in flight — a start is the three requests the harness's candidate makes: the start page,
 the POST that draws and freezes the paper (the level's default blueprint: 82 questions, a parallel
 form per candidate) and the first load of the paper page — then each saves ``--saves`` answers.
 
