@@ -73,16 +73,25 @@ def _render(kind: str, stem: str, scoring: str, options: list[str]) -> _Rendered
 
 
 def _renderings(db: Session, version_ids: set[int]) -> dict[int, _Rendered]:
+    """The renderings of these versions, made for those not kept yet. Reads go through ``get``, so
+    a worker thread clearing the kept renderings at the limit never fails another's page."""
     kept = _kept.setdefault(db.get_bind(), {})
-    missing = [vid for vid in version_ids if vid not in kept]
+    found: dict[int, _Rendered] = {}
+    missing = []
+    for vid in version_ids:
+        done = kept.get(vid)
+        if done is None:
+            missing.append(vid)
+        else:
+            found[vid] = done
     if missing:
         if len(kept) + len(missing) > _LIMIT:
             kept.clear()
         for vid, kind, stem, scoring, options in db.execute(
                 select(ItemVersion.id, ItemVersion.kind, ItemVersion.stem, ItemVersion.scoring, ItemVersion.options)
                 .where(ItemVersion.id.in_(missing))):
-            kept[vid] = _render(kind, stem, scoring, list(options))
-    return kept
+            found[vid] = kept[vid] = _render(kind, stem, scoring, list(options))
+    return found
 
 
 def points_label(points) -> str:

@@ -141,13 +141,15 @@ _shape_cache: weakref.WeakKeyDictionary[Engine, dict[int, tuple[str, int]]] = we
 
 def _version_shapes(db: Session, version_ids: list[int]) -> dict[int, tuple[str, int]]:
     cache = _shape_cache.setdefault(db.get_bind(), {})
-    missing = [vid for vid in version_ids if vid not in cache]
+    found = {vid: shape for vid in version_ids if (shape := cache.get(vid)) is not None}
+    missing = [vid for vid in version_ids if vid not in found]
     if missing:
         if len(cache) > _SLOT_CACHE_LIMIT:
             cache.clear()
-        cache.update((vid, (kind, len(options))) for vid, kind, options in db.execute(
-            select(ItemVersion.id, ItemVersion.kind, ItemVersion.options).where(ItemVersion.id.in_(missing))))
-    return {vid: cache[vid] for vid in version_ids}
+        for vid, kind, options in db.execute(
+                select(ItemVersion.id, ItemVersion.kind, ItemVersion.options).where(ItemVersion.id.in_(missing))):
+            found[vid] = cache[vid] = (kind, len(options))
+    return {vid: found[vid] for vid in version_ids}
 
 
 # ---------------------------------------------------------------- what the candidate sees
