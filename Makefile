@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test venv fonts system-deps bench bench-bank bench-typing bench-proctor bench-rosters bench-certificates bench-verify bench-start exam-day crash clean
+.PHONY: run test venv fonts system-deps bench bench-bank bench-typing bench-proctor bench-rosters bench-papers bench-certificates bench-verify bench-start exam-day crash clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench-proctor: venv
 ## bench-rosters: a 1,000-row roster preview and import (both sign-in modes) and the session's admission tickets
 bench-rosters: venv
 	$(BIN)/python benchmarks/roster_import.py --rows 1000 --out benchmarks/results/roster_import.txt
+
+## bench-papers: a 30-seat room's sign-in sheet, seat plan and room report against its admission tickets
+bench-papers: venv
+	$(BIN)/python benchmarks/room_papers.py | tee benchmarks/results/room_papers.txt
 
 ## bench: autosave throughput against bare Flask on the same WSGI server (needs wrk)
 bench: venv

@@ -50,7 +50,7 @@ def double_marking(session_id: int):
         else:
             exam_session.double_marking = request.form.get("enabled") == "1"
             db.add(exam_session)
-            flash("已开启双评：每个任务由两位考评员独立评分" if exam_session.double_marking else "已改为单评")
+            flash("已开启双评：每个实操任务和简答题由两位考评员独立评分" if exam_session.double_marking else "已改为单评")
     return redirect(url_for("practical_marking.session_results", session_id=session_id))
 
 

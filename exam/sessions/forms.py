@@ -81,7 +81,7 @@ class SessionForm(FlaskForm):
     rooms = ids("考场")
     examiners = ids("考评员")
     candidates = ids("报名考生")
-    double_marking = BooleanField("实操双人评分（两名考评员独立评分，分差过大时第三人复评）")
+    double_marking = BooleanField("双人评分（实操任务与简答题：两名考评员独立评分，分差过大时第三人复评）")
     signin_mode = choice("考生签到方式", choices=[SelectChoice(k, v) for k, v in SIGNIN_MODES.items()],
                               default="password")
     results_release = choice("成绩发布方式", choices=[SelectChoice(k, v) for k, v in RELEASE_NAMES.items()],
