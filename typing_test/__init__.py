@@ -21,6 +21,8 @@ def init_app(app) -> None:
     register(app, VIEWS, cli_commands())
     from typing_test.station_api import bp as station_api
     app.extensions["csrf"].exempt(station_api)  # stations sign every request (typing_test.station_protocol)
+    from typing_test import answer_sheet
+    answer_sheet.register()
 
 
 def register_parts() -> None:

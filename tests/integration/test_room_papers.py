@@ -134,7 +134,19 @@ def test_a_candidates_whole_answer_sheet_for_an_appeal_is_examiner_only_and_audi
     row = row[:row.index("</tr>")]
     assert "<td class=\"answer-text\">B</td>" in row                     # the second option as the candidate saw it
     assert "实操考核与打字测试" in page_html and "凭证号" in page_html and "任务 1" in page_html
+    assert 'id="sheet-typing"' not in page_html                        # no typing test sat: no typing section
     with Session(engine) as db:
         seen = db.exec(select(AuditEvent).where(AuditEvent.action == "appeal.answer_sheet_viewed")).all()
     assert len(seen) == 1 and seen[0].actor_id == users["examiner"] and seen[0].detail["candidate_id"] == users["cand1"]
     assert client.get(f"/examiner/sessions/{sid}/papers/candidates/{users['cand3']}/answer-sheet").status_code == 404
+
+
+def test_the_answer_sheet_shows_the_typing_test_aligned_with_its_passage(client, engine, make_session, users):
+    from tests.integration.sittings import sit_typing
+
+    sid = make_session(candidates=("cand1",), opens_in=dt.timedelta(hours=-3), closes_in=dt.timedelta(hours=-1))
+    sit_typing(engine, sid, users["cand1"], utcnow() - dt.timedelta(hours=2, minutes=50), chars=60)
+    login(client, "examiner")
+    html = client.get(f"/examiner/sessions/{sid}/papers/candidates/{users['cand1']}/answer-sheet").get_data(as_text=True)
+    assert "<h2>打字测试</h2>" in html and 'id="sheet-typing"' in html and "每分钟正确" in html
+    assert 'class="alignment"' in html and 'class="seg correct"' in html
