@@ -129,6 +129,11 @@ RESULT_HEADER = ("行号", "证书编号", "姓名", "核验结果", "等级", "
 RESULT_WIDTHS = (6, 20, 12, 10, 8, 22, 12, 12, 14, 12, 12, 24, 36)
 
 
+#: Why a row was not checked: its number had too many wrong names from this account (exam.throttle);
+#: such a row is 未核对 (``unchecked_row``), never 未找到.
+SKIPPED_WHY = "该编号本小时内姓名不符次数过多，已暂停核验；请核对姓名后稍后再试"
+
+
 def result_row(row: BulkRow, found) -> tuple:
     """One line of the results: ``found`` is a ``verification.Found`` or None."""
     if found is None:

@@ -78,3 +78,31 @@ class CertificateCounter(SQLModel, table=True):
 
     prefix: str = Field(max_length=16, primary_key=True)
     last: int = Field(default=0)
+
+
+class CertificateChange(SQLModel, table=True):
+    """A request to revoke or reissue a certificate, and its decision (four eyes).
+
+    One authorised person (the session's examiner or a chief examiner) asks; another chief examiner
+    approves or rejects; only an approval changes the register. A reissue under a name that differs
+    from the candidate's profile carries a correction reason and, on approval, corrects the profile
+    too, so the register and the profile never disagree. At most one request per certificate is
+    pending (``pending_for``: a partial uniqueness kept by the service under the certificate's lock).
+    """
+
+    __tablename__ = "certificate_change"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    certificate_id: int = Field(foreign_key="certificate.id", index=True)
+    kind: str = Field(max_length=8)                       # revoke | reissue
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    holder_name: Optional[str] = Field(default=None, max_length=100)   # reissue: the name to print
+    correction_reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    profile_name_before: Optional[str] = Field(default=None, max_length=100)  # set when the profile changes
+    status: str = Field(default="pending", max_length=10)  # pending | approved | rejected | withdrawn
+    requested_by: int = Field(foreign_key="user_account.id")
+    requested_at: dt.datetime = Field(default_factory=utcnow)
+    decided_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
+    decided_at: Optional[dt.datetime] = None
+    decision_note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    result_certificate_id: Optional[int] = Field(default=None, foreign_key="certificate.id")

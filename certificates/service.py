@@ -150,18 +150,24 @@ def _locked(db: Session, certificate_id: int) -> Certificate:
 
 
 def revoke(engine: Engine, certificate_id: int, reason: str, actor_id: int, now: dt.datetime) -> str:
-    """Revoke with a reason; returns the number. A revoked certificate stays in the register."""
-    reason = _reason(reason, "撤销")
+    """Revoke with a reason; returns the number. A revoked certificate stays in the register.
+    Pages never call this directly: a revocation is requested and approved (``changes``)."""
     with write_session(engine) as db:
-        cert = _locked(db, certificate_id)
-        if cert.revoked_at is not None:
-            raise CertificateError(f"证书 {cert.number} 已于此前撤销，无需再次撤销")
-        cert.revoked_at, cert.revoked_by, cert.revoke_reason = now, actor_id, reason
-        db.add(cert)
-        db.flush()
-        record(db.connection(), "certificate.revoke", "certificate", cert.id, actor_id=actor_id,
-               number=cert.number, candidate_id=cert.candidate_id, reason=reason)
-        return cert.number
+        return revoke_in(db, certificate_id, reason, actor_id, now)
+
+
+def revoke_in(db: Session, certificate_id: int, reason: str, actor_id: int, now: dt.datetime,
+              **audit) -> str:
+    reason = _reason(reason, "撤销")
+    cert = _locked(db, certificate_id)
+    if cert.revoked_at is not None:
+        raise CertificateError(f"证书 {cert.number} 已于此前撤销，无需再次撤销")
+    cert.revoked_at, cert.revoked_by, cert.revoke_reason = now, actor_id, reason
+    db.add(cert)
+    db.flush()
+    record(db.connection(), "certificate.revoke", "certificate", cert.id, actor_id=actor_id,
+           number=cert.number, candidate_id=cert.candidate_id, reason=reason, **audit)
+    return cert.number
 
 
 def clean_name(name: str | None) -> str:
@@ -180,46 +186,65 @@ def reissue(engine: Engine, certificate_id: int, holder_name: str, reason: str, 
     """Replace a certificate (e.g. a corrected name): the old one is revoked, a new one with a new
     number records the same level, results and dates, and the two point at each other. The masked ID
     is taken afresh from the candidate's profile, which may have been corrected too. Returns the new
-    certificate's id and number. Only the latest certificate of a line can be reissued (a line never forks)."""
+    certificate's id and number. Only the latest certificate of a line can be reissued (a line never forks).
+    Pages never call this directly: a reissue is requested and approved (``changes``)."""
+    with write_session(engine) as db:
+        return reissue_in(db, certificate_id, holder_name, reason, actor_id, now, config)
+
+
+def reissue_in(db: Session, certificate_id: int, holder_name: str, reason: str, actor_id: int,
+               now: dt.datetime, config: dict | None = None, **audit) -> tuple[int, str]:
     reason = _reason(reason, "重新颁发")
     name = clean_name(holder_name)
     _years, _issuer, tz = rules.settings(config)
-    with write_session(engine) as db:
-        old = _locked(db, certificate_id)
-        if old.replaced_by_id is not None:
-            newer = db.get(Certificate, old.replaced_by_id)
-            raise CertificateError(f"证书 {old.number} 已重新颁发为 {newer.number if newer else '新证书'}，"
-                                   "请对最新的证书操作")
-        profile = db.get(CandidateProfile, old.candidate_id)
-        conn = db.connection()
-        [number] = numbering.take(conn, old.level, local_today(now, tz).year)
-        new = Certificate(
-            number=number, candidate_id=old.candidate_id, level=old.level, revision=old.revision + 1,
-            session_id=old.session_id, holder_name=name,
-            id_masked=mask_id(profile.id_number) if profile and profile.id_number else old.id_masked,
-            theory_score=old.theory_score, practical_score=old.practical_score, typing_cpm=old.typing_cpm,
-            issued_on=old.issued_on, expires_on=old.expires_on, issuer=old.issuer, issued_at=now,
-            issued_by=actor_id, replaces_id=old.id)
-        db.add(new)
-        db.flush()
-        was_revoked = old.revoked_at is not None
-        if not was_revoked:
-            old.revoked_at, old.revoked_by = now, actor_id
-            old.revoke_reason = f"已重新颁发为 {number}：{reason}"
-        old.replaced_by_id = new.id
-        db.add(old)
-        db.flush()
-        conn = db.connection()
-        if not was_revoked:
-            record(conn, "certificate.revoke", "certificate", old.id, actor_id=actor_id, number=old.number,
-                   candidate_id=old.candidate_id, reason=old.revoke_reason, replaced_by=number)
-        record(conn, "certificate.reissue", "certificate", new.id, actor_id=actor_id, number=number,
-               replaces=old.number, candidate_id=old.candidate_id, reason=reason,
-               name_before=old.holder_name, name_after=name)
-        return new.id, number
+    old = _locked(db, certificate_id)
+    if old.replaced_by_id is not None:
+        newer = db.get(Certificate, old.replaced_by_id)
+        raise CertificateError(f"证书 {old.number} 已重新颁发为 {newer.number if newer else '新证书'}，"
+                               "请对最新的证书操作")
+    profile = db.get(CandidateProfile, old.candidate_id)
+    conn = db.connection()
+    [number] = numbering.take(conn, old.level, local_today(now, tz).year)
+    new = Certificate(
+        number=number, candidate_id=old.candidate_id, level=old.level, revision=old.revision + 1,
+        session_id=old.session_id, holder_name=name,
+        id_masked=mask_id(profile.id_number) if profile and profile.id_number else old.id_masked,
+        theory_score=old.theory_score, practical_score=old.practical_score, typing_cpm=old.typing_cpm,
+        issued_on=old.issued_on, expires_on=old.expires_on, issuer=old.issuer, issued_at=now,
+        issued_by=actor_id, replaces_id=old.id)
+    db.add(new)
+    db.flush()
+    was_revoked = old.revoked_at is not None
+    if not was_revoked:
+        old.revoked_at, old.revoked_by = now, actor_id
+        old.revoke_reason = f"已重新颁发为 {number}：{reason}"
+    old.replaced_by_id = new.id
+    db.add(old)
+    db.flush()
+    conn = db.connection()
+    if not was_revoked:
+        record(conn, "certificate.revoke", "certificate", old.id, actor_id=actor_id, number=old.number,
+               candidate_id=old.candidate_id, reason=old.revoke_reason, replaced_by=number, **audit)
+    record(conn, "certificate.reissue", "certificate", new.id, actor_id=actor_id, number=number,
+           replaces=old.number, candidate_id=old.candidate_id, reason=reason,
+           name_before=old.holder_name, name_after=name, **audit)
+    return new.id, number
 
 
 # ---------------------------------------------------------------- reads
+
+def names_of(db: Session, user_ids) -> dict[int, str]:
+    """Display names of the people named on a page (requesters, approvers)."""
+    ids = sorted({i for i in user_ids if i})
+    if not ids:
+        return {}
+    return dict(db.exec(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
+def holder_profile_name(db: Session, cert: Certificate) -> str:
+    """The candidate's name as their profile has it (a reissue under another name needs grounds)."""
+    user = db.get(User, cert.candidate_id)
+    return user.display_name if user else ""
 
 def get(db: Session, certificate_id: int) -> Certificate | None:
     return db.get(Certificate, certificate_id)

@@ -1,9 +1,13 @@
 """Verification for everyone who holds a certificate in front of them: the public look-up by number
 and name, the QR code's landing page, the PDF upload, the JSON API, and bulk files for verifiers.
 
-The look-up (page and API) is the one door an enumerator could use, so it is throttled in the
-database (``throttle``) and every answer it gives — found, not found, wrong name, throttled — leaves
-after the same time: the work is padded up to a multiple of ``VERIFY_MIN_SECONDS``.
+The look-up (page and API) is the one door an enumerator could use, so it goes through the one
+throttle (``exam.throttle``, scope ``cert_lookup``): every look-up of an address counts against a
+rate, and wrong names for a number slow that number *from that address* down — so ten wrong names
+from elsewhere never block the holder's own look-up. Every answer — found, not found, wrong name,
+throttled — leaves after the same time: the work is padded up to a multiple of ``VERIFY_MIN_SECONDS``.
+Bulk files count every row against the verifier's account: rows an hour, and wrong names per number
+(``bulk_row``), so one upload of one number with 2,000 names checks only the first few.
 """
 
 from __future__ import annotations
@@ -14,16 +18,15 @@ import time
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_login import current_user
 
-from certificates import bulk, keys_folder, numbering, throttle, verification
+from certificates import bulk, keys_folder, numbering, verification
 from certificates.verify_forms import BulkForm, LookupForm, PdfForm
-from exam import web
+from exam import throttle, web
 from exam.db import write_connection
 from exam.timeutil import to_local
 
 bp = Blueprint("verify", __name__, template_folder="templates")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-THROTTLED = "throttled"
 
 
 def _jwks() -> dict:
@@ -62,8 +65,8 @@ def _trust() -> dict:
     return {"ca_fingerprint": ca_fingerprint(keys_folder(current_app.config))}
 
 
-def _limits() -> throttle.Limits:
-    return throttle.Limits.from_config(current_app.config)
+def _policy(name: str) -> throttle.Policy:
+    return throttle.policy(current_app.config, name)
 
 
 def _pad(started: float) -> None:
@@ -75,20 +78,21 @@ def _pad(started: float) -> None:
     time.sleep(max(1, math.ceil(elapsed / floor)) * floor - elapsed)
 
 
-def _throttled_message() -> str:
-    return f"查询过于频繁，请 {_limits().minutes} 分钟后再试"
+def _throttled_message(verdict: throttle.Verdict) -> str:
+    return f"查询过于频繁，请 {verdict.wait_text}后再试"
 
 
 def _public_lookup(number: str, name: str):
-    """Found, None (no such number, or a name that does not match), or THROTTLED; always padded."""
+    """Found, None (no such number, or a name that does not match), or a refusing Verdict; padded."""
     started = time.monotonic()
     try:
-        engine, now, limits = web.engine(), web.now(), _limits()
-        ip, key = request.remote_addr or "-", numbering.normalise(number)
-        if throttle.blocked(engine, throttle.PUBLIC, ip, key, now, limits):
-            return THROTTLED
+        engine, now, policy = web.engine(), web.now(), _policy("cert_lookup")
+        source, key = f"ip:{request.remote_addr or '-'}", numbering.normalise(number)
+        verdict = throttle.check(engine, policy, key, source, now)
+        if not verdict.allowed:
+            return verdict
         found = verification.lookup(web.db(), number, name, web.today(), web.tz())
-        throttle.note(engine, throttle.PUBLIC, ip, key, found is not None, now, limits)
+        throttle.record(engine, policy, [(key, source, found is None)], now)
         return found
     finally:
         _pad(started)
@@ -103,15 +107,15 @@ def lookup():
         report.cannot_verify = verification.cannot_verify_reason(report)     # no keys here yet: not "forged"
         return render_template("certificates/verify_token.html", report=report)
     form = LookupForm()
-    outcome, status = None, 200
+    outcome, status, throttled = None, 200, None
     if form.validate_on_submit():
         outcome = _public_lookup(form.number.data, form.name.data)
-        if outcome == THROTTLED:
-            status = 429
+        if isinstance(outcome, throttle.Verdict):
+            status, throttled, outcome = 429, _throttled_message(outcome), None
         elif outcome is None:
             outcome = verification.NOT_FOUND
     return render_template("certificates/verify.html", form=form, outcome=outcome,
-                           throttled=_throttled_message() if status == 429 else None), status
+                           throttled=throttled if status == 429 else None), status
 
 
 @bp.route("/api/v1/certificates/<path:number>")
@@ -123,8 +127,8 @@ def api_lookup(number: str):
     if not name or not number.strip():
         return jsonify(error="请同时提供证书编号和持证人姓名（参数 name）"), 400
     outcome = _public_lookup(number, name)
-    if outcome == THROTTLED:
-        return jsonify(error=_throttled_message()), 429
+    if isinstance(outcome, throttle.Verdict):
+        return jsonify(error=_throttled_message(outcome)), 429, {"Retry-After": str(outcome.retry_after)}
     if outcome is None:
         return jsonify(found=False, status=verification.NOT_FOUND,
                        error="未找到：证书编号不存在，或姓名与证书不符"), 404
@@ -202,14 +206,15 @@ def pdf():
     form = PdfForm()
     report, status = None, 200
     if form.validate_on_submit():
-        engine, now, limits = web.engine(), web.now(), _limits()
-        ip = request.remote_addr or "-"
-        if throttle.blocked(engine, throttle.PDF, ip, None, now, limits):
+        engine, now, policy = web.engine(), web.now(), _policy("cert_pdf")
+        source = f"ip:{request.remote_addr or '-'}"
+        verdict = throttle.check(engine, policy, "pdf", source, now)
+        if not verdict.allowed:
             return render_template("certificates/verify_pdf.html", form=form, report=None,
-                                   throttled=_throttled_message()), 429
+                                   throttled=_throttled_message(verdict)), 429
         upload = form.file.data
         report = check_upload(upload.read())
-        throttle.note(engine, throttle.PDF, ip, report.view.number if report.view else None, report.ok, now, limits)
+        throttle.record(engine, policy, [("pdf", source, False)], now)
     return render_template("certificates/verify_pdf.html", form=form, report=report, throttled=None), status
 
 
@@ -223,21 +228,49 @@ def bulk_page():
         upload = form.file.data
         parsed = bulk.parse(upload.filename or "", upload.read())
         if parsed.ok:
-            return _bulk_results(parsed)
-        errors = parsed.errors
+            policy = _policy("bulk_row")
+            used = throttle.requests_from(web.engine(), policy, _verifier(), web.now())
+            if used + len(parsed.rows) > (policy.per_source or 0):
+                left = max(0, (policy.per_source or 0) - used)
+                errors = [f"本账号一小时内最多核验 {policy.per_source} 行，已核验 {used} 行，"
+                          f"本文件 {len(parsed.rows)} 行超出剩余的 {left} 行：请稍后再试或拆分文件"]
+            else:
+                return _bulk_results(parsed, policy)
+        else:
+            errors = parsed.errors
     return render_template("certificates/verify_bulk.html", form=form, errors=errors,
                            max_rows=bulk.MAX_ROWS), (400 if errors else 200)
 
 
-def _bulk_results(parsed: bulk.BulkFile) -> Response:
+def _verifier() -> str:
+    return f"user:{current_user.id}"
+
+
+def _bulk_results(parsed: bulk.BulkFile, policy: throttle.Policy) -> Response:
+    """Every row counts against the account's hourly rows, and a wrong name counts against its
+    number: once a number has had ``policy.free`` wrong names from this account within the window,
+    its further rows are not checked (``bulk.SKIPPED_WHY``, 未核对), whatever name they carry."""
     from exam.audit.service import record
-    today = web.today()
+    today, now, source = web.today(), web.now(), _verifier()
     found = verification.lookup_many(web.db(), [(r.number, r.name) for r in parsed.rows], today, web.tz())
-    local = to_local(web.now(), web.tz())
-    data = bulk.results_xlsx(bulk.result_lines(parsed, found), local.strftime("%Y-%m-%d %H:%M"))
+    wrong = throttle.failures_by_subject(web.engine(), policy, [r.number for r in parsed.rows], source, now)
+    answers, events = [], []
+    for row, hit in zip(parsed.rows, found):
+        if wrong.get(row.number, 0) >= policy.free:
+            answers.append(bulk.SKIPPED_WHY)
+            events.append((row.number, source, False))
+            continue
+        answers.append(hit)
+        events.append((row.number, source, hit is None))
+        if hit is None:
+            wrong[row.number] = wrong.get(row.number, 0) + 1
+    local = to_local(now, web.tz())
+    data = bulk.results_xlsx(bulk.result_lines(parsed, answers), local.strftime("%Y-%m-%d %H:%M"))
     with write_connection(web.engine()) as conn:
+        throttle.record(conn, policy, events, now)
         record(conn, "certificate.verify_bulk", "user", current_user.id, actor_id=current_user.id,
-               rows=len(parsed.rows), found=sum(1 for f in found if f is not None))
+               rows=len(parsed.rows), found=sum(1 for f in answers if f is not None and not isinstance(f, str)),
+               skipped=sum(1 for f in answers if f is bulk.SKIPPED_WHY))
     filename = f"证书核验结果-{local.strftime('%Y%m%d-%H%M')}.xlsx"
     return Response(data, mimetype=XLSX, headers={"Content-Disposition": _attachment(filename)})
 

@@ -1,5 +1,5 @@
-"""Certificate pages: the examiner's register of a session (revoke, reissue) and the candidate's own
-certificates (signed PDF, Open Badge). HTTP in, a call to ``service`` / ``files``, a page or a file
+"""Certificate pages: the examiner's register of a session (revocation and reissue *requests*, decided
+by a chief examiner: ``changes``) and the candidate's own certificates (signed PDF, Open Badge). HTTP in, a call to ``service`` / ``files``, a page or a file
 out; the ID number appears only masked (``view.mask_id``), as on the certificate itself.
 """
 
@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from certificates import files, keys_folder, service
-from certificates.forms import ReissueForm, RevokeForm
+from certificates import changes, files, keys_folder, service
+from certificates.forms import DecisionForm, ReissueForm, RevokeForm
 from certificates.models import Certificate
 from certificates.jws_keys import KeyFileError
 from certificates.pki import PkiError
 from certificates.view import STATUS_NAMES, CertificateView
 from exam import web
+from exam.sessions import managed
 from exam.sessions.models import ExamSession
 from exam.sessions.results.export import content_disposition
 
@@ -46,7 +47,11 @@ def _rows(certs: list[Certificate]) -> list[Row]:
 
 
 def _certificate(certificate_id: int) -> Certificate:
-    return service.get(web.db(), certificate_id) or abort(404)
+    """The certificate this examiner may act on: one of a session they are assigned to (a chief
+    examiner: any). 404 when there is none, 403 when it is not theirs."""
+    cert = service.get(web.db(), certificate_id) or abort(404)
+    managed.check(web.db(), cert.session_id)
+    return cert
 
 
 def _own(certificate_id: int) -> Certificate:
@@ -80,9 +85,9 @@ def _pdf_response(cert: Certificate):
 # ---------------------------------------------------------------- examiner
 
 @bp.route("/examiner/sessions/<int:session_id>/certificates")
-@web.roles_required("examiner")
+@web.roles_required(*managed.MANAGER_ROLES)
 def session_certificates(session_id: int):
-    exam_session = web.db().get(ExamSession, session_id) or abort(404)
+    exam_session = managed.managed_session(session_id)
     rows = _rows(service.of_session(web.db(), session_id))
     counts = {code: sum(1 for r in rows if r.view.status == code) for code in STATUS_NAMES}
     return render_template("certificates/session.html", exam_session=exam_session, rows=rows, counts=counts,
@@ -90,57 +95,131 @@ def session_certificates(session_id: int):
 
 
 @bp.route("/examiner/certificates/<int:certificate_id>")
-@web.roles_required("examiner")
+@web.roles_required(*managed.MANAGER_ROLES)
 def detail(certificate_id: int):
     cert = _certificate(certificate_id)
     [row] = _rows([cert])
-    exam_session = web.db().get(ExamSession, cert.session_id) if cert.session_id else None
+    db = web.db()
+    exam_session = db.get(ExamSession, cert.session_id) if cert.session_id else None
+    history = changes.history(db, cert.id)
+    people = service.names_of(db, {p for c in history for p in (c.requested_by, c.decided_by) if p})
     return render_template("certificates/detail.html", row=row, exam_session=exam_session,
-                           revoke_form=RevokeForm(), reissue_form=ReissueForm(holder_name=cert.holder_name))
+                           revoke_form=RevokeForm(), reissue_form=ReissueForm(holder_name=cert.holder_name),
+                           decision_form=DecisionForm(), pending=changes.pending(db, cert.id), history=history,
+                           people=people, kind_names=changes.KIND_NAMES, status_names=changes.STATUS_NAMES,
+                           profile_name=service.holder_profile_name(db, cert))
 
 
 def _form_errors(form) -> str:
     return "；".join(f"{field.label.text}：{e}" for field in form for e in field.errors) or "页面已过期，请刷新后重试"
 
 
-@bp.route("/examiner/certificates/<int:certificate_id>/revoke", methods=["POST"])
-@web.roles_required("examiner")
-def revoke(certificate_id: int):
+def _request(certificate_id: int, kind: str, form):
+    """Revocation and reissue are requests: a chief examiner other than the requester decides."""
     _certificate(certificate_id)
-    form = RevokeForm()
+    what = changes.KIND_NAMES[kind]
     back = redirect(url_for("certificates.detail", certificate_id=certificate_id))
     if not form.validate_on_submit():
-        flash("未撤销：" + _form_errors(form), "error")
+        flash(f"未提交{what}申请：" + _form_errors(form), "error")
         return back
     try:
-        number = service.revoke(web.engine(), certificate_id, form.reason.data, current_user.id, web.now())
+        extra = ({"holder_name": form.holder_name.data, "correction_reason": form.correction_reason.data}
+                 if kind == changes.REISSUE else {})
+        changes.request(web.engine(), certificate_id, kind, form.reason.data, current_user.id, web.now(), **extra)
     except service.CertificateError as exc:
-        flash(f"未撤销：{exc}", "error")
+        flash(f"未提交{what}申请：{exc}", "error")
         return back
-    flash(f"证书 {number} 已撤销；核验时将显示“已撤销”及撤销原因")
+    flash(f"{what}申请已提交，须由另一位考务主管批准后生效")
     return back
 
 
+@bp.route("/examiner/certificates/<int:certificate_id>/revoke", methods=["POST"])
+@web.roles_required(*managed.MANAGER_ROLES)
+def revoke(certificate_id: int):
+    return _request(certificate_id, changes.REVOKE, RevokeForm())
+
+
 @bp.route("/examiner/certificates/<int:certificate_id>/reissue", methods=["POST"])
-@web.roles_required("examiner")
+@web.roles_required(*managed.MANAGER_ROLES)
 def reissue(certificate_id: int):
-    _certificate(certificate_id)
-    form = ReissueForm()
+    return _request(certificate_id, changes.REISSUE, ReissueForm())
+
+
+def _change(change_id: int):
+    """A change request, through the certificate it concerns (same access rule)."""
+    from certificates.models import CertificateChange
+    change = web.db().get(CertificateChange, change_id) or abort(404)
+    _certificate(change.certificate_id)
+    return change
+
+
+@bp.route("/examiner/certificate-changes/<int:change_id>/approve", methods=["POST"])
+@web.roles_required("chief")
+def approve_change(change_id: int):
+    change = _change(change_id)
+    form = DecisionForm()
+    back = redirect(url_for("certificates.detail", certificate_id=change.certificate_id))
     if not form.validate_on_submit():
-        flash("未重新颁发：" + _form_errors(form), "error")
-        return redirect(url_for("certificates.detail", certificate_id=certificate_id))
+        flash("未审批：" + _form_errors(form), "error")
+        return back
     try:
-        new_id, number = service.reissue(web.engine(), certificate_id, form.holder_name.data, form.reason.data,
-                                 current_user.id, web.now(), current_app.config)
+        outcome = changes.approve(web.engine(), change_id, current_user.id, web.now(), form.note.data,
+                                  current_app.config)
     except service.CertificateError as exc:
-        flash(f"未重新颁发：{exc}", "error")
-        return redirect(url_for("certificates.detail", certificate_id=certificate_id))
-    flash(f"已重新颁发为证书 {number}，原证书已撤销并与新证书互相关联")
-    return redirect(url_for("certificates.detail", certificate_id=new_id))
+        flash(f"未批准：{exc}", "error")
+        return back
+    if outcome.certificate_id:
+        flash(f"已批准：证书已重新颁发为 {outcome.number}，原证书已撤销并与新证书互相关联")
+        return redirect(url_for("certificates.detail", certificate_id=outcome.certificate_id))
+    flash(f"已批准：证书 {outcome.number} 已撤销；核验时将显示“已撤销”及撤销原因")
+    return back
+
+
+@bp.route("/examiner/certificate-changes/<int:change_id>/reject", methods=["POST"])
+@web.roles_required("chief")
+def reject_change(change_id: int):
+    change = _change(change_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            changes.reject(web.engine(), change_id, current_user.id, web.now(), form.note.data)
+            flash("已驳回该申请")
+        except service.CertificateError as exc:
+            flash(f"未驳回：{exc}", "error")
+    else:
+        flash("未驳回：" + _form_errors(form), "error")
+    return redirect(url_for("certificates.detail", certificate_id=change.certificate_id))
+
+
+@bp.route("/examiner/certificate-changes/<int:change_id>/withdraw", methods=["POST"])
+@web.roles_required(*managed.MANAGER_ROLES)
+def withdraw_change(change_id: int):
+    change = _change(change_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            changes.withdraw(web.engine(), change_id, current_user.id, web.now())
+            flash("申请已撤回")
+        except service.CertificateError as exc:
+            flash(f"未撤回：{exc}", "error")
+    return redirect(url_for("certificates.detail", certificate_id=change.certificate_id))
+
+
+@bp.route("/examiner/certificate-changes")
+@web.roles_required(*managed.MANAGER_ROLES)
+def change_queue():
+    """Pending requests: a chief examiner sees every one, an examiner those of their sessions."""
+    db = web.db()
+    rows = changes.queue(db)
+    ids = managed.managed_ids(db, current_user.id, current_user.role)
+    if ids is not None:
+        rows = [(c, cert) for c, cert in rows if cert.session_id in ids]
+    people = service.names_of(db, {c.requested_by for c, _ in rows})
+    return render_template("certificates/changes.html", rows=rows, people=people, kind_names=changes.KIND_NAMES)
 
 
 @bp.route("/examiner/certificates/<int:certificate_id>/certificate.pdf")
-@web.roles_required("examiner")
+@web.roles_required(*managed.MANAGER_ROLES)
 def examiner_pdf(certificate_id: int):
     return _pdf_response(_certificate(certificate_id))
 

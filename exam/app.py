@@ -29,6 +29,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
     app.extensions[web.ENGINE_KEY] = db.engine_for(app.config["DATABASE_URL"])
     app.session_interface = CachingSessionInterface()
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     csrf.init_app(app)
     web.login_manager.init_app(app)
@@ -39,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     static_assets.init_app(app)  # content-hashed static URLs, cached for a year
     _install_template_helpers(app)
     _install_error_pages(app)
+    app.before_request(web.require_own_password)
     app.after_request(_security_headers)
     return app
 
@@ -117,9 +122,15 @@ _SECURITY_HEADERS = (
 
 def _security_headers(response):
     """Set on every response (no view sets these itself, so plain assignment is enough)."""
+    from flask import request
     headers = response.headers
     for name, value in _SECURITY_HEADERS:
         headers[name] = value
-    if response.mimetype in ("text/html", "application/json"):
-        headers["Cache-Control"] = "no-store"  # exam pages and answers stay out of every cache
+    if not request.path.startswith("/static/"):
+        # Every page, answer and download (results, tickets, certificates, exports) stays out of
+        # every cache, the browser's included; only the app's own scripts and styles are cached.
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
     return response

@@ -69,7 +69,8 @@ def users_group():
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "trainer", "examiner", "candidate", "verifier"]), required=True)
+@click.option("--role", type=click.Choice(["admin", "trainer", "examiner", "chief", "candidate", "verifier"]),
+              required=True, help="chief 为考务主管（分配考评员、查看所有场次、审批证书变更）")
 @click.option("--name", "display_name", default="")
 @click.password_option("--password", prompt="密码", confirmation_prompt="再次输入密码")
 def users_create(username, role, display_name, password):

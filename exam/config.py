@@ -21,8 +21,19 @@ DEFAULT_GRACE_SECONDS = 15
 
 def instance_path() -> Path:
     path = Path(os.environ.get("CALLEXAM_INSTANCE") or REPO_ROOT / "instance").resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    private_folder(path)
     return path
+
+
+def private_folder(path: Path) -> None:
+    """The instance folder holds the database (ID numbers, phones, photos, password hashes), keys
+    and the secret key: only the account running callexam may enter it (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    except PermissionError:     # not ours (a shared mount): leave it, the files inside are 0600
+        pass
 
 
 def secret_key(folder: Path) -> str:
@@ -54,7 +65,7 @@ def database_url(folder: Path) -> str:
 
 def load(overrides: dict | None = None) -> dict:
     folder = instance_path() if not (overrides and "INSTANCE_PATH" in overrides) else Path(overrides["INSTANCE_PATH"])
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     cfg = {
         "INSTANCE_PATH": str(folder),
         "SECRET_KEY": os.environ.get("CALLEXAM_SECRET_KEY") or secret_key(folder),
@@ -74,10 +85,13 @@ def load(overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("CALLEXAM_SECURE_COOKIES") == "1",
         "WTF_CSRF_TIME_LIMIT": None,  # an exam lasts hours; the token is bound to the session anyway
-        "USER_CACHE_SECONDS": float(os.environ.get("CALLEXAM_USER_CACHE_SECONDS", 10)),
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
-        "LOGIN_MAX_FAILURES_PER_IP": 200,  # exam rooms sit behind one NAT address
+        # Server-side sessions (exam.accounts.logins): idle timeouts per kind of account, a lifetime.
+        "STAFF_IDLE_MINUTES": float(os.environ.get("CALLEXAM_STAFF_IDLE_MINUTES", 30)),
+        "CANDIDATE_IDLE_MINUTES": float(os.environ.get("CALLEXAM_CANDIDATE_IDLE_MINUTES", 20)),
+        "SESSION_MAX_HOURS": float(os.environ.get("CALLEXAM_SESSION_MAX_HOURS", 12)),
+        # Behind a reverse proxy: trust this many proxies' X-Forwarded-For/-Proto/-Host (werkzeug's
+        # ProxyFix), so addresses, throttles and Secure cookies see the browser's side.
+        "PROXY_FIX": int(os.environ.get("CALLEXAM_PROXY_FIX", 0)),
         "CERTIFICATE_VALID_YEARS": int(os.environ.get("CALLEXAM_CERTIFICATE_VALID_YEARS", 3)),  # certificates.rules
     }
     if overrides:

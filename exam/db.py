@@ -47,11 +47,30 @@ def make_engine(url: str, **kwargs) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if is_sqlite(url):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        private_files(engine.url.database)
         _install_sqlite_hooks(engine)
     else:
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **kwargs)
     return engine
+
+
+def private_files(database: str | None) -> None:
+    """The database and its WAL and shared-memory files readable by this account only (0600). SQLite
+    gives -wal and -shm the main file's mode, so creating the main file 0600 before SQLite does is
+    enough for a new database; an existing one is tightened."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError:
+        return      # a folder that does not exist yet: SQLite reports it on connect
+    for path in (database, database + "-wal", database + "-shm", database + "-journal"):
+        try:
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, 0o600)
+        except OSError:
+            pass
 
 
 def _install_sqlite_hooks(engine: Engine) -> None:

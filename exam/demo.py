@@ -24,7 +24,7 @@ from typing_test import passages
 #: Demo credentials, printed by ``make run``. They exist only in demo data loaded on request.
 DEMO_PASSWORD = "callexam-demo"
 STAFF = [("admin", "admin", "系统管理员"), ("trainer", "trainer", "王老师"),
-         ("examiner", "examiner", "李考评"), ("verifier", "verifier", "人事部张"),]
+         ("examiner", "examiner", "李考评"), ("chief", "chief", "赵主管"), ("verifier", "verifier", "人事部张"),]
 CANDIDATES = [(f"cand{n:02d}", f"考生{n:02d}") for n in range(1, 21)]
 #: Candidates and rooms no demo session uses: a newcomer can schedule a session with them today (the
 #: demo's own sessions run for 30 days in their own 演示 rooms with cand01–cand20).

@@ -7,7 +7,6 @@ def load_all():
     from sqlmodel import SQLModel
 
     import certificates.models  # noqa: F401
-    import certificates.throttle  # noqa: F401  (verification throttle, migration 0010)
     import exam.accounts.models  # noqa: F401
     import exam.audit.models  # noqa: F401
     import exam.delivery.models  # noqa: F401
@@ -15,6 +14,7 @@ def load_all():
     import exam.notifications.models  # noqa: F401
     import exam.proctoring.models  # noqa: F401
     import exam.sessions.models  # noqa: F401
+    import exam.throttle  # noqa: F401  (the one throttle, migration 0011)
     import practical.models  # noqa: F401
     import question_bank.models  # noqa: F401
     import typing_test.models  # noqa: F401

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import time
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
@@ -42,6 +42,11 @@ class CachingSessionInterface(SecureCookieSessionInterface):
 
     def __init__(self):
         self._decoded = _TTLCache()
+
+    def get_cookie_secure(self, app) -> bool:
+        """Secure whenever the browser reached us over HTTPS (directly, or through a proxy that
+        ProxyFix is told to trust), whatever SESSION_COOKIE_SECURE says; always when it says so."""
+        return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
 
     def open_session(self, app, request):
         value = request.cookies.get(self.get_cookie_name(app))

@@ -23,7 +23,8 @@ from typing_test import passages
 PASSWORD = "test-password-1"
 ACCOUNTS = [("admin", "admin"), ("trainer", "trainer"), ("trainer2", "trainer"), ("examiner", "examiner"),
             ("verifier", "verifier"),
-            ("cand1", "candidate"), ("cand2", "candidate"), ("cand3", "candidate")]
+            ("cand1", "candidate"), ("cand2", "candidate"), ("cand3", "candidate"),
+            ("chief", "chief"), ("examiner2", "examiner")]   # examiner2 is assigned to no session
 
 
 def _seed(url: str) -> None:

@@ -85,7 +85,9 @@ def reset(db: Session, session_id: int, station_id: int, actor_id: int) -> Stati
     station = db.get(Station, station_id)
     if station is None or station.session_id != session_id:
         raise StationError("找不到该考试机", 404)
-    station.key, station.registered_at, station.hostname = None, None, ""
+    # The sequence starts afresh too: a station bricked by a sequence number far ahead (a clock that
+    # jumped, a tampered agent) is mended by a reset and a new registration.
+    station.key, station.registered_at, station.hostname, station.last_seq = None, None, "", 0
     db.add(station)
     record(db.connection(), "station.reset", "station", station_id, actor_id=actor_id)
     return station
@@ -121,13 +123,31 @@ def register(engine: Engine, code: str, hostname: str, now: dt.datetime) -> tupl
         return station.label, station.key
 
 
+#: How far ahead of the server's clock a sequence number may be. The agent counts microseconds since
+#: the epoch (``station_agent.next_seq``); a number further ahead would refuse every later request
+#: until that time, so it is refused itself (a PC clock a day wrong is told so).
+SEQ_AHEAD_SECONDS = 24 * 3600
+SEQ_MAX = 2 ** 63 - 1   # the column is a BIGINT
+
+
+def parse_seq(header: str | None, now: dt.datetime) -> int:
+    """The request's sequence number: 1 to SEQ_MAX digits only, and not far ahead of the clock (400)."""
+    text = (header or "").strip()
+    if not text:
+        raise StationError("请求缺少有效的序号（X-Station-Seq）", 401)
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        raise StationError("序号（X-Station-Seq）应为不超过 19 位的正整数", 400)
+    seq = int(text)
+    ceiling = min(SEQ_MAX, int((now.timestamp() + SEQ_AHEAD_SECONDS) * 1_000_000))
+    if seq < 1 or seq > ceiling:
+        raise StationError("序号（X-Station-Seq）超出允许范围：请核对考试机的系统时间后重启监控程序", 400)
+    return seq
+
+
 def authenticate(engine: Engine, code: str | None, seq_header: str | None, signature: str | None,
                  method: str, path: str, body: bytes, now: dt.datetime) -> Station:
     """The station a signed request comes from; advances its sequence number, so each request counts once."""
-    try:
-        seq = int(seq_header or "")
-    except ValueError:
-        raise StationError("请求缺少有效的序号（X-Station-Seq）", 401) from None
+    seq = parse_seq(seq_header, now)
     with Session(engine) as db:
         station = db.exec(sm_select(Station).where(Station.code == (code or "").strip().upper())).first()
     if station is None:

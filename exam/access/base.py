@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping, Optional
 
+from exam.throttle import POLICIES, Policy, Verdict
+
 #: The parts of a session a candidate starts separately, with the name the candidate reads.
 
 #: Attempt statuses that end a part for good (the proctoring "void" included).
@@ -25,18 +27,6 @@ class SettingsError(ValueError):
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field = field
-
-
-@dataclass(frozen=True)
-class Throttle:
-    """How many wrong guesses (access code, unlock secret) a candidate may make within a window."""
-
-    max_failures: int = 5
-    window_seconds: int = 10 * 60
-
-    @property
-    def minutes(self) -> int:
-        return max(1, self.window_seconds // 60)
 
 
 @dataclass(frozen=True)
@@ -72,8 +62,9 @@ class AccessContext:
     preflight: Mapping[str, str] = field(default_factory=dict)
     attempt: Any = None  # this part's existing attempt (has .status), or None
     timezone: str = "Asia/Shanghai"
-    code_failures: int = 0  # wrong access-code guesses within the throttle window
-    throttle: Throttle = field(default_factory=Throttle)
+    code_failures: int = 0  # wrong access-code guesses of this candidate from this address (exam.throttle)
+    code_wait: int = 0      # seconds before the next guess is even checked (0: it may be now)
+    throttle: Policy = field(default_factory=lambda: POLICIES["access_code"])
 
     @property
     def part_name(self) -> str:

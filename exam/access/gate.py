@@ -7,20 +7,19 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
+from exam import throttle as throttles
 from exam import web
 from exam.access import service
-from exam.access.base import Throttle
 
 
-def throttle() -> Throttle:
-    cfg = current_app.config
-    return Throttle(int(cfg.get("ACCESS_CODE_MAX_FAILURES", Throttle.max_failures)),
-                    int(cfg.get("ACCESS_CODE_FAILURE_WINDOW_SECONDS", Throttle.window_seconds)))
+def throttle(name: str = "access_code") -> throttles.Policy:
+    """The instance's policy for access-code guesses (or ``unlock`` for the idle lock's secret)."""
+    return throttles.policy(current_app.config, name)
 
 
 def client_ip() -> str | None:
-    """The address the rules check. callexam installs no proxy fix, so this is the peer's address;
-    a deployment behind a proxy would wrap the app in werkzeug's ProxyFix, which sets it here."""
+    """The address the rules check: the peer's address, or behind a reverse proxy the browser's as
+    werkzeug's ProxyFix reads it from X-Forwarded-For (``CALLEXAM_PROXY_FIX``, exam.app)."""
     return request.remote_addr
 
 

@@ -1,11 +1,10 @@
 """The database side of the access rules: load what the rules look at, record wrong guesses, save
 the examiner's settings (audited), and check the idle lock's unlock secret.
 
-Wrong guesses (access code, unlock secret) are IntegritySignal rows rather than LoginFailure rows:
-they belong to one candidate in one session — exactly that table's key and index — and the
-proctoring page then shows the examiner who is guessing. LoginFailure is keyed by user name and
-address and is wiped on a successful sign-in, which would reset the code throttle by signing in
-again. Counting in the database keeps the limit across server workers and machines.
+Wrong guesses (access code, unlock secret) are counted by the one throttle (``exam.throttle``),
+per candidate and session and address, with scopes of their own (signing in again resets nothing
+here). Each wrong guess is also an IntegritySignal, so the proctoring board shows the examiner who
+is guessing; the board reads the signals, the throttle counts its own events.
 """
 
 from __future__ import annotations
@@ -16,12 +15,13 @@ from typing import Any, Mapping, Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, insert, update
+from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from exam import parts
-from exam.access.base import AccessContext, Throttle
+from exam import throttle as throttles
+from exam.access.base import AccessContext
 from exam.access.manager import AccessManager, Decision, clean_settings
 from exam.access.rules.access_code import AccessCodeRule
 from exam.access.rules.idle_timeout import unlock_secret_name
@@ -52,26 +52,24 @@ def enrolled(db: Session, session_id: int, candidate_id: int) -> bool:
                                                Enrollment.candidate_id == candidate_id)).first() is not None
 
 
-def failures(db: Session, session_id: int, candidate_id: int, kind: str, since: dt.datetime) -> int:
-    return db.exec(select(func.count()).select_from(IntegritySignal).where(
-        IntegritySignal.session_id == session_id, IntegritySignal.candidate_id == candidate_id,
-        IntegritySignal.kind == kind, IntegritySignal.at >= since)).one()
+def guesser(session_id: int, candidate_id: int) -> str:
+    """The throttle's subject for one candidate's guesses in one session."""
+    return f"{session_id}:{candidate_id}"
 
 
 def context(db: Session, exam_session: ExamSession, part: str, candidate_id: int, now: dt.datetime, *,
             ip: Optional[str] = None, preflight: Mapping[str, str] | None = None, timezone: str = "Asia/Shanghai",
-            throttle: Throttle = Throttle()) -> AccessContext:
-    since = now - dt.timedelta(seconds=throttle.window_seconds)
+            throttle: throttles.Policy = throttles.POLICIES["access_code"]) -> AccessContext:
+    verdict = throttles.check(db.connection(), throttle, guesser(exam_session.id, candidate_id), f"ip:{ip}", now)
     return AccessContext(
         session=exam_session, part=part, candidate_id=candidate_id, now=now, client_ip=ip,
         preflight=dict(preflight or {}), attempt=attempt_of(db, part, exam_session.id, candidate_id),
-        timezone=timezone, throttle=throttle,
-        code_failures=failures(db, exam_session.id, candidate_id, CODE_FAILURE, since))
+        timezone=timezone, throttle=throttle, code_failures=verdict.failures, code_wait=verdict.retry_after)
 
 
 def check_start(engine: Engine, session_id: int, part: str, candidate_id: int, now: dt.datetime, *,
                 ip: Optional[str], preflight: Mapping[str, str], timezone: str,
-                throttle: Throttle = Throttle()) -> Decision:
+                throttle: throttles.Policy = throttles.POLICIES["access_code"]) -> Decision:
     """Run the session's rules for a start; a failed code guess is recorded (and so counted)."""
     with Session(engine) as db:
         exam_session = db.get(ExamSession, session_id)
@@ -81,6 +79,7 @@ def check_start(engine: Engine, session_id: int, part: str, candidate_id: int, n
                       timezone=timezone, throttle=throttle)
         decision = AccessManager.for_session(exam_session).check_start(ctx)
     if decision.wrong_guess:
+        throttles.failed(engine, throttle, guesser(session_id, candidate_id), f"ip:{ip}", now)
         _signal(engine, session_id, candidate_id, part, CODE_FAILURE, now, ip=ip)
     return decision
 
@@ -174,10 +173,10 @@ def lock(engine: Engine, session_id: int, part: str, candidate_id: int, now: dt.
 
 
 def unlock(engine: Engine, session_id: int, part: str, candidate_id: int, secret: str, now: dt.datetime,
-           throttle: Throttle = Throttle()) -> Optional[str]:
+           throttle: throttles.Policy = throttles.POLICIES["unlock"], ip: Optional[str] = None) -> Optional[str]:
     """Check what the candidate typed on the lock overlay; None when it unlocks, else the reason.
     The password hash is verified outside any write transaction (argon2 takes ~25 ms)."""
-    since = now - dt.timedelta(seconds=throttle.window_seconds)
+    subject, source = guesser(session_id, candidate_id), f"ip:{ip}"
     with Session(engine) as db:
         exam_session = db.get(ExamSession, session_id)
         if exam_session is None or not enrolled(db, session_id, candidate_id):
@@ -185,8 +184,9 @@ def unlock(engine: Engine, session_id: int, part: str, candidate_id: int, secret
         manager = AccessManager.for_session(exam_session)
         if manager.rule("idle_timeout") is None:
             return "本场考试未启用无操作锁屏"
-        if failures(db, session_id, candidate_id, UNLOCK_FAILURE, since) >= throttle.max_failures:
-            return f"解锁失败次数过多，请 {throttle.minutes} 分钟后再试，或举手请监考老师协助"
+        verdict = throttles.check(db.connection(), throttle, subject, source, now)
+        if not verdict.allowed:
+            return f"解锁失败次数过多，请 {verdict.wait_text}后再试，或举手请监考老师协助"
         user = db.get(User, candidate_id)
         profile = db.get(CandidateProfile, candidate_id)
         code_rule = manager.rule(AccessCodeRule.code)
@@ -198,9 +198,12 @@ def unlock(engine: Engine, session_id: int, part: str, candidate_id: int, secret
             and hmac.compare_digest(idcard.normalise(typed).encode(), profile.id_number[-6:].upper().encode()))
         or _password_matches(user.password_hash if user else "", secret or ""))
     if not ok:
+        throttles.failed(engine, throttle, subject, source, now)
         _signal(engine, session_id, candidate_id, part, UNLOCK_FAILURE, now)
         what = unlock_secret_name(exam_session)
         return f"{what}不正确，无法解锁" if typed else f"请输入{what}后再解锁"
+    if verdict.failures:
+        throttles.succeeded(engine, throttle, subject, source, now)
     _signal(engine, session_id, candidate_id, part, UNLOCKED, now)
     return None
 

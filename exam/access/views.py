@@ -47,7 +47,7 @@ def unlock(session_id: int):
     if not isinstance(body, dict) or body.get("part") not in parts.codes():
         return jsonify(error="解锁请求格式错误：应含 part（theory、typing 或 practical）与 secret"), 400
     error = service.unlock(web.engine(), session_id, body["part"], current_user.id, str(body.get("secret") or ""),
-                           web.now(), gate.throttle())
+                           web.now(), gate.throttle("unlock"), ip=gate.client_ip())
     if error:
         return jsonify(error=error), 400
     return jsonify(unlocked=True)

@@ -57,7 +57,14 @@ def create_session(db: Session, *, name: str, level: str, opens_at: dt.datetime,
     db.flush()
     for room_id in dict.fromkeys(room_ids):
         db.add(SessionRoom(session_id=session.id, room_id=room_id))
-    for examiner_id in dict.fromkeys(examiner_ids):
+    assigned = list(examiner_ids)
+    if created_by is not None and created_by not in assigned:
+        # An examiner who schedules a session is one of its examiners (exam.sessions.managed): they
+        # could not open it otherwise. A chief examiner sees every session without being assigned.
+        creator = db.get(User, created_by)
+        if creator is not None and creator.role == "examiner":
+            assigned.append(created_by)
+    for examiner_id in dict.fromkeys(assigned):
         db.add(SessionExaminer(session_id=session.id, examiner_id=examiner_id))
     enrol(db, session.id, candidate_ids)
     return session

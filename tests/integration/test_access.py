@@ -133,7 +133,7 @@ def test_an_open_attempt_resumes_through_the_start_view(client, make_session):
 # ---------------------------------------------------------------- access code
 
 def test_access_code_is_asked_on_the_start_form_and_checked(client, app, engine, make_session):
-    app.config["ACCESS_CODE_MAX_FAILURES"] = 3
+    app.config["THROTTLE_ACCESS_CODE_FREE"] = 3
     sid = make_session()
     set_rules(engine, sid, {"access_code": {"code": "314159"}})
     login(client, "cand1")
@@ -157,7 +157,7 @@ def test_access_code_is_asked_on_the_start_form_and_checked(client, app, engine,
 
 
 def test_access_code_guesses_are_throttled_per_candidate(client, app, engine, make_session):
-    app.config["ACCESS_CODE_MAX_FAILURES"] = 2
+    app.config["THROTTLE_ACCESS_CODE_FREE"] = 2
     sid = make_session()
     set_rules(engine, sid, {"access_code": {"code": "ABC123"}})
     login(client, "cand1")
@@ -228,7 +228,7 @@ def _unlock(client, sid, part, secret):
 
 
 def test_idle_timeout_locks_until_the_password_is_given(client, app, engine, make_session):
-    app.config["ACCESS_CODE_MAX_FAILURES"] = 3
+    app.config["THROTTLE_ACCESS_CODE_FREE"] = 3
     sid = make_session()
     set_rules(engine, sid, {"idle_timeout": {"minutes": 5}})
     login(client, "cand1")
@@ -251,7 +251,7 @@ def test_idle_timeout_locks_until_the_password_is_given(client, app, engine, mak
 
 
 def test_idle_unlock_is_throttled_and_accepts_the_room_code(client, app, engine, make_session):
-    app.config["ACCESS_CODE_MAX_FAILURES"] = 2
+    app.config["THROTTLE_UNLOCK_FREE"] = 2
     sid = make_session()
     set_rules(engine, sid, {"idle_timeout": {"minutes": 3}, "access_code": {"code": "2468"}})
     login(client, "cand1")

@@ -198,7 +198,13 @@ def web_published(app, users, published):
     return published
 
 
-def test_examiner_sees_the_register_and_revokes_and_reissues_through_forms(app, client, engine, users, web_published):
+def _change_ids(engine) -> list[int]:
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(text("SELECT id FROM certificate_change ORDER BY id"))]
+
+
+def test_examiner_requests_and_another_person_approves_through_forms(app, client, engine, users, web_published):
+    """Four eyes (certificates.changes): the session's examiner asks, a chief examiner decides."""
     [cert] = certs(engine)
     login(client, "examiner")
     html = client.get(f"/examiner/sessions/{web_published}/certificates").get_data(as_text=True)
@@ -208,21 +214,84 @@ def test_examiner_sees_the_register_and_revokes_and_reissues_through_forms(app, 
     detail = f"/examiner/certificates/{cert.id}"
     token = csrf_token(client, detail)
     resp = client.post(f"{detail}/revoke", data={"csrf_token": token, "reason": ""}, follow_redirects=True)
-    assert "未撤销：撤销原因：" in resp.get_data(as_text=True) and certs(engine)[0].revoked_at is None
+    assert "未提交撤销申请：撤销原因：" in resp.get_data(as_text=True) and certs(engine)[0].revoked_at is None
     assert client.post(f"{detail}/revoke", data={"reason": "x"}).status_code == 400  # no CSRF token
 
+    # A name other than the profile's needs the correction's grounds (and then corrects the profile).
     resp = client.post(f"{detail}/reissue", data={"csrf_token": token, "holder_name": "王小明", "reason": "改名"},
                        follow_redirects=True)
+    assert "与考生档案中的姓名“cand1”不一致" in resp.get_data(as_text=True) and _change_ids(engine) == []
+    resp = client.post(f"{detail}/reissue", data={"csrf_token": token, "holder_name": "王小明", "reason": "改名",
+                                                  "correction_reason": "核对身份证原件，系录入错误"},
+                       follow_redirects=True)
+    page = resp.get_data(as_text=True)
+    assert "重新颁发申请已提交" in page and "待审批的重新颁发申请" in page and len(certs(engine)) == 1
+    [change_id] = _change_ids(engine)
+    again = client.post(f"{detail}/revoke", data={"csrf_token": token, "reason": "再申请"}, follow_redirects=True)
+    assert "已有一项待审批的变更申请" in again.get_data(as_text=True)
+    # The requester cannot decide: an examiner is no approver, and nobody approves their own request.
+    assert client.post(f"/examiner/certificate-changes/{change_id}/approve",
+                       data={"csrf_token": token}).status_code == 403
+    assert len(certs(engine)) == 1
+
+    chief = app.test_client()
+    login(chief, "chief")
+    ctoken = csrf_token(chief, detail)
+    resp = chief.post(f"/examiner/certificate-changes/{change_id}/approve", data={"csrf_token": ctoken, "note": "同意"},
+                      follow_redirects=True)
     page = resp.get_data(as_text=True)
     old, new = certs(engine)
-    assert f"已重新颁发为证书 {new.number}" in page and "王小明" in page and old.number in page
-    html = client.get(f"/examiner/sessions/{web_published}/certificates").get_data(as_text=True)
-    assert "已撤销" in html and f"已重新颁发为 {new.number}" in html and f"替换原证书 {old.number}" in html
+    assert f"已重新颁发为 {new.number}" in page and "王小明" in page and old.number in page
+    assert new.holder_name == "王小明" and old.replaced_by_id == new.id and old.revoked_at is not None
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT display_name FROM user_account WHERE id = :u"),
+                            {"u": users["cand1"]}).scalar() == "王小明"      # the profile corrected with it
+    [asked] = audit(engine, "certificate.change_requested")
+    [approved] = audit(engine, "certificate.change_approved")
+    [corrected] = audit(engine, "candidate.name_corrected")
+    [reissued] = audit(engine, "certificate.reissue")
+    assert asked.actor_id == users["examiner"] and approved.actor_id == users["chief"]
+    assert corrected.detail["before"] == "cand1" and corrected.detail["reason"] == "核对身份证原件，系录入错误"
+    assert (reissued.detail["requested_by"], reissued.detail["approved_by"]) == (users["examiner"], users["chief"])
+    assert chain.verify(engine).ok
 
-    resp = client.post(f"/examiner/certificates/{new.id}/revoke", data={"csrf_token": token, "reason": "资格取消"},
-                       follow_redirects=True)
-    assert f"证书 {new.number} 已撤销" in resp.get_data(as_text=True)
+    # A revocation is rejected with a reason, and a chief cannot approve a request of their own.
+    new_detail = f"/examiner/certificates/{new.id}"
+    client.post(f"{new_detail}/revoke", data={"csrf_token": token, "reason": "资格取消"})
+    resp = chief.post(f"/examiner/certificate-changes/{_change_ids(engine)[-1]}/reject",
+                      data={"csrf_token": ctoken, "note": "证据不足"}, follow_redirects=True)
+    assert "已驳回" in resp.get_data(as_text=True) and certs(engine)[1].revoked_at is None
+    chief.post(f"{new_detail}/revoke", data={"csrf_token": ctoken, "reason": "资格取消"})
+    resp = chief.post(f"/examiner/certificate-changes/{_change_ids(engine)[-1]}/approve",
+                      data={"csrf_token": ctoken}, follow_redirects=True)
+    assert "不能审批自己提出的申请" in resp.get_data(as_text=True) and certs(engine)[1].revoked_at is None
+    assert "资格取消" in chief.get("/examiner/certificate-changes").get_data(as_text=True)
     assert client.get("/examiner/certificates/99999").status_code == 404
+
+
+def test_an_unassigned_examiner_cannot_see_or_change_a_sessions_certificates(app, client, engine, web_published):
+    [cert] = certs(engine)
+    login(client, "examiner2")
+    token = csrf_token(client, "/no-such-page")
+    assert client.get(f"/examiner/sessions/{web_published}/certificates").status_code == 403
+    assert client.get(f"/examiner/certificates/{cert.id}").status_code == 403
+    assert client.get(f"/examiner/certificates/{cert.id}/certificate.pdf").status_code == 403
+    for action, form in (("revoke", {"reason": "x"}), ("reissue", {"holder_name": "伪造", "reason": "x"})):
+        resp = client.post(f"/examiner/certificates/{cert.id}/{action}", data={"csrf_token": token, **form})
+        assert resp.status_code == 403
+    assert _change_ids(engine) == [] and cert.number not in client.get("/examiner/certificate-changes").get_data(as_text=True)
+
+
+def test_a_reissue_under_the_profile_name_needs_no_correction(engine, users, published):
+    from certificates import changes
+    [cert] = certs(engine)
+    change = changes.request(engine, cert.id, changes.REISSUE, "证书污损", users["examiner"], utcnow(),
+                             holder_name="ｃａｎｄ１")   # NFKC: the same name as the profile's
+    outcome = changes.approve(engine, change, users["chief"], utcnow())
+    assert outcome.number and certs(engine)[1].holder_name == "cand1"
+    with pytest.raises(service.CertificateError, match="只有考务主管可以审批"):
+        other = changes.request(engine, outcome.certificate_id, changes.REVOKE, "x", users["chief"], utcnow())
+        changes.approve(engine, other, users["examiner"], utcnow())
 
 
 def test_candidates_see_only_their_own_certificates_with_status(app, client, engine, users, web_published):

@@ -8,7 +8,8 @@ from tests.webclient import csrf_token, login
 
 SAMPLE_ARGS = {"session_id": 1, "attempt_id": 1, "item_id": 1, "position": 0, "blueprint_id": 1, "station_id": 1, "scenario_id": 1, "status": "approved", "fmt": "csv",
                "passage_id": 1, "key": "taboo", "room_id": 1, "candidate_id": 1, "enrollment_id": 1,
-               "incident_id": 1, "part": "theory", "kind": "theory", "action": "pause", "certificate_id": 1}
+               "incident_id": 1, "part": "theory", "kind": "theory", "action": "pause", "certificate_id": 1,
+               "user_id": 1, "change_id": 1}
 
 
 def test_login_page_has_the_expected_fields(client):
@@ -28,10 +29,11 @@ def test_wrong_password_is_refused_in_chinese(client):
     assert "用户名或密码错误" in resp.get_data(as_text=True)
 
 
-def test_login_is_rate_limited_per_account(client, app):
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+def test_login_is_rate_limited_per_account_and_address(client, app):
+    """More in tests/integration/test_security_throttle.py."""
+    for _ in range(app.config.get("THROTTLE_SIGNIN_FREE", 5)):
         assert login(client, "cand2", "wrong-password").status_code == 401
-    resp = login(client, "cand2")  # even the right password waits now
+    resp = login(client, "cand2")  # even the right password waits now, from this address
     assert resp.status_code == 429
     assert "登录失败次数过多" in resp.get_data(as_text=True)
     assert login(client, "cand1").status_code == 302  # other accounts are unaffected
@@ -63,7 +65,7 @@ def test_every_view_is_either_public_or_role_checked(app):
     assert unmarked == []
 
 
-@pytest.mark.parametrize("role_user", ["cand1", "trainer", "examiner", "admin", "verifier"])
+@pytest.mark.parametrize("role_user", ["cand1", "trainer", "examiner", "chief", "admin", "verifier"])
 def test_roles_only_reach_their_own_views(app, client, role_user):
     login(client, role_user)
     token = csrf_token(client, "/no-such-page")  # the 404 page carries the token like every page
@@ -93,15 +95,16 @@ def test_admin_creates_a_user_who_can_sign_in(client, app):
     login(client, "admin")
     token = csrf_token(client, "/admin/users")
     resp = client.post("/admin/users", data={"username": "newcand", "display_name": "新考生", "role": "candidate",
-                                             "password": "a-good-password", "csrf_token": token})
+                                             "password": "a-good-password-1", "csrf_token": token})
     assert resp.status_code == 302
     assert "newcand" in client.get("/admin/users").get_data(as_text=True)
     resp = client.post("/admin/users", data={"username": "newcand", "display_name": "x", "role": "candidate",
                                              "password": "short", "csrf_token": token})
     html = resp.get_data(as_text=True)
-    assert "密码至少 8 位" in html
+    assert "密码至少 12 位" in html
     client.post("/logout", data={"csrf_token": token})
-    assert login(client, "newcand", "a-good-password").status_code == 302
+    resp = login(client, "newcand", "a-good-password-1")
+    assert resp.status_code == 302 and resp.location.endswith("/account/password")  # the admin chose it
 
 
 def test_healthz(client):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-from exam.access.base import AccessContext, AccessRule, Throttle
+from exam.access.base import AccessContext, AccessRule
+from exam.throttle import Policy
 from exam.access.manager import OPTIONAL, RULES, AccessManager, clean_settings
 
 UTC = dt.timezone.utc
@@ -18,10 +19,10 @@ def session(rules):
                            signin_mode="password")
 
 
-def ctx(s, now=OPENS + dt.timedelta(minutes=1), ip="10.1.1.1", preflight=None, attempt=None, failures=0):
+def ctx(s, now=OPENS + dt.timedelta(minutes=1), ip="10.1.1.1", preflight=None, attempt=None, failures=0, wait=0):
     return AccessContext(session=s, part="theory", candidate_id=3, now=now, client_ip=ip,
                          preflight=preflight or {}, attempt=attempt, code_failures=failures,
-                         throttle=Throttle(max_failures=5))
+                         throttle=Policy("access_code", free=5, base_seconds=60))
 
 
 ALL = {"access_code": {"code": "1234"}, "ip_subnet": {"subnets": ["10.1.0.0/16"]}, "fullscreen": {},

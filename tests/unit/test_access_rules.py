@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from exam.access.base import AccessContext, SettingsError, Throttle
+from exam.access.base import AccessContext, SettingsError
+from exam.throttle import Policy
 from exam.access.rules import access_code, ip_subnet
 from exam.access.rules.access_code import AccessCodeRule
 from exam.access.rules.fullscreen import FullscreenRule
@@ -29,9 +30,10 @@ def session(practical=None, rules=None, signin_mode="password"):
 
 
 def ctx(part="theory", now=OPENS + dt.timedelta(minutes=5), attempt=None, ip=None, preflight=None, failures=0,
-        exam_session=None, throttle=Throttle(max_failures=3)):
+        exam_session=None, throttle=Policy("access_code", free=3, base_seconds=60), wait=0):
     return AccessContext(session=exam_session or session(), part=part, candidate_id=7, now=now, client_ip=ip,
-                         preflight=preflight or {}, attempt=attempt, code_failures=failures, throttle=throttle)
+                         preflight=preflight or {}, attempt=attempt, code_failures=failures, throttle=throttle,
+                         code_wait=wait)
 
 
 def attempt(status):
@@ -141,9 +143,11 @@ def test_access_code_checks_the_typed_code_and_counts_guesses():
     wrong = rule.validate_preflight_check(ctx(preflight={"access_code": "271828"}, failures=1))
     assert wrong[0].guess and wrong[0].message.endswith("（还可再试 1 次）")
     last = rule.validate_preflight_check(ctx(preflight={"access_code": "271828"}, failures=2))
-    assert last[0].message.endswith("（已达上限，请 10 分钟后再试）")
-    blocked = rule.validate_preflight_check(ctx(preflight={"access_code": "314159"}, failures=3))
-    assert not blocked[0].guess and "输错次数过多，请 10 分钟后再试" in blocked[0].message
+    assert last[0].message.endswith("（须等待 1 分钟后才能再试）")
+    blocked = rule.validate_preflight_check(ctx(preflight={"access_code": "314159"}, failures=3, wait=45))
+    assert not blocked[0].guess and "输错次数过多，请 45 秒后再试" in blocked[0].message
+    # once the wait is over the candidate may try again (slowed, never locked out for good)
+    assert rule.validate_preflight_check(ctx(preflight={"access_code": "314159"}, failures=3)) == []
     assert [f.name for f in rule.preflight_fields("typing")] == ["access_code"]
     assert rule.matches(" 314159") and not rule.matches("") and not rule.matches("31415")
 

@@ -10,6 +10,7 @@ import secrets
 from typing import Optional
 
 from exam.access.base import AccessContext, AccessRule, PreflightError, PreflightField, SettingsError
+from exam.throttle import Verdict
 
 FIELD = "access_code"
 CODE_RE = re.compile(r"^[0-9A-Za-z]{4,12}$")
@@ -54,15 +55,17 @@ class AccessCodeRule(AccessRule):
         return [PreflightField(FIELD, "进场码", hint="监考老师在考场公布", maxlength=12)]
 
     def validate_preflight_check(self, ctx: AccessContext) -> list[PreflightError]:
-        throttle = ctx.throttle
-        if ctx.code_failures >= throttle.max_failures:
-            return [PreflightError(FIELD, f"进场码输错次数过多，请 {throttle.minutes} 分钟后再试，或举手请监考老师协助")]
+        if ctx.code_wait > 0:
+            wait = Verdict(False, ctx.code_wait).wait_text
+            return [PreflightError(FIELD, f"进场码输错次数过多，请 {wait}后再试，或举手请监考老师协助")]
         typed = normalise(ctx.preflight.get(FIELD))
         if not typed:
             return [PreflightError(FIELD, "请输入监考老师在考场公布的进场码")]
         if not hmac.compare_digest(typed.encode(), str(self.settings["code"]).upper().encode()):
-            left = throttle.max_failures - ctx.code_failures - 1
-            more = f"（还可再试 {left} 次）" if left > 0 else f"（已达上限，请 {throttle.minutes} 分钟后再试）"
+            policy = ctx.throttle
+            left = policy.free - ctx.code_failures - 1
+            wait = Verdict(False, int(policy.delay(ctx.code_failures + 1))).wait_text
+            more = f"（还可再试 {left} 次）" if left > 0 else f"（须等待 {wait}后才能再试）"
             return [PreflightError(FIELD, WRONG + more, guess=True)]
         return []
 

@@ -16,7 +16,7 @@ ticket, so they never have to be told a user name). How they sign in follows the
   enrolled in an ``id_last6`` session) gets one too.
 
 Initial passwords are hashed with a light argon2 (``INITIAL_HASHER``, ~1 ms against ~25–50 ms for a
-sign-in hash): they are machine-made with ~49 bits of entropy, so the light hash is still out of
+sign-in hash): they are machine-made with ~59 bits of entropy (12 characters of 31), so the light hash is still out of
 reach of offline guessing, and it keeps a 5,000-row import inside one request (the full cost made a
 1,000-row import take 50 s here). The first sign-in upgrades the hash to the full parameters
 (``accounts.service.authenticate`` rehashes whatever ``check_needs_rehash`` flags). Hashes are made
@@ -53,7 +53,7 @@ ID_LAST6, PASSWORD = "id_last6", "password"
 UNUSABLE_PREFIX = "!"
 #: Initial passwords: no 0/O, 1/l/I — they are read off paper and typed by someone else.
 PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
-PASSWORD_LENGTH = 10
+PASSWORD_LENGTH = 12
 INITIAL_HASHER = PasswordHasher(time_cost=1, memory_cost=2048, parallelism=1)
 _CHUNK = 500
 
@@ -239,7 +239,7 @@ def _apply(db: Session, session: ExamSession, plan: RosterPreview, secrets_by_id
             pw_hash = secrets_by_id[row.id_number][1] if r.gets_password else unusable_password_hash()
             # A placeholder name until the ticket number exists (the enrolment needs the user first).
             user = User(username=f"~roster-{secrets.token_hex(8)}", display_name=row.name, role="candidate",
-                        password_hash=pw_hash)
+                        password_hash=pw_hash, must_change_password=r.gets_password)
             db.add(user)
             db.flush()
             db.add(CandidateProfile(user_id=user.id, id_number=row.id_number, phone=row.phone,
@@ -249,6 +249,7 @@ def _apply(db: Session, session: ExamSession, plan: RosterPreview, secrets_by_id
         user = db.get(User, r.user_id)
         if r.gets_password:
             user.password_hash = secrets_by_id[row.id_number][1]
+            user.must_change_password = True  # the examiner saw it: the candidate chooses their own
             db.add(user)
         if r.changes:
             profile = db.get(CandidateProfile, r.user_id)
