@@ -126,9 +126,10 @@ def _security_headers(response):
     headers = response.headers
     for name, value in _SECURITY_HEADERS:
         headers[name] = value
-    if not request.path.startswith("/static/"):
+    if not request.path.startswith("/static/") and "public" not in headers.get("Cache-Control", ""):
         # Every page, answer and download (results, tickets, certificates, exports) stays out of
-        # every cache, the browser's included; only the app's own scripts and styles are cached.
+        # every cache, the browser's included; only the app's own scripts and styles, and public
+        # files a view marks cacheable itself (the JWKS, the CA certificate), are cached.
         headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"
     if request.is_secure:

@@ -92,9 +92,10 @@ class Verdict:
     @property
     def wait_text(self) -> str:
         """The wait in Chinese: "30 秒" or "4 分钟"."""
-        if self.retry_after < 60:
-            return f"{max(1, self.retry_after)} 秒"
-        return f"{math.ceil(self.retry_after / 60)} 分钟"
+        minutes, seconds = divmod(max(1, self.retry_after), 60)
+        if not minutes:
+            return f"{seconds} 秒"
+        return f"{minutes + (1 if seconds else 0)} 分钟"
 
 
 ALLOWED = Verdict(True)

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from exam import web
 from exam.db import write_session
 from exam.marking import rounds
+from exam.sessions import managed
 from exam.sessions.models import ExamSession
 from exam.sessions.results import visibility
 from practical import call_script, marking, results
@@ -25,21 +26,28 @@ bp = Blueprint("practical_marking", __name__, url_prefix="/examiner", template_f
 
 
 def _session(session_id: int) -> ExamSession:
-    return web.db().get(ExamSession, session_id) or abort(404)
+    return managed.managed_session(session_id)
 
 
 @bp.route("/sessions/<int:session_id>/practical")
-@web.roles_required("examiner")
+@managed.manages_session
 def session_results(session_id: int):
     exam_session = _session(session_id)
     rows = results.session_rows(web.db(), session_id)
     waiting = sum(1 for e in marking.queue(web.db(), session_id) if e.state != "已评定")
+    # Anonymous marking: markers know attempts only by their 凭证号. Until every task is marked and
+    # nobody is still answering, this page (open to every examiner of the session) must not say
+    # whose 凭证号 is whose, so it lists the 凭证号 with the scores and leaves the names out.
+    anonymous = waiting > 0 or any(r.attempt.status == "open" for r in rows)
+    if anonymous:
+        rows = sorted(rows, key=lambda r: r.attempt.ticket)   # not by name: the order would tell
     return render_template("practical/session_results.html", exam_session=exam_session, rows=rows,
-                           waiting=waiting, form=FlaskForm(), closed=web.now() >= exam_session.practical_window[1])
+                           waiting=waiting, form=FlaskForm(), anonymous=anonymous,
+                           closed=web.now() >= exam_session.practical_window[1])
 
 
 @bp.route("/sessions/<int:session_id>/practical/double-marking", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def double_marking(session_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
@@ -55,7 +63,7 @@ def double_marking(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/practical/marking")
-@web.roles_required("examiner")
+@managed.manages_session
 def marking_queue(session_id: int):
     exam_session = _session(session_id)
     return render_template("practical/marking_queue.html", exam_session=exam_session,
@@ -63,14 +71,15 @@ def marking_queue(session_id: int):
                            manual_max=marking.manual_max)
 
 
-@bp.route("/practical/<int:attempt_id>/tasks/<int:position>/mark", methods=["GET", "POST"])
-@web.roles_required("examiner")
-def mark(attempt_id: int, position: int):
+@bp.route("/sessions/<int:session_id>/practical/marking/<ticket>/<int:position>", methods=["GET", "POST"])
+@managed.manages_session
+def mark(session_id: int, ticket: str, position: int):
+    """One task of one attempt, named by its anonymous 凭证号 (no attempt id in marking URLs)."""
     try:
-        entry = marking.entry(web.db(), attempt_id, position)
+        entry = marking.entry_by_ticket(web.db(), session_id, ticket, position)
     except marking.MarkingError:
         abort(404)
-    session_id = results.session_of(web.db(), attempt_id)
+    attempt_id = entry.attempt_id
     form = FlaskForm()
     if request.method == "POST":
         if not form.validate_on_submit():

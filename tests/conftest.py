@@ -24,7 +24,7 @@ PASSWORD = "test-password-1"
 ACCOUNTS = [("admin", "admin"), ("trainer", "trainer"), ("trainer2", "trainer"), ("examiner", "examiner"),
             ("verifier", "verifier"),
             ("cand1", "candidate"), ("cand2", "candidate"), ("cand3", "candidate"),
-            ("chief", "chief"), ("examiner2", "examiner")]   # examiner2 is assigned to no session
+            ("chief", "chief"), ("outsider", "examiner")]   # an examiner assigned to no session
 
 
 def _seed(url: str) -> None:

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from exam import standard, web
 from exam.db import write_session
+from exam.sessions import managed
 from exam.sessions import service as sessions
 from exam.sessions.models import ExamSession
 from typing_test import review, scoring, service, station_service
@@ -23,11 +24,11 @@ bp = Blueprint("typing_review", __name__, url_prefix="/examiner", template_folde
 
 
 def _session(session_id: int) -> ExamSession:
-    return web.db().get(ExamSession, session_id) or abort(404)
+    return managed.managed_session(session_id)
 
 
 @bp.route("/sessions/<int:session_id>/typing")
-@web.roles_required("examiner")
+@managed.manages_session
 def session_typing(session_id: int):
     exam_session = _session(session_id)
     return render_template("typing_test/session_typing.html", exam_session=exam_session,
@@ -36,7 +37,7 @@ def session_typing(session_id: int):
 
 
 @bp.route("/typing/<int:attempt_id>")
-@web.roles_required("examiner")
+@web.roles_required(*managed.MANAGER_ROLES)
 def attempt_detail(attempt_id: int, form: ReviewForm | None = None):
     attempt = web.db().get(TypingAttempt, attempt_id) or abort(404)
     exam_session = _session(attempt.session_id)
@@ -55,7 +56,7 @@ def attempt_detail(attempt_id: int, form: ReviewForm | None = None):
 
 
 @bp.route("/typing/<int:attempt_id>/review", methods=["POST"])
-@web.roles_required("examiner")
+@web.roles_required(*managed.MANAGER_ROLES)
 def decide(attempt_id: int):
     """Confirm or void a result held for review (待核查), with a reason; audited in service.decide."""
     attempt = web.db().get(TypingAttempt, attempt_id) or abort(404)
@@ -82,7 +83,7 @@ def _assign_form(station, candidates) -> AssignForm:
 
 
 @bp.route("/sessions/<int:session_id>/stations")
-@web.roles_required("examiner")
+@managed.manages_session
 def stations(session_id: int):
     exam_session = _session(session_id)
     candidates = sessions.enrolled_candidates(web.db(), session_id)
@@ -93,7 +94,7 @@ def stations(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/stations", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def create_stations(session_id: int):
     _session(session_id)
     form = CreateStationsForm()
@@ -109,7 +110,7 @@ def create_stations(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/stations/<int:station_id>/assign", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def assign_station(session_id: int, station_id: int):
     _session(session_id)
     form = AssignForm(prefix=f"s{station_id}")
@@ -129,7 +130,7 @@ def assign_station(session_id: int, station_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/stations/<int:station_id>/reset", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def reset_station(session_id: int, station_id: int):
     _session(session_id)
     if not ResetForm().validate_on_submit():

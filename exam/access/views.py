@@ -12,15 +12,16 @@ from exam.access import gate, page, service
 from exam.access.forms import AccessRulesForm
 from exam.access.manager import RULES, AccessManager
 from exam.access.rules.access_code import AccessCodeRule
+from exam.sessions import managed
 from exam.sessions.models import ExamSession
 
 bp = Blueprint("access", __name__)
 
 
 @bp.route("/examiner/sessions/<int:session_id>/access", methods=["GET", "POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def settings(session_id: int):
-    exam_session = web.db().get(ExamSession, session_id) or abort(404)
+    exam_session = managed.managed_session(session_id)
     form = AccessRulesForm()
     if request.method == "GET":
         form.fill(exam_session.access_rules or {})

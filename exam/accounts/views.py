@@ -14,7 +14,7 @@ bp = Blueprint("accounts", __name__)
 HOME_BY_ROLE = {
     "candidate": "delivery.home",
     "examiner": "sessions.index",
-    "chief": "certificates.change_queue",
+    "chief": "sessions.index",
     "trainer": "items.index",
     "admin": "accounts.users",
     "verifier": "accounts.verifier_home",

@@ -38,6 +38,8 @@ def open_attempt_names() -> list[str]:
 @web.roles_required("candidate")
 def home():
     rows = sessions.sessions_of_candidate(web.db(), current_user.id)
+    if current_user.scope_session_id:   # a ticket sign-in sees its session only (exam.sessions.scope)
+        rows = [r for r in rows if r.session.id == current_user.scope_session_id]
     now = web.now()
     # the next moment a window opens or closes: the page refreshes its table then (home-refresh.js)
     moments = [t for row in rows for part in parts.all_parts() for t in part.window_of(row.session) if t > now]

@@ -10,15 +10,15 @@ from flask_wtf import FlaskForm
 
 from exam import web
 from exam.marking import rounds, service
-from exam.sessions.models import ExamSession
+from exam.sessions import managed
 
 bp = Blueprint("marking", __name__, url_prefix="/examiner")
 
 
 @bp.route("/sessions/<int:session_id>/marking")
-@web.roles_required("examiner")
+@managed.manages_session
 def session_marking(session_id: int):
-    exam_session = web.db().get(ExamSession, session_id) or abort(404)
+    exam_session = managed.managed_session(session_id)
     answers = service.short_answers(web.db(), session_id)
     return render_template("marking/session.html", exam_session=exam_session, answers=answers, form=FlaskForm(),
                            pending=sum(a.state != rounds.AGREED for a in answers), me=current_user.id,
@@ -26,7 +26,7 @@ def session_marking(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/marking/<int:attempt_id>/<int:position>", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def mark(session_id: int, attempt_id: int, position: int):
     if not FlaskForm().validate_on_submit():
         abort(400)

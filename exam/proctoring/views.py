@@ -14,6 +14,7 @@ from flask_login import current_user
 from exam import web
 from exam.proctoring import actions, board, signals, status
 from exam.proctoring.parts import OPEN, ProctorError, is_part, part as part_of
+from exam.sessions import managed
 from exam.sessions.models import ExamSession
 from exam.timeutil import epoch_ms
 
@@ -35,9 +36,9 @@ def _body() -> dict:
 # ---------------------------------------------------------------- the examiner's board
 
 @bp.route("/examiner/sessions/<int:session_id>/proctoring")
-@web.roles_required("examiner")
+@managed.manages_session
 def board_page(session_id: int):
-    exam_session = web.db().get(ExamSession, session_id) or abort(404)
+    exam_session = managed.managed_session(session_id)
     with web.engine().connect() as conn:
         snapshot = board.snapshot(conn, session_id, web.now(), web.tz())
     config = {
@@ -60,7 +61,7 @@ def board_page(session_id: int):
 # Polled reads live outside /api/: every GET view, signed out, sends the visitor to sign in (the JSON
 # API answers 401 instead); the scripts treat a page that is not JSON as a failed poll and retry.
 @bp.route("/examiner/sessions/<int:session_id>/proctoring/board")
-@web.roles_required("examiner")
+@managed.manages_session
 def board_json(session_id: int):
     with web.engine().connect() as conn:
         snapshot = board.snapshot(conn, session_id, web.now(), web.tz())
@@ -72,7 +73,7 @@ def board_json(session_id: int):
 # ---------------------------------------------------------------- actions
 
 @bp.route("/api/sessions/<int:session_id>/proctor/<part>/<int:attempt_id>/<action>", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def attempt_action(session_id: int, part: str, attempt_id: int, action: str):
     if action not in ATTEMPT_ACTIONS:
         return jsonify(error=f"未知的监考操作“{action[:20]}”：应为 " + "、".join(ATTEMPT_ACTIONS)), 404
@@ -92,7 +93,7 @@ def attempt_action(session_id: int, part: str, attempt_id: int, action: str):
 
 
 @bp.route("/api/sessions/<int:session_id>/proctor/pause-all", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def pause_all(session_id: int):
     try:
         done = actions.pause_all(web.engine(), session_id, _body().get("reason"), current_user.id, web.now())
@@ -102,7 +103,7 @@ def pause_all(session_id: int):
 
 
 @bp.route("/api/sessions/<int:session_id>/proctor/resume-all", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def resume_all(session_id: int):
     try:
         done = actions.resume_all(web.engine(), session_id, _body().get("reason"), current_user.id, web.now())
@@ -112,7 +113,7 @@ def resume_all(session_id: int):
 
 
 @bp.route("/api/sessions/<int:session_id>/incidents", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def incident(session_id: int):
     body = _body()
     try:

@@ -13,6 +13,8 @@ VIEWS = (
 def init_app(app) -> None:
     """Register this package's blueprints with the app (``exam.domains``)."""
     from exam.domains import register
+    from exam.sessions import scope
     from exam.sessions.results import visibility
     register(app, VIEWS)
     visibility.init_app(app)  # publication(s) and result_visible(s, part) for every package's templates
+    app.before_request(scope.enforce)   # a ticket sign-in opens only its session

@@ -81,9 +81,13 @@ def card(db: Session, session: ExamSession, now: dt.datetime) -> Card:
 
 
 def sessions_between(db: Session, starts: dt.datetime | None = None, ends: dt.datetime | None = None,
-                     level: str | None = None, room_id: int | None = None) -> list[ExamSession]:
-    """Sessions whose span (either window) meets [starts, ends), earliest first."""
+                     level: str | None = None, room_id: int | None = None,
+                     only: set[int] | None = None) -> list[ExamSession]:
+    """Sessions whose span (either window) meets [starts, ends), earliest first; ``only`` narrows
+    them to the sessions a user manages (``exam.sessions.managed.managed_ids``; None: all)."""
     query = select(ExamSession)
+    if only is not None:
+        query = query.where(ExamSession.id.in_(sorted(only) or [-1]))
     if ends is not None:
         query = query.where(or_(ExamSession.opens_at < ends, ExamSession.practical_opens_at < ends))
     if starts is not None:
@@ -98,15 +102,16 @@ def sessions_between(db: Session, starts: dt.datetime | None = None, ends: dt.da
 
 
 def listing(db: Session, now: dt.datetime, tz: str, level: str | None = None, when: str = "",
-            room_id: int | None = None) -> list[tuple[dt.date, list[Card]]]:
+            room_id: int | None = None, only: set[int] | None = None) -> list[tuple[dt.date, list[Card]]]:
     """Sessions grouped by their first local day: "upcoming" (not yet over) soonest day first, "past"
     and everything latest day first; within a day always in the order they start."""
     if when == "upcoming":
-        found = sessions_between(db, starts=now, level=level, room_id=room_id)
+        found = sessions_between(db, starts=now, level=level, room_id=room_id, only=only)
     elif when == "past":
-        found = [s for s in sessions_between(db, ends=now, level=level, room_id=room_id) if s.ends_at <= now]
+        found = [s for s in sessions_between(db, ends=now, level=level, room_id=room_id, only=only)
+                 if s.ends_at <= now]
     else:
-        found = sessions_between(db, level=level, room_id=room_id)
+        found = sessions_between(db, level=level, room_id=room_id, only=only)
     if when != "upcoming":
         found.reverse()
     days: dict[dt.date, list[Card]] = {}
@@ -136,12 +141,12 @@ class Day:
 
 
 def month(db: Session, year: int, month_no: int, now: dt.datetime, tz: str, level: str | None = None,
-          room_id: int | None = None) -> list[list[Day]]:
+          room_id: int | None = None, only: set[int] | None = None) -> list[list[Day]]:
     """The month's weeks (Monday first), each day listing the sessions that run on it."""
     weeks = stdlib_calendar.Calendar(firstweekday=0).monthdatescalendar(year, month_no)
     first, last = weeks[0][0], weeks[-1][-1] + dt.timedelta(days=1)
     midnight = lambda d: local_to_utc(dt.datetime.combine(d, dt.time()), tz)  # noqa: E731
-    found = cards(db, sessions_between(db, midnight(first), midnight(last), level, room_id), now)
+    found = cards(db, sessions_between(db, midnight(first), midnight(last), level, room_id, only), now)
     today = to_local(now, tz).date()
     out = []
     for week in weeks:

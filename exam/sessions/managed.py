@@ -11,6 +11,7 @@ this says which *objects*.
 
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 from flask import abort
@@ -71,3 +72,18 @@ def managed_session(session_id: int) -> ExamSession:
         abort(404)
     check(db, session_id)
     return exam_session
+
+
+def manages_session(view):
+    """For a view of one exam session (``session_id`` in its URL): an examiner or a chief examiner,
+    and the session must be one they manage — checked by ``managed_session`` before the view runs,
+    so no session-bound view can forget it. The view loads the session again through the same
+    loader (the ORM session's identity map answers without a query)."""
+    from exam import web
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        managed_session(kwargs["session_id"])
+        return view(*args, **kwargs)
+    wrapped.manages_session = True
+    return web.roles_required(*MANAGER_ROLES)(wrapped)

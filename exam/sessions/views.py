@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from exam import standard, web
 from exam.access.manager import AccessManager
 from exam.db import write_session
-from exam.sessions import agenda, locks, scheduling, service
+from exam.sessions import agenda, locks, managed, scheduling, service
 from exam.sessions.rooms import service as rooms
 from exam.sessions.forms import SIGNIN_MODES, SessionForm, practical_minutes_needed
 from exam.sessions.models import ExamSession
@@ -23,7 +24,7 @@ bp = Blueprint("sessions", __name__, url_prefix="/examiner")
 
 
 @bp.route("/sessions")
-@web.roles_required("examiner")
+@web.roles_required(*managed.MANAGER_ROLES)
 def index():
     """The timetable: a list grouped by day, or a month calendar (``?view=month&month=2026-05``)."""
     db, now, tz = web.db(), web.now(), web.tz()
@@ -32,6 +33,7 @@ def index():
     room_id = request.args.get("room", type=int)
     filters = {"level": level or "", "when": when, "room": room_id or ""}
     context = {"filters": filters, "rooms": rooms.rooms(db), "levels": standard.LEVELS}
+    only = managed.managed_ids(db, current_user.id, current_user.role)   # an examiner: their sessions
     if request.args.get("view") == "month":
         today = to_local(now, tz).date()
         try:
@@ -40,10 +42,10 @@ def index():
         except ValueError:
             year, month_no = today.year, today.month
         return render_template("sessions/calendar.html", **context, year=year, month_no=month_no,
-                               weeks=agenda.month(db, year, month_no, now, tz, level, room_id),
+                               weeks=agenda.month(db, year, month_no, now, tz, level, room_id, only),
                                prev=agenda.shift_month(year, month_no, -1), next=agenda.shift_month(year, month_no, 1),
                                this_month=(today.year, today.month))
-    return render_template("sessions/index.html", **context, days=agenda.listing(db, now, tz, level, when, room_id))
+    return render_template("sessions/index.html", **context, days=agenda.listing(db, now, tz, level, when, room_id, only))
 
 
 def _with_choices(form: SessionForm, before: SessionPlan | None = None) -> SessionForm:
@@ -123,6 +125,15 @@ def _lock(form: SessionForm, started: locks.Started, stored: dict) -> None:
             f.data = stored.get(name, [] if f.type == "SelectMultipleField" else f.default)
 
 
+def _assigned(plan: SessionPlan, before: list[int]) -> SessionPlan:
+    """Only a chief examiner assigns examiners: an examiner's form keeps the session's examiners as
+    they were, and a session an examiner creates has that examiner (so their own conflicts are
+    checked like anyone's)."""
+    if current_user.role == managed.CHIEF:
+        return plan
+    return dataclasses.replace(plan, examiner_ids=list(before))
+
+
 def _refused(form: SessionForm, exc: PlanError) -> list[str]:
     if exc.paper_error is not None:
         target = form.item_count if isinstance(exc.paper_error, AssemblyError) else form.blueprint_id
@@ -141,13 +152,14 @@ _PRACTICAL_HINT = "时段须容纳实操试卷与打字测试：" + "，".join(
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
-@web.roles_required("examiner")
+@web.roles_required(*managed.MANAGER_ROLES)
 def create():
     form, reasons = _with_choices(SessionForm()), []
     if form.validate_on_submit():
         try:
             with write_session(web.engine()) as db:
-                session_id = scheduling.create(db, _plan(form), current_user.id, web.tz()).id
+                session_id = scheduling.create(db, _assigned(_plan(form), [current_user.id]), current_user.id,
+                                               web.tz()).id
             flash("已创建场次")
             return redirect(url_for("sessions.detail", session_id=session_id))
         except PlanError as exc:
@@ -156,9 +168,9 @@ def create():
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def edit(session_id: int):
-    exam_session = web.db().get(ExamSession, session_id) or abort(404)
+    exam_session = managed.managed_session(session_id)
     before = scheduling.plan_of(web.db(), exam_session)
     started = locks.started(web.db(), exam_session, web.now(), web.tz())
     if request.method == "GET":
@@ -171,7 +183,8 @@ def edit(session_id: int):
         try:
             with write_session(web.engine()) as db:
                 current = db.get(ExamSession, session_id)
-                changes = scheduling.update(db, current, _plan(form), current_user.id, web.tz(), web.now())
+                changes = scheduling.update(db, current, _assigned(_plan(form), before.examiner_ids),
+                                            current_user.id, web.tz(), web.now())
             flash(f"已保存场次修改（{len(changes)} 项）" if changes else "没有需要保存的修改")
             return redirect(url_for("sessions.detail", session_id=session_id))
         except PlanError as exc:
@@ -180,9 +193,9 @@ def edit(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>")
-@web.roles_required("examiner")
+@managed.manages_session
 def detail(session_id: int):
-    exam_session = web.db().get(ExamSession, session_id) or abort(404)
+    exam_session = managed.managed_session(session_id)
     rows = service.results(web.db(), session_id)
     blueprint = web.db().get(PaperBlueprint, exam_session.blueprint_id) if exam_session.blueprint_id else None
     return render_template("sessions/detail.html", exam_session=exam_session, rows=rows, blueprint=blueprint,

@@ -62,10 +62,11 @@ def test_a_candidate_completes_a_simulated_call_and_an_examiner_marks_it(browser
     examiner = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN").new_page()
     sign_in(examiner, live_server.url, "examiner")
     with live_engine.connect() as conn:
-        session_id = conn.execute(text("SELECT session_id FROM practical_attempt WHERE id = :a"), {"a": attempt_id}).scalar()
+        session_id, ticket = conn.execute(text("SELECT session_id, ticket FROM practical_attempt WHERE id = :a"),
+                                          {"a": attempt_id}).one()
     examiner.goto(f"{live_server.url}/examiner/sessions/{session_id}/practical/marking")
     expect(examiner.locator("#marking-queue")).not_to_contain_text("cand1")
-    examiner.click(f"a[href$='/practical/{attempt_id}/tasks/{position}/mark']")
+    examiner.click(f"a[href$='/practical/marking/{ticket}/{position}']")
     expect(examiner.locator(".checks li.ok").first).to_be_visible()
     expect(examiner.locator("#transcript")).to_contain_text(model_replies(live_engine, attempt_id, position)[0][:10])
     rubric = json.loads(row["rubric"]) if isinstance(row["rubric"], str) else row["rubric"]

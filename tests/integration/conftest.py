@@ -42,3 +42,11 @@ def examiner(client):
     """The test client signed in as the examiner."""
     login(client, "examiner")
     return client
+
+
+@pytest.fixture
+def chief(app):
+    """A test client signed in as the chief examiner (考务主管), who assigns examiners."""
+    client = app.test_client()
+    login(client, "chief")
+    return client

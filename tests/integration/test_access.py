@@ -169,6 +169,13 @@ def test_access_code_guesses_are_throttled_per_candidate(client, app, engine, ma
     login(client, "cand2")  # another candidate is not held up
     resp = start(client, "practical", sid, access_code="abc123")
     assert "/candidate/practical/" in resp.location
+    # Slowed, never locked for good (exam.throttle): once the pair's delay has passed, cand1 may try again.
+    from exam.throttle import ThrottleEvent
+    from exam.timeutil import utcnow
+    with engine.begin() as conn:
+        conn.execute(update(ThrottleEvent.__table__).values(at=utcnow() - dt.timedelta(minutes=5)))
+    login(client, "cand1")
+    assert "/candidate/practical/" in start(client, "practical", sid, access_code="abc123").location
 
 
 # ---------------------------------------------------------------- IP subnet allow-list

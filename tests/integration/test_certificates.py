@@ -271,7 +271,7 @@ def test_examiner_requests_and_another_person_approves_through_forms(app, client
 
 def test_an_unassigned_examiner_cannot_see_or_change_a_sessions_certificates(app, client, engine, web_published):
     [cert] = certs(engine)
-    login(client, "examiner2")
+    login(client, "outsider")
     token = csrf_token(client, "/no-such-page")
     assert client.get(f"/examiner/sessions/{web_published}/certificates").status_code == 403
     assert client.get(f"/examiner/certificates/{cert.id}").status_code == 403

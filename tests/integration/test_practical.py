@@ -10,6 +10,7 @@ import random
 from fractions import Fraction
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session
 
 from exam import standard
@@ -253,13 +254,17 @@ def test_examiner_marks_from_the_queue_and_publishes(client, engine, users, make
     queue = client.get(f"/examiner/sessions/{session_id}/practical/marking").get_data(as_text=True)
     assert "待评分" in queue and "cand1" not in queue  # anonymous: ticket codes only
     token = csrf_token(client, f"/examiner/sessions/{session_id}/practical/marking")
+    with engine.connect() as conn:
+        ticket = conn.execute(text("SELECT ticket FROM practical_attempt WHERE id = :a"), {"a": attempt_id}).scalar()
     for task in [t for t in _tasks(engine, attempt_id) if marking.needs_marking(t)]:
-        page = client.get(f"/examiner/practical/{attempt_id}/tasks/{task.position}/mark").get_data(as_text=True)
+        url = f"/examiner/sessions/{session_id}/practical/marking/{ticket}/{task.position}"  # no attempt id
+        assert url in queue
+        page = client.get(url).get_data(as_text=True)
         assert "机器判定" in page and "考评员评定" in page
         form = {"csrf_token": token, "comment": "表达清楚"}
         form.update({f"c_{k}": v for k, v in _rubric_values(task).items()})
         form.update({f"r_{k}": "考评员复核后改判" for k in _rubric_values(task)})
-        assert client.post(f"/examiner/practical/{attempt_id}/tasks/{task.position}/mark", data=form).status_code == 302
+        assert client.post(url, data=form).status_code == 302
     page = client.get(f"/examiner/sessions/{session_id}/practical").get_data(as_text=True)
     assert "随本场成绩统一发布" in page and f"/examiner/sessions/{session_id}/results" in page
     assert client.post(f"/examiner/sessions/{session_id}/practical/publish",

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from exam import service_phrases
 from practical import marking, service
-from practical.models import PracticalMark, PracticalTask, Scenario
+from practical.models import PracticalAttempt, PracticalMark, PracticalTask, Scenario
 from tests.webclient import csrf_token, login
 
 GRACE = dt.timedelta(seconds=30)
@@ -45,10 +45,17 @@ def _answered_call(engine, users, make_session, now, which="bad-1"):
         return session_id, attempt_id, db.get(PracticalTask, (attempt_id, task.position)), replies
 
 
+def _mark_url(engine, session_id, attempt_id, position) -> str:
+    """Marking URLs name the attempt by its anonymous 凭证号 (practical.examiner_views.mark)."""
+    with Session(engine) as db:
+        ticket = db.get(PracticalAttempt, attempt_id).ticket
+    return f"/examiner/sessions/{session_id}/practical/marking/{ticket}/{position}"
+
+
 def test_the_marking_page_shows_turns_suggestions_and_evidence(client, engine, users, make_session, now):
     session_id, attempt_id, task, replies = _answered_call(engine, users, make_session, now)
     login(client, "examiner")
-    page = client.get(f"/examiner/practical/{attempt_id}/tasks/{task.position}/mark").get_data(as_text=True)
+    page = client.get(_mark_url(engine, session_id, attempt_id, task.position)).get_data(as_text=True)
     assert 'id="transcript"' in page and 'id="turn-1"' in page and "第 2 轮" in page
     assert all(html.escape(r) in page for r in replies)  # the candidate's own words, turn by turn
     assert "机器判定" in page and "机器建议" in page and "改判理由" in page
@@ -59,9 +66,9 @@ def test_the_marking_page_shows_turns_suggestions_and_evidence(client, engine, u
 
 
 def test_accepting_keeps_the_suggestion_and_overriding_needs_a_reason(client, engine, users, make_session, now):
-    _, attempt_id, task, _ = _answered_call(engine, users, make_session, now)
+    session_id, attempt_id, task, _ = _answered_call(engine, users, make_session, now)
     login(client, "examiner")
-    url = f"/examiner/practical/{attempt_id}/tasks/{task.position}/mark"
+    url = _mark_url(engine, session_id, attempt_id, task.position)
     token = csrf_token(client, url)
     hints = marking.suggestions(task)
     form = {"csrf_token": token, "comment": ""}

@@ -11,12 +11,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from exam.accounts import service as accounts
 from exam.db import write_session
 from exam.sessions.models import ExamSession
 from exam.timeutil import to_local, utcnow
 from practical import service as practical_service
-from tests.conftest import PASSWORD
 from tests.integration.scheduling import (NEW, TZ, audit_details, count_sessions, create, form_time, local_day,
                                           new_room, query_rows)
 from tests.webclient import csrf_token, login
@@ -131,15 +129,15 @@ def test_a_room_booked_twice_at_once_is_refused(examiner, engine, users):
     assert count_sessions(engine) == 1
 
 
-def test_an_examiner_in_two_places_is_refused(examiner, engine, users):
-    with write_session(engine) as db:
-        other = accounts.create_user(db, "examiner2", PASSWORD, "examiner", "第二考评员").id
+def test_an_examiner_in_two_places_is_refused(chief, engine, users):
+    """The chief examiner assigns examiners (an examiner's own form cannot)."""
+    examiner, other = chief, users["outsider"]
     assert create(examiner, name="甲场", opens=local_day(9, 9), closes=local_day(9, 11),
                    examiners=[users["examiner"]]).status_code == 302
     html = create(examiner, name="乙场", opens=local_day(9, 10), closes=local_day(9, 12),
                    examiners=[users["examiner"], other]).get_data(as_text=True)
     reasons = re.search(r'id="plan-errors">(.*?)</div>', html, re.S).group(1)
-    assert "考评员 examiner（examiner）同一时间已安排在场次 《甲场》" in reasons and "第二考评员" not in reasons
+    assert "考评员 examiner（examiner）同一时间已安排在场次 《甲场》" in reasons and "outsider" not in reasons
     assert count_sessions(engine) == 1
     # the other examiner alone is free
     assert create(examiner, name="乙场", opens=local_day(9, 10), closes=local_day(9, 12), examiners=[other]).status_code == 302
@@ -269,7 +267,7 @@ def test_the_list_groups_by_day_and_the_month_grid_places_each_session(examiner,
 
 
 @pytest.mark.parametrize("who", ["cand1", "trainer", "admin", "verifier"])
-def test_only_examiners_schedule(client, engine, who):
+def test_only_examiners_and_chief_examiners_schedule(client, engine, who):
     room = new_room(engine, "考场甲", 10)
     login(client, who)
     token = csrf_token(client, "/no-such-page")
@@ -285,3 +283,25 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     for path in ("/examiner/sessions", "/examiner/rooms/"):
         resp = client.get(path)
         assert resp.status_code == 302 and "/login" in resp.location
+
+
+def test_only_a_chief_examiner_assigns_examiners(examiner, chief, engine, users):
+    """An examiner's session form has no examiner list and ignores one sent anyway; the examiner who
+    creates a session is its examiner; a chief examiner assigns any examiner."""
+    assert 'name="examiners"' not in examiner.get(NEW).get_data(as_text=True)
+    assert "考评员由考务主管分配" in examiner.get(NEW).get_data(as_text=True)
+    resp = create(examiner, name="自排场次", opens=local_day(20, 9), closes=local_day(20, 11),
+                  examiners=[users["outsider"]])
+    sid = int(resp.location.rsplit("/", 1)[1])
+    assert query_rows(engine, "SELECT examiner_id FROM session_examiner WHERE session_id = :s", s=sid) == [
+        (users["examiner"],)]
+    assert 'name="examiners"' in chief.get(NEW).get_data(as_text=True)
+    resp = create(chief, name="主管排的场次", opens=local_day(21, 9), closes=local_day(21, 11),
+                  examiners=[users["outsider"]])
+    sid = int(resp.location.rsplit("/", 1)[1])
+    assert query_rows(engine, "SELECT examiner_id FROM session_examiner WHERE session_id = :s", s=sid) == [
+        (users["outsider"],)]
+    listing = examiner.get("/examiner/sessions").get_data(as_text=True)
+    assert "自排场次" in listing and "主管排的场次" not in listing      # an examiner lists their own sessions
+    assert examiner.get(f"/examiner/sessions/{sid}").status_code == 403
+    assert "主管排的场次" in chief.get("/examiner/sessions").get_data(as_text=True)

@@ -88,6 +88,9 @@ def test_personal_pages_and_downloads_are_never_stored(client, app):
     login(client, "verifier")
     download = client.get("/verify/bulk/template.xlsx")
     assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
+    login(client, "examiner")
+    sheet = client.get("/examiner/roster-template.xlsx")          # send_file's own "no-cache" is replaced
+    assert sheet.status_code == 200 and sheet.headers["Cache-Control"] == "no-store"
     static = client.get("/static/css/app.css")
     assert "no-store" not in static.headers.get("Cache-Control", "")
 

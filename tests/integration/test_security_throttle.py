@@ -8,7 +8,7 @@ import datetime as dt
 import io
 
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import text, update
+from sqlalchemy import text
 
 from exam import throttle
 from exam.timeutil import utcnow
@@ -99,25 +99,6 @@ def test_a_forged_device_cookie_is_only_an_address(app):
     for _ in range(5):
         sign_in(client, "cand2", "wrong-password!", ROOM)
     assert sign_in(client, "cand2", PASSWORD, ROOM).status_code == 429
-
-
-# ---------------------------------------------------------------- access codes and the idle lock
-
-def test_access_code_guesses_are_counted_per_candidate_and_address(client, app, engine, make_session):
-    from tests.integration.test_access import flashed, set_rules, start_from
-    app.config["THROTTLE_ACCESS_CODE_FREE"] = 2
-    sid = make_session()
-    set_rules(engine, sid, {"access_code": {"code": "ABC123"}})
-    login(client, "cand1")
-    for guess in ("000000", "999999"):
-        start_from(client, "practical", sid, ROOM, access_code=guess)
-    start_from(client, "practical", sid, ROOM, access_code="abc123")
-    assert "进场码输错次数过多" in flashed(client)
-    # The pair waits for its delay, then may try again (slowed, never locked for good).
-    with engine.begin() as conn:
-        conn.execute(update(throttle.ThrottleEvent.__table__).values(at=utcnow() - dt.timedelta(minutes=5)))
-    resp = start_from(client, "practical", sid, ROOM, access_code="abc123")
-    assert "/candidate/practical/" in resp.location
 
 
 # ---------------------------------------------------------------- certificate look-ups

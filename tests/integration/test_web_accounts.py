@@ -9,7 +9,7 @@ from tests.webclient import csrf_token, login
 SAMPLE_ARGS = {"session_id": 1, "attempt_id": 1, "item_id": 1, "position": 0, "blueprint_id": 1, "station_id": 1, "scenario_id": 1, "status": "approved", "fmt": "csv",
                "passage_id": 1, "key": "taboo", "room_id": 1, "candidate_id": 1, "enrollment_id": 1,
                "incident_id": 1, "part": "theory", "kind": "theory", "action": "pause", "certificate_id": 1,
-               "user_id": 1, "change_id": 1}
+               "user_id": 1, "change_id": 1, "ticket": "P0001"}
 
 
 def test_login_page_has_the_expected_fields(client):

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from exam import web
 from exam.audit.service import record
 from exam.db import write_connection
+from exam.sessions import managed
 from exam.sessions.results import publication
 from exam.sessions.results import table as results
 from exam.sessions.results import charts as results_charts
@@ -32,7 +33,7 @@ FULL_ID_ROLES = ("examiner", "chief")
 
 
 def _session(session_id: int) -> ExamSession:
-    return web.db().get(ExamSession, session_id) or abort(404)
+    return managed.managed_session(session_id)
 
 
 def _back(session_id: int):
@@ -40,7 +41,7 @@ def _back(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/results")
-@web.roles_required("examiner")
+@managed.manages_session
 def index(session_id: int):
     exam_session = _session(session_id)
     table = results.session_table(web.db(), exam_session, web.now())
@@ -55,7 +56,7 @@ def index(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/results/export.<fmt>")
-@web.roles_required("examiner")
+@managed.manages_session
 def export(session_id: int, fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
@@ -79,7 +80,7 @@ def export(session_id: int, fmt: str):
 
 
 @bp.route("/sessions/<int:session_id>/results/publish", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def publish(session_id: int):
     form = PublishForm()
     if not form.validate_on_submit():
@@ -101,7 +102,7 @@ def publish(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/results/schedule", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def schedule(session_id: int):
     _session(session_id)
     form = ScheduleForm()
@@ -123,7 +124,7 @@ def schedule(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/results/unpublish", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def unpublish(session_id: int):
     _session(session_id)
     form = UnpublishForm()

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from exam import web
 from exam.db import write_session
+from exam.sessions import managed
 from exam.sessions.rooms import service as rooms
 from exam.sessions.forms import RoomForm
 from exam.sessions.rooms.service import RoomData, RoomError
@@ -30,13 +31,13 @@ def _data(form: RoomForm) -> RoomData:
 
 
 @bp.route("/")
-@web.roles_required("examiner")
+@web.roles_required(*managed.MANAGER_ROLES)
 def index():
     return render_template("rooms/index.html", rows=rooms.room_rows(web.db()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@web.roles_required("examiner")
+@web.roles_required(*managed.MANAGER_ROLES)
 def create():
     form = RoomForm()
     if form.validate_on_submit():
@@ -51,7 +52,7 @@ def create():
 
 
 @bp.route("/<int:room_id>/edit", methods=["GET", "POST"])
-@web.roles_required("examiner")
+@web.roles_required(*managed.MANAGER_ROLES)
 def edit(room_id: int):
     room = _room_or_404(room_id)
     form = RoomForm(obj=room) if request.method == "GET" else RoomForm()
@@ -67,7 +68,7 @@ def edit(room_id: int):
 
 
 @bp.route("/<int:room_id>/active", methods=["POST"])
-@web.roles_required("examiner")
+@web.roles_required(*managed.MANAGER_ROLES)
 def set_active(room_id: int):
     room = _room_or_404(room_id)
     active = request.form.get("active") == "1"
@@ -80,7 +81,7 @@ def set_active(room_id: int):
 
 
 @bp.route("/<int:room_id>/delete", methods=["POST"])
-@web.roles_required("examiner")
+@web.roles_required(*managed.MANAGER_ROLES)
 def delete(room_id: int):
     room = _room_or_404(room_id)
     try:

@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from exam import held_uploads, web
 from exam.db import write_session
+from exam.sessions import managed
 from exam.sessions.roster import admission
 from exam.sessions.roster import admission_pdf
 from exam.sessions.roster import credentials
@@ -45,7 +46,7 @@ def _instance() -> str:
 
 
 def _exam_session(session_id: int) -> ExamSession:
-    return web.db().get(ExamSession, session_id) or abort(404)
+    return managed.managed_session(session_id)
 
 
 def _forms(session_id: int, entries: list[roster_listing.Entry], rooms) -> dict:
@@ -73,13 +74,13 @@ def _page(exam_session, failure: list[str] | None = None, status: int = 200, **f
 
 
 @bp.route("/examiner/sessions/<int:session_id>/roster")
-@web.roles_required("examiner")
+@managed.manages_session
 def index(session_id: int):
     return _page(_exam_session(session_id))
 
 
 @bp.route("/examiner/roster-template.xlsx")
-@web.roles_required("examiner")
+@web.roles_required(*managed.MANAGER_ROLES)
 def template():
     return send_file(io.BytesIO(roster.template_xlsx()), mimetype=XLSX, as_attachment=True,
                      download_name="考生名单模板.xlsx")
@@ -88,7 +89,7 @@ def template():
 # ---------------------------------------------------------------- import
 
 @bp.route("/examiner/sessions/<int:session_id>/roster/import", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def import_upload(session_id: int):
     exam_session = _exam_session(session_id)
     form = UploadForm(prefix="roster")
@@ -105,7 +106,7 @@ def import_upload(session_id: int):
 
 
 @bp.route("/examiner/sessions/<int:session_id>/roster/import/confirm", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def import_confirm(session_id: int):
     exam_session = _exam_session(session_id)
     pending, data = held_uploads.held(PENDING, ConfirmForm(), session=session_id)
@@ -132,7 +133,7 @@ def import_confirm(session_id: int):
 
 
 @bp.route("/examiner/sessions/<int:session_id>/roster/import/cancel", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def import_cancel(session_id: int):
     if ConfirmForm().validate_on_submit():
         held_uploads.drop(PENDING)
@@ -150,7 +151,7 @@ def _issued(session_id: int):
 
 
 @bp.route("/examiner/sessions/<int:session_id>/roster/passwords")
-@web.roles_required("examiner")
+@managed.manages_session
 def issued(session_id: int):
     exam_session = _exam_session(session_id)
     found = _issued(session_id)
@@ -161,7 +162,7 @@ def issued(session_id: int):
 
 
 @bp.route("/examiner/sessions/<int:session_id>/roster/passwords.xlsx")
-@web.roles_required("examiner")
+@managed.manages_session
 def issued_xlsx(session_id: int):
     exam_session = _exam_session(session_id)
     found = _issued(session_id)
@@ -172,7 +173,7 @@ def issued_xlsx(session_id: int):
 
 
 @bp.route("/examiner/sessions/<int:session_id>/roster/passwords/discard", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def issued_discard(session_id: int):
     if FlaskForm().validate_on_submit():
         issued_ = session.pop(ISSUED, None)
@@ -185,7 +186,7 @@ def issued_discard(session_id: int):
 # ---------------------------------------------------------------- seats and photos
 
 @bp.route("/examiner/sessions/<int:session_id>/roster/seats", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def assign_seats(session_id: int):
     exam_session = _exam_session(session_id)
     form = AssignForm(prefix="assign")
@@ -201,7 +202,7 @@ def assign_seats(session_id: int):
 
 
 @bp.route("/examiner/sessions/<int:session_id>/roster/seats/move", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def move_seat(session_id: int):
     exam_session = _exam_session(session_id)
     form = MoveForm(prefix="move")
@@ -219,7 +220,7 @@ def move_seat(session_id: int):
 
 
 @bp.route("/examiner/sessions/<int:session_id>/roster/photo", methods=["POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def upload_photo(session_id: int):
     exam_session = _exam_session(session_id)
     form = PhotoForm(prefix="photo")
@@ -235,7 +236,7 @@ def upload_photo(session_id: int):
 
 
 @bp.route("/examiner/sessions/<int:session_id>/roster/photo/<int:candidate_id>")
-@web.roles_required("examiner")
+@managed.manages_session
 def photo(session_id: int, candidate_id: int):
     if roster_listing.enrolment_of(web.db(), session_id, candidate_id) is None:
         abort(404)
@@ -257,7 +258,7 @@ def _pdf(tickets: list[admission.AdmissionTicket], download_name: str):
 
 
 @bp.route("/examiner/sessions/<int:session_id>/roster/tickets.pdf")
-@web.roles_required("examiner")
+@managed.manages_session
 def tickets_pdf(session_id: int):
     exam_session = _exam_session(session_id)
     found = admission.tickets_of_session(web.db(), session_id, web.tz())
@@ -268,7 +269,7 @@ def tickets_pdf(session_id: int):
 
 
 @bp.route("/examiner/sessions/<int:session_id>/roster/tickets/<int:enrollment_id>.pdf")
-@web.roles_required("examiner")
+@managed.manages_session
 def ticket_pdf(session_id: int, enrollment_id: int):
     found = admission.tickets_of_session(web.db(), session_id, web.tz(), enrollment_id=enrollment_id)
     if not found:
