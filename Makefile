@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: run test venv fonts system-deps bench bench-bank bench-typing bench-proctor bench-rosters bench-papers bench-certificates bench-verify bench-start exam-day crash clean
+.PHONY: run test venv fonts system-deps bench bench-bank bench-typing bench-proctor bench-rosters bench-papers bench-certificates bench-verify bench-start bench-sessions exam-day crash clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench-rosters: venv
 ## bench-papers: a 30-seat room's sign-in sheet, seat plan and room report against its admission tickets
 bench-papers: venv
 	$(BIN)/python benchmarks/room_papers.py | tee benchmarks/results/room_papers.txt
+
+## bench-sessions: what loading the server-side session costs a signed-in request (memo on and off) against an anonymous one
+bench-sessions: venv
+	$(BIN)/python benchmarks/signed_in_request.py | tee benchmarks/results/signed_in_request.txt
 
 ## bench: autosave throughput against bare Flask on the same WSGI server (needs wrk)
 bench: venv

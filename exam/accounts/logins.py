@@ -23,7 +23,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from exam.accounts.models import LoginSession, User
@@ -61,6 +61,11 @@ _LOAD = (select(_T.c.id.label("session_id"), _U.c.id.label("user_id"), _U.c.user
          .join_from(_T, _U, _U.c.id == _T.c.user_id))
 
 
+#: Rows of sessions unused for this long are deleted at the next sign-in (none lives past
+#: SESSION_MAX_HOURS anyway; a week keeps a trace for someone asking "was I signed in yesterday?").
+KEEP_DAYS = 7
+
+
 def start(engine: Engine, user_id: int, now: dt.datetime, *, ip: str = "",
           scope_session_id: Optional[int] = None) -> str:
     """A new session for a sign-in; returns the token the cookie carries."""
@@ -68,6 +73,7 @@ def start(engine: Engine, user_id: int, now: dt.datetime, *, ip: str = "",
     with write_connection(engine) as conn:
         conn.execute(insert(_T).values(token_hash=_hash(token), user_id=user_id, created_at=now,
                                        last_seen_at=now, ip=(ip or "")[:64], scope_session_id=scope_session_id))
+        conn.execute(delete(_T).where(_T.c.last_seen_at < now - dt.timedelta(days=KEEP_DAYS)))
     return token
 
 

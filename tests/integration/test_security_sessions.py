@@ -191,3 +191,14 @@ def test_cli_users_create_refuses_a_short_password(tmp_path, db_url):
     done = subprocess.run([callexam, "users", "create", "newbie", "--role", "chief", "--password", NEW_PASSWORD],
                           text=True, capture_output=True, env=env, timeout=120)
     assert done.returncode == 0 and "已创建 newbie（chief）" in done.stdout
+
+
+def test_long_unused_session_rows_are_deleted_at_a_later_sign_in(client, engine, users):
+    login(client, "cand1")
+    _age(engine, users["cand1"], 8 * 24 * 60)
+    login(app_client := client, "cand2")
+    assert app_client.get("/candidate").status_code == 200
+    with engine.connect() as conn:
+        kept = conn.execute(text("SELECT count(*) FROM login_session WHERE user_id = :u"),
+                            {"u": users["cand1"]}).scalar()
+    assert kept == 0
