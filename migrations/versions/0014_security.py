@@ -6,8 +6,8 @@ sign-out, a password change and deactivation end them; certificate_change holds 
 reissue requests and their decisions; user_account.must_change_password marks passwords someone
 else chose.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 06:22:50.177526
 """
 from alembic import op
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
