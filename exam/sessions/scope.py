@@ -19,8 +19,6 @@ ACCOUNT_WIDE = frozenset({
     "certificates.mine", "certificates.candidate_pdf", "certificates.candidate_badge",
     "notifications.index", "notifications.mark_read", "accounts.change_password",
 })
-#: Which part an ``attempt_id`` belongs to, by blueprint (proctoring names the part in its URL).
-PART_BY_BLUEPRINT = {"delivery": "theory", "typing": "typing", "practical": "practical"}
 
 
 def scope() -> int | None:
@@ -29,15 +27,17 @@ def scope() -> int | None:
 
 def session_of_request() -> int | None:
     """The exam session the request is about, when its URL names one (directly or by an attempt)."""
-    from exam import web
-    from exam.proctoring.parts import PARTS
+    from exam import parts, web
     args = request.view_args or {}
     if "session_id" in args:
         return args["session_id"]
     if "attempt_id" in args:
-        part = PARTS.get(args.get("part") or PART_BY_BLUEPRINT.get(request.blueprint or "", ""))
+        # The part's own pages and APIs live in its blueprint; proctoring names the part in the URL.
+        part = next((p for p in parts.all_parts()
+                     if p.code == args.get("part") or ("part" not in args and p.blueprint == request.blueprint)),
+                    None)
         if part is None:
-            return None
+            return -1 if "part" in args else None
         with web.engine().connect() as conn:
             found = conn.execute(part.table.select().with_only_columns(part.table.c.session_id)
                                  .where(part.table.c.id == args["attempt_id"])).scalar()
