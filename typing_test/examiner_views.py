@@ -14,7 +14,7 @@ from exam.sessions import service as sessions
 from exam.sessions.models import ExamSession
 from typing_test import review, scoring, service, station_service
 from typing_test.crosscheck import SHORTCUT_NAMES
-from typing_test.models import REVIEW_PENDING, REVIEW_STATES, TypingAttempt
+from typing_test.models import REVIEW_PENDING, REVIEW_STATES
 from typing_test.review_forms import ReviewForm
 from typing_test.scoring import SEGMENT_NAMES
 from typing_test.signals import COUNTERS, EVENT_KINDS
@@ -39,8 +39,8 @@ def session_typing(session_id: int):
 @bp.route("/typing/<int:attempt_id>")
 @web.roles_required(*managed.MANAGER_ROLES)
 def attempt_detail(attempt_id: int, form: ReviewForm | None = None):
-    attempt = web.db().get(TypingAttempt, attempt_id) or abort(404)
-    exam_session = _session(attempt.session_id)
+    attempt = managed.managed_attempt("typing", attempt_id)
+    exam_session = web.db().get(ExamSession, attempt.session_id)
     min_accuracy = current_app.config["TYPING_MIN_ACCURACY"]
     scored = service.alignment(attempt, min_accuracy)
     reviewer = sessions.candidate(web.db(), attempt.reviewed_by) if attempt.reviewed_by else None
@@ -59,8 +59,7 @@ def attempt_detail(attempt_id: int, form: ReviewForm | None = None):
 @web.roles_required(*managed.MANAGER_ROLES)
 def decide(attempt_id: int):
     """Confirm or void a result held for review (待核查), with a reason; audited in service.decide."""
-    attempt = web.db().get(TypingAttempt, attempt_id) or abort(404)
-    _session(attempt.session_id)
+    managed.managed_attempt("typing", attempt_id)
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)

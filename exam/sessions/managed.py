@@ -74,6 +74,22 @@ def managed_session(session_id: int) -> ExamSession:
     return exam_session
 
 
+def managed_attempt(part: str, attempt_id: int):
+    """An attempt of any part (``exam.parts`` code: theory, typing, practical) whose session the
+    signed-in user may manage: 404 if there is none, 403 if its session is not theirs. Views that
+    name an attempt without its session in the URL (the typing evidence review) load it here."""
+    from exam import parts, web
+    try:
+        model = parts.get(part).model
+    except parts.UnknownPart:
+        abort(404)
+    attempt = web.db().get(model, attempt_id)
+    if attempt is None:
+        abort(404)
+    check(web.db(), attempt.session_id)
+    return attempt
+
+
 def manages_session(view):
     """For a view of one exam session (``session_id`` in its URL): an examiner or a chief examiner,
     and the session must be one they manage — checked by ``managed_session`` before the view runs,
