@@ -22,7 +22,7 @@ from exam.marking import service as short_marking
 from exam.sessions.models import ExamSession
 from exam.timeutil import utcnow
 from practical import marking, service
-from practical.models import PracticalMark, PracticalTask
+from practical.models import PracticalAttempt, PracticalMark, PracticalTask
 from question_bank.blueprint import default_blueprint
 from tests.webclient import csrf_token, login
 
@@ -40,6 +40,13 @@ def _submitted_practical(engine, users, make_session, level="junior"):
     with Session(engine) as db:
         tasks = [t for t in service.tasks_of(db, attempt_id) if marking.needs_marking(t)]
     return session_id, attempt_id, tasks
+
+
+def _mark_url(engine, session_id, attempt_id, position) -> str:
+    """Marking URLs name the attempt by its anonymous 凭证号, never its id (issue 17.8)."""
+    with Session(engine) as db:
+        ticket = db.get(PracticalAttempt, attempt_id).ticket
+    return f"/examiner/sessions/{session_id}/practical/marking/{ticket}/{position}"
 
 
 def _half_point_values(task) -> dict[str, str]:
@@ -70,7 +77,7 @@ def test_a_half_point_practical_mark_saves_and_every_page_shows_it(client, engin
     task = tasks[0]
     values = _half_point_values(task)
     login(client, "examiner")
-    url = f"/examiner/practical/{attempt_id}/tasks/{task.position}/mark"
+    url = _mark_url(engine, session_id, attempt_id, task.position)
     token = csrf_token(client, url)
     resp = client.post(url, data=_form(token, task, values))
     assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
@@ -88,7 +95,7 @@ def test_changing_a_saved_practical_mark_needs_confirmation_and_a_reason(client,
     task = tasks[0]
     full = {c["key"]: str(marking.criterion_max(task, c)) for c in task.rubric}
     login(client, "examiner")
-    url = f"/examiner/practical/{attempt_id}/tasks/{task.position}/mark"
+    url = _mark_url(engine, session_id, attempt_id, task.position)
     token = csrf_token(client, url)
     assert client.post(url, data=_form(token, task, full)).status_code == 302
     page = client.get(url).get_data(as_text=True)
