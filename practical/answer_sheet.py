@@ -9,7 +9,7 @@ from flask import render_template
 from markupsafe import Markup
 from sqlmodel import Session, select
 
-from practical import call_script, results, service
+from practical import call_script, marking, results, service
 from practical.kinds import kind
 from practical.models import PracticalAttempt, PracticalMark
 
@@ -33,8 +33,10 @@ def section(db: Session, session_id: int, candidate_id: int) -> Markup | None:
         shown.append({"task": task, "module": module, "turns": turns, "marks": marks.get(task.position, []),
                       "checks": (task.auto or {}).get("checks", []),
                       "view": module.candidate_view(task.spec, task.answer, task.seed)})
+    # While marking is under way the 凭证号 stays off this page: it names the candidate (issue 17.8).
     return Markup(render_template("practical/_answer_sheet.html", attempt=attempt,
-                                  b=results.breakdown(db, attempt), shown=shown))
+                                  b=results.breakdown(db, attempt), shown=shown,
+                                  ticket_hidden=marking.under_way(db, session_id)))
 
 
 def register() -> None:

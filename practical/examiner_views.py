@@ -38,7 +38,7 @@ def session_results(session_id: int):
     # Anonymous marking: markers know attempts only by their 凭证号. Until every task is marked and
     # nobody is still answering, this page (open to every examiner of the session) must not say
     # whose 凭证号 is whose, so it lists the 凭证号 with the scores and leaves the names out.
-    anonymous = waiting > 0 or any(r.attempt.status == "open" for r in rows)
+    anonymous = marking.under_way(web.db(), session_id)
     if anonymous:
         rows = sorted(rows, key=lambda r: r.attempt.ticket)   # not by name: the order would tell
     return render_template("practical/session_results.html", exam_session=exam_session, rows=rows,

@@ -20,7 +20,7 @@ from exam.marking import rounds
 from exam.sessions.models import ExamSession
 from exam.sessions.results import visibility
 from practical.kinds import kind
-from practical.models import SUBMITTED, PracticalAttempt, PracticalMark, PracticalTask
+from practical.models import OPEN, SUBMITTED, PracticalAttempt, PracticalMark, PracticalTask
 
 
 class MarkingError(Exception):
@@ -58,6 +58,16 @@ def state_of(task: PracticalTask, marks: list[PracticalMark], double: bool) -> s
 
 def _by_round(marks: list[PracticalMark]) -> dict[int, Fraction]:
     return {m.round: Fraction(m.points) for m in marks}
+
+
+def under_way(db: Session, session_id: int) -> bool:
+    """Whether the session's practical marking is still under way: a task waits for a marker, or a
+    candidate is still answering. While it is, no page open to markers may say whose 凭证号 is whose
+    (issue 17.8): the session's practical page and the appeal answer sheet both ask here."""
+    if db.exec(select(PracticalAttempt.id).where(PracticalAttempt.session_id == session_id,
+                                                 PracticalAttempt.status == OPEN)).first() is not None:
+        return True
+    return any(e.state != "已评定" for e in queue(db, session_id))
 
 
 def queue(db: Session, session_id: int) -> list[QueueEntry]:

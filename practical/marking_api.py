@@ -1,7 +1,7 @@
 """The marking page's JSON API: one practical task as an examiner marks it, and saving that marking.
 
-Same door rules as the page (``practical.examiner_views``): the examiner role, the exam session loaded
-through the page's own session loader (``examiner_views._session``), the task named by the attempt's
+Same door rules as the page (``practical.examiner_views``): an examiner of this session or a chief
+examiner (``exam.sessions.managed``), the exam session loaded through the page's own session loader, the task named by the attempt's
 anonymous 凭证号 within that session, CSRF on every POST (the ``X-CSRFToken`` header). The save goes
 through ``practical.marking.save_mark``, the page's save: a criterion given other points than the
 machine suggested is an override and needs a reason (stored per criterion and audited), changing one's
@@ -22,6 +22,7 @@ from flask_login import current_user
 
 from exam import web
 from exam.marking import rounds
+from exam.sessions import managed
 from practical import call_script, marking
 from practical import examiner_views as pages
 from practical.kinds import kind
@@ -103,7 +104,7 @@ def _body() -> dict:
 
 
 @bp.route("/sessions/<int:session_id>/practical/<ticket>/<int:position>/mark", methods=["GET", "POST"])
-@web.roles_required("examiner")
+@managed.manages_session
 def mark(session_id: int, ticket: str, position: int):
     entry = _entry(session_id, ticket, position)
     if request.method == "GET":

@@ -17,6 +17,7 @@ from exam.sessions.papers import records
 from exam.sessions.roster import profiles
 from exam.db import write_session
 from exam.timeutil import utcnow
+from practical.models import PracticalAttempt
 from tests.integration.rosters import CLASS, HEADER, enrolments, ident, import_file, page, xlsx
 from tests.integration.test_admission import pdf_text
 from tests.webclient import csrf_token, login
@@ -135,6 +136,9 @@ def test_a_candidates_whole_answer_sheet_for_an_appeal_is_examiner_only_and_audi
     assert "<td class=\"answer-text\">B</td>" in row                     # the second option as the candidate saw it
     assert "实操考核与打字测试" in page_html and "凭证号" in page_html and "任务 1" in page_html
     assert 'id="sheet-typing"' not in page_html                        # no typing test sat: no typing section
+    with Session(engine) as db:                                            # marking is under way:
+        ticket = db.get(PracticalAttempt, pid).ticket                      # the 凭证号 would name the
+    assert ticket not in page_html and "评分完成后显示" in page_html       # candidate to markers (17.8)
     with Session(engine) as db:
         seen = db.exec(select(AuditEvent).where(AuditEvent.action == "appeal.answer_sheet_viewed")).all()
     assert len(seen) == 1 and seen[0].actor_id == users["examiner"] and seen[0].detail["candidate_id"] == users["cand1"]

@@ -14,6 +14,7 @@ from exam import web
 from exam.accounts.models import User
 from exam.audit.service import record
 from exam.db import write_connection
+from exam.sessions import managed
 from exam.sessions.models import Enrollment, ExamSession
 from exam.sessions.papers import answer_sheet, pdf, records
 from exam.timeutil import to_local
@@ -22,11 +23,11 @@ bp = Blueprint("papers", __name__, url_prefix="/examiner/sessions/<int:session_i
 
 
 def _session(session_id: int) -> ExamSession:
-    return web.db().get(ExamSession, session_id) or abort(404)
+    return managed.managed_session(session_id)   # 404 none, 403 a session this examiner does not manage
 
 
 @bp.route("")
-@web.roles_required("examiner")
+@managed.manages_session
 def index(session_id: int):
     exam_session = _session(session_id)
     return render_template("papers/index.html", exam_session=exam_session,
@@ -45,7 +46,7 @@ def _printed() -> str:
 
 
 @bp.route("/rooms/<int:room_id>/signin.pdf")
-@web.roles_required("examiner")
+@managed.manages_session
 def signin_sheet(session_id: int, room_id: int):
     exam_session = _session(session_id)
     sheet = records.sheet(web.db(), session_id, room_id, web.tz()) or abort(404)
@@ -53,7 +54,7 @@ def signin_sheet(session_id: int, room_id: int):
 
 
 @bp.route("/rooms/<int:room_id>/seats.pdf")
-@web.roles_required("examiner")
+@managed.manages_session
 def seat_plan(session_id: int, room_id: int):
     exam_session = _session(session_id)
     sheet = records.sheet(web.db(), session_id, room_id, web.tz()) or abort(404)
@@ -61,7 +62,7 @@ def seat_plan(session_id: int, room_id: int):
 
 
 @bp.route("/rooms/<int:room_id>/report.pdf")
-@web.roles_required("examiner")
+@managed.manages_session
 def room_report(session_id: int, room_id: int):
     exam_session = _session(session_id)
     report = records.report(web.db(), session_id, room_id, web.tz(), web.now()) or abort(404)
@@ -71,7 +72,7 @@ def room_report(session_id: int, room_id: int):
 # ---------------------------------------------------------------- one candidate's answer sheet (appeals)
 
 @bp.route("/candidates/<int:candidate_id>/answer-sheet")
-@web.roles_required("examiner")
+@managed.manages_session
 def answer_sheet_page(session_id: int, candidate_id: int):
     """Everything one candidate answered in the session, with keys, marks and markers' rounds: for an
     appeal. Names stand beside answers here, so each opening is audited."""
