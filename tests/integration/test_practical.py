@@ -275,6 +275,7 @@ def test_examiner_marks_from_the_queue_and_publishes(client, engine, users, make
         s = db.get(ExamSession, session_id)
         s.opens_at, s.closes_at = now - dt.timedelta(hours=3), now - dt.timedelta(hours=1)
     login(client, "examiner")
+    token = csrf_token(client, f"/examiner/sessions/{session_id}/results")   # a new sign-in, a new session
     resp = client.post(f"/examiner/sessions/{session_id}/results/publish",
                        data={"csrf_token": token, "confirm": "y"})
     assert resp.status_code == 302 and "成绩已发布" in client.get(resp.location).get_data(as_text=True)
