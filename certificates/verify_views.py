@@ -191,13 +191,24 @@ def api_verify():
         return jsonify(error=f"文件超过 {PDF_MAX_BYTES // (1024 * 1024)} MB"), 413
     if not data.strip():
         return jsonify(error="没有收到要核验的文件：请在请求正文或表单字段 file 中上传证书 PDF、电子徽章或证书照片"), 400
-    engine, now, limits = web.engine(), web.now(), _limits()
-    ip = request.remote_addr or "-"
-    if throttle.blocked(engine, throttle.PDF, ip, None, now, limits):
-        return jsonify(error=_throttled_message()), 429
+    outcome = _throttled_upload(data)
+    if isinstance(outcome, throttle.Verdict):
+        return jsonify(error=_throttled_message(outcome)), 429, {"Retry-After": str(outcome.retry_after)}
+    return jsonify(outcome.as_json())
+
+
+def _throttled_upload(data: bytes):
+    """An uploaded file checked through the one throttle (scope ``cert_pdf``: every check of an
+    address counts against its rate), for the upload page and the JSON API alike: the Report, or the
+    refusing Verdict."""
+    engine, now, policy = web.engine(), web.now(), _policy("cert_pdf")
+    source = f"ip:{request.remote_addr or '-'}"
+    verdict = throttle.check(engine, policy, "pdf", source, now)
+    if not verdict.allowed:
+        return verdict
     report = check_upload(data)
-    throttle.note(engine, throttle.PDF, ip, report.view.number if report.view else None, report.ok, now, limits)
-    return jsonify(report.as_json())
+    throttle.record(engine, policy, [("pdf", source, False)], now)
+    return report
 
 
 @bp.route("/verify/pdf", methods=["GET", "POST"])
@@ -206,17 +217,12 @@ def pdf():
     form = PdfForm()
     report, status = None, 200
     if form.validate_on_submit():
-        engine, now, policy = web.engine(), web.now(), _policy("cert_pdf")
-        source = f"ip:{request.remote_addr or '-'}"
-        verdict = throttle.check(engine, policy, "pdf", source, now)
-        if not verdict.allowed:
+        outcome = _throttled_upload(form.file.data.read())
+        if isinstance(outcome, throttle.Verdict):
             return render_template("certificates/verify_pdf.html", form=form, report=None,
-                                   throttled=_throttled_message(verdict)), 429
-        upload = form.file.data
-        report = check_upload(upload.read())
-        throttle.record(engine, policy, [("pdf", source, False)], now)
+                                   throttled=_throttled_message(outcome)), 429
+        report = outcome
     return render_template("certificates/verify_pdf.html", form=form, report=report, throttled=None), status
-
 
 
 @bp.route("/verify/bulk", methods=["GET", "POST"])

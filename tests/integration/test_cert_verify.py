@@ -437,7 +437,7 @@ def test_the_json_api_checks_files_and_tokens_like_the_page(app, client, engine,
     assert client.get("/api/v1/verify").status_code == 400
     assert client.post("/api/v1/verify", data=b"").status_code == 400
     assert client.post("/api/v1/verify", data=b"%PDF" + b"0" * (10 * 1024 * 1024)).status_code == 413
-    app.config["VERIFY_MAX_PDF_PER_IP"] = 2       # 10.4.0.1 has used its two
+    app.config["THROTTLE_CERT_PDF_PER_SOURCE"] = 2   # 10.4.0.1 has used its two (exam.throttle, scope cert_pdf)
     limited = client.post("/api/v1/verify", data=signed_pdf, environ_base={"REMOTE_ADDR": "10.4.0.1"})
     assert limited.status_code == 429 and "查询过于频繁" in limited.json["error"]
 
