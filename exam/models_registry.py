@@ -14,7 +14,7 @@ def load_all():
     import exam.notifications.models  # noqa: F401
     import exam.proctoring.models  # noqa: F401
     import exam.sessions.models  # noqa: F401
-    import exam.throttle  # noqa: F401  (the one throttle, migration 0015)
+    import exam.throttle  # noqa: F401  (the one throttle, migration 0016)
     import practical.models  # noqa: F401
     import question_bank.models  # noqa: F401
     import typing_test.models  # noqa: F401

@@ -6,8 +6,8 @@ sign-out, a password change and deactivation end them; certificate_change holds 
 reissue requests and their decisions; user_account.must_change_password marks passwords someone
 else chose.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-07 06:22:50.177526
 """
 from alembic import op
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0015'
-down_revision = '0014'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
