@@ -129,7 +129,8 @@ def test_a_ticket_sign_in_with_id_characters_opens_only_that_session(app, client
     home = client.get("/candidate").get_data(as_text=True)
     assert f"session-{own}" in home and f"session-{other}" not in home
     token = csrf_token(client, "/candidate")
-    assert client.post(f"/candidate/sessions/{other}/start", data={"csrf_token": token}).status_code == 403
+    assert client.post(f"/candidate/sessions/{other}/start", data={"csrf_token": token, "confirm": "1"}).status_code == 403
+    assert client.get(f"/candidate/sessions/{other}/theory/begin").status_code == 403
     assert client.get(f"/candidate/attempts/{elsewhere}").status_code == 403
     assert client.post(f"/api/attempts/{elsewhere}/answers", json={"saves": []},
                        headers={"X-CSRFToken": token}).status_code == 403
@@ -137,7 +138,8 @@ def test_a_ticket_sign_in_with_id_characters_opens_only_that_session(app, client
     assert client.get(f"/candidate/sessions/{other}/ticket.pdf").status_code == 403
     for path in ("/candidate/certificates", "/notifications", "/account/password"):
         assert client.get(path).status_code == 403, path
-    started = client.post(f"/candidate/sessions/{own}/start", data={"csrf_token": token})
+    assert client.get(f"/candidate/sessions/{own}/theory/begin").status_code == 200
+    started = client.post(f"/candidate/sessions/{own}/start", data={"csrf_token": token, "confirm": "1"})
     assert started.status_code == 302 and "/candidate/attempts/" in started.location   # its own session works
     assert client.get(started.location).status_code == 200
     # The same account signed in with its password reaches everything.
