@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
-from sqlalchemy import Index, and_, delete, func, insert, select
+from sqlalchemy import Index, Select, and_, delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel
 
@@ -188,6 +188,35 @@ def failures_by_subject(conn_or_engine, policy: Policy, subjects: Iterable[str],
                 _T.c.scope == policy.scope, _T.c.source == _clip(source), _T.c.failed.is_(True),
                 _T.c.at >= since, _T.c.subject.in_(chunk)).group_by(_T.c.subject)).all())
     return out
+
+
+def waits_by_subject(conn_or_engine, policy: Policy, subjects, now: dt.datetime) -> dict[str, int]:
+    """For each subject that some source must currently wait on, the longest such wait in seconds:
+    what the proctoring board shows as "登录受限". ``subjects`` is a SELECT of subjects (one query
+    however many there are) or a list of them."""
+    if not isinstance(subjects, Select):
+        subjects = sorted({_clip(s) for s in subjects})
+        if not subjects:
+            return {}
+    since = now - dt.timedelta(seconds=policy.window_seconds)
+    out: dict[str, int] = {}
+    with _reading(conn_or_engine) as conn:
+        rows = conn.execute(select(_T.c.subject, func.count(), func.max(_T.c.at)).where(
+            _T.c.scope == policy.scope, _T.c.failed.is_(True), _T.c.at >= since,
+            _T.c.subject.in_(subjects)).group_by(_T.c.subject, _T.c.source)).all()
+    for subject, count, last in rows:
+        wait = _seconds_until(_aware(last) + dt.timedelta(seconds=policy.delay(count)), now)
+        if wait > 0:
+            out[subject] = max(out.get(subject, 0), wait)
+    return out
+
+
+def forget(conn: Connection, policy: Policy, subject: str) -> int:
+    """Forget every failure on ``subject`` from every source (an examiner who has checked the
+    candidate's identity in the room lifts the wait); returns how many were forgotten."""
+    result = conn.execute(delete(_T).where(_T.c.scope == policy.scope, _T.c.subject == _clip(subject),
+                                           _T.c.failed.is_(True)))
+    return result.rowcount or 0
 
 
 def requests_from(conn_or_engine, policy: Policy, source: str, now: dt.datetime) -> int:

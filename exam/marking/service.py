@@ -7,11 +7,19 @@ far-apart marks go to a third (``exam.marking.rounds``, the same rules as the pr
 mark is kept exactly (a fraction) in ``ManualMark``; saving regrades the attempt in the same
 transaction and writes the change to the audit trail, so the attempt's score and pass decision are
 never out of step with its marks. Changing one's saved mark needs a confirmation and a reason.
-Marking is blind: the examiner sees an answer number, not the candidate's name.
+
+Marking is blind: the examiner sees an answer code (答卷码), never the candidate's name nor the
+attempt's id — the proctoring board, open to the same examiners, lists attempt ids beside names, so
+an id on the marking page or in its form URLs would name the candidate. The code is an HMAC of the
+attempt id under the instance's secret key (stable, unguessable, nothing stored to join), and the
+list is ordered by question and code, not by attempt id (which follows the order of starting).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Mapping, Optional
@@ -35,6 +43,21 @@ class MarkingError(ValueError):
     pass
 
 
+def answer_code(secret: str | bytes, attempt_id: int) -> str:
+    """The anonymous code an attempt's short answers are marked under (8 characters, A–Z and 2–7)."""
+    key = secret.encode() if isinstance(secret, str) else secret
+    digest = hmac.new(key, f"short-answer:{attempt_id}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest)[:8].decode()
+
+
+def attempt_of_code(db: Session, session_id: int, code: str, secret: str | bytes) -> int | None:
+    """The attempt of ``session_id`` marked under ``code``, if any (a session's attempts are few, so
+    each one's code is computed rather than stored)."""
+    code = (code or "").strip().upper()
+    ids = db.exec(select(Attempt.id).where(Attempt.session_id == session_id)).all()
+    return next((aid for aid in ids if hmac.compare_digest(answer_code(secret, aid), code)), None)
+
+
 @dataclass(frozen=True)
 class ShortAnswer:
     attempt_id: int
@@ -49,6 +72,7 @@ class ShortAnswer:
     comment: str
     marks: list[ShortMark] = field(default_factory=list)   # every round's marking, by round
     state: str = rounds.PENDING
+    code: str = ""                 # the 答卷码 pages show and post to (``answer_code``)
 
     @property
     def shares(self) -> list[Fraction]:
@@ -63,9 +87,10 @@ def point_shares(maximum: Fraction, count: int) -> list[Fraction]:
     return [maximum / count] * count if count else []
 
 
-def short_answers(db: Session, session_id: int) -> list[ShortAnswer]:
+def short_answers(db: Session, session_id: int, secret: str | bytes | None = None) -> list[ShortAnswer]:
     """Every written short answer of the session's submitted attempts, in one fixed order (question,
-    then answer number) that a save never changes: the examiner's place in the list stays put."""
+    then 答卷码) that a save never changes: the examiner's place in the list stays put. Pages pass the
+    instance's ``secret`` so that each answer carries its code."""
     double = bool(db.exec(select(ExamSession.double_marking).where(ExamSession.id == session_id)).first())
     rows = db.exec(
         select(PaperSlot.attempt_id, PaperSlot.position, PaperSlot.points, ItemVersion.stem, ItemVersion.key,
@@ -84,6 +109,9 @@ def short_answers(db: Session, session_id: int) -> list[ShortAnswer]:
     for m in db.exec(select(ShortMark).join(Attempt, Attempt.id == ShortMark.attempt_id)
                      .where(Attempt.session_id == session_id).order_by(ShortMark.round)):
         by_answer.setdefault((m.attempt_id, m.position), []).append(m)
+    def code(aid: int) -> str:
+        return answer_code(secret, aid) if secret is not None else ""
+    rows = sorted(rows, key=lambda r: (r.id, code(r.attempt_id), r.attempt_id, r.position))
     out = []
     for aid, position, points, stem, key, ref, item_id, value in rows:
         mark = agreed.get((aid, position))
@@ -92,7 +120,7 @@ def short_answers(db: Session, session_id: int) -> list[ShortAnswer]:
         state = rounds.AGREED if mark else rounds.state(_by_round(marks), double, top)
         out.append(ShortAnswer(aid, position, ref or str(item_id), stem, key["reference"], key["points"], value,
                                top, Fraction(mark.points) if mark else None, mark.comment if mark else "",
-                               marks, state))
+                               marks, state, code(aid)))
     return out
 
 

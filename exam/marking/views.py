@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -19,17 +19,22 @@ bp = Blueprint("marking", __name__, url_prefix="/examiner")
 @managed.manages_session
 def session_marking(session_id: int):
     exam_session = managed.managed_session(session_id)
-    answers = service.short_answers(web.db(), session_id)
+    answers = service.short_answers(web.db(), session_id, current_app.secret_key)
     return render_template("marking/session.html", exam_session=exam_session, answers=answers, form=FlaskForm(),
                            pending=sum(a.state != rounds.AGREED for a in answers), me=current_user.id,
                            rounds=rounds)
 
 
-@bp.route("/sessions/<int:session_id>/marking/<int:attempt_id>/<int:position>", methods=["POST"])
+@bp.route("/sessions/<int:session_id>/marking/<code>/<int:position>", methods=["POST"])
 @managed.manages_session
-def mark(session_id: int, attempt_id: int, position: int):
+def mark(session_id: int, code: str, position: int):
+    """One short answer, named by its attempt's anonymous 答卷码 (no attempt id in marking URLs)."""
     if not FlaskForm().validate_on_submit():
         abort(400)
+    attempt_id = service.attempt_of_code(web.db(), session_id, code, current_app.secret_key)
+    if attempt_id is None:
+        abort(404)
+    code = code.strip().upper()
     parts = {key[2:]: value for key, value in request.form.items() if key.startswith("p_")} or None
     points = None
     if parts is None:
@@ -37,18 +42,18 @@ def mark(session_id: int, attempt_id: int, position: int):
             points = Fraction(request.form.get("points", "").strip())
         except (ValueError, ZeroDivisionError):
             flash("得分应为数字，例如 3 或 2.5", "error")
-            return redirect(_back(session_id, attempt_id, position))
+            return redirect(_back(session_id, code, position))
     try:
         service.save_mark(web.engine(), session_id, attempt_id, position, points,
                           request.form.get("comment", "")[:2000], current_user.id, parts=parts,
                           confirmed=request.form.get("confirm_change") == "1",
                           change_reason=request.form.get("change_reason", ""))
-        flash(f"已保存答卷 {attempt_id} 第 {position + 1} 题的得分。")
+        flash(f"已保存答卷 {code} 第 {position + 1} 题的得分。")
     except service.MarkingError as exc:
-        flash(f"答卷 {attempt_id} 第 {position + 1} 题未保存：{exc}", "error")
-    return redirect(_back(session_id, attempt_id, position))
+        flash(f"答卷 {code} 第 {position + 1} 题未保存：{exc}", "error")
+    return redirect(_back(session_id, code, position))
 
 
-def _back(session_id: int, attempt_id: int, position: int) -> str:
+def _back(session_id: int, code: str, position: int) -> str:
     """Back to the same place in the list (its order never changes on a save)."""
-    return url_for("marking.session_marking", session_id=session_id, _anchor=f"mark-{attempt_id}-{position}")
+    return url_for("marking.session_marking", session_id=session_id, _anchor=f"mark-{code}-{position}")

@@ -1,5 +1,6 @@
 """What an examiner does to a running attempt: extra time, pause and resume (one candidate or the whole
-session), forced submission, voiding, and writing an incident down.
+session), forced submission, voiding, and writing an incident down; and, for a candidate who cannot
+sign in because someone guessed at their ticket, lifting the sign-in wait.
 
 Every action needs a reason and is audited (``exam.audit.service.record``) in the transaction that
 makes the change, so the trail never shows an action that did not happen or misses one that did. Each
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from exam import throttle
+from exam.accounts.models import User
 from exam.audit.service import event, record, record_many
 from exam.claims import claim
 from exam.db import write_connection
@@ -276,3 +279,33 @@ def record_incident(engine: Engine, session_id: int, kind: object, description: 
         record(conn, "proctor.incident", "incident", incident_id, actor_id=actor_id, session_id=session_id,
                candidate_id=candidate_id, kind=kind, description=description)
     return Done(f"已记录情况：{kind}")
+
+
+# ---------------------------------------------------------------- sign-in waits
+
+def lift_signin_wait(engine: Engine, session_id: int, candidate_id: object, reason: object, actor_id: int,
+                     now: dt.datetime, policy: throttle.Policy) -> Done:
+    """Forget the failed sign-ins on an enrolled candidate's account, from every source.
+
+    Why an examiner may: tickets are printed and sequential, and an exam room shares one address, so a
+    neighbour guessing at a ticket makes the (account, room address) pair wait — and so does the real
+    candidate at a fresh exam PC (``exam.throttle``, ``accounts.devices``). The examiner in the room
+    checks the candidate's identity document, lifts the wait with a reason, and the audit trail keeps
+    who did it and how many failures were forgotten. The guesser gains at most the free tries again."""
+    reason = checked_reason(reason, "解除登录限制")
+    if not isinstance(candidate_id, int) or isinstance(candidate_id, bool):
+        raise ProctorError("解除登录限制：考生编号应为整数")
+    enrolments, users = Enrollment.__table__, User.__table__
+    with write_connection(engine) as conn:
+        _session_exists(conn, session_id)
+        username = conn.execute(select(users.c.username).select_from(
+            enrolments.join(users, users.c.id == enrolments.c.candidate_id)).where(
+            enrolments.c.session_id == session_id, enrolments.c.candidate_id == candidate_id)).scalar()
+        if username is None:
+            raise ProctorError("解除登录限制：该考生未报名本场考试", 404)
+        forgotten = throttle.forget(conn, policy, username)
+        if not forgotten:
+            return Done("该考生的登录没有受限，未作任何更改", 0)
+        record(conn, "signin.wait_lifted", "user", candidate_id, actor_id=actor_id, session_id=session_id,
+               reason=reason, failures=forgotten)
+    return Done(f"已解除该考生的登录限制（清除 {forgotten} 次失败记录），请核验身份后让其登录", forgotten)

@@ -19,6 +19,7 @@ import datetime as dt
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
+from exam import throttle
 from exam.accounts.models import User
 from exam.delivery.models import Answer, Attempt, PaperSlot
 from exam.proctoring.models import Incident, IntegritySignal
@@ -31,7 +32,7 @@ from typing_test import crosscheck
 from typing_test import signals as typing_signals
 from typing_test.models import Station, StationSummary, TypingAttempt, TypingEvent
 
-MAX_QUERIES = 10
+MAX_QUERIES = 11   # the sign-in waits (exam.throttle.waits_by_subject) are one of them, whatever the roster
 INCIDENT_LIMIT = 100
 STATUS_NAMES = {"absent": "未签到", "signed_in": "已签到", "in_progress": "作答中", "paused": "已暂停",
                 "submitted": "已交卷", "void": "已作废"}
@@ -41,8 +42,11 @@ SUBMIT_LABELS = {"proctor": "强制交卷", "deadline": "到时自动交卷"}
 FORCED_LABEL = "已交卷（含强制交卷）"
 
 
-def snapshot(conn: Connection, session_id: int, now: dt.datetime, tz: str) -> dict | None:
-    """The board of one session as plain JSON-ready data; None when there is no such session."""
+def snapshot(conn: Connection, session_id: int, now: dt.datetime, tz: str,
+             signin_policy: throttle.Policy | None = None) -> dict | None:
+    """The board of one session as plain JSON-ready data; None when there is no such session.
+    ``signinWait`` is how long (seconds) some source must still wait to sign in as the candidate:
+    the examiner can lift it (``actions.lift_signin_wait``) once they have checked who is asking."""
     s = ExamSession.__table__
     session = conn.execute(select(s.c.id, s.c.name, s.c.closes_at, s.c.practical_closes_at)
                            .where(s.c.id == session_id)).first()
@@ -59,6 +63,9 @@ def snapshot(conn: Connection, session_id: int, now: dt.datetime, tz: str) -> di
                              .where(TypingAttempt.session_id == session_id)
                              .group_by(TypingAttempt.candidate_id, TypingEvent.kind))
     flags = _station_flags(conn, session_id, theory, typing)
+    e_, u_ = Enrollment.__table__, User.__table__
+    waits = throttle.waits_by_subject(conn, signin_policy or throttle.POLICIES["signin"], select(u_.c.username)
+                                      .join(e_, e_.c.candidate_id == u_.c.id).where(e_.c.session_id == session_id), now)
     rows, summary = [], {code: 0 for code in STATUS_NAMES}
     for e in enrolled:
         cid = e.candidate_id
@@ -75,7 +82,7 @@ def snapshot(conn: Connection, session_id: int, now: dt.datetime, tz: str) -> di
             "candidateId": cid, "username": e.username, "name": e.display_name, "ticket": e.ticket_number or "",
             "seat": _seat(e.room, e.seat_no), "status": status, "statusLabel": label, "parts": parts,
             "signals": _signals(signal_counts.get(cid, {}), typing_events.get(cid, {}), typing.get(cid)),
-            "flags": flags.get(cid, []),
+            "flags": flags.get(cid, []), "signinWait": waits.get(e.username, 0),
         })
     names = {e.candidate_id: e.display_name for e in enrolled}
     return {

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 
-from exam import web
+from exam import throttle, web
 from exam.proctoring import actions, board, signals, status
 from exam.proctoring.parts import OPEN, ProctorError, is_part, part as part_of
 from exam.sessions import managed
@@ -28,6 +28,10 @@ def _error(exc: ProctorError):
     return jsonify(error=str(exc)), exc.status
 
 
+def _signin_policy() -> throttle.Policy:
+    return throttle.policy(current_app.config, "signin")
+
+
 def _body() -> dict:
     body = request.get_json(silent=True)
     return body if isinstance(body, dict) else {}
@@ -40,7 +44,7 @@ def _body() -> dict:
 def board_page(session_id: int):
     exam_session = managed.managed_session(session_id)
     with web.engine().connect() as conn:
-        snapshot = board.snapshot(conn, session_id, web.now(), web.tz())
+        snapshot = board.snapshot(conn, session_id, web.now(), web.tz(), _signin_policy())
     config = {
         "boardUrl": url_for("proctoring.board_json", session_id=session_id),
         "actionUrl": url_for("proctoring.attempt_action", session_id=session_id, part="PART", attempt_id=0,
@@ -48,6 +52,7 @@ def board_page(session_id: int):
         "pauseAllUrl": url_for("proctoring.pause_all", session_id=session_id),
         "resumeAllUrl": url_for("proctoring.resume_all", session_id=session_id),
         "incidentUrl": url_for("proctoring.incident", session_id=session_id),
+        "liftSigninUrl": url_for("proctoring.lift_signin", session_id=session_id, candidate_id=0),
         "pollSeconds": current_app.config["BOARD_POLL_SECONDS"],
         "maxExtraMinutes": actions.MAX_EXTRA_MINUTES,
         "snapshot": snapshot,
@@ -64,7 +69,7 @@ def board_page(session_id: int):
 @managed.manages_session
 def board_json(session_id: int):
     with web.engine().connect() as conn:
-        snapshot = board.snapshot(conn, session_id, web.now(), web.tz())
+        snapshot = board.snapshot(conn, session_id, web.now(), web.tz(), _signin_policy())
     if snapshot is None:
         return jsonify(error="找不到该考试场次"), 404
     return jsonify(snapshot)
@@ -119,6 +124,18 @@ def incident(session_id: int):
     try:
         done = actions.record_incident(web.engine(), session_id, body.get("kind"), body.get("description"),
                                        body.get("candidateId"), current_user.id, web.now())
+    except ProctorError as exc:
+        return _error(exc)
+    return jsonify(message=done.message, count=done.count)
+
+
+@bp.route("/api/sessions/<int:session_id>/signin-waits/<int:candidate_id>/lift", methods=["POST"])
+@managed.manages_session
+def lift_signin(session_id: int, candidate_id: int):
+    """An enrolled candidate's sign-in wait lifted by the examiner who checked their identity."""
+    try:
+        done = actions.lift_signin_wait(web.engine(), session_id, candidate_id, _body().get("reason"),
+                                        current_user.id, web.now(), _signin_policy())
     except ProctorError as exc:
         return _error(exc)
     return jsonify(message=done.message, count=done.count)

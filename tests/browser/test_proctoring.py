@@ -13,6 +13,7 @@ from exam import db
 from tests.browser.conftest import LiveServer
 from tests.browser.pages import sign_in, start_exam
 from tests.browser.test_sitting import make_session
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -122,3 +123,34 @@ def test_a_page_opened_while_paused_shows_the_overlay_and_a_forced_submission_en
     actions.force_submit(proctor_engine, "theory", attempt_id, "停电时间过长，交卷后重考", examiner, utcnow(), 0.9, sid)
     expect(page.locator("#proctor-overlay")).to_contain_text("已交卷", timeout=5000)
     page.wait_for_url(f"**/candidate/attempts/{attempt_id}/result", timeout=10000)
+
+
+def test_the_examiner_lifts_a_sign_in_wait_from_the_board(page, browser, browser_context_args, proctor_server,
+                                                          proctor_engine):
+    """Someone guessed at cand3's ticket from this room's address: the candidate at a fresh PC is told
+    to wait; the board marks the row 登录受限 and its 操作 dialog lifts the wait (issue 17.5)."""
+    from exam import throttle
+    from exam.timeutil import utcnow
+
+    sid = make_session(proctor_engine, "cand3", duration=30)
+    base = proctor_server.url
+    throttle.record(proctor_engine, throttle.POLICIES["signin"],
+                    [("cand3", "ip:127.0.0.1", True)] * 7, utcnow())
+    page.goto(base + "/login")
+    page.fill("input[name=username]", "cand3")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("main")).to_contain_text("登录失败次数过多")
+
+    examiner_context = browser.new_context(**browser_context_args)
+    board = examiner_context.new_page()
+    sign_in(board, base, "examiner")
+    board.goto(f"{base}/examiner/sessions/{sid}/proctoring")
+    row = board.locator("#board-rows tr", has_text="cand3")
+    expect(row.locator(".signin-wait")).to_contain_text("登录受限")
+    act(board, "cand3", "解除登录限制", "已核验身份证，本人在座")
+    expect(board.locator("#board-message")).to_contain_text("已解除该考生的登录限制")
+    expect(row.locator(".signin-wait")).to_have_count(0, timeout=5000)
+    examiner_context.close()
+
+    sign_in(page, base, "cand3")

@@ -14,6 +14,7 @@ from exam import standard
 from exam.db import write_session
 from exam.delivery import service as delivery
 from exam.delivery.models import Attempt, PaperSlot
+from exam.marking import service as marking
 from exam.timeutil import utcnow
 from question_bank import blueprint_service
 from question_bank.blueprint import BlueprintError, TypeRule, default_blueprint
@@ -112,12 +113,20 @@ def test_short_answers_reach_the_examiner_and_marks_settle_the_result(engine, us
     login(client, "examiner")
     page = client.get(f"/examiner/sessions/{sid}/marking").get_data(as_text=True)
     assert "待评分 2 份" in page and "考生01" not in page
+    # Blind marking: the answers carry an anonymous code, never the attempt id the proctoring board
+    # shows beside the candidate's name (issue 17.8).
+    code = marking.answer_code(client.application.secret_key, aid)
+    assert f"答卷 {code}" in page and f"/marking/{code}/" in page
+    assert f"/marking/{aid}/" not in page and f"答卷 {aid} " not in page
     token = csrf_token(client, f"/examiner/sessions/{sid}/marking")
-    resp = client.post(f"/examiner/sessions/{sid}/marking/{aid}/{shorts[0].position}",
+    by_id = client.post(f"/examiner/sessions/{sid}/marking/{aid}/{shorts[0].position}",
+                        data={"points": "2", "csrf_token": token})
+    assert by_id.status_code == 404
+    resp = client.post(f"/examiner/sessions/{sid}/marking/{code}/{shorts[0].position}",
                        data={"points": "99", "csrf_token": token}, follow_redirects=True)
     assert "得分应在 0 至 5 分之间" in resp.get_data(as_text=True)
     for s in shorts:
-        client.post(f"/examiner/sessions/{sid}/marking/{aid}/{s.position}",
+        client.post(f"/examiner/sessions/{sid}/marking/{code.lower()}/{s.position}",
                     data={"points": "2.5", "comment": "要点不全", "csrf_token": token})
     with Session(engine) as s:
         attempt = s.get(Attempt, aid)

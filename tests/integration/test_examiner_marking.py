@@ -162,12 +162,14 @@ def test_short_answers_are_marked_per_point_in_a_stable_order_and_changes_are_co
     page = client.get(page_url).get_data(as_text=True)
     assert "评分要点" in page and 'name="p_0"' in page and "cand1" not in page
     second = answers[1]
-    post = f"/examiner/sessions/{sid}/marking/{second.attempt_id}/{second.position}"
+    code = short_marking.answer_code(client.application.secret_key, second.attempt_id)   # 答卷码, not the id
+    assert f"答卷 {code} " in page
+    post = f"/examiner/sessions/{sid}/marking/{code}/{second.position}"
     bad = {**_parts(second), "p_0": "99", "csrf_token": token}
     text = client.post(post, data=bad, follow_redirects=True).get_data(as_text=True)
     assert "要点 1：应在 0 至" in text
     resp = client.post(post, data={**_parts(second), "csrf_token": token})
-    assert resp.status_code == 302 and resp.location.endswith(f"#mark-{second.attempt_id}-{second.position}")
+    assert resp.status_code == 302 and resp.location.endswith(f"#mark-{code}-{second.position}")
     with Session(engine) as db:
         after = short_marking.short_answers(db, sid)
         mark = db.get(ManualMark, (second.attempt_id, second.position))

@@ -50,7 +50,7 @@ def _args(rule, ids) -> dict:
             "certificate_id": ids["certificate_id"], "change_id": ids["change_id"],
             "enrollment_id": ids["enrollment_id"], "candidate_id": ids["candidate_id"],
             "station_id": ids["station_id"], "action": "pause", "fmt": "xlsx", "incident_id": 1,
-            "ticket": ids["ticket"], "room_id": 1}
+            "ticket": ids["ticket"], "room_id": 1, "code": "AAAAAAAA"}
 
 
 def _session_bound(app):

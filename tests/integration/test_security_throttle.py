@@ -93,6 +93,59 @@ def test_a_neighbour_guessing_a_ticket_does_not_lock_out_its_candidate(app, engi
     assert sign_in(own, ticket, PASSWORD, ROOM).status_code == 302         # the candidate's browser does not
 
 
+def test_the_examiner_lifts_a_wait_a_neighbour_caused_after_checking_identity(app, engine, roster_session, users):
+    """The same neighbour, but the candidate sits at a fresh exam PC (no device cookie): their pair is
+    the guesser's pair and waits. The board shows the wait; the assigned examiner (not another one)
+    lifts it with a reason, through the board's JSON API; the lift is audited; the candidate signs in."""
+    sid = roster_session(signin_mode="password", candidates=("cand1",))
+    from exam.db import write_session
+    from exam.sessions.roster import tickets
+    with write_session(engine) as db:
+        tickets.issue(db, sid)
+    with engine.connect() as conn:
+        ticket = conn.execute(text("SELECT ticket_number FROM enrollment WHERE session_id = :s"), {"s": sid}).scalar()
+    neighbour = app.test_client()
+    for _ in range(7):
+        assert sign_in(neighbour, ticket, "guess-guess-guess", ROOM).status_code in (401, 429)
+    fresh_pc = app.test_client()
+    refused = sign_in(fresh_pc, ticket, PASSWORD, ROOM)
+    assert refused.status_code == 429 and "联系考评员" in refused.get_data(as_text=True)
+
+    examiner = app.test_client()
+    login(examiner, "examiner")
+    board = examiner.get(f"/examiner/sessions/{sid}/proctoring/board").get_json()
+    [row] = [r for r in board["rows"] if r["candidateId"] == users["cand1"]]
+    assert row["signinWait"] > 0
+    page = examiner.get(f"/examiner/sessions/{sid}/proctoring").get_data(as_text=True)
+    assert f"/api/sessions/{sid}/signin-waits/0/lift" in page
+    url = f"/api/sessions/{sid}/signin-waits/{users['cand1']}/lift"
+
+    outsider = app.test_client()
+    login(outsider, "outsider")
+    token = csrf_token(outsider, "/no-such-page")
+    assert outsider.post(url, json={"reason": "核验身份证"}, headers={"X-CSRFToken": token}).status_code == 403
+    token = csrf_token(examiner, "/no-such-page")
+    assert examiner.post(url, json={"reason": "核验身份证"}).status_code == 400          # no CSRF token
+    no_reason = examiner.post(url, json={"reason": " "}, headers={"X-CSRFToken": token})
+    assert no_reason.status_code == 400 and "请填写原因" in no_reason.get_json()["error"]
+    stranger = examiner.post(f"/api/sessions/{sid}/signin-waits/{users['cand2']}/lift",
+                             json={"reason": "核验身份证"}, headers={"X-CSRFToken": token})
+    assert stranger.status_code == 404                                   # not enrolled in this session
+    assert sign_in(fresh_pc, ticket, PASSWORD, ROOM).status_code == 429  # nothing was lifted yet
+
+    lifted = examiner.post(url, json={"reason": "已核验身份证，本人在座"}, headers={"X-CSRFToken": token})
+    assert lifted.status_code == 200 and lifted.get_json()["count"] >= 5
+    with engine.connect() as conn:
+        audit = conn.execute(text("SELECT actor_id, detail FROM audit_event WHERE action = 'signin.wait_lifted'")).all()
+    assert len(audit) == 1 and audit[0].actor_id == users["examiner"]
+    assert "已核验身份证" in str(audit[0].detail)
+    board = examiner.get(f"/examiner/sessions/{sid}/proctoring/board").get_json()
+    assert [r["signinWait"] for r in board["rows"] if r["candidateId"] == users["cand1"]] == [0]
+    assert sign_in(fresh_pc, ticket, PASSWORD, ROOM).status_code == 302
+    again = examiner.post(url, json={"reason": "再点一次"}, headers={"X-CSRFToken": token})
+    assert again.status_code == 200 and again.get_json()["count"] == 0
+
+
 def test_a_forged_device_cookie_is_only_an_address(app):
     client = app.test_client()
     client.set_cookie("callexam_device", "forged.value")

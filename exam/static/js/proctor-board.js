@@ -18,7 +18,8 @@
   var incidentCandidate = document.getElementById("incident-candidate");
 
   var ACTION_NAMES = {
-    extra_time: "延长时间", pause: "暂停", resume: "恢复", force_submit: "强制交卷", void: "作废"
+    extra_time: "延长时间", pause: "暂停", resume: "恢复", force_submit: "强制交卷", void: "作废",
+    lift_signin: "解除登录限制"
   };
   var snapshot = null, fetchedAt = 0, polling = null, inFlight = false, current = null;
 
@@ -83,6 +84,12 @@
       td.appendChild(badge);
     });
     row.flags.forEach(function (flag) { any = true; td.appendChild(el("span", "signal flag", flag)); });
+    if (row.signinWait) {
+      any = true;
+      var wait = el("span", "signal flag signin-wait", "登录受限 · 约 " + Math.ceil(row.signinWait / 60) + " 分钟");
+      wait.title = "多次登录失败（可能有人冒用准考证号），核验身份后可在“操作”中解除";
+      td.appendChild(wait);
+    }
     if (!any) td.textContent = "—";
     return td;
   }
@@ -112,7 +119,7 @@
       tr.appendChild(partCell(row));
       tr.appendChild(signalCell(row));
       var act = el("td");
-      if (row.parts.some(function (p) { return actionsFor(p).length; })) {
+      if (row.signinWait || row.parts.some(function (p) { return actionsFor(p).length; })) {
         var button = el("button", "action-open", "操作");
         button.type = "button";
         button.dataset.candidateId = row.candidateId;
@@ -264,6 +271,12 @@
       o.dataset.actions = kinds.join(",");
       attemptSelect.appendChild(o);
     });
+    if (row.signinWait) {  // not an attempt: the candidate's account, whose sign-in is being made to wait
+      var s = el("option", null, "登录（受限，约 " + Math.ceil(row.signinWait / 60) + " 分钟）");
+      s.value = "signin:" + row.candidateId;
+      s.dataset.actions = "lift_signin";
+      attemptSelect.appendChild(s);
+    }
     actionError.hidden = true;
     document.getElementById("action-reason").value = "";
     fillKinds();
@@ -289,7 +302,9 @@
       actionError.hidden = false;
       return;
     }
-    var url = config.actionUrl.replace("PART/0/ACTION", target[0] + "/" + target[1] + "/" + action);
+    var url = target[0] === "signin"
+      ? config.liftSigninUrl.replace("/0/lift", "/" + target[1] + "/lift")
+      : config.actionUrl.replace("PART/0/ACTION", target[0] + "/" + target[1] + "/" + action);
     var body = { reason: reason };
     if (action === "extra_time") body.minutes = Number(document.getElementById("action-minutes").value);
     var submit = document.getElementById("action-submit");
