@@ -49,6 +49,7 @@ def test_every_post_needs_a_csrf_token(client):
 
 
 SAMPLE_ARGS.setdefault("ticket", "P0001")  # practical marking API: the attempt's 凭证号
+SAMPLE_ARGS.setdefault("code", "A0001")  # short-answer marking: the answer sheet's 答卷码
 
 
 def _views(app):
