@@ -111,6 +111,8 @@ def questions_export(fmt, level, status):
     click.echo(f"已导出 {result.exported} 题", err=True)
     for reason in result.left_out:
         click.echo(f"未导出 {reason}", err=True)
+    for note in result.notes:
+        click.echo(f"提示 {note}", err=True)
 
 
 @questions_group.command("lint")

@@ -47,6 +47,7 @@ def _lines(text: str | None) -> list[str]:
 
 class ItemForm(FlaskForm):
     ref = StringField("编号", validators=[Optional(), Length(max=64)])
+    title = StringField("标题", validators=[Optional(), Length(max=200)])
     levels = CheckboxesField("适用等级", choices=level_choices())
     area = SelectField("职业功能", choices=area_choices())
     kind = SelectField("题型", choices=choices(ITEM_KINDS.items()))
@@ -70,7 +71,7 @@ class ItemForm(FlaskForm):
         """The plain dict ``validate`` expects; the kind decides which answer fields count."""
         kind = self.kind.data
         raw = {
-            "ref": self.ref.data or None, "levels": self.levels.data or [], "area": self.area.data,
+            "ref": self.ref.data or None, "title": self.title.data or "", "levels": self.levels.data or [], "area": self.area.data,
             "type": kind, "stem": self.stem.data or "", "explanation": self.explanation.data or "",
             "knowledge_point": self.knowledge_point.data or "", "difficulty": self.difficulty.data,
             "tags": self.tags.data or "", "source": self.source.data or "", "category": self.category.data or "",
@@ -92,6 +93,7 @@ class ItemForm(FlaskForm):
     def load(self, data) -> None:
         """Fill the form from an ItemData (editing)."""
         self.ref.data = data.ref or ""
+        self.title.data = data.title
         self.levels.data = list(data.levels)
         self.area.data, self.kind.data, self.stem.data = data.area, data.kind, data.stem
         self.explanation.data, self.knowledge_point.data = data.explanation, data.knowledge_point
@@ -123,7 +125,7 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("题干/选项/解析包含")
+    q = StringField("题干/选项/解析/标题包含")
     level = SelectField("等级", choices=level_choices("全部"))
     area = SelectField("职业功能", choices=area_choices("全部"))
     kind = SelectField("题型", choices=choices(ITEM_KINDS.items(), "全部"))

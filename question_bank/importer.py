@@ -111,6 +111,8 @@ class ExportResult:
     data: bytes
     exported: int
     left_out: list[str] = field(default_factory=list)   # one Chinese reason per item not exported
+    #: what an exported item lost because the format has no place for it (Aiken: the title)
+    notes: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- reading
@@ -253,10 +255,7 @@ def read(filename: str, data: bytes, fmt: str | None, defaults: Defaults) -> Rea
                 errors.append((obj.line, transfer.field_message("ref", f"编号“{ref}”与第 {refs[ref]} 行的题目重复")))
                 continue
             refs[ref] = obj.line
-        title = (getattr(obj, "title", "") or "").strip()
-        named = ((f"题目名称“{title}”未保存：题库以编号“{data_.ref}”标识这道题（没有单独的标题字段）",)
-                 if title and title != data_.ref else ())
-        items.append((obj.line, data_, tuple(getattr(obj, "warnings", ())) + named + warnings_for(data_)))
+        items.append((obj.line, data_, tuple(getattr(obj, "warnings", ())) + warnings_for(data_)))
     return Reading(fmt, items, sorted(set(errors)))
 
 
@@ -292,7 +291,7 @@ def read_file(filename: str, data: bytes, fmt: str | None, defaults: Defaults,
 
 def _same(stored: ItemData, new: ItemData) -> bool:
     return (stored.content() == new.content() and sorted(stored.tags) == sorted(new.tags)
-            and stored.category == new.category)
+            and stored.category == new.category and stored.title == new.title)
 
 
 def _stored(session: Session, refs: list[str]) -> dict[str, tuple[Item, ItemData]]:
@@ -336,6 +335,8 @@ def _changes(old: ItemData, new: ItemData) -> tuple:
         changes.append(diff.FieldChange("标签", "、".join(old.tags), "、".join(new.tags)))
     if old.category != new.category:
         changes.append(diff.FieldChange("分类", old.category, new.category))
+    if old.title != new.title:
+        changes.append(diff.FieldChange("标题", old.title, new.title))
     return tuple(changes)
 
 
@@ -387,7 +388,7 @@ def current_items(session: Session, level: str | None = None, status: str | None
         levels=tuple(levels[v.id]), area=v.area, kind=v.kind, stem=v.stem, options=tuple(v.options), key=v.key,
         scoring=v.scoring, explanation=v.explanation, knowledge_point=v.knowledge_point,
         difficulty=v.difficulty, tags=tuple(tags[i.id]), source=v.source, ref=i.ref,
-        category=paths.get(i.category_id, "")) for v, i in rows]
+        category=paths.get(i.category_id, ""), title=i.title) for v, i in rows]
     return sorted(items, key=lambda d: d.category)   # stable: item id within a category
 
 
@@ -441,12 +442,15 @@ def export(session: Session, fmt: str, level: str | None = None, status: str | N
     """The matching items in ``fmt``; items the format cannot hold are left out and named."""
     if fmt not in FORMATS:
         raise ValueError(f"不支持的格式“{fmt}”")
-    objects, left_out = [], []
+    objects, left_out, notes = [], [], []
     for data in current_items(session, level, status, item_ids):
         try:
             objects.append(_round_trip(fmt, data))
         except (ValueError, MappingError, ItemError, FormatError) as exc:
             left_out.append(f"{data.ref or '（无编号）'}：{str(exc).splitlines()[0]}")
+            continue
+        if fmt == "aiken" and data.title:
+            notes.append(f"{data.ref or '（无编号）'}：Aiken 无法保存标题“{data.title}”，导出的题目不含标题")
     if fmt == "gift":
         out = gift.dump(objects).encode("utf-8")
     elif fmt == "aiken":
@@ -459,4 +463,4 @@ def export(session: Session, fmt: str, level: str | None = None, status: str | N
         out = sheet.write_csv(objects)
     else:
         out = sheet.write_xlsx(objects)
-    return ExportResult(out, len(objects), left_out)
+    return ExportResult(out, len(objects), left_out, notes)

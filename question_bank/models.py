@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from exam.timeutil import utcnow
@@ -58,6 +58,10 @@ class Item(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     ref: Optional[str] = Field(default=None, max_length=64, unique=True)
+    #: A name for trainers (Moodle's question name, GIFT's ``::Q2::``, QTI's ``title``), kept apart from
+    #: the 编号; bookkeeping like tags, so a rename makes no version, and never shown to a candidate
+    #: (a title such as "Q2 投诉处理" may hint at the answer).
+    title: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default=""))
     status: str = Field(default=DRAFT, max_length=16, index=True)
     category_id: Optional[int] = Field(default=None, foreign_key="item_category.id", index=True)
     created_by: Optional[int] = Field(default=None, foreign_key="user_account.id")

@@ -68,7 +68,8 @@ def query(filters: Filters):
         pattern = _like(filters.q)
         stmt = stmt.where(or_(ItemVersion.stem.like(pattern, escape="\\"),
                               cast(ItemVersion.options, String).like(pattern, escape="\\"),
-                              ItemVersion.explanation.like(pattern, escape="\\")))
+                              ItemVersion.explanation.like(pattern, escape="\\"),
+                              Item.title.like(pattern, escape="\\")))
     for column, value in ((ItemVersion.knowledge_point, filters.knowledge_point),
                           (ItemVersion.source, filters.source), (Item.ref, filters.ref)):
         if value:

@@ -35,7 +35,8 @@ def category_id(session: Session, path: str) -> int | None:
 
 
 def add_item(session: Session, data: ItemData, author_id: int | None = None, status: str = DRAFT) -> ItemVersion:
-    item = Item(ref=data.ref, created_by=author_id, status=status, category_id=category_id(session, data.category))
+    item = Item(ref=data.ref, title=data.title, created_by=author_id, status=status,
+                category_id=category_id(session, data.category))
     session.add(item)
     session.flush()
     set_tags(session, item.id, data.tags)
@@ -49,11 +50,12 @@ def latest_version(session: Session, item_id: int) -> ItemVersion:
 
 def revise_item(session: Session, item: Item, data: ItemData, author_id: int | None = None) -> ItemVersion | None:
     """Save an edit. Content changes append a version (papers keep theirs) and, for an item that was
-    approved or under review, send it back to draft: a changed item is reviewed again. Tags and
-    category are the bank's bookkeeping, not content, and never make a version. Returns the new
+    approved or under review, send it back to draft: a changed item is reviewed again. Tags, category
+    and title are the bank's bookkeeping, not content, and never make a version. Returns the new
     version, or None when the content did not change."""
     set_tags(session, item.id, data.tags)
     item.category_id = category_id(session, data.category)
+    item.title = data.title
     session.add(item)
     latest = latest_version(session, item.id)
     if latest is not None and version_data(session, latest).content() == data.content():
@@ -116,7 +118,7 @@ def version_data(session: Session, version: ItemVersion) -> ItemData:
         stem=version.stem, options=tuple(version.options), key=version.key, scoring=version.scoring,
         explanation=version.explanation, knowledge_point=version.knowledge_point,
         difficulty=version.difficulty, tags=tuple(tags_of(session, [item.id])[item.id]), source=version.source,
-        ref=item.ref, category=category_path(session, item.category_id),
+        ref=item.ref, category=category_path(session, item.category_id), title=item.title,
     )
 
 

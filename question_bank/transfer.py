@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from exam import standard
 from question_bank.formats.gift import FULL_WEIGHT, WEIGHT_TOLERANCE, ParsedItem
 from question_bank import sanitise
+from question_bank.formats import made_ref
 from question_bank.models import ITEM_KINDS
 
 DEFAULT_DIFFICULTY = 2
@@ -49,7 +50,7 @@ FIELD_LABELS = {
     "levels": "等级", "level": "等级", "area": "职业功能", "type": "题型", "kind": "题型", "stem": "题干",
     "options": "选项", "key": "答案", "answers": "答案", "reference": "参考答案", "points": "评分要点",
     "scoring": "计分方式", "explanation": "解析", "knowledge_point": "知识点", "difficulty": "难度",
-    "tags": "标签", "source": "来源", "ref": "编号", "category": "分类", "(整题)": "整题",
+    "tags": "标签", "source": "来源", "ref": "编号", "category": "分类", "title": "标题", "(整题)": "整题",
 }
 
 ALL_TAGS = ("全对得分", "all-or-nothing")
@@ -251,7 +252,8 @@ def _choice(item: ParsedItem, scoring: str | None, errors: list) -> dict:
 
 def stable_ref(item: ParsedItem) -> str | None:
     """The 编号 of an imported item: its GIFT ``[id:]`` / Moodle ``idnumber``, else its name (``::Q2::``);
-    an item with neither is numbered by the importer (``formats.made_ref``)."""
+    an item with neither is numbered by the importer (``formats.made_ref``). A name that did not become
+    the 编号 is kept as the item's title (``from_parsed``)."""
     if item.ref:
         return item.ref
     if item.title and len(item.title) <= 64:
@@ -308,6 +310,7 @@ def from_parsed(item: ParsedItem, defaults: Defaults, auto_ref: bool = False) ->
         "knowledge_point": ctl.values.get("knowledge_point", ""), "source": ctl.values.get("source", ""),
         "category": normalise_category(ctl.values.get("category", item.category)),
         "explanation": "\n".join(p for p in (explanation, extra) if p),
+        "title": item.title,          # ``validate`` drops it when it became the 编号
     }
     if item.kind in ("single", "multiple"):
         content = _choice(item, ctl.scoring, errors)
@@ -355,6 +358,8 @@ def to_parsed(data) -> ParsedItem:
     check_plain_tags(data)
     tags = [_meta_safe(t, "标签") for t in control_tags(data) + list(data.tags)]
     ref = _meta_safe(data.ref, "编号") if data.ref else None
+    if ref is None and data.title:      # the name would become the 编号 on import: number it as imports do
+        ref = made_ref(data.category, data.kind, data.stem)
     options, weights, answers, key, feedback = [], [], [], None, data.explanation
     if data.kind == "single":
         options, key = list(data.options), list(data.key)
@@ -373,7 +378,7 @@ def to_parsed(data) -> ParsedItem:
     return ParsedItem(
         line=0, kind=data.kind, stem=data.stem, options=options, weights=weights, answers=answers, key=key,
         general_feedback=feedback, option_feedback=[""] * len(options or answers), category=data.category,
-        tags=tags, ref=ref, title=data.ref or "", text_format="html")
+        tags=tags, ref=ref, title=data.title or data.ref or "", text_format="html")
 
 
 def to_aiken(data) -> ParsedItem:

@@ -32,7 +32,7 @@ def from_sheet(item: SheetItem) -> dict:
         "ref": item.ref or None, "levels": list(item.levels), "area": item.area, "type": item.kind,
         "stem": from_text(item.stem), "explanation": from_text(item.explanation), "knowledge_point": item.knowledge_point,
         "difficulty": item.difficulty, "tags": ctl.tags, "source": item.source,
-        "category": normalise_category(ctl.values.get("category", "")),
+        "category": normalise_category(ctl.values.get("category", "")), "title": item.title,
     }
     if item.kind in ("single", "multiple"):
         raw.update(options=[from_text(o) for o in item.options], key=list(item.key or ()))
@@ -78,4 +78,4 @@ def to_sheet(data) -> SheetItem:
         options=tuple(_text(o) for o in data.options), key=key, answers=tuple(data.answers),
         reference_answer=join_essay(_text(data.reference), [_text(p) for p in data.points]) if data.kind == "short" else "",
         explanation=_text(data.explanation), knowledge_point=data.knowledge_point, difficulty=data.difficulty,
-        tags=tags, source=data.source)
+        tags=tags, source=data.source, title=data.title)

@@ -116,6 +116,9 @@ def export():
         shown = "；".join(result.left_out[:5]) + ("……" if len(result.left_out) > 5 else "")
         flash(f"导出 {result.exported} 题；另有 {len(result.left_out)} 题无法用 {importer.FORMATS[form.format.data]} "
               f"表示，未导出：{shown}", "error")
+    if result.notes:
+        shown = "；".join(result.notes[:5]) + ("……" if len(result.notes) > 5 else "")
+        flash(f"{len(result.notes)} 题的部分内容 {importer.FORMATS[form.format.data]} 无法保存：{shown}")
     response = send_file(io.BytesIO(result.data), mimetype=importer.MIMETYPES[form.format.data], as_attachment=True,
                          download_name=_export_name(form))
     response.headers["X-Items-Exported"] = str(result.exported)

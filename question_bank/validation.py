@@ -22,6 +22,7 @@ MAX_ANSWERS = 10
 MAX_POINTS = 10
 MAX_TAGS = 10
 MAX_TAG_LEN = 32
+MAX_TITLE = 200
 FILL_BLANK = "____"
 
 
@@ -41,6 +42,8 @@ class ItemData:
     source: str = ""
     ref: str | None = None
     category: str = ""
+    #: The trainers' name of the item (not its 编号); bookkeeping like tags, never on a candidate's page.
+    title: str = ""
     extra: dict = field(default_factory=dict, compare=False)
     #: Refs of items this one must never share a paper with (confirmed enemy pairs shipped in a bank
     #: file); bookkeeping like tags, not content.
@@ -192,6 +195,16 @@ def _enemies(raw: dict) -> tuple[str, ...]:
     return tuple(dict.fromkeys(e.strip() for e in enemies))
 
 
+def _title(raw: dict) -> str:
+    """One line of plain text (shown escaped); line breaks a format may carry become spaces. A title
+    equal to the 编号 says nothing more and is not kept (GIFT's ``::FW-001::`` beside ``[id:FW-001]``)."""
+    title = " ".join(_text(raw, "title", required=False, max_len=10 * MAX_TITLE).split())
+    if len(title) > MAX_TITLE:
+        raise ItemError("title", f"超过 {MAX_TITLE} 字")
+    ref = raw.get("ref")
+    return "" if isinstance(ref, str) and title == ref.strip() else title
+
+
 def validate(raw: dict) -> ItemData:
     if not isinstance(raw, dict):
         raise ItemError("(整题)", "应为一个对象")
@@ -214,5 +227,5 @@ def validate(raw: dict) -> ItemData:
         knowledge_point=_text(raw, "knowledge_point", required=False, max_len=100),
         difficulty=difficulty, tags=_tags(raw), source=_text(raw, "source", required=False, max_len=200),
         ref=ref.strip() if ref else None, category=_text(raw, "category", required=False, max_len=255),
-        enemies=_enemies(raw),
+        enemies=_enemies(raw), title=_title(raw),
     )

@@ -1,7 +1,7 @@
 """电子表格题库（CSV / XLSX）的导入导出与模板（纯函数，不依赖 Flask 或数据库）。
 
 一行表头，其后每行一题；CSV（UTF-8，可带 BOM，或 GB18030）与 XLSX（第一个工作表）列相同，列序任意（读写都经 exam.tabular）：
-编号 | 等级 | 职业功能 | 题型 | 题干 | 选项A…选项F | 答案 | 解析 | 知识点 | 难度 | 标签 | 来源
+编号 | 标题 | 等级 | 职业功能 | 题型 | 题干 | 选项A…选项F | 答案 | 解析 | 知识点 | 难度 | 标签 | 来源
 
 读取是“全有或全无”的：收集所有行的所有错误（行号即表格行号，表头为第 1 行），每条错误以
 “「列名」列：”开头，一并以 FormatError 抛出。
@@ -19,7 +19,7 @@ from question_bank.formats import FormatError
 
 LETTERS = "ABCDEF"
 OPTION_COLUMNS = tuple(f"选项{c}" for c in LETTERS)
-COLUMNS = ("编号", "等级", "职业功能", "题型", "题干", *OPTION_COLUMNS,
+COLUMNS = ("编号", "标题", "等级", "职业功能", "题型", "题干", *OPTION_COLUMNS,
            "答案", "解析", "知识点", "难度", "标签", "来源")
 REQUIRED = ("等级", "职业功能", "题型", "题干", "答案")
 KINDS = {"单选": "single", "多选": "multiple", "判断": "truefalse", "填空": "fill", "简答": "short"}
@@ -36,7 +36,7 @@ TRUE_WORDS = ("正确", "对", "T", "TRUE", "√", "✓", "是")
 FALSE_WORDS = ("错误", "错", "F", "FALSE", "×", "✗", "X", "否")
 _LIST_SEP = re.compile(r"[、,，;；]")
 _FILL_SEP = re.compile(r"[|｜]")
-WIDTHS = {"编号": 10, "等级": 10, "职业功能": 16, "题型": 8, "题干": 48, "答案": 16, "解析": 36,
+WIDTHS = {"编号": 10, "标题": 16, "等级": 10, "职业功能": 16, "题型": 8, "题干": 48, "答案": 16, "解析": 36,
           "知识点": 16, "难度": 6, "标签": 16, "来源": 16, **{c: 20 for c in OPTION_COLUMNS}}
 
 
@@ -57,6 +57,7 @@ class SheetItem:
     difficulty: int = DEFAULT_DIFFICULTY
     tags: tuple[str, ...] = ()
     source: str = ""
+    title: str = ""
 
 
 # ---------------------------------------------------------------- reading
@@ -165,7 +166,8 @@ def _parse_row(line: int, row: dict[str, str], errors: list) -> SheetItem | None
         line=line, ref=row.get("编号", ""), levels=levels, area=area, kind=kind, stem=stem,
         options=options, key=key, answers=answers, reference_answer=reference,
         explanation=row.get("解析", ""), knowledge_point=row.get("知识点", ""),
-        difficulty=difficulty, tags=_split(row.get("标签", "")), source=row.get("来源", ""))
+        difficulty=difficulty, tags=_split(row.get("标签", "")), source=row.get("来源", ""),
+        title=row.get("标题", ""))
 
 
 def _read_rows(rows, filename: str) -> list[SheetItem]:
@@ -247,7 +249,7 @@ def _row(item: SheetItem) -> list:
     first = LEVELS[item.levels[0]] if item.levels else None
     area = first.area(item.area).name if first and item.area in first.area_codes else item.area
     options = list(item.options) + [""] * (len(LETTERS) - len(item.options))
-    return [item.ref, "、".join(LEVELS[c].name for c in item.levels), area, KIND_NAMES[item.kind],
+    return [item.ref, item.title, "、".join(LEVELS[c].name for c in item.levels), area, KIND_NAMES[item.kind],
             item.stem, *options, _answer_text(item), item.explanation, item.knowledge_point,
             item.difficulty, "、".join(item.tags), item.source]
 
@@ -286,7 +288,7 @@ EXAMPLES = (
               options=("“非常抱歉让您久等了，我马上为您处理。”", "“现在是高峰期，大家都在等。”",
                        "“这不是我的问题。”", "直接询问客户的业务需求"),
               key=(0,), explanation="先致歉安抚情绪，再进入业务处理。", knowledge_point="情绪安抚",
-              difficulty=1, tags=("服务用语", "投诉处理"), source="培训教材第三章"),
+              difficulty=1, tags=("服务用语", "投诉处理"), source="培训教材第三章", title="久等致歉"),
     SheetItem(line=3, ref="FW-002", levels=("junior",), area="service", kind="multiple",
               stem="受理客户投诉时，坐席应当做到哪些？",
               options=("耐心倾听，不打断客户", "复述确认客户诉求", "与客户争论责任归属", "告知处理时限并跟进"),
@@ -309,6 +311,8 @@ _OPTION_HELP = (f"单选、多选题的选项，从选项A 开始连续填写，
 _HELP = {
     "编号": "题目在本单位的编号，便于查找与更新：再次导入同一编号时，内容有变化的题目生成新版本（预览中列出改动），"
             "不会重复添加。留空时按题型与题干生成编号。",
+    "标题": "题目的名称，方便培训师查找（如 Moodle 的题目名称、GIFT 的 ::名称::），最多 200 字；只在题库中显示，"
+            "考生的试卷上不显示。与编号相同时不另存。",
     "等级": f"{LEVEL_WORDS}（或代码 {'、'.join(LEVELS)}），多个等级以、或 , 分隔。可从下拉列表选择，也可手填多个。",
     "职业功能": "职业功能的名称或代码（见下表），须在所填的每个等级中都存在。",
     "题型": f"{KIND_WORDS} 之一（下拉选择）。",

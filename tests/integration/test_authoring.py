@@ -179,6 +179,21 @@ def test_preview_is_the_candidates_markup_without_the_key(client, engine):
     assert "八十-秘密答案" in detail
 
 
+def test_a_title_is_edited_in_the_form_shown_to_trainers_and_never_to_candidates(client, engine):
+    login(client, "trainer")
+    item_id, page = create(client, title="Q2 投诉处理 <无声>")
+    assert item_id, page
+    assert "Q2 投诉处理 &lt;无声&gt;" in client.get(f"/trainer/items/{item_id}").get_data(as_text=True)
+    assert "Q2 投诉处理" in client.get("/trainer/items?q=投诉处理").get_data(as_text=True)   # searched too
+    assert "Q2 投诉处理" not in client.get(f"/trainer/items/{item_id}/preview").get_data(as_text=True)
+    form = client.get(f"/trainer/items/{item_id}/edit").get_data(as_text=True)
+    assert 'value="Q2 投诉处理 &lt;无声&gt;"' in form
+    token = csrf_token(client, f"/trainer/items/{item_id}/edit")
+    client.post(f"/trainer/items/{item_id}/edit", data={**NEW_ITEM, "title": "无声电话", "csrf_token": token})
+    with Session(engine) as s:          # a rename is bookkeeping: no new version
+        assert s.get(Item, item_id).title == "无声电话" and len(service.versions_of(s, item_id)) == 1
+
+
 def test_item_pages_are_for_trainers_only(client, engine):
     for user in ("cand1", "examiner"):
         login(client, user)

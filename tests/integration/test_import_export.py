@@ -93,6 +93,7 @@ def test_aiken_holds_single_choice_only_and_round_trips_them(engine):
     first = export(engine, "aiken")
     assert first.exported == len(singles) and len(first.left_out) == len(bank(engine)) - len(singles)
     assert "Aiken 格式只能容纳单选题" in first.left_out[0]
+    assert first.notes == ["T-1：Aiken 无法保存标题“Q2 投诉处理：情绪”，导出的题目不含标题"]   # named, not silent
     empty_bank(engine)
     report = do_import(engine, "x.aiken.txt", first.data, defaults=Defaults(("junior", "intermediate"), "basics"))
     assert report.created == len(singles)
@@ -248,12 +249,14 @@ def test_cli_aiken_export_reports_what_it_left_out(run_cli):
     assert "未导出" in result.stderr and "只能容纳单选题" in result.stderr
 
 
-def test_items_load_still_works(run_cli, tmp_path):
+def test_items_load_still_works(run_cli, tmp_path, engine):
     path = tmp_path / "one.json"
-    path.write_text('[{"ref": "JSON-1", "level": "junior", "area": "service", "type": "truefalse", '
-                    '"stem": "判断", "key": true}]', encoding="utf-8")
+    path.write_text('[{"ref": "JSON-1", "title": "判断：首问", "level": "junior", "area": "service", '
+                    '"type": "truefalse", "stem": "判断", "key": true}]', encoding="utf-8")
     result = run_cli("items", "load", str(path))
     assert result.exit_code == 0 and "新增 1 题" in result.stdout
+    with Session(engine) as session:          # JSON carries the title too
+        assert session.exec(select(Item.title).where(Item.ref == "JSON-1")).one() == "判断：首问"
 
 
 # ---------------------------------------------------------------- web

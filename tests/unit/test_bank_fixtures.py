@@ -240,6 +240,7 @@ def test_every_exported_qti3_item_and_manifest_validates_against_1edtechs_schema
     for original, item in zip(VARIED, parsed):
         back = validate(transfer.from_parsed(item, Defaults()))
         assert back.content() == original.content() and back.tags == original.tags
+        assert back.title == original.title           # QTI's title attribute
 
 
 def test_the_schema_check_catches_a_broken_item():
@@ -310,10 +311,18 @@ def test_moodle_fixtures_round_trip_through_our_moodle_xml_export(name):
     assert [d.ref for _, d, _ in again.items] == [d.ref for d in first]
 
 
-def test_a_name_beside_an_id_is_not_dropped_silently():
+def test_a_name_beside_an_id_is_kept_as_the_title():
     result = read("a.gift", "// [id:X-1]\n::问候题::客户来电首先？{=问候 ~不理}\n".encode(), None, JUNIOR_SERVICE)
-    (_, data, warnings), = result.items
-    assert data.ref == "X-1" and any("题目名称“问候题”未保存" in w for w in warnings)
+    (_, data, _), = result.items
+    assert (data.ref, data.title) == ("X-1", "问候题")
+
+
+def test_moodle_names_beside_an_idnumber_and_qti_titles_are_kept_as_titles():
+    items = by_ref(reading(MOODLE / "html_chars_in_idnumbers.xml"))
+    assert items["T & F"].title == "Alpha Question"
+    result = reading(QTI / "v2p1" / "choice_multiple.xml", fmt="qti")
+    (_, data, _), = result.items
+    assert (data.ref, data.title) == ("choiceMultiple", "Composition of Water")
 
 
 def test_sheet_exports_are_plain_text():

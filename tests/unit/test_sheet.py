@@ -19,9 +19,9 @@ def csv_bytes(*rows, header=HEADER, bom=False):
 
 def row(level="初级", area="服务技能运用", kind="单选", stem="坐席接听电话的标准开头语是？",
         options=("您好，很高兴为您服务", "喂，说", "", "", "", ""), answer="A", ref="",
-        explanation="", point="", difficulty="", tags="", source=""):
+        explanation="", point="", difficulty="", tags="", source="", title=""):
     options = list(options) + [""] * (6 - len(options))
-    cells = [ref, level, area, kind, stem, *options, answer, explanation, point, difficulty, tags, source]
+    cells = [ref, title, level, area, kind, stem, *options, answer, explanation, point, difficulty, tags, source]
     return ",".join(f'"{c}"' if ("," in c or "\n" in c) else c for c in cells)
 
 
@@ -221,7 +221,7 @@ def test_header_only_gives_no_items():
 def test_xlsx_errors_use_spreadsheet_rows():
     data = write_xlsx(ITEMS[:2])
     book = openpyxl.load_workbook(io.BytesIO(data))
-    book.active["L3"] = "Z"
+    book.active["M3"] = "Z"
     out = io.BytesIO()
     book.save(out)
     err = errors_of(out.getvalue(), read_xlsx, "题库.xlsx")
@@ -260,7 +260,8 @@ def test_template_opens_and_has_both_sheets():
     assert [c.value for c in ws[1]] == list(COLUMNS)
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "A2"
-    assert ws.column_dimensions["E"].width > ws.column_dimensions["A"].width
+    stem = openpyxl.utils.get_column_letter(COLUMNS.index("题干") + 1)
+    assert ws.column_dimensions[stem].width > ws.column_dimensions["A"].width
     help_text = "\n".join(str(c.value) for r in book["填写说明"].iter_rows() for c in r if c.value)
     for name in COLUMNS:
         assert name in help_text
@@ -286,6 +287,7 @@ def test_template_explains_scoring_points_partial_credit_and_offers_drop_downs()
     help_text = "\n".join(str(c.value) for r in book["填写说明"].iter_rows() for c in r if c.value)
     assert "评分要点" in help_text and "少选得分" in help_text and "默认“全对得分”" in help_text
     assert "也可直接填 易、中、难" in help_text and "以 | 分隔" in help_text
+    assert "考生的试卷上不显示" in help_text and "::名称::" in help_text       # the 标题 column
     lists = {str(dv.sqref).split(":")[0]: (dv.formula1, dv.showErrorMessage)
              for dv in book["题库"].data_validations.dataValidation}
     column = {name: openpyxl.utils.get_column_letter(i + 1) for i, name in enumerate(COLUMNS)}

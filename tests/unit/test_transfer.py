@@ -1,5 +1,7 @@
 """Mapping between the import formats and ItemData: control tags, weights, essays, spreadsheets."""
 
+import dataclasses
+
 import pytest
 
 from question_bank.formats import aiken, gift, sheet
@@ -8,7 +10,7 @@ from question_bank.transfer import (
     Defaults, MappingError, from_parsed, join_essay, split_essay, to_aiken, to_parsed,
 )
 from question_bank.transfer_sheet import from_sheet, to_sheet
-from question_bank.validation import ItemData, validate
+from question_bank.validation import ItemData, ItemError, validate
 
 JUNIOR_SERVICE = Defaults(("junior",), "service")
 
@@ -40,11 +42,13 @@ def sheet_round_trip(data: ItemData, xlsx=False) -> ItemData:
 VARIED = [
     ItemData(levels=("junior", "intermediate"), area="service", kind="single", stem="客户情绪激动时先怎样？",
              options=("致歉安抚", "争辩", "挂断"), key=[0], explanation="先处理情绪。", knowledge_point="情绪安抚",
-             difficulty=1, tags=("投诉",), source="教材第三章", ref="T-1", category="服务/投诉"),
+             difficulty=1, tags=("投诉",), source="教材第三章", ref="T-1", category="服务/投诉",
+             title="Q2 投诉处理：情绪"),
     ItemData(levels=("senior",), area="guidance", kind="multiple", stem="培训计划应包括：",
              options=("目标", "内容", "<b>考核</b>", "聚餐"), key=[0, 1, 2], scoring="partial", ref="T-2"),
     ItemData(levels=("junior",), area="computer", kind="multiple", stem="a &lt; b 时哪些成立？",
-             options=("甲", "乙", "丙"), key=[0, 2], scoring="all", ref="T-3", difficulty=3),
+             options=("甲", "乙", "丙"), key=[0, 2], scoring="all", ref="T-3", difficulty=3,
+             title="a<b {~=#}: & 比较"),
     ItemData(levels=("junior",), area="basics", kind="truefalse", stem="首问负责制要求跟进到底。", key=True,
              explanation="对。", ref="T-4"),
     ItemData(levels=("junior",), area="basics", kind="truefalse", stem="可以随意挂断电话：{不}", key=False),
@@ -160,6 +164,34 @@ def test_gift_cannot_carry_a_bracket_in_a_tag():
     data = ItemData(levels=("junior",), area="service", kind="truefalse", stem="x", key=True, tags=("a]b",))
     with pytest.raises(ValueError):
         to_parsed(data)
+
+
+def test_a_title_without_an_id_is_numbered_so_the_name_stays_a_title():
+    """``::name::`` without ``[id:]`` becomes the 编号 on import; an item with a title but no 编号 is
+    exported with the 编号 an import would give it, so its title comes back as a title."""
+    data = dataclasses.replace(VARIED[4], title="判断：挂断")
+    text = gift.dump([to_parsed(data)])
+    assert "::判断：挂断::" in text and "[id:IMP-" in text
+    back = gift_round_trip(data)
+    assert back.title == "判断：挂断" and back.ref.startswith("IMP-")
+    assert dataclasses.replace(back, ref=None) == data
+
+
+def test_gift_names_become_the_ref_or_the_title():
+    named = gift.parse("::Q2 投诉::客户来电首先？{=问候 ~不理}\n\n// [id:X-1]\n::问候题::客户来电首先？{=问候 ~不理}\n"
+                       "\n// [id:X-2]\n::X-2::客户来电首先？{=问候 ~不理}\n")
+    first, second, third = (validate(from_parsed(p, JUNIOR_SERVICE, auto_ref=True)) for p in named)
+    assert (first.ref, first.title) == ("Q2 投诉", "")          # the name as 编号 (no [id:])
+    assert (second.ref, second.title) == ("X-1", "问候题")       # beside an id: kept as the title
+    assert (third.ref, third.title) == ("X-2", "")              # a name equal to the 编号 says nothing more
+
+
+def test_titles_are_one_line_of_at_most_200_characters():
+    base = {"levels": ["junior"], "area": "service", "type": "truefalse", "stem": "x", "key": True}
+    assert validate({**base, "title": "  两\n行  <b>标题</b> "}).title == "两 行 <b>标题</b>"
+    with pytest.raises(ItemError) as info:
+        validate({**base, "title": "长" * 201})
+    assert info.value.field == "title"
 
 
 # ---------------------------------------------------------------- Aiken
