@@ -103,8 +103,11 @@ def mark(session_id: int, ticket: str, position: int):
     turns = None
     if task.kind in ("call", "complaint"):  # the transcript turn by turn, beside the criteria
         turns = call_script.transcript_rows(task.spec, task.answer)
+    # the QA officer's comments, shown beside the coaching criterion's marking guide
+    comments = module.comment_rows(task.spec, task.answer) if hasattr(module, "comment_rows") else None
     return render_template(
         "practical/mark.html", entry=entry, task=task, module=module, form=form, mine=mine, turns=turns,
+        comments=comments,
         suggestions=marking.suggestions(task), verdicts=VERDICTS,
         show_others=show_others, view=module.candidate_view(task.spec, task.answer, task.seed),
         criteria=[(c, criterion_max(task, c)) for c in task.rubric], checks=(task.auto or {}).get("checks", []),

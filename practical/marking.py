@@ -19,7 +19,7 @@ from exam.db import write_session
 from exam.marking import rounds
 from exam.sessions.models import ExamSession
 from exam.sessions.results import visibility
-from practical.kinds import kind
+from practical.kinds import manual_share
 from practical.models import OPEN, SUBMITTED, PracticalAttempt, PracticalMark, PracticalTask
 
 
@@ -30,7 +30,7 @@ class MarkingError(Exception):
 
 
 def manual_max(task: PracticalTask) -> Fraction:
-    return Fraction(task.points) * kind(task.kind).MANUAL_SHARE
+    return Fraction(task.points) * manual_share(task.kind, task.spec)
 
 
 def criterion_max(task: PracticalTask, criterion: dict) -> Fraction:
@@ -38,7 +38,7 @@ def criterion_max(task: PracticalTask, criterion: dict) -> Fraction:
 
 
 def needs_marking(task: PracticalTask) -> bool:
-    return kind(task.kind).MANUAL_SHARE > 0
+    return manual_share(task.kind, task.spec) > 0
 
 
 @dataclass(frozen=True)

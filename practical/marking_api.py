@@ -56,7 +56,7 @@ def sheet(entry: marking.QueueEntry, marker_id: int) -> dict:
         hint = suggested.get(c["key"])
         criteria.append({
             "key": c["key"], "name": c["name"], "max_points": _points(marking.criterion_max(task, c)),
-            "decided_by": "examiner",
+            "decided_by": "examiner", "guide": c.get("guide", []),
             "suggestion": None if hint is None else {
                 "verdict": hint["verdict"], "points": _points(hint["points"]), "message": hint.get("message", ""),
                 "evidence": hint.get("evidence", [])},
@@ -75,6 +75,9 @@ def sheet(entry: marking.QueueEntry, marker_id: int) -> dict:
             "round": mine.round, "points": _points(mine.points), "criteria": mine.criteria,
             "decisions": mine.decisions, "comment": mine.comment},
     }
+    module = kind(task.kind)
+    if hasattr(module, "comment_rows"):  # the QA officer's comments the coaching criterion marks
+        out["comments"] = module.comment_rows(task.spec, task.answer)
     if task.kind in ("call", "complaint"):
         out["turns"] = [{"turn": n, "caller": caller, "reply": reply}
                         for n, caller, reply in call_script.transcript_rows(task.spec, task.answer)]

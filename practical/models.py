@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from exam.parts import OPEN, SUBMITTED, VOID, AttemptMixin  # noqa: F401  (the statuses, re-exported)
@@ -36,6 +36,9 @@ class Scenario(SQLModel, table=True):
     spec: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     rubric: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status: str = Field(default=DRAFT, max_length=16)
+    #: Content version: 1 when created; each edit, and each stock refresh to a newer shipped version,
+    #: makes the next one. Papers keep the copy of the content they froze (``PracticalTask.spec``).
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
     created_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from exam import standard, web
 from exam.db import write_session
 from practical import phrases_service, scenarios, trial
-from practical.kinds import KIND_CODES, kind, names
+from practical.kinds import KIND_CODES, kind, manual_share, names
 from practical.models import APPROVED, DRAFT, RETIRED, SCENARIO_STATUSES, Scenario
 from practical.scenario_forms import ScenarioForm, StatusForm, TryForm
 
@@ -101,6 +101,9 @@ def detail(scenario_id: int, try_form: TryForm | None = None, tried: dict | None
     module = kind(scenario.kind)
     return render_template("practical/scenario_detail.html", scenario=scenario, module=module,
                            view=module.candidate_view(scenario.spec, {}, 1), level=standard.level(scenario.level),
+                           share=manual_share(scenario.kind, scenario.spec),
+                           rubric=module.default_rubric(scenario.spec) if getattr(module, "RUBRIC_FROM_SPEC", False)
+                           else scenario.rubric,
                            statuses=SCENARIO_STATUSES, form=StatusForm(), try_form=try_form or TryForm(), tried=tried,
                            call_kind=scenario.kind in trial.CALL_KINDS,
                            spec_json=json.dumps(scenario.spec, ensure_ascii=False, indent=2)), status

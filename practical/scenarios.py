@@ -7,6 +7,7 @@ paper always passed its kind's ``validate_spec``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from sqlmodel import Session, select
 
 from exam import standard
 from exam.timeutil import utcnow
-from practical.kinds import KIND_CODES, kind
+from practical.kinds import KIND_CODES, kind, manual_share
 from practical.models import APPROVED, DRAFT, RETIRED, Scenario
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
@@ -68,16 +69,16 @@ def check(raw: dict, where: str = "") -> ScenarioData:
         if getattr(kind(code), "RUBRIC_FROM_SPEC", False):  # derived from the content, never typed
             rubric = kind(code).default_rubric(spec)
         rubric = rubric if rubric else kind(code).default_rubric(spec)
-        problems += _rubric_problems(code, rubric)
+        problems += _rubric_problems(code, rubric, spec)
     if problems:
         raise ScenarioError([f"{where}{p}" for p in problems])
     return ScenarioData(kind=code, level=level, title=title, minutes=minutes, spec=spec, rubric=rubric or [],
                         ref=raw.get("ref"))
 
 
-def _rubric_problems(code: str, rubric: object) -> list[str]:
+def _rubric_problems(code: str, rubric: object, spec: dict) -> list[str]:
     from fractions import Fraction
-    share = kind(code).MANUAL_SHARE
+    share = manual_share(code, spec)
     if not share:
         return [] if not rubric else ["评分细则：该题型由机器评分，不应有评分细则"]
     if not isinstance(rubric, list) or not rubric:
@@ -108,10 +109,25 @@ def create(db: Session, data: ScenarioData, author_id: int | None, status: str =
     return scenario
 
 
+def content_hash(item: Scenario | ScenarioData) -> str:
+    """SHA-256 of what a scenario says (kind, level, title, minutes, spec, and the rubric where a trainer
+    types it): equal for a stock entry and the row loaded from it until someone edits the row."""
+    content = {"kind": item.kind, "level": item.level, "title": item.title, "minutes": item.minutes,
+               "spec": item.spec}
+    if not getattr(kind(item.kind), "RUBRIC_FROM_SPEC", False):  # a derived rubric follows the code
+        content["rubric"] = item.rubric or []
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def update(db: Session, scenario: Scenario, data: ScenarioData) -> Scenario:
-    """Papers already drawn keep their frozen copy; a change sends an approved scenario back to draft."""
+    """Papers already drawn keep their frozen copy; a change makes the next version and sends an
+    approved scenario back to draft."""
+    if content_hash(scenario) == content_hash(data):
+        return scenario
     scenario.kind, scenario.level, scenario.title = data.kind, data.level, data.title
     scenario.minutes, scenario.spec, scenario.rubric = data.minutes, data.spec, data.rubric
+    scenario.version = (scenario.version or 1) + 1
     scenario.status = DRAFT if scenario.status == APPROVED else scenario.status
     scenario.updated_at = utcnow()
     db.add(scenario)

@@ -86,8 +86,11 @@ def draw_paper(db: Session, level: str, rng: random.Random, restrict: dict | Non
             # a call's criteria follow from its script, even for a scenario stored before they did
             rubric = module.default_rubric(scenario.spec) if getattr(module, "RUBRIC_FROM_SPEC", False) \
                 else scenario.rubric
+            spec = scenario.spec
+            if hasattr(module, "RULES_VERSION"):  # the rules this paper is scored by, frozen with it
+                spec = {**spec, "rules_version": module.RULES_VERSION}
             rows.append({"scenario_id": scenario.id, "kind": scenario.kind, "title": scenario.title,
-                         "points": str(part.points), "seed": rng.getrandbits(48), "spec": scenario.spec,
+                         "points": str(part.points), "seed": rng.getrandbits(48), "spec": spec,
                          "rubric": rubric})
     if short:
         raise PracticalError(f"无法组成{standard.level(level).name}实操试卷：{'；'.join(short)}。请联系考评员。", 500)

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from exam import standard
 from practical import call_grading
-from practical.kinds import kind
+from practical.kinds import kind, manual_share
 from practical.kinds.base import AnswerError
 
 CALL_KINDS = ("call", "complaint")
@@ -77,8 +77,15 @@ def run(kind_code: str, level: str, spec: dict, raw: object, lists: dict) -> dic
                      "verdict": "met" if c.passed else "not_met", "points": str(c.points),
                      "max_points": str(c.max_points), "message": c.message, "where": c.where, "evidence": []}
                     for c in result.checks]
-        if module.MANUAL_SHARE:
+        suggested = {s["code"]: s for s in result.suggestions}  # the QA task's coaching comments
+        if manual_share(kind_code, spec):
             for item in module.default_rubric(spec):
+                if item["key"] in suggested:
+                    hint = suggested[item["key"]]
+                    criteria.append({key: hint[key] for key in ("code", "name", "decided_by", "verdict", "points",
+                                                                "max_points", "message", "where", "evidence")}
+                                    | {"guide": item.get("guide", [])})
+                    continue
                 top = points * Fraction(str(item["points"]))
                 criteria.append({"code": item["key"], "name": item["name"], "decided_by": "examiner",
                                  "verdict": "not_judged", "points": "0", "max_points": str(top),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from fractions import Fraction
 from types import ModuleType
 
 #: Kind codes in display order; each is a module of this package.
@@ -17,6 +18,14 @@ def kind(code: str) -> ModuleType:
     if code not in _loaded:
         _loaded[code] = importlib.import_module(f"practical.kinds.{code}")
     return _loaded[code]
+
+
+def manual_share(code: str, spec: dict) -> Fraction:
+    """The share of a task's points an examiner marks: the kind's ``manual_share(spec)`` when its split
+    depends on the rules a task was drawn under (the QA task), else its ``MANUAL_SHARE``."""
+    module = kind(code)
+    hook = getattr(module, "manual_share", None)
+    return hook(spec) if hook is not None else module.MANUAL_SHARE
 
 
 def names() -> dict[str, str]:

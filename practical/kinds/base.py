@@ -24,7 +24,11 @@ A kind is a module in ``practical.kinds`` with:
   turn or field it concerns and why, in Chinese, and the points they earn out of ``points`` ×
   (1 − ``MANUAL_SHARE``) for a mixed kind, or all of ``points`` for a machine-only kind;
 - ``MANUAL_SHARE``: Fraction, the share of the task's points an examiner marks (0 for machine-only, 1 for
-  examiner-only).
+  examiner-only);
+- optionally ``RULES_VERSION`` and ``manual_share(spec) -> Fraction``, for a kind whose scoring rules
+  changed after papers were drawn (the QA task): the draw writes ``rules_version`` into the frozen
+  spec, and the split follows from it (``practical.kinds.manual_share``), so a paper drawn earlier
+  keeps the rules its candidate saw.
 """
 
 from __future__ import annotations

@@ -17,13 +17,22 @@
       ],
       "reference": {"opening": 6, …},          参考评分：每项一个 0 至满分的分数，最多一位小数；有 elements 的项
                                                由要素推出（做到的要素分值之和），不必填写，填写则须与推出的一致
-      "notes": {"opening": "未报工号"}          可选：参考评分的理由，只在评分结果中给出
+      "notes": {"opening": "未报工号"},         可选：参考评分的理由，只在评分结果中给出
+
+      "coaching": {"listening": {…}}        可选：辅导评语的评阅要点，见 ``practical.qa_coaching``
     }
 
-评分（全部由机器评定）：本题分值按各项满分的比例分配。考生的打分与参考评分相差不超过允许误差得该项全部
-分数，不超过两倍允许误差得一半，否则不得分；未打分的项不得分。有要素的项，考生看到每个要素及其分值，参考
-评分由要素推出，评分结果逐一说明哪些要素做到、哪些没做到。评语（每项不超过 300 字）随答案保存，供考生复盘，
-不计分（评语由考评员评阅属于尚未实现的部分）。
+评分规则第 2 版（RULES_VERSION，现行）：打分占本题的 2/3，由机器评定——本题这部分分值按各项满分的比例分配，
+考生的打分与参考评分相差不超过允许误差得该项全部分数，不超过两倍允许误差得一半，否则不得分；未打分的项不得分。
+有要素的项，考生看到每个要素及其分值，参考评分由要素推出，评分结果逐一说明哪些要素做到、哪些没做到。
+评语（每项不超过 300 字）是质检员给座席的辅导，占本题的 1/3，由考评员按评阅要点评定（``practical.qa_coaching``：
+指出最薄弱的环节、说明应当怎样做、标准有规定用语的使用标准用语）；机器给出建议和依据，考评员确认或改判（改判须写理由）。
+为什么是 1/3：标准中级工作要求中“业务指导”（能够利用电话监听手段对初级人员进行有效的帮助和指导）占 30 %，
+辅导正是质检的目的；标准并没有规定质检题的分值如何划分，这是本系统的选择。质检不是与客户通话，
+“考评员决定通话和投诉至少一半分值”的规则（practical.call_grading.EXAMINER_SHARE）不适用于本题型。
+
+评分规则第 1 版：全部分值由机器按打分评定，评语不计分。组卷时把现行版本号写入冻结的题目（spec.rules_version）；
+迁移 0017 之前抽取的质检题写为第 1 版，按考生作答时看到的规则评分，分数不变。
 """
 
 from __future__ import annotations
@@ -31,14 +40,19 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from practical import qa
+from practical import qa, qa_coaching
 from practical.kinds.base import AnswerError, AutoResult, Check, text_problem
 
 KIND = "qa"
 NAME = "通话质检"
 LEVELS = ("intermediate",)
-MANUAL = False
-MANUAL_SHARE = Fraction(0)
+MANUAL = True
+#: The examiner's share under the current rules: the coaching comments (see the module docstring).
+MANUAL_SHARE = Fraction(1, 3)
+#: The scoring rules in force; ``service.draw_paper`` writes it into the frozen task (``rules_version``).
+#: Version 1 (machine-only, comments not scored) is what tasks drawn before migration 0017 keep.
+RULES_VERSION = 2
+RUBRIC_FROM_SPEC = True  # the examiner's criterion (the coaching comments) follows from the rubric
 
 MAX_ITEMS = 12
 MAX_ELEMENTS = 8
@@ -46,6 +60,16 @@ MAX_ITEM_POINTS = 100
 MAX_COMMENT_CHARS = 300
 MAX_TEXT = 1000
 _KEY = re.compile(r"[a-z][a-z0-9_]{0,29}")
+
+
+def rules(spec: dict) -> int:
+    """The scoring rules a task was drawn under: the frozen ``rules_version``, else the current ones."""
+    return spec.get("rules_version", RULES_VERSION)
+
+
+def manual_share(spec: dict) -> Fraction:
+    """The examiner's share of this task: none under rules 1 (comments not scored), else ``MANUAL_SHARE``."""
+    return Fraction(0) if rules(spec) == 1 else MANUAL_SHARE
 
 
 def _one_decimal(x: object) -> bool:
@@ -168,6 +192,10 @@ def validate_spec(spec: dict) -> list[str]:
     for key in reference if rubric else ():
         if key not in keys:
             problems.append(f"reference.{key}：评分表中没有这一项")
+    if "rules_version" in spec:
+        problems.append("rules_version：评分规则版本由系统在组卷时写入，场景内容中不能填写")
+    if not problems:
+        problems += qa_coaching.problems(spec.get("coaching"), keys)
     notes = spec.get("notes", {})
     if not isinstance(notes, dict):
         problems.append("notes：应为对象（评分项 key → 参考理由）")
@@ -181,11 +209,35 @@ def validate_spec(spec: dict) -> list[str]:
 
 
 def default_rubric(spec: dict) -> list[dict]:
-    return []
+    """The examiner's criterion: the coaching comments, with the marking guide that follows from the
+    rubric (nothing under rules 1, or for content too broken to derive a guide from)."""
+    if not manual_share(spec) or not isinstance(spec.get("rubric"), list) or _rubric_problems(spec["rubric"])[0]:
+        return []
+    try:
+        lines = qa_coaching.guide(spec, reference_marks(spec))
+    except (KeyError, TypeError, ValueError):
+        return []
+    return [{"key": qa_coaching.KEY, "name": qa_coaching.NAME, "points": str(MANUAL_SHARE),
+             "description": "质检员写给座席的评语（各评分项的评语合起来看）：指出最薄弱的环节、说明应当怎样做、"
+                            "标准有规定用语的使用标准用语。",
+             "guide": lines}]
 
 
 def _maximum(item: dict) -> Fraction:
     return qa.exact(item["max"])
+
+
+_SCORING = {
+    1: ("逐项与参考评分比对：相差在允许误差内得该项全部分数，在两倍允许误差内得一半，否则不得分。"
+        "本题分值按各项满分的比例分配；评语不计分。"),
+    2: ("打分占本题的 2/3：逐项与参考评分比对，相差在允许误差内得该项全部分数，在两倍允许误差内得一半，否则不得分，"
+        "按各项满分的比例分配。评语占本题的 1/3，由考评员评阅：是否指出座席最薄弱的环节、是否说明应当怎样做、"
+        "标准有规定用语的是否使用标准用语（不要把标准没有的规定说成标准的要求）。"),
+}
+_HELP = {
+    1: "每项填写 0 至该项满分的分数，可保留一位小数；可为每项写简短评语，说明扣分或加分的理由。",
+    2: "每项填写 0 至该项满分的分数，可保留一位小数；在评语栏写下给座席的辅导意见：哪里做得不好、应当怎样做。",
+}
 
 
 def candidate_view(spec: dict, answer: dict | None, seed: int) -> dict:
@@ -210,10 +262,17 @@ def candidate_view(spec: dict, answer: dict | None, seed: int) -> dict:
         "items": items,
         "total_max": qa.show(sum((_maximum(i) for i in spec["rubric"]), Fraction(0))),
         "max_comment_chars": MAX_COMMENT_CHARS,
-        "scoring": ("逐项与参考评分比对：相差在允许误差内得该项全部分数，在两倍允许误差内得一半，否则不得分。"
-                    "本题分值按各项满分的比例分配；评语不计分。"),
-        "answer_help": "每项填写 0 至该项满分的分数，可保留一位小数；可为每项写简短评语，说明扣分或加分的理由。",
+        "comments_scored": bool(manual_share(spec)),
+        "scoring": _SCORING[rules(spec)],
+        "answer_help": _HELP[rules(spec)],
     }
+
+
+def comment_rows(spec: dict, answer: dict | None) -> list[dict]:
+    """The candidate's comments item by item, as the examiner reads them beside the marking guide."""
+    comments = (answer or {}).get("comments") or {}
+    return [{"key": item["key"], "name": item["name"], "comment": comments.get(item["key"], "")}
+            for item in spec["rubric"]]
 
 
 def normalise_answer(spec: dict, raw: object, seed: int) -> dict:
@@ -259,14 +318,18 @@ def after_save(spec: dict, answer: dict, seed: int) -> dict | None:
 
 
 def auto_grade(spec: dict, answer: dict | None, seed: int, points: Fraction) -> AutoResult:
+    """The marks against the reference (machine-decided, ``points`` × (1 − the examiner's share)) and,
+    under the current rules, the machine's suggestion for the coaching comments with its evidence."""
     scores = (answer or {}).get("scores") or {}
     notes = spec.get("notes") or {}
     reference = reference_marks(spec)
     total = sum((_maximum(i) for i in spec["rubric"]), Fraction(0))
+    share = manual_share(spec)
+    machine = Fraction(points) * (1 - share)
     checks = []
     for item in spec["rubric"]:
         key, name, top = item["key"], item["name"], _maximum(item)
-        each = Fraction(points) * top / total
+        each = machine * top / total
         tol = qa.tolerance(item.get("tolerance"), top)
         given = scores.get(key)
         result = qa.agreement(None if given is None else qa.exact(given), reference[key],
@@ -277,4 +340,12 @@ def auto_grade(spec: dict, answer: dict | None, seed: int, points: Fraction) -> 
         if notes.get(key):
             message += f"。参考理由：{notes[key]}"
         checks.append(Check(f"item.{key}", name, result.credit == 1, message, each * result.credit, each, name))
-    return AutoResult(sum((c.points for c in checks), Fraction(0)), Fraction(points), checks)
+    suggestions = []
+    if share:
+        top = Fraction(points) * share
+        credit, message, evidence = qa_coaching.assess(spec, answer, reference)
+        verdict = "met" if credit == 1 else "not_met" if credit == 0 else "partly_met"
+        suggestions.append({"code": qa_coaching.KEY, "name": qa_coaching.NAME, "decided_by": "examiner",
+                            "verdict": verdict, "credit": str(credit), "points": str(top * credit),
+                            "max_points": str(top), "message": message, "where": "评语", "evidence": evidence})
+    return AutoResult(sum((c.points for c in checks), Fraction(0)), machine, checks, suggestions)

@@ -65,3 +65,60 @@ def test_sqlite_checkpoints_run_in_the_background_not_in_requests(sqlite_url):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 20000
     db.checkpoint(engine)  # the scheduler's job: runs without error while connections are open
+
+
+def test_0017_leaves_a_frozen_qa_task_as_it_was_and_versions_it(db_url, users, make_session):
+    """A database holding an attempt with a QA task frozen before the coaching comments were scored
+    (machine-only, comments not counted, as its candidate was told): upgrading through 0017 stamps it
+    ``rules_version: 1`` and changes nothing else — same auto points, no examiner share, nothing to
+    mark, the same total; a paper drawn afterwards carries the current rules (SQLite and PostgreSQL)."""
+    import datetime as dt
+    import random
+    from fractions import Fraction
+
+    from alembic import command
+    from sqlmodel import Session
+
+    from exam import service_phrases
+    from practical import marking, results, service
+    from practical.kinds import kind
+    from practical.models import PracticalAttempt, PracticalTask
+
+    qa = kind("qa")
+    engine = db.engine_for(db_url)
+    now = dt.datetime.now(dt.timezone.utc)
+    session_id = make_session(level="intermediate", candidates=("cand1", "cand2"))
+    attempt_id = service.start(engine, session_id, users["cand1"], now, random.Random(5))
+    with Session(engine) as s:
+        task = next(t for t in service.tasks_of(s, attempt_id) if t.kind == "qa")
+        position, old_spec = task.position, {k: v for k, v in task.spec.items() if k != "rules_version"}
+    answer = {"scores": {k: float(v) for k, v in qa.reference_marks(old_spec).items()},
+              "comments": {"opening": "开场不错。"}}
+    service.save(engine, attempt_id, users["cand1"], position, 1, answer, now, dt.timedelta(seconds=30))
+    assert service.submit(engine, attempt_id, "candidate", now, service_phrases.default_lists(),
+                          candidate_id=users["cand1"])
+    with Session(engine) as s:  # as the code before 0017 drew and checked it
+        task = s.get(PracticalTask, (attempt_id, position))
+        old = qa.auto_grade({**old_spec, "rules_version": 1}, task.answer, task.seed, Fraction(task.points))
+        assert old.points == Fraction(task.points) and not old.suggestions  # all 30 by the machine
+        task.spec, task.rubric, task.auto, task.auto_points = old_spec, [], old.as_json(), str(old.points)
+        s.add(task)
+        s.commit()
+    db.dispose_all()
+    command.downgrade(migrate.alembic_config(db_url), "0016")
+    assert migrate.current(db_url) == "0016"
+    migrate.upgrade(db_url)
+    engine = db.engine_for(db_url)
+    with Session(engine) as s:
+        task = s.get(PracticalTask, (attempt_id, position))
+        assert task.spec == {**old_spec, "rules_version": 1} and task.rubric == []
+        assert task.auto == old.as_json() and task.auto_points == str(old.points) == task.points
+        assert not marking.needs_marking(task) and marking.manual_max(task) == 0
+        assert all(e.task.kind != "qa" for e in marking.queue(s, session_id))
+        line = next(t for t in results.breakdown(s, s.get(PracticalAttempt, attempt_id)).tasks if t.position == position)
+        assert line.earned == Fraction(task.points) and not line.waiting and line.manual_max == 0
+    later = service.start(engine, session_id, users["cand2"], now, random.Random(6))
+    with Session(engine) as s:
+        fresh = next(t for t in service.tasks_of(s, later) if t.kind == "qa")
+        assert fresh.spec["rules_version"] == 2 and marking.manual_max(fresh) == Fraction(fresh.points) / 3
+    db.dispose_all()

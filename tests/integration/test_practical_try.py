@@ -112,3 +112,22 @@ def test_a_work_order_is_tried_with_its_fields(fresh):
     assert out["machine_points"] == 0 and out["criteria"] and all(c["decided_by"] == "machine" for c in out["criteria"])
     (tmp / "wo.json").write_text(json.dumps({"fields": {"nope": "x"}}), encoding="utf-8")
     assert "工单没有栏目 'nope'" in _try(env, raw["ref"], tmp / "wo.json").stderr
+
+
+def test_a_qa_task_is_tried_with_its_marks_and_coaching_comments(fresh):
+    """The QA officer's coaching comments are an examiner criterion: the console script prints the
+    machine's suggestion with its evidence and the marking guide, beside the machine-decided marks."""
+    env, _, tmp = fresh
+    (tmp / "qa.json").write_text(json.dumps({"scores": {"opening": 10, "listening": 10}, "comments": {
+        "listening": "客户没说完就打断，没有复述户号。应该等客户说完再问，并复述核对；标准要求认真聆听，概括并复述对方的需求。"}},
+        ensure_ascii=False), encoding="utf-8")
+    done = _try(env, "qa-intermediate-01", tmp / "qa.json")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    by_code = {c["code"]: c for c in out["criteria"]}
+    assert out["max_points"] == 30 and out["examiner_points_max"] == 10
+    assert by_code["item.opening"]["decided_by"] == "machine" and by_code["item.opening"]["verdict"] == "met"
+    coaching = by_code["coaching"]
+    assert coaching["decided_by"] == "examiner" and coaching["verdict"] == "met" and coaching["points"] == 10
+    assert [e["matched"] for e in coaching["evidence"]][0][:1] == ["打断"] and coaching["guide"]
+    assert out["suggested_points"] == round(out["machine_points"] + 10, 2)
