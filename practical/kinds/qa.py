@@ -32,7 +32,7 @@
 “考评员决定通话和投诉至少一半分值”的规则（practical.call_grading.EXAMINER_SHARE）不适用于本题型。
 
 评分规则第 1 版：全部分值由机器按打分评定，评语不计分。组卷时把现行版本号写入冻结的题目（spec.rules_version）；
-迁移 0017 之前抽取的质检题写为第 1 版，按考生作答时看到的规则评分，分数不变。
+迁移 0018 之前抽取的质检题写为第 1 版，按考生作答时看到的规则评分，分数不变。
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ MANUAL = True
 #: The examiner's share under the current rules: the coaching comments (see the module docstring).
 MANUAL_SHARE = Fraction(1, 3)
 #: The scoring rules in force; ``service.draw_paper`` writes it into the frozen task (``rules_version``).
-#: Version 1 (machine-only, comments not scored) is what tasks drawn before migration 0017 keep.
+#: Version 1 (machine-only, comments not scored) is what tasks drawn before migration 0018 keep.
 RULES_VERSION = 2
 RUBRIC_FROM_SPEC = True  # the examiner's criterion (the coaching comments) follows from the rubric
 

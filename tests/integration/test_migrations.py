@@ -67,9 +67,9 @@ def test_sqlite_checkpoints_run_in_the_background_not_in_requests(sqlite_url):
     db.checkpoint(engine)  # the scheduler's job: runs without error while connections are open
 
 
-def test_0017_leaves_a_frozen_qa_task_as_it_was_and_versions_it(db_url, users, make_session):
+def test_0018_leaves_a_frozen_qa_task_as_it_was_and_versions_it(db_url, users, make_session):
     """A database holding an attempt with a QA task frozen before the coaching comments were scored
-    (machine-only, comments not counted, as its candidate was told): upgrading through 0017 stamps it
+    (machine-only, comments not counted, as its candidate was told): upgrading through 0018 stamps it
     ``rules_version: 1`` and changes nothing else — same auto points, no examiner share, nothing to
     mark, the same total; a paper drawn afterwards carries the current rules (SQLite and PostgreSQL)."""
     import datetime as dt
@@ -97,7 +97,7 @@ def test_0017_leaves_a_frozen_qa_task_as_it_was_and_versions_it(db_url, users, m
     service.save(engine, attempt_id, users["cand1"], position, 1, answer, now, dt.timedelta(seconds=30))
     assert service.submit(engine, attempt_id, "candidate", now, service_phrases.default_lists(),
                           candidate_id=users["cand1"])
-    with Session(engine) as s:  # as the code before 0017 drew and checked it
+    with Session(engine) as s:  # as the code before 0018 drew and checked it
         task = s.get(PracticalTask, (attempt_id, position))
         old = qa.auto_grade({**old_spec, "rules_version": 1}, task.answer, task.seed, Fraction(task.points))
         assert old.points == Fraction(task.points) and not old.suggestions  # all 30 by the machine
@@ -105,8 +105,8 @@ def test_0017_leaves_a_frozen_qa_task_as_it_was_and_versions_it(db_url, users, m
         s.add(task)
         s.commit()
     db.dispose_all()
-    command.downgrade(migrate.alembic_config(db_url), "0016")
-    assert migrate.current(db_url) == "0016"
+    command.downgrade(migrate.alembic_config(db_url), "0017")
+    assert migrate.current(db_url) == "0017"
     migrate.upgrade(db_url)
     engine = db.engine_for(db_url)
     with Session(engine) as s:

@@ -19,16 +19,16 @@ marks stay as they are.
 trainer's edit and the stock refresh (``practical.stock_sync``) each make a new version; a paper
 keeps the copy it froze.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-07 15:30:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
