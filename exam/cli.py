@@ -40,8 +40,10 @@ def db_upgrade(revision):
     """把数据库结构升级到最新（或指定）版本。"""
     from exam import migrate
     url = _cfg()["DATABASE_URL"]
-    migrate.upgrade(url, revision)
+    done = migrate.upgrade(url, revision)
     click.echo(f"数据库已升级至 {migrate.current(url)}")
+    for line in done:  # what the packages' data steps did (demo bank, stock scenarios)
+        click.echo(line)
 
 
 @main.group("demo")

@@ -71,11 +71,17 @@ def init_app(app) -> None:
     connect_signals()
 
 
-def after_upgrade(engine) -> None:
+def after_upgrade(engine) -> list[str]:
     """Each package's data step after ``callexam db upgrade`` brought the schema to head (e.g. the
-    question bank carries an installed demo bank forward). Data steps run on the current schema with
-    the packages' own services, so they never depend on an old migration's view of a table."""
+    question bank carries an installed demo bank forward, the practical its stock scenarios). Data
+    steps run on the current schema with the packages' own services, so they never depend on an old
+    migration's view of a table. A step may return a report with ``lines()``: what it did, which the
+    command prints."""
+    lines: list[str] = []
     for module in modules():
         step = getattr(module, "after_upgrade", None)
         if step is not None:
-            step(engine)
+            report = step(engine)
+            if report is not None and hasattr(report, "lines"):
+                lines += report.lines()
+    return lines

@@ -19,17 +19,19 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Migrate the schema; at head, then run the packages' data steps (``domains.after_upgrade``)."""
+def upgrade(database_url: str, revision: str = "head") -> list[str]:
+    """Migrate the schema; at head, then run the packages' data steps (``domains.after_upgrade``);
+    returns what the data steps report they did."""
     command.upgrade(alembic_config(database_url), revision)
-    if revision == "head":
-        from exam import domains
-        from exam.db import throwaway_engine
-        engine = throwaway_engine(database_url)
-        try:
-            domains.after_upgrade(engine)
-        finally:
-            engine.dispose()
+    if revision != "head":
+        return []
+    from exam import domains
+    from exam.db import throwaway_engine
+    engine = throwaway_engine(database_url)
+    try:
+        return domains.after_upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 def current(database_url: str) -> str | None:

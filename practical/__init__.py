@@ -24,6 +24,13 @@ def init_app(app) -> None:
     answer_sheet.register()
 
 
+def after_upgrade(engine):
+    """The practical's data step after the schema is upgraded (``exam.domains.after_upgrade``): carry
+    the installed stock scenarios forward to the shipped ones (``practical.stock_sync``)."""
+    from practical import stock_sync
+    return stock_sync.after_upgrade(engine)
+
+
 def register_parts() -> None:
     """This package's timed part (``exam.parts``)."""
     import practical.part  # noqa: F401  (registers itself)

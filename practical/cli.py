@@ -68,6 +68,28 @@ def practical_group():
     """实操场景。"""
 
 
+@practical_group.group("scenarios")
+def scenarios_group():
+    """实操场景库。"""
+
+
+@scenarios_group.command("refresh")
+def scenarios_refresh():
+    """把已载入的库存场景更新为本版本发布的内容（生成新版本；已抽取的试卷不变；培训师修改过的场景跳过并列出）。
+    每次 callexam db upgrade 也会执行；可重复执行。"""
+    from exam import config
+    from exam.db import write_session
+    from practical import scenarios, stock_sync
+    load_all()
+    try:
+        with write_session(exam_db.engine_for(config.load()["DATABASE_URL"])) as session:
+            report = stock_sync.refresh(session)
+    except scenarios.ScenarioError as exc:
+        raise click.ClickException("库存场景有误：" + "；".join(exc.problems))
+    for line in report.lines():
+        click.echo(line)
+
+
 @practical_group.command("try")
 @click.argument("scenario_ref")
 @click.option("--replies", "replies_file", type=click.Path(dir_okay=False, path_type=Path), required=True,

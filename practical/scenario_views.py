@@ -88,7 +88,7 @@ def edit(scenario_id: int):
         data = _checked(form)
         if data is not None:
             with write_session(web.engine()) as db:
-                scenarios.update(db, db.get(Scenario, scenario_id), data)
+                scenarios.update(db, db.get(Scenario, scenario_id), data, current_user.id)
             flash("已保存；已审核的场景改动后回到草稿，需重新审核")
             return redirect(url_for("scenarios.detail", scenario_id=scenario_id))
     return render_template("practical/scenario_form.html", form=form, scenario=scenario, kinds=KIND_CODES, kind=kind)
@@ -157,6 +157,6 @@ def set_status(scenario_id: int, status: str):
         if status == APPROVED and scenario.created_by == current_user.id:
             flash("不能审核自己编写的场景，请另一位培训师审核", "error")
         else:
-            scenarios.set_status(db, scenario, status)
+            scenarios.set_status(db, scenario, status, current_user.id)
             flash(f"场景已设为“{SCENARIO_STATUSES[status]}”")
     return redirect(url_for("scenarios.detail", scenario_id=scenario_id))

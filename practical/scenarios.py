@@ -15,11 +15,14 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from exam import standard
+from exam.audit.service import record
 from exam.timeutil import utcnow
 from practical.kinds import KIND_CODES, kind, manual_share
 from practical.models import APPROVED, DRAFT, RETIRED, Scenario
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
+#: Every content hash each stock ref was ever shipped with (``scripts/stock_scenario_hashes.py``).
+SHIPPED_HASHES = CONTENT_DIR / "shipped_hashes.json"
 MAX_MINUTES = 120
 
 
@@ -106,6 +109,8 @@ def create(db: Session, data: ScenarioData, author_id: int | None, status: str =
                         spec=data.spec, rubric=data.rubric, status=status, created_by=author_id)
     db.add(scenario)
     db.flush()
+    record(db.connection(), "practical.scenario_create", "practical_scenario", scenario.id, actor_id=author_id,
+           ref=scenario.ref, version=scenario.version, status=status, hash=content_hash(scenario))
     return scenario
 
 
@@ -120,25 +125,58 @@ def content_hash(item: Scenario | ScenarioData) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def update(db: Session, scenario: Scenario, data: ScenarioData) -> Scenario:
-    """Papers already drawn keep their frozen copy; a change makes the next version and sends an
-    approved scenario back to draft."""
-    if content_hash(scenario) == content_hash(data):
+def raw_content_hash(raw: dict) -> str:
+    """The ``content_hash`` of the row ``check`` makes of a stock entry (level as its code, title
+    stripped, the default rubric where the entry has none), without validating it: an old release's
+    entry may not pass today's checks but was loaded as it was."""
+    code = raw["kind"]
+    rubric = raw.get("rubric") or ([] if getattr(kind(code), "RUBRIC_FROM_SPEC", False)
+                                   else kind(code).default_rubric(raw["spec"]))
+    return content_hash(ScenarioData(kind=code, level=standard.level_code(str(raw["level"])) or raw["level"],
+                                     title=str(raw.get("title") or "").strip(), minutes=raw.get("minutes", 15),
+                                     spec=raw["spec"], rubric=rubric))
+
+
+def shipped_hashes() -> dict[str, set[str]]:
+    """For each stock ref, the hashes of every version a release shipped."""
+    if not SHIPPED_HASHES.exists():
+        return {}
+    return {ref: set(hashes) for ref, hashes in json.loads(SHIPPED_HASHES.read_text(encoding="utf-8")).items()}
+
+
+def update(db: Session, scenario: Scenario, data: ScenarioData, actor_id: int | None = None,
+           action: str = "practical.scenario_edit", keep_status: bool = False) -> Scenario:
+    """Papers already drawn keep their frozen copy; a change makes the next version, sends an approved
+    scenario back to draft (unless ``keep_status``: the stock refresh's reviewed content) and is
+    audited with the content hashes before and after — how the stock refresh tells a trainer's edit
+    from a shipped version."""
+    before = content_hash(scenario)
+    if before == content_hash(data):
         return scenario
+    old_version = scenario.version or 1
     scenario.kind, scenario.level, scenario.title = data.kind, data.level, data.title
     scenario.minutes, scenario.spec, scenario.rubric = data.minutes, data.spec, data.rubric
-    scenario.version = (scenario.version or 1) + 1
-    scenario.status = DRAFT if scenario.status == APPROVED else scenario.status
+    scenario.version = old_version + 1
+    if not keep_status:
+        scenario.status = DRAFT if scenario.status == APPROVED else scenario.status
     scenario.updated_at = utcnow()
     db.add(scenario)
+    db.flush()
+    record(db.connection(), action, "practical_scenario", scenario.id, actor_id=actor_id, ref=scenario.ref,
+           version_before=old_version, version=scenario.version, hash_before=before, hash=content_hash(scenario),
+           status=scenario.status)
     return scenario
 
 
-def set_status(db: Session, scenario: Scenario, status: str) -> Scenario:
+def set_status(db: Session, scenario: Scenario, status: str, actor_id: int | None = None) -> Scenario:
     if status not in (DRAFT, APPROVED, RETIRED):
         raise ScenarioError(["状态无效"])
+    before = scenario.status
     scenario.status, scenario.updated_at = status, utcnow()
     db.add(scenario)
+    db.flush()
+    record(db.connection(), "practical.scenario_status", "practical_scenario", scenario.id, actor_id=actor_id,
+           ref=scenario.ref, version=scenario.version, status_before=before, status=status)
     return scenario
 
 

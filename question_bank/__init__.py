@@ -23,7 +23,7 @@ def init_app(app) -> None:
     register(app, VIEWS, cli_commands())
 
 
-def after_upgrade(engine) -> None:
+def after_upgrade(engine):
     """The bank's data step after the schema is upgraded (``exam.domains.after_upgrade``)."""
     from question_bank import demo_sync
-    demo_sync.after_upgrade(engine)
+    return demo_sync.after_upgrade(engine)

@@ -44,6 +44,10 @@ class SyncReport:
     def changed(self) -> bool:
         return bool(self.added or self.revised or self.retired)
 
+    def lines(self) -> list[str]:
+        """What ``callexam db upgrade`` prints for this step: the summary when something changed."""
+        return [self.line()] if self.changed else []
+
     def line(self) -> str:
         return (f"演示题库：新增 {self.added} 题，更新 {self.revised} 题（生成新版本），停用 {self.retired} 题，"
                 f"未变 {self.unchanged} 题")

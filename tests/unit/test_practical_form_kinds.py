@@ -532,3 +532,14 @@ def test_examiners_carry_at_least_half_of_every_conversation_kind_and_qa_is_not_
     assert sorted(talking) == sorted(CALL_KINDS) and "qa" not in talking
     assert all(kind(code).MANUAL_SHARE >= Fraction(1, 2) for code in talking)
     assert QA.MANUAL_SHARE == Fraction(1, 3)
+
+
+def test_every_shipped_stock_scenario_is_listed_in_the_shipped_hashes():
+    """The stock refresh updates an installed stock scenario only from a content hash some release
+    shipped; run ``scripts/stock_scenario_hashes.py`` after changing a stock file."""
+    from exam.models_registry import load_all
+    load_all()
+    shipped = scenarios.shipped_hashes()
+    missing = [raw["ref"] for _, raw in scenarios.stock_entries()
+               if scenarios.raw_content_hash(raw) not in shipped.get(raw["ref"], ())]
+    assert missing == [], f"运行 scripts/stock_scenario_hashes.py：{missing}"
