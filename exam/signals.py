@@ -13,6 +13,11 @@ The signals (keyword arguments in brackets):
   names they cannot print.
 - ``results_published`` (db, exam_session, table, now, actor_id): the results are out, in the
   publication's transaction. Certificates issue what the results grant.
+- ``sign_in_name`` (db, text): whose is this sign-in text? A package that issues names to sign in
+  with other than usernames returns an ``exam.accounts.credentials.Credential`` for text it
+  recognises, else None. The roster answers for admission ticket numbers (``exam.sessions.roster.sign_in``).
+- ``signed_in`` (engine, user_id, role, now, config): someone has just signed in at the sign-in page
+  (after the session started, outside any transaction). The roster records a candidate's 签到.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ _signals = Namespace()
 
 results_publishing = _signals.signal("results-publishing")
 results_published = _signals.signal("results-published")
+sign_in_name = _signals.signal("sign-in-name")
+signed_in = _signals.signal("signed-in")
 
 _connected = False
 

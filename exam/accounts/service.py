@@ -14,7 +14,7 @@ exam-room address is never held up, and the right password from a new address is
 from __future__ import annotations
 
 import datetime as dt
-import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -24,12 +24,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from exam import throttle
-from exam.accounts import logins
-from exam.accounts.models import ROLES, CandidateProfile, User
+from exam.accounts import credentials, logins
+from exam.accounts.models import ROLES, User
 from exam.db import write_connection, write_session
-from exam.sessions.roster import idcard
-from exam.sessions.models import Enrollment, ExamSession
-from exam.sessions.roster.tickets import looks_like_ticket
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 #: Verified against when the username is unknown, so timing does not reveal which accounts exist.
@@ -73,10 +70,10 @@ def create_user(db: Session, username: str, password: str, role: str, display_na
         raise AccountError(problem)
     if db.exec(select(User.id).where(User.username == username)).first() is not None:
         raise AccountError(f"用户名 {username} 已存在")
-    if looks_like_ticket(username) and db.exec(select(Enrollment.id).where(
-            Enrollment.ticket_number == username)).first() is not None:
+    claimed = credentials.claim(db, username)
+    if claimed is not None and claimed.user is not None:
         # Sign-in reads such text as the ticket first: this account could never be reached by name.
-        raise AccountError(f"用户名 {username} 与已发放的准考证号相同，请换一个用户名")
+        raise AccountError(f"用户名 {username} 与已发放的{claimed.kind}相同，请换一个用户名")
     user = User(username=username, display_name=display_name.strip() or username, role=role,
                 password_hash=hash_password(password), must_change_password=must_change_password)
     db.add(user)
@@ -96,41 +93,37 @@ class SignIn:
 class _Target:
     """Who a sign-in names. ``key`` is what failures are counted under: the account's username when
     the text names an account (by username or by ticket number, so both count together), else the
-    text itself. ``id_last6`` is set when a ticket of an ``id_last6`` session was given."""
+    text itself. ``check`` replaces the password hash when the issuer of the name says so (a ticket
+    of an ``id_last6`` session), and ``scope_session_id`` comes with it."""
 
     user: User | None
     key: str
-    id_last6: str | None = None
-    session_id: int | None = None   # the ticket's exam session, when a ticket was given
+    check: Callable[[str], bool] | None = None
+    scope_session_id: int | None = None
 
 
-def _resolve(db: Session, identifier: str) -> _Target:
-    """A ticket number first (admission tickets are how candidates sign in on the day), then a
-    username. Ticket numbers never equal another account's username (``tickets.issue`` skips them)."""
-    if looks_like_ticket(identifier):
-        row = db.exec(select(User, ExamSession.signin_mode, CandidateProfile.id_number, ExamSession.id)
-                      .join(Enrollment, Enrollment.candidate_id == User.id)
-                      .join(ExamSession, ExamSession.id == Enrollment.session_id)
-                      .join(CandidateProfile, CandidateProfile.user_id == User.id, isouter=True)
-                      .where(Enrollment.ticket_number == identifier)).first()
-        if row is not None:
-            user, mode, id_number, session_id = row
-            last6 = id_number[-6:] if mode == "id_last6" and id_number else None
-            return _Target(user, user.username, last6, session_id)
-    user = db.exec(select(User).where(User.username == identifier)).first()
-    return _Target(user, user.username if user else identifier)
+def _resolve(db: Session, text: str) -> _Target:
+    """A name another package issued first (admission tickets are how candidates sign in on the day;
+    ``credentials.claim`` asks the roster), then a username. Ticket numbers never equal another
+    account's username (``tickets.issue`` skips them, ``create_user`` refuses them)."""
+    claimed = credentials.claim(db, text)
+    if claimed is not None and claimed.user is not None:
+        return _Target(claimed.user, claimed.user.username, claimed.check,
+                       claimed.scope_session_id if claimed.check is not None else None)
+    name = claimed.name if claimed is not None else text
+    user = db.exec(select(User).where(User.username == name)).first()
+    return _Target(user, user.username if user else name)
 
 
 def _check_password(target: _Target, password: str) -> bool:
     """Every path costs one argon2 verification, so timing tells nothing about which accounts or
     tickets exist or how their session signs in."""
-    if target.id_last6 is not None:
+    if target.check is not None:
         try:
             _hasher.verify(_DUMMY_HASH, "x")
         except VerificationError:
             pass
-        typed = idcard.normalise(password)      # NFKC: full-width digits from a Chinese IME; x → X
-        return hmac.compare_digest(typed.encode(), target.id_last6.upper().encode())
+        return target.check(password)
     try:
         return _hasher.verify(target.user.password_hash if target.user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -139,7 +132,8 @@ def _check_password(target: _Target, password: str) -> bool:
 
 def authenticate(engine: Engine, username: str, password: str, source: "Source", now: dt.datetime,
                  policy: throttle.Policy) -> SignIn:
-    """Check a sign-in by username or admission ticket number. The password hash is verified
+    """Check a sign-in by username or admission ticket number (as typed: the roster reads a ticket
+    number in its printed groups or full-width digits, ``credentials``). The password hash is verified
     outside any transaction: on SQLite a write transaction is the database's one writer, and 25 ms
     of argon2 inside it would queue every other sign-in and save of the exam room behind it. Writes
     happen only for a failure, or to clear earlier failures or upgrade an old hash.
@@ -148,7 +142,7 @@ def authenticate(engine: Engine, username: str, password: str, source: "Source",
     wait is said in the message. ``SignIn.scope_session_id`` is set for a ticket sign-in with the last
     six ID characters: that sign-in opens only the ticket's session (``web.CurrentUser``)."""
     with Session(engine) as db:
-        target = _resolve(db, username)
+        target = _resolve(db, (username or "").strip())
         if target.user is not None:
             db.expunge(target.user)
     who = source.for_account(target.user.id if target.user else None)
@@ -161,14 +155,14 @@ def authenticate(engine: Engine, username: str, password: str, source: "Source",
     if not ok:
         throttle.failed(engine, policy, target.key, who, now)
         return SignIn(None, "用户名或密码错误")
-    new_hash = (hash_password(password) if target.id_last6 is None and _hasher.check_needs_rehash(user.password_hash)
+    new_hash = (hash_password(password) if target.check is None and _hasher.check_needs_rehash(user.password_hash)
                 else None)
     if verdict.failures:
         throttle.succeeded(engine, policy, target.key, who, now)
     if new_hash:
         with write_session(engine) as db:
             db.execute(update(User).where(User.id == user.id).values(password_hash=new_hash))
-    return SignIn(user, None, scope_session_id=target.session_id if target.id_last6 is not None else None)
+    return SignIn(user, None, scope_session_id=target.scope_session_id)
 
 
 @dataclass(frozen=True)

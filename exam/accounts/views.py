@@ -3,11 +3,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from exam import throttle, web
+from exam import signals, throttle, web
 from exam.accounts import devices, service
 from exam.accounts.forms import ActiveForm, ChangePasswordForm, LoginForm, ResetPasswordForm, UserForm
 from exam.db import write_session
-from exam.sessions.roster import tickets
 
 bp = Blueprint("accounts", __name__)
 
@@ -39,15 +38,16 @@ def login():
         device = devices.current()
         ip = request.remote_addr or "-"
         result = service.authenticate(
-            web.engine(), tickets.sign_in_text(form.username.data), form.password.data,
+            web.engine(), form.username.data, form.password.data,
             service.Source(ip, device.id, device.accounts), web.now(), throttle.policy(cfg, "signin"))
         if result.user:
             account = result.user
             user = web.sign_in(account.id, account.username, account.display_name, account.role, ip=ip,
                                scope_session_id=result.scope_session_id,
                                must_change_password=account.must_change_password)
-            if user.role == "candidate":
-                tickets.mark_signed_in(web.engine(), user.id, web.now(), cfg["TIMEZONE"])
+            # The roster records a candidate's 签到 (exam.sessions.roster.sign_in).
+            signals.send(signals.signed_in, __name__, engine=web.engine(), user_id=user.id, role=user.role,
+                         now=web.now(), config=cfg)
             if user.must_change_password:
                 flash("这是别人为您设置的初始密码，请先改为只有您自己知道的密码", "error")
                 target = url_for("accounts.change_password")

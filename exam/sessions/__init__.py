@@ -10,6 +10,12 @@ VIEWS = (
 )
 
 
+def connect_signals() -> None:
+    """Signing in by admission ticket number, and the 签到 it records (``exam.signals``)."""
+    from exam.sessions.roster import sign_in
+    sign_in.connect()
+
+
 def init_app(app) -> None:
     """Register this package's blueprints with the app (``exam.domains``)."""
     from exam.domains import register

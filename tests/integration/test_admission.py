@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -164,10 +167,24 @@ def test_demo_roster_seats_everyone_and_signs_in_by_ticket(sqlite_url, tmp_path)
     assert f"准考证号 {ticket}" in client.get("/candidate").get_data(as_text=True)
 
 
-def test_an_account_cannot_be_named_like_an_issued_ticket(engine, roster_session):
+def test_an_account_cannot_be_named_like_an_issued_ticket(engine, db_url, roster_session, tmp_path):
     from exam.accounts import service as accounts
 
     sid = roster_session(candidates=("cand1",))
     ticket = enrolments(engine, sid)[0][2]
     with write_session(engine) as db, pytest.raises(accounts.AccountError, match="与已发放的准考证号相同"):
         accounts.create_user(db, ticket, "a-long-password", "candidate")
+    # as printed on the 准考证 too: sign-in reads "2026 0001 0001" as that ticket, never as a username
+    grouped = f"{ticket[:4]} {ticket[4:8]} {ticket[8:]}"
+    with write_session(engine) as db, pytest.raises(accounts.AccountError, match="与已发放的准考证号相同"):
+        accounts.create_user(db, grouped, "a-long-password", "candidate")
+    # the console door asks the roster too: a process without the web app connects the handlers itself
+    callexam = str(Path(sys.executable).parent / "callexam")
+    env = {**os.environ, "DATABASE_URL": db_url,
+           "CALLEXAM_INSTANCE": str(tmp_path / "inst")}
+    done = subprocess.run([callexam, "users", "create", grouped, "--role", "candidate", "--password", "a-long-password"],
+                          text=True, capture_output=True, env=env, timeout=120)
+    assert done.returncode == 1 and f"用户名 {grouped} 与已发放的准考证号相同" in done.stderr, done.stderr
+    # a ticket-shaped name no enrolment holds is an ordinary username
+    with write_session(engine) as db:
+        assert accounts.create_user(db, "209900010001", "a-long-password", "candidate").id

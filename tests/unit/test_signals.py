@@ -40,3 +40,15 @@ def test_a_process_without_the_app_connects_the_handlers_on_first_send():
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[[]]"  # one objector (certificates), no objection for an empty table
+
+
+def test_the_roster_answers_the_core_sign_in_signals():
+    """Signing in by admission ticket lives in the roster: exam.accounts asks through sign_in_name and
+    announces through signed_in (issue 18.6: the core imports no domain package)."""
+    from exam.sessions.roster import sign_in
+    domains.connect_signals()
+    assert list(signals.sign_in_name.receivers_for(None)).count(sign_in.whose_ticket) == 1
+    assert list(signals.signed_in.receivers_for(None)).count(sign_in.record_arrival) == 1
+    # text that cannot be a ticket is not the roster's: no query, no answer
+    assert sign_in.whose_ticket(None, db=None, text="examiner") is None
+    assert sign_in.whose_ticket(None, db=None, text="2026 0001") is None
