@@ -25,8 +25,6 @@ class ExamSession(SQLModel, table=True):
     paper: Optional[list] = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
-    # When the examiner published the practical results; candidates see their breakdown from then on.
-    practical_published_at: Optional[dt.datetime] = None
     # Two examiners mark each practical task independently; far-apart marks go to a third marking.
     double_marking: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     # The practical window (typing test and hands-on scenarios); without one the theory window serves.

@@ -1,6 +1,9 @@
 """The schema comes only from Alembic, and Alembic's history produces exactly what the models say."""
 
+import datetime as dt
+
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -122,3 +125,70 @@ def test_0018_leaves_a_frozen_qa_task_as_it_was_and_versions_it(db_url, users, m
         fresh = next(t for t in service.tasks_of(s, later) if t.kind == "qa")
         assert fresh.spec["rules_version"] == 2 and marking.manual_max(fresh) == Fraction(fresh.points) / 3
     db.dispose_all()
+
+
+def _revision_file(script: ScriptDirectory, name: str):
+    (found,) = [r for r in script.walk_revisions() if r.path.endswith(name)]
+    return found
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_dropping_the_old_practical_stamp_keeps_every_publication(kind, request, tmp_path):
+    """practical_published_at was written in step with results_published_at and read nowhere: a
+    database upgraded with published, withdrawn and old practical-only sessions keeps what each shows."""
+    from alembic import command
+    from sqlmodel import Session
+    from sqlmodel.sql.sqltypes import UTCDateTime
+
+    from exam.sessions.models import ExamSession
+    from exam.sessions.results import visibility
+
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'published.db'}"
+    else:
+        url = create_database(request.getfixturevalue("pg_cluster"), f"pub_{tmp_path.name[-8:].lower()}")
+    config = migrate.alembic_config(url)
+    drop = _revision_file(ScriptDirectory.from_config(config), "_drop_practical_published_at.py")
+    command.upgrade(config, drop.down_revision)
+
+    t0 = dt.datetime(2026, 3, 1, 1, 0, tzinfo=dt.timezone.utc)
+    published_at = t0 + dt.timedelta(days=3)
+    stamps = {1: (published_at, published_at),   # published by the one publication path
+              2: (None, None),                   # never published, or withdrawn
+              3: (None, t0)}                     # only the old practical page's stamp: shown as unpublished
+    exam_session = sa.table("exam_session", sa.column("id"), sa.column("name"), sa.column("level"),
+                            sa.column("opens_at", UTCDateTime()), sa.column("closes_at", UTCDateTime()),
+                            sa.column("duration_minutes"), sa.column("item_count"),
+                            sa.column("created_at", UTCDateTime()), sa.column("results_release"),
+                            sa.column("results_published_at", UTCDateTime()),
+                            sa.column("practical_published_at", UTCDateTime()))
+    engine = db.throwaway_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(exam_session.insert(), [
+                dict(id=sid, name=f"场次 {sid}", level="junior", opens_at=t0, closes_at=t0 + dt.timedelta(hours=2),
+                     duration_minutes=90, item_count=20, created_at=t0, results_release="published",
+                     results_published_at=results, practical_published_at=practical)
+                for sid, (results, practical) in stamps.items()])
+    finally:
+        engine.dispose()
+
+    command.upgrade(config, drop.revision)
+    engine = db.throwaway_engine(url)
+    try:
+        assert "practical_published_at" not in {c["name"] for c in sa.inspect(engine).get_columns("exam_session")}
+        with Session(engine) as session:
+            shown = {s.id: (s.results_published_at, visibility.of(s).published)
+                     for s in session.scalars(select(ExamSession))}
+    finally:
+        engine.dispose()
+    assert shown == {1: (published_at, True), 2: (None, False), 3: (None, False)}
+
+    command.downgrade(config, drop.down_revision)   # back: the column again, in step with the publication
+    engine = db.throwaway_engine(url)
+    try:
+        with engine.connect() as conn:
+            back = dict(conn.execute(sa.select(exam_session.c.id, exam_session.c.practical_published_at)).all())
+    finally:
+        engine.dispose()
+    assert back == {1: published_at, 2: None, 3: None}

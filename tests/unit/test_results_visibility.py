@@ -55,16 +55,13 @@ def test_published_release_holds_every_part_until_publication():
 @pytest.mark.parametrize("release", [IMMEDIATE, PUBLISHED])
 def test_a_withdrawn_publication_is_the_state_before_publishing_for_every_part(release):
     before = _shown(_session(results_release=release))
-    withdrawn = _session(results_release=release, results_published_at=None, practical_published_at=None)
-    assert _shown(withdrawn) == before
-    # a database published by the old practical-only path: its stamp alone shows nothing
-    legacy = _session(results_release=release, practical_published_at=T0)
-    assert _shown(legacy) == before and not visibility.of(legacy).published
+    withdrawn = _session(results_release=release, results_published_at=None)
+    assert _shown(withdrawn) == before and not visibility.of(withdrawn).published
 
 
 # ---------------------------------------------------------------- the code reads the columns in one place
 
-COLUMNS = ("practical_published_at", "results_release", "results_publish_at", "results_published_at")
+COLUMNS = ("results_release", "results_publish_at", "results_published_at")
 ATTRIBUTE = re.compile(r"(\w+)\.(" + "|".join(COLUMNS) + r")\b")
 #: What follows an assignment's target: "= value" or ", other_target = values" (not "==").
 ASSIGNED = re.compile(r"\s*(?:,[^=()]*)?=(?!=)")

@@ -97,13 +97,11 @@ def _problems(db, exam_session: ExamSession, table: results.Table) -> list[str]:
 
 
 def _finalise(db, exam_session: ExamSession, actor_id: int | None, now: dt.datetime) -> None:
-    """Every part's final scores and the publication stamp, in the caller's transaction.
-    ``practical_published_at`` is kept in step with ``results_published_at`` for older readers of the
-    database; nothing in the application reads it."""
+    """Every part's final scores and the publication stamp, in the caller's transaction."""
     for part in parts.all_parts():
         if part.finalise is not None:
             part.finalise(db, exam_session, actor_id, now)
-    exam_session.results_published_at = exam_session.practical_published_at = now
+    exam_session.results_published_at = now
     db.add(exam_session)
     db.flush()
 
@@ -191,7 +189,7 @@ def unpublish(engine: Engine, session_id: int, reason: str, actor_id: int) -> bo
         if exam_session is None or not visibility.of(exam_session).published:
             return False
         before = visibility.of(exam_session).published_at
-        exam_session.results_published_at = exam_session.practical_published_at = None
+        exam_session.results_published_at = None
         exam_session.results_publish_at = None
         db.add(exam_session)
         db.execute(delete(SessionEvent).where(SessionEvent.session_id == session_id,

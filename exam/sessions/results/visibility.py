@@ -1,7 +1,7 @@
 """Are a session's results out, and may a candidate see a part's result now?
 
 The one place that reads the publication columns of ``ExamSession`` (``results_release``,
-``results_publish_at``, ``results_published_at`` and the legacy ``practical_published_at``);
+``results_publish_at``, ``results_published_at``);
 ``exam.sessions.results.publication`` is the one place that writes them. Every page, the timeline,
 the scheduler, marking and certificates ask here, so no page shows what another hides and a
 withdrawn publication hides the same things for every part (tests/unit/test_results_visibility.py
