@@ -8,6 +8,7 @@ the flag is exercised by the tally's unit tests.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import subprocess
 import sys
@@ -20,11 +21,17 @@ ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.timezone.utc)
 
 
+#: The monitor's clock in these tests: each key press it stamps is 50 ms after the one before, so the
+#: intervals it reports are known exactly however busy the machine is (nothing here is timed).
+STEP_MS = 50
+
+
 @pytest.fixture
 def monitor(xvfb, monkeypatch):
     monkeypatch.setenv("DISPLAY", xvfb)  # pynput and Xlib read it when they connect
     from typing_test.station_agent import KeyboardMonitor
-    mon = KeyboardMonitor()
+    ticks = itertools.count()
+    mon = KeyboardMonitor(clock=lambda: next(ticks) * STEP_MS / 1000)
     mon.start()
     yield mon
     mon.stop()
@@ -45,15 +52,33 @@ def settle(monitor, expected_keystrokes: int, timeout: float = 5.0) -> None:
     time.sleep(0.1)  # and nothing more should arrive
 
 
-def test_typing_and_forbidden_shortcuts_are_counted(xvfb, monitor):
+def spy_on_joins(monkeypatch, listener) -> list[tuple[float, bool]]:
+    """Records each ``join`` that ``stop()`` makes on the listener thread: its timeout and whether the
+    listener had ended when it returned (False: the join gave up at its timeout). A join without a
+    timeout fails at once instead of blocking: it would wait for the next key on the desk."""
+    joins = []
+    real = listener.join
+
+    def join(timeout=None):
+        assert timeout is not None, "stop() waits for the keyboard listener without a bound"
+        real(timeout)
+        joins.append((timeout, not listener.is_alive()))
+
+    monkeypatch.setattr(listener, "join", join)
+    return joins
+
+
+def test_typing_and_forbidden_shortcuts_are_counted(xvfb, monitor, monkeypatch):
     monitor.set_active(True)
     xdotool(xvfb, "type", "--delay", "20", "hello world")
     xdotool(xvfb, "key", "alt+Tab", "ctrl+c", "ctrl+v", "super", "Print")
     settle(monitor, 19)
     listener = monitor._listener
-    started = time.monotonic()
+    joins = spy_on_joins(monkeypatch, listener)
     monitor.stop()  # no extra key event is sent: stop() must not depend on one
-    assert time.monotonic() - started < 1.5
+    # The wake-up ended the listener inside stop()'s bounded join: without it the thread would still
+    # be blocked in the X RECORD read, waiting for a key nobody pressed (the next test's fallback).
+    assert joins and all(ended for _timeout, ended in joins)
     assert not listener.is_alive()
     out = monitor.take_summary(NOW, NOW, activity="typing", attempt_id=12)
 
@@ -62,10 +87,10 @@ def test_typing_and_forbidden_shortcuts_are_counted(xvfb, monitor):
     assert out["char_keys"] == 11  # "hello world"; c and v under Ctrl are commands, not text
     assert out["injected"] == 0
     assert out["shortcuts"] == {"alt_tab": 1, "win": 1, "ctrl_c": 1, "ctrl_v": 1, "print_screen": 1}
-    gaps = out["intervals"]
+    gaps = out["intervals"]   # every press stamped by the monitor's clock, every gap reported
     assert gaps["count"] == out["keystrokes"] - 1
-    assert 0 < gaps["p10_ms"] <= gaps["median_ms"] <= gaps["p90_ms"] < 500
-    assert 0 <= gaps["under_30ms"] <= gaps["count"]
+    assert gaps["p10_ms"] == gaps["median_ms"] == gaps["p90_ms"] == STEP_MS
+    assert gaps["under_30ms"] == 0
     assert (out["activity"], out["attempt_id"]) == ("typing", 12)
 
 
@@ -91,11 +116,13 @@ def test_stop_falls_back_to_the_next_key_if_the_wake_up_fails(xvfb, monitor, mon
 
     monitor.set_active(True)
     listener = monitor._listener
+    joins = spy_on_joins(monkeypatch, listener)
     monkeypatch.setattr(Xlib.display, "Display", refuse)
-    started = time.monotonic()
     monitor.stop(timeout=0.3)
-    assert time.monotonic() - started < 1.0
-    assert listener.is_alive()  # still blocked in the X RECORD read
+    # stop() returned with no key pressed: any wait it made was bounded and gave up, and the
+    # listener is still blocked in the X RECORD read, a daemon thread that counts nothing
+    assert all(not ended for _timeout, ended in joins)
+    assert listener.is_alive() and listener.daemon and not monitor.alive
     xdotool(xvfb, "key", "shift")
     listener.join(2)
     assert not listener.is_alive()
