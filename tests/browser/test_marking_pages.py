@@ -132,3 +132,43 @@ def test_the_papers_page_and_an_answer_sheet_pass_axe(examiner_page, live_server
     expect(page.locator("main")).to_contain_text("实操考核与打字测试")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     assert_accessible(page, "考生答卷")
+
+
+def test_qa_coaching_is_marked_beside_the_candidates_comments_by_keyboard(examiner_page, live_server, live_engine):
+    """The QA task's coaching criterion: the marking guide and the candidate's comments on the marking
+    page at 1366×768, the suggestion overridden with a reason by keyboard alone; the page passes axe."""
+    from exam.sessions import service as sessions
+    from exam.timeutil import utcnow
+    from exam.db import write_session
+    page = examiner_page
+    with live_engine.connect() as conn:
+        ids = dict(conn.execute(text("SELECT username, id FROM user_account")).all())
+    with write_session(live_engine) as s:
+        now = utcnow()
+        session_id = sessions.create_session(
+            s, name="浏览器质检", level="intermediate", opens_at=now - dt.timedelta(minutes=1),
+            closes_at=now + dt.timedelta(hours=2), duration_minutes=60, item_count=20,
+            candidate_ids=[ids["cand3"]], created_by=ids["examiner"]).id
+    attempt_id = service.start(live_engine, session_id, ids["cand3"], now, random.Random(4))
+    with live_engine.connect() as conn:
+        position = conn.execute(text("SELECT position FROM practical_task WHERE attempt_id = :a AND kind = 'qa'"),
+                                {"a": attempt_id}).scalar()
+    comment = "客户没说完就打断，没有复述关键信息；应先让客户说完，再复述核对。"
+    service.save(live_engine, attempt_id, ids["cand3"], position, 1,
+                 {"scores": {}, "comments": {"listening": comment, "opening": comment}}, now, dt.timedelta(seconds=30))
+    lists = {key: entry[1] for key, entry in service_phrases.PHRASE_LISTS.items()}
+    assert service.submit(live_engine, attempt_id, "candidate", now, lists, candidate_id=ids["cand3"])
+    page.goto(f"{live_server.url}/examiner/sessions/{session_id}/practical/marking")
+    page.locator("#marking-queue tr", has_text=kind("qa").NAME).first.locator("a.button").click()
+    expect(page.locator("ol.guide")).to_contain_text("指出最薄弱的环节")
+    expect(page.locator("#coaching-comments")).to_contain_text(comment)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert_accessible(page, "质检评语评分页")
+    page.locator("input[name=c_coaching]").focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2")
+    page.keyboard.press("Tab")
+    page.keyboard.type("评语没有结合这通电话的具体情形")
+    page.locator("input[name=r_coaching]").press("Enter")
+    page.wait_for_url("**/practical/marking")
+    expect(page.locator(".flash")).to_contain_text("2 分")
