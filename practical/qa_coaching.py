@@ -7,8 +7,8 @@ three points, each a third of the criterion (a point that does not apply is left
 1. **names the weakest element** — the rubric item that lost the most points in the reference
    marking (so the weakest element follows from the rubric, as the reference marks do; items tied
    for the most lost points are each accepted);
-2. **says what to do instead** — an instruction (应/建议/要/下次 …) followed, in the same clause, by
-   what the agent should do;
+2. **says what to do instead** — an instruction (应/建议/要/下次 …, not one right after 没/未: "没有先
+   给安全指导" reports a fault) followed, in the same sentence, by what the agent should do;
 3. **uses the standard's wording where it exists** — quotes the phrase or rule the standard
    (T/GSOCCIA 001-2020) really prescribes for that element; where the standard prescribes nothing
    for it (an emergency's order of steps is the hotline's own rule), the point does not apply, and a
@@ -38,6 +38,10 @@ NAME = "辅导评语"
 #: Words that make a clause an instruction to the agent: what a coach says before the remedy.
 CUES = ("应该", "应当", "建议", "需要", "务必", "最好", "下次", "今后", "以后", "改为", "改用", "应", "要", "先",
         "可以", "请")
+#: A cue right after these reports what was not done ("没有先…", "未…") rather than instructing.
+FACT_NEGATORS = ("没", "未")
+_SENTENCE = re.compile(r"[。！？；!?;\n]+")
+_COLON = re.compile(r"[：:]")
 MAX_WORDS = 20
 MAX_WORD_CHARS = 40
 _SPLIT = re.compile(r"[、，,（）()“”\"'；;：:]+")
@@ -122,17 +126,39 @@ def _said(comments: list[tuple[dict, str]], words: list[str]) -> list[tuple[dict
     return found
 
 
+def _sentences(text: str) -> list[str]:
+    """The comment's sentences, normalised. A colon introduces what follows as one piece (a model
+    phrase: "应改为：您好！我是……请问有什么可以帮您？"), so a sentence holding one runs to the end."""
+    out, current = [], ""
+    for part in _SENTENCE.split(matcher.canonical(text)):
+        current += part
+        if not _COLON.search(current):
+            out.append(current)
+            current = ""
+    out.append(current)
+    return [s for s in map(matcher.normal, out) if s]
+
+
+def _cue(before: str) -> str | None:
+    """The instruction cue in ``before`` (the sentence up to the remedy), unless what follows it is only
+    a fact negated ("没有先给安全指导" reports a fault; it tells nobody what to do)."""
+    for cue in CUES:
+        for at in (m.start() for m in re.finditer(re.escape(cue), before)):
+            if not any(neg in before[max(0, at - 2):at] for neg in FACT_NEGATORS):
+                return cue
+    return None
+
+
 def _instructed(comments: list[tuple[dict, str]], words: list[str]) -> list[tuple[dict, str, str]]:
-    """(item, cue, word): a clause of a comment that tells the agent to do ``word`` (a cue before it)."""
+    """(item, cue, word): a sentence of a comment that tells the agent to do ``word`` (a cue before it,
+    as in "应先让客户说完、再复述核对")."""
     found = []
     for item, text in comments:
-        for clause in matcher.clauses(text):
+        for sentence in _sentences(text):
             for word in words:
                 w = matcher.normal(word)
-                at = clause.find(w) if w else -1
-                if at < 0:
-                    continue
-                cue = next((c for c in CUES if c in clause[:at]), None)
+                at = sentence.find(w) if w else -1
+                cue = _cue(sentence[:at]) if at >= 0 else None
                 if cue is not None:
                     found.append((item, cue, word))
                     break

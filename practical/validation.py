@@ -65,6 +65,43 @@ def evaluate(folder: Path = CORPUS_DIR, lists: dict | None = None) -> list[Outco
     return out
 
 
+QA_CORPUS_DIR = CORPUS_DIR.parent / "practical_qa"
+COACHING_VERDICTS = ("met", "partly_met", "not_met")
+
+
+@dataclass(frozen=True)
+class CoachingOutcome:
+    """The machine's suggestion for one set of QA coaching comments (``tests/corpus/practical_qa/<ref>.json``:
+    ``{"scenario", "sets": [{"id", "expect", "style", "comments", "verdict"}]}``). The line: a good set is
+    suggested in full (``met``), a bad one at most half (one point of the guide: a third of three, or half
+    of two where the standard prescribes no wording)."""
+
+    scenario: str
+    set_id: str
+    expect: str
+    credit: float
+    verdict: str
+    expected_verdict: str
+
+    @property
+    def holds(self) -> bool:
+        return self.credit == 1 if self.expect == "good" else self.credit <= 1 / 2
+
+
+def evaluate_coaching(folder: Path = QA_CORPUS_DIR) -> list[CoachingOutcome]:
+    stock = {raw["ref"]: raw for _, raw in scenarios.stock_entries()}
+    out = []
+    for path in corpus_files(folder):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = stock[data["scenario"]]
+        for item in data["sets"]:
+            result = trial.run(raw["kind"], raw["level"], raw["spec"], {"comments": item["comments"]}, default_lists())
+            hint = next(c for c in result["criteria"] if c["code"] == "coaching")
+            out.append(CoachingOutcome(data["scenario"], item["id"], item["expect"],
+                                       hint["points"] / hint["max_points"], hint["verdict"], item["verdict"]))
+    return out
+
+
 def matrix(outcomes: list[Outcome]) -> dict[str, dict[str, int]]:
     """Expected class → suggested-points band → number of reply sets."""
     table = {expect: {band: 0 for band in BANDS} for expect in ("good", "bad")}

@@ -35,6 +35,25 @@ def main() -> None:
     for o in outcomes:
         if not o.holds or o.verdict_misses:
             print(f"  off: {o.scenario} {o.set_id} ({o.expect}) {o.share:.1%} {'; '.join(o.verdict_misses)}")
+    coaching = validation.evaluate_coaching()
+    print()
+    print(f"QA coaching comments: {len(coaching)} comment sets over "
+          f"{len({o.scenario for o in coaching})} QA scenarios (the machine's suggestion for 辅导评语)")
+    print()
+    print("| expected \\ suggestion | " + " | ".join(validation.COACHING_VERDICTS) + " | total |")
+    print("|---|" + "---:|" * (len(validation.COACHING_VERDICTS) + 1))
+    for expect in ("good", "bad"):
+        row = [sum(1 for o in coaching if o.expect == expect and o.verdict == v) for v in validation.COACHING_VERDICTS]
+        print(f"| {expect} | " + " | ".join(map(str, row)) + f" | {sum(row)} |")
+    print()
+    print(f"good sets suggested in full: {sum(o.holds for o in coaching if o.expect == 'good')}"
+          f"/{sum(o.expect == 'good' for o in coaching)}; bad sets at most half: "
+          f"{sum(o.holds for o in coaching if o.expect == 'bad')}/{sum(o.expect == 'bad' for o in coaching)}; "
+          f"expected verdicts matched: {sum(o.verdict == o.expected_verdict for o in coaching)}/{len(coaching)}; "
+          f"highest bad set: {max(o.credit for o in coaching if o.expect == 'bad'):.0%} of the criterion")
+    for o in coaching:
+        if not o.holds or o.verdict != o.expected_verdict:
+            print(f"  off: {o.scenario} {o.set_id} ({o.expect}) {o.verdict} ≠ {o.expected_verdict}")
 
 
 if __name__ == "__main__":

@@ -42,3 +42,20 @@ def test_the_matrix_is_clean():
     table = validation.matrix(OUTCOMES)
     assert table["good"]["<60%"] == table["good"]["60–85%"] == 0
     assert table["bad"]["≥85%"] == table["bad"]["60–85%"] == 0
+
+
+COACHING = validation.evaluate_coaching()
+QA_SCENARIOS = sorted(raw["ref"] for _, raw in scenarios.stock_entries() if raw["kind"] == "qa")
+
+
+def test_every_qa_scenario_has_five_good_and_five_bad_coaching_sets():
+    counts = {ref: {"good": 0, "bad": 0} for ref in QA_SCENARIOS}
+    for o in COACHING:
+        counts[o.scenario][o.expect] += 1
+    assert {ref: c for ref, c in counts.items() if c["good"] < 5 or c["bad"] < 5} == {}
+
+
+@pytest.mark.parametrize("outcome", COACHING, ids=[f"{o.scenario}:{o.set_id}" for o in COACHING])
+def test_each_coaching_set_gets_its_expected_suggestion(outcome):
+    """Good coaching is suggested in full, bad coaching at most one point of the guide."""
+    assert outcome.holds and outcome.verdict == outcome.expected_verdict, outcome
