@@ -208,7 +208,9 @@ def stock_entries() -> list[tuple[str, dict]]:
 
 
 def load_stock(db: Session, author_id: int | None = None) -> int:
-    """Adds the stock scenarios not yet in the bank, approved; checks them all before writing any."""
+    """Adds the stock scenarios not yet in the bank, approved; checks them all before writing any. Where
+    an earlier stock is installed, carries it forward too (new versions of the shipped content, a
+    trainer's edits skipped: ``stock_sync``), as the demo bank's load does."""
     checked, problems = [], []
     for where, raw in stock_entries():
         try:
@@ -221,4 +223,7 @@ def load_stock(db: Session, author_id: int | None = None) -> int:
     fresh = [data for data in checked if data.ref not in known]
     for data in fresh:
         create(db, data, author_id, status=APPROVED)
+    if len(fresh) < len(checked):
+        from practical import stock_sync
+        stock_sync.refresh(db, author_id)
     return len(fresh)

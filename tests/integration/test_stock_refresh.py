@@ -156,3 +156,15 @@ def test_refresh_through_db_upgrade_and_the_console_script_on_a_fresh_database(t
         assert scenarios.content_hash(_row(s, "call-junior-01")) == scenarios.content_hash(_current("call-junior-01"))
         assert _row(s, "qa-intermediate-02").title.endswith("（本中心改编）")
     db.dispose_all()
+
+
+def test_demo_load_carries_an_old_stock_forward_too(engine):
+    """``callexam demo load`` (``scenarios.load_stock``) on an installation holding the old stock brings it
+    forward as ``db upgrade`` does, as the demo bank's load does."""
+    with Session(engine) as s:
+        _install_old(s)
+    with write_session(engine) as s:
+        assert scenarios.load_stock(s) == 0
+    with Session(engine) as s:
+        row = _row(s, "call-junior-01")
+        assert row.version == 2 and scenarios.content_hash(row) == scenarios.content_hash(_current("call-junior-01"))
