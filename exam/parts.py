@@ -45,6 +45,11 @@ class AttemptMixin(SQLModel):
     extra_seconds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     #: The one page that may save to the attempt: the latest one opened (``exam.access.live_page``).
     page_token: Optional[str] = Field(default=None, max_length=32)
+    #: How often a page that had been taken over was still open and asked the server (a second tab or
+    #: device), when it last happened, and that page's token (each superseded page counts once).
+    page_takeovers: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    page_taken_over_at: Optional[dt.datetime] = None
+    page_superseded: Optional[str] = Field(default=None, max_length=32)
 
 
 #: submit(engine, attempt_id, reason, now, config, *, actor_id, candidate_id) -> bool (False: already submitted)

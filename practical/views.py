@@ -54,11 +54,13 @@ def sit(attempt_id: int):
         return redirect(url_for("practical.result", attempt_id=attempt_id))
     exam_session = web.db().get(ExamSession, attempt.session_id)
     # this page becomes the attempt's one live page before it reads the answers (exam.access.live_page)
-    page = live_page.take_over(web.engine(), parts.get(PART), attempt_id, current_user.id)
+    page, previous = live_page.open_page(web.engine(), parts.get(PART), attempt_id, current_user.id)
     tasks = service.tasks_of(web.db(), attempt_id)
     views = [kind(t.kind).candidate_view(t.spec, t.answer, t.seed) for t in tasks]
     state = {
         "attemptId": attempt_id, "deadline": epoch_ms(attempt.deadline), "serverNow": epoch_ms(web.now()),
+        # the page's own local copy, and the one page whose copy it may replay (autosave.js)
+        "page": page, "previousPage": previous,
         # the page appends each task's position to this prefix
         "saveUrl": url_for("practical.save", attempt_id=attempt_id, position=0).rsplit("/", 1)[0] + "/",
         "saveQuery": "?" + urlencode({live_page.PARAM: page or ""}),

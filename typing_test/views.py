@@ -57,10 +57,12 @@ def sit(attempt_id: int):
     exam_session = web.db().get(ExamSession, attempt.session_id)
     # this page becomes the attempt's one live page (exam.access.live_page); the attempt row holds the
     # typed text, so it is read again after the take-over
-    page = live_page.take_over(web.engine(), parts.get(PART), attempt_id, current_user.id)
+    page, previous = live_page.open_page(web.engine(), parts.get(PART), attempt_id, current_user.id)
     web.db().refresh(attempt)
     state = {
         "attemptId": attempt_id,
+        # the page's own local copy, and the one page whose copy it may replay (autosave.js)
+        "page": page, "previousPage": previous,
         "deadline": epoch_ms(attempt.deadline),
         "serverNow": epoch_ms(web.now()),
         "saveUrl": url_for("typing.save", attempt_id=attempt_id, page=page),

@@ -13,8 +13,13 @@ enforces by covering itself, so a script posting to the JSON API gets no further
 - the idle lock (``idle_timeout``) while the page is locked: 423 with ``locked``;
 - the fullscreen rule while the page has reported leaving fullscreen and not yet returning: 423
   with ``fullscreen``;
-- a save from a page that another tab or device has since taken over (``live_page``): 409 with
-  ``takenOver`` (checked again inside each part's save transaction).
+- a save or a submission from a page that another tab or device has since taken over
+  (``live_page``): 409 with ``takenOver`` (a save's is checked again inside each part's save
+  transaction). A stale page's submission is answered with a page that says so and offers to take
+  the attempt back (or JSON for a JSON client), never redirected to the attempt's page, which would
+  take it over silently. Once the time is up any page may submit (recorded as time up, as the
+  deadline sweep would). Each stale page that asks is counted for the proctoring board
+  (``live_page.note_superseded``).
 
 The autosave clients treat 423 and 403 as "not now": the answers stay in the browser and are sent
 again (``autosave.js``), so nothing the candidate typed is lost; nothing refused is acknowledged.
@@ -27,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import abort, current_app, flash, jsonify, redirect, request, url_for
+from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import Session, select
 
@@ -69,17 +74,39 @@ def candidate_attempt(part_code: str, attempt_id: int, use: str = PAGE):
     if attempt is None or attempt.candidate_id != current_user.id:
         abort(404)
     if use in (SAVE, SUBMIT):
-        refusal = write_refusal(web.db(), part, attempt, web.now(), ip=gate.client_ip(), timezone=web.tz())
-        if refusal is None and use == SAVE and attempt.status == OPEN and live_page.is_stale(
-                attempt.page_token, request.args.get(live_page.PARAM)):
-            refusal = Refusal(live_page.MESSAGE, 409, "takenOver")  # another tab or device has it now
-        if refusal is not None and use == SAVE:
+        now = web.now()
+        refusal = write_refusal(web.db(), part, attempt, now, ip=gate.client_ip(), timezone=web.tz())
+        if refusal is None:
+            refusal = stale_page_refusal(part, attempt, use, now)
+        if refusal is not None and (use == SAVE or (refusal.flag == "takenOver" and wants_json())):
             abort(refusal.response())
+        if refusal is not None and refusal.flag == "takenOver":
+            # not a redirect to the attempt's page: opening it would take the attempt over silently
+            abort(make_response(render_template("access/taken_over.html", part=part, attempt=attempt,
+                                                message=refusal.message), 409))
         if refusal is not None:
             flash(refusal.message, "error")
             view = "result" if refusal.flag == "closed" else "sit"
             abort(redirect(url_for(part.endpoint(view), attempt_id=attempt_id)))
     return attempt
+
+
+def stale_page_refusal(part: Part, attempt, use: str, now: dt.datetime) -> Refusal | None:
+    """409 ``takenOver`` for a save or submission naming a page another tab or device has taken the
+    open attempt over from (``?page=``); each such page is counted once for the proctoring board.
+    A submission once the time is up is let through: the attempt closes as time up whichever page asks."""
+    given = request.args.get(live_page.PARAM)
+    if attempt.status != OPEN or not live_page.is_stale(attempt.page_token, given):
+        return None
+    if use == SUBMIT and attempt.paused_at is None and now >= attempt.deadline:
+        return None
+    live_page.note_superseded(web.engine(), part, attempt.id, attempt.candidate_id, given, now)
+    return Refusal(live_page.MESSAGE if use == SAVE else live_page.SUBMIT_MESSAGE, 409, "takenOver")
+
+
+def wants_json() -> bool:
+    """A JSON client of a form endpoint (a script, the harness) gets the refusal as JSON."""
+    return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
 def write_refusal(db: Session, part: Part, attempt, now: dt.datetime, *, ip: str | None,

@@ -11,18 +11,32 @@ take-over cannot land after the new page has read the answers. The stale page le
 refusal or from its status poll (``exam.proctoring.status``), stops saving and says so; reopening it
 takes the attempt back, deliberately.
 
-Submitting is not tied to the page: any page of the candidate's own attempt may hand it in, and the
-server's deadline is the same for every page. The token proves nothing about who the candidate is
-(the sign-in does that); it only orders the candidate's own pages.
+Submitting follows the same rule (``exam.access.attempts``): the 交卷 form of a page names the page
+too, and a stale page's submission is refused with 409 ``takenOver`` — except once the time is up,
+when any page may close the attempt, as the server's own deadline sweep would. The token proves
+nothing about who the candidate is (the sign-in does that); it only orders the candidate's own pages.
+
+The browser keeps its local copy of unsent answers per page (``autosave.js``): a page replays only
+the copy of the page it took the attempt over from (``open_page`` hands it that page's token), never
+a copy written by a page that had already been taken over, so a stale tab's late edits cannot come
+back through the live tab's storage.
+
+A take-over the proctor should see is a superseded page that is still open and asks the server (its
+status poll, a save or a submission): a reload or the review page's 返回作答 replaces the page and
+the old one never asks again. ``note_superseded`` counts each such page once on the attempt row and
+audits it (``attempt.page_taken_over``); the proctoring board shows the count and the time.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+from typing import NamedTuple
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
+from exam.audit.service import record
 from exam.db import write_connection
 from exam.parts import OPEN, Part
 
@@ -30,6 +44,10 @@ from exam.parts import OPEN, Part
 PARAM = "page"
 MESSAGE = ("本场考试已在另一个标签页或设备上打开，本页已停止保存。请在最新打开的页面继续作答；"
            "如要改用本页，请重新打开本页（原来的页面随即停止保存）。")
+SUBMIT_MESSAGE = ("本场考试已在另一个标签页或设备上打开，不能从本页交卷。请在最新打开的页面交卷；"
+                  "如要改用本页，请重新打开本页（原来的页面随即停止保存）。")
+#: The audit action of a superseded page found still open.
+AUDIT_ACTION = "attempt.page_taken_over"
 
 
 class TakenOver(Exception):
@@ -41,16 +59,32 @@ class TakenOver(Exception):
         super().__init__(message)
 
 
-def take_over(engine: Engine, part: Part, attempt_id: int, candidate_id: int) -> str | None:
-    """Make a newly opened page the attempt's live page; returns its token (None when the attempt is
-    not the candidate's open attempt, which the page then shows read-only or redirects away from).
-    The previous page, if any, is from now on refused."""
+class Opened(NamedTuple):
+    """A newly opened page's token and the token of the page it took the attempt over from (None when
+    no page had been opened): the only page whose local copy the new page may replay."""
+
+    token: str | None
+    previous: str | None
+
+
+def open_page(engine: Engine, part: Part, attempt_id: int, candidate_id: int) -> Opened:
+    """Make a newly opened page the attempt's live page. Its token is None when the attempt is not the
+    candidate's open attempt (the page then shows read-only or redirects away). The previous page, if
+    any, is from now on refused."""
     token = secrets.token_urlsafe(16)[:22]
     t = part.table
+    mine = (t.c.id == attempt_id, t.c.candidate_id == candidate_id, t.c.status == OPEN)
     with write_connection(engine) as conn:
-        changed = conn.execute(update(t).where(t.c.id == attempt_id, t.c.candidate_id == candidate_id,
-                                               t.c.status == OPEN).values(page_token=token)).rowcount
-    return token if changed else None
+        previous = conn.execute(select(t.c.page_token).where(*mine).with_for_update()).first()
+        if previous is None:
+            return Opened(None, None)
+        conn.execute(update(t).where(*mine).values(page_token=token))
+    return Opened(token, previous.page_token)
+
+
+def take_over(engine: Engine, part: Part, attempt_id: int, candidate_id: int) -> str | None:
+    """``open_page``'s token alone."""
+    return open_page(engine, part, attempt_id, candidate_id).token
 
 
 def is_stale(stored: str | None, given: str | None) -> bool:
@@ -64,3 +98,25 @@ def check(stored: str | None, given: str | None) -> None:
     """Raise ``TakenOver`` for a stale page (inside a save transaction, on the locked attempt row)."""
     if is_stale(stored, given):
         raise TakenOver()
+
+
+def note_superseded(engine: Engine, part: Part, attempt_id: int, candidate_id: int, given: str | None,
+                    now: dt.datetime) -> bool:
+    """A page that had been taken over asked the server (status poll, save or submission), so the
+    attempt was open in two windows at once: count it on the attempt and audit it, once per page.
+    A request naming no page (a script) or the live page counts nothing. True when counted."""
+    if not given:
+        return False
+    given = given[:32]
+    t = part.table
+    with write_connection(engine) as conn:
+        row = conn.execute(select(t.c.page_token, t.c.page_superseded, t.c.session_id)
+                           .where(t.c.id == attempt_id, t.c.candidate_id == candidate_id, t.c.status == OPEN)
+                           .with_for_update()).first()
+        if row is None or not is_stale(row.page_token, given) or row.page_superseded == given:
+            return False
+        conn.execute(update(t).where(t.c.id == attempt_id).values(
+            page_takeovers=t.c.page_takeovers + 1, page_taken_over_at=now, page_superseded=given))
+        record(conn, AUDIT_ACTION, part.subject_type, attempt_id, actor_id=candidate_id, part=part.code,
+               session_id=row.session_id)
+    return True

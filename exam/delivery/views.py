@@ -98,13 +98,16 @@ def sit(attempt_id: int):
     exam_session = web.db().get(ExamSession, attempt.session_id)
     paper = paper_page.paper(web.db(), attempt_id)
     # this page becomes the attempt's one live page before it reads the answers (exam.access.live_page)
-    page = live_page.take_over(web.engine(), parts.get(PART), attempt_id, current_user.id)
+    page, previous = live_page.open_page(web.engine(), parts.get(PART), attempt_id, current_user.id)
     state = {
         "attemptId": attempt_id,
+        # the page's own local copy, and the one page whose copy it may replay (autosave.js)
+        "page": page, "previousPage": previous,
         "deadline": epoch_ms(attempt.deadline),
         "serverNow": epoch_ms(web.now()),
         "saveUrl": url_for("delivery.save", attempt_id=attempt_id, page=page),
-        "reviewUrl": url_for("delivery.review", attempt_id=attempt_id),
+        # the review page's 确认交卷 names this page too (a stale page's submission is refused)
+        "reviewUrl": url_for("delivery.review", attempt_id=attempt_id, page=page),
         "resultUrl": url_for("delivery.result", attempt_id=attempt_id),
         "saved": {str(k): v for k, v in service.saved_answers(web.db(), attempt_id).items()},
     }
@@ -143,7 +146,9 @@ def review(attempt_id: int):
     card = [{"number": n, "position": q.position, "kind": ITEM_KINDS.get(q.kind, q.kind),
              "answered": bool(saved.get(q.position, {}).get("value")),
              "flagged": bool(saved.get(q.position, {}).get("flagged"))} for n, q in enumerate(questions, 1)]
+    page = request.args.get(live_page.PARAM)
     return render_template("delivery/review.html", attempt=attempt, total=len(questions), card=card,
+                           live_page_token=page, stale=live_page.is_stale(attempt.page_token, page),
                            unanswered=[r for r in card if not r["answered"]],
                            flagged=[r for r in card if r["flagged"]], form=FlaskForm(),
                            deadline=epoch_ms(attempt.deadline), server_now=epoch_ms(web.now()))

@@ -1,6 +1,6 @@
 """The live board's read model: one row per enrolled candidate of a session — seat, ticket, name, status,
-each part's progress, time left, last save and extra time, integrity signals and exam-station flags —
-and the session's incidents.
+each part's progress, time left, last save and extra time, integrity signals and exam-station flags,
+take-overs (the attempt open in two windows at once) — and the session's incidents.
 
 The examiner's page polls this as JSON every few seconds (``BOARD_POLL_SECONDS``) instead of holding a
 server-sent-events stream open: the server is gunicorn with sync workers, where every open stream would
@@ -83,6 +83,7 @@ def snapshot(conn: Connection, session_id: int, now: dt.datetime, tz: str,
             "seat": _seat(e.room, e.seat_no), "status": status, "statusLabel": label, "parts": parts,
             "signals": _signals(signal_counts.get(cid, {}), typing_events.get(cid, {}), typing.get(cid)),
             "flags": flags.get(cid, []), "signinWait": waits.get(e.username, 0),
+            **_take_overs(parts, tz),
         })
     names = {e.candidate_id: e.display_name for e in enrolled}
     return {
@@ -109,7 +110,8 @@ def _enrolments(conn: Connection, session_id: int) -> list:
 
 
 def _attempt_columns(t) -> list:
-    return [t.c.id, t.c.candidate_id, t.c.status, t.c.deadline, t.c.paused_at, t.c.extra_seconds, t.c.submit_reason]
+    return [t.c.id, t.c.candidate_id, t.c.status, t.c.deadline, t.c.paused_at, t.c.extra_seconds, t.c.submit_reason,
+            t.c.page_takeovers, t.c.page_taken_over_at]
 
 
 def _theory(conn: Connection, session_id: int) -> dict:
@@ -227,7 +229,19 @@ def _state(code: str, row, now: dt.datetime, tz: str, unit: str) -> dict | None:
         "remainingMs": max(int(left.total_seconds() * 1000), 0) if row.status == OPEN else None,
         "lastSave": _clock(row.last_save, tz, "%H:%M:%S"),
         "extraMinutes": int(row.extra_seconds or 0) // 60,
+        "takeOvers": int(row.page_takeovers or 0),
+        "takenOverAt": as_utc(row.page_taken_over_at) if row.page_taken_over_at is not None else None,
     }
+
+
+def _take_overs(parts: list[dict], tz: str) -> dict:
+    """How often one of the candidate's parts was open in two windows at once (a page another tab or
+    device had taken over was still open and asked the server: ``exam.access.live_page``), and the
+    latest time that was seen, local "HH:MM"."""
+    count = sum(p["takeOvers"] for p in parts)
+    times = [p.pop("takenOverAt") for p in parts]
+    latest = max((t for t in times if t is not None), default=None)
+    return {"takeOvers": count, "lastTakeOver": _clock(latest, tz, "%H:%M") if latest else ""}
 
 
 def _overall(parts: list[dict], signed_in_at) -> str:

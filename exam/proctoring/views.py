@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from flask_login import current_user
 
 from exam import throttle, web
+from exam.access import live_page
 from exam.proctoring import actions, board, signals, status
 from exam.proctoring.parts import OPEN, ProctorError, is_part, part as part_of
 from exam.sessions import managed
@@ -152,6 +153,10 @@ def attempt_status(part: str, attempt_id: int):
                                           page=request.args.get("page"))
     except ProctorError as exc:
         return _error(exc)
+    if found is not None and found["takenOver"]:
+        # a superseded page still open: the board shows the take-over (counted once per page)
+        live_page.note_superseded(web.engine(), part_of(part), attempt_id, current_user.id,
+                                  request.args.get("page"), web.now())
     if found is None:
         return jsonify(error="找不到该作答记录"), 404
     return jsonify(found)

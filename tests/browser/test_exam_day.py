@@ -319,7 +319,7 @@ def test_cancelling_the_sign_out_warning_keeps_the_unsaved_answers(page, context
     expect(page.locator("#save-status")).to_contain_text("尚未保存")
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.click(".who button:has-text('退出')")
-    key = f"callexam.autosave.theory.{attempt_id}"
+    key = f"callexam.autosave.theory.{attempt_id}@" + page.evaluate(f"localStorage.getItem('callexam.autosave.theory.{attempt_id}.live')")
     assert page.evaluate(f"() => localStorage.getItem('{key}')") not in (None, "{}")
     context.set_offline(False)
     expect_saved(page)

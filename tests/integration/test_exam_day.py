@@ -103,12 +103,12 @@ def _result(client, attempt_id) -> str:
 def test_the_countdowns_submission_after_the_deadline_is_recorded_as_time_up(client, engine, make_session):
     sid = make_session()
     login(client, "cand1")
-    attempt_id, _, token = start(client, sid)
+    attempt_id, state, token = start(client, sid)
     # the deadline has just passed (within the grace): the page's automatic submission arrives
     with write_connection(engine) as conn:
         conn.execute(text("UPDATE attempt SET deadline = :d WHERE id = :a"),
                      {"d": utcnow() - dt.timedelta(seconds=2), "a": attempt_id})
-    client.post(f"/candidate/attempts/{attempt_id}/submit", data={"csrf_token": token})
+    client.post(f"/candidate/attempts/{attempt_id}/submit?page={state['page']}", data={"csrf_token": token})
     with engine.connect() as conn:
         assert conn.execute(text("SELECT submit_reason FROM attempt WHERE id = :a"), {"a": attempt_id}).scalar() == "deadline"
     assert "考试时间到，系统自动交卷" in _result(client, attempt_id)
@@ -117,8 +117,8 @@ def test_the_countdowns_submission_after_the_deadline_is_recorded_as_time_up(cli
 def test_a_candidate_cannot_claim_time_up_for_an_early_submission(client, engine, make_session):
     sid = make_session()
     login(client, "cand1")
-    attempt_id, _, token = start(client, sid)
-    client.post(f"/candidate/attempts/{attempt_id}/submit",
+    attempt_id, state, token = start(client, sid)
+    client.post(f"/candidate/attempts/{attempt_id}/submit?page={state['page']}",
                 data={"csrf_token": token, "reason": "deadline", "submit_reason": "deadline"})
     with engine.connect() as conn:
         assert conn.execute(text("SELECT submit_reason FROM attempt WHERE id = :a"), {"a": attempt_id}).scalar() == "candidate"
@@ -138,8 +138,8 @@ def test_a_forced_submission_shows_the_proctors_reason_on_the_result_page(client
 def test_a_pending_verdict_is_drawn_visibly(client, engine, make_session):
     sid = make_session()
     login(client, "cand1")
-    attempt_id, _, token = start(client, sid)
-    client.post(f"/candidate/attempts/{attempt_id}/submit", data={"csrf_token": token})
+    attempt_id, state, token = start(client, sid)
+    client.post(f"/candidate/attempts/{attempt_id}/submit?page={state['page']}", data={"csrf_token": token})
     with write_connection(engine) as conn:  # a paper with short answers waits for its marker
         conn.execute(text("UPDATE attempt SET passed = NULL WHERE id = :a"), {"a": attempt_id})
     page = _result(client, attempt_id)
@@ -273,3 +273,121 @@ def test_typing_and_practical_pages_are_taken_over_too(client, engine, make_sess
     assert live.status_code != 409, live.get_json()
     status = client.get(f"/candidate/proctoring/{part}/{attempt_id}/status?page={url(first).split('page=')[1]}")
     assert status.get_json()["takenOver"] is True
+
+
+# ---------------------------------------------------------------- submitting is tied to the live page too
+
+SIT = {"theory": "/candidate/attempts/{}", "typing": "/candidate/typing/{}", "practical": "/candidate/practical/{}"}
+SUBMIT = {"theory": "/candidate/attempts/{}/submit", "typing": "/candidate/typing/{}/submit",
+          "practical": "/candidate/practical/{}/submit"}
+
+
+def _open_part(client, sid, part) -> tuple[int, str]:
+    """Start ``part`` as the signed-in candidate (the page is not opened yet); attempt id and CSRF token."""
+    token = csrf_token(client, "/candidate")
+    resp = client.post(START[part].format(sid), data={"csrf_token": token, "confirm": "1"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    return int(resp.location.rsplit("/", 1)[1]), token
+
+
+def _page_token(client, part, attempt_id) -> str:
+    """Open the attempt's page (a tab or device): the token its saves and its 交卷 form name."""
+    html = client.get(SIT[part].format(attempt_id)).get_data(as_text=True)
+    return re.search(r"[?&]page=([\w-]+)", html).group(1)
+
+
+def _status_of(engine, part, attempt_id):
+    with engine.connect() as conn:
+        return conn.execute(text(f"SELECT status, submit_reason, page_takeovers FROM {TABLE[part]} WHERE id = :a"),
+                            {"a": attempt_id}).first()
+
+
+@pytest.mark.parametrize("part", ["theory", "typing", "practical"])
+def test_a_stale_page_cannot_submit_by_form_or_json_and_the_live_page_can(client, engine, make_session, part):
+    sid = make_session()
+    login(client, "cand1")
+    attempt_id, token = _open_part(client, sid, part)
+    stale, live = _page_token(client, part, attempt_id), _page_token(client, part, attempt_id)
+    url = SUBMIT[part].format(attempt_id)
+    # the form path: 409 with a page that says why and offers to take the attempt back, not a redirect
+    # to the attempt's page (opening it would silently take the attempt over from the live page)
+    for target in (f"{url}?page={stale}", url, f"{url}?page=guess"):
+        resp = client.post(target, data={"csrf_token": token})
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 409, target
+        assert "本场考试已在另一个标签页或设备上打开，不能从本页交卷" in html and 'id="reclaim"' in html
+    # a JSON client of the same endpoint gets the refusal as JSON
+    resp = client.post(f"{url}?page={stale}", data={"csrf_token": token}, headers={"Accept": "application/json"})
+    assert resp.status_code == 409 and resp.get_json()["takenOver"] is True
+    assert "另一个标签页或设备" in resp.get_json()["error"]
+    assert _status_of(engine, part, attempt_id).status == "open"
+    # the live page submits
+    resp = client.post(f"{url}?page={live}", data={"csrf_token": token})
+    assert resp.status_code == 302 and resp.location.endswith("/result")
+    assert tuple(_status_of(engine, part, attempt_id)[:2]) == ("submitted", "candidate")
+
+
+def test_once_the_time_is_up_a_stale_page_may_close_the_attempt_as_time_up(client, engine, make_session):
+    sid = make_session()
+    login(client, "cand1")
+    attempt_id, token = _open_part(client, sid, "theory")
+    stale = _page_token(client, "theory", attempt_id)
+    _page_token(client, "theory", attempt_id)
+    with write_connection(engine) as conn:
+        conn.execute(text("UPDATE attempt SET deadline = :d WHERE id = :a"),
+                     {"d": utcnow() - dt.timedelta(seconds=2), "a": attempt_id})
+    resp = client.post(f"/candidate/attempts/{attempt_id}/submit?page={stale}", data={"csrf_token": token})
+    assert resp.status_code == 302
+    assert tuple(_status_of(engine, "theory", attempt_id)[:2]) == ("submitted", "deadline")
+
+
+def test_the_review_page_of_a_stale_page_says_so_and_its_form_names_that_page(client, make_session):
+    sid = make_session()
+    login(client, "cand1")
+    attempt_id, state, token = start(client, sid)
+    review = client.get(state["reviewUrl"]).get_data(as_text=True)
+    assert f"submit?page={state['page']}" in review and 'id="taken-over"' not in review
+    _page_token(client, "theory", attempt_id)                    # another tab opens the paper
+    review = client.get(state["reviewUrl"]).get_data(as_text=True)
+    assert 'id="taken-over"' in review and "不能从本页交卷" in review
+
+
+# ---------------------------------------------------------------- the board sees a take-over
+
+def test_a_superseded_page_still_open_is_counted_once_audited_and_shown_on_the_board(client, engine, make_session):
+    sid = make_session()
+    login(client, "cand1")
+    attempt_id, token = _open_part(client, sid, "theory")
+    status = f"/candidate/proctoring/theory/{attempt_id}/status"
+    first = _page_token(client, "theory", attempt_id)
+    # a reload (or 返回作答 from the review page) replaces the page: the old one never asks again
+    second = _page_token(client, "theory", attempt_id)
+    assert client.get(f"{status}?page={second}").get_json()["takenOver"] is False
+    assert _status_of(engine, "theory", attempt_id).page_takeovers == 0
+    # another tab opens it while the second page is still open: that page's poll (and its save, and its
+    # submission) find it stale — counted once for that page
+    third = _page_token(client, "theory", attempt_id)
+    assert client.get(f"{status}?page={second}").get_json()["takenOver"] is True
+    assert client.get(f"{status}?page={second}").get_json()["takenOver"] is True
+    save = client.post(f"/api/attempts/{attempt_id}/answers?page={second}", headers={"X-CSRFToken": token},
+                       json={"saves": [{"position": 0, "seq": 1, "value": ""}]})
+    assert save.status_code == 409
+    assert _status_of(engine, "theory", attempt_id).page_takeovers == 1
+    # the first page shows up too (a device that had slept), and the live page and scripts count nothing
+    assert client.get(f"{status}?page={first}").get_json()["takenOver"] is True
+    assert client.get(f"{status}?page={third}").get_json()["takenOver"] is False
+    assert client.get(status).get_json()["takenOver"] is False
+    assert _status_of(engine, "theory", attempt_id).page_takeovers == 2
+    with engine.connect() as conn:
+        audited = conn.execute(text("SELECT actor_id, subject_type, detail FROM audit_event WHERE action = "
+                                    "'attempt.page_taken_over' AND subject_id = :a"), {"a": attempt_id}).all()
+    assert len(audited) == 2 and audited[0].subject_type == "attempt" and '"part": "theory"' in audited[0].detail
+    assert first not in audited[0].detail and second not in audited[0].detail   # tokens stay out of the audit
+    # the examiner's live board (its JSON poll) shows it for that candidate
+    login(client, "examiner")
+    snap = client.get(f"/examiner/sessions/{sid}/proctoring/board").get_json()
+    row = next(r for r in snap["rows"] if r["username"] == "cand1")
+    assert row["takeOvers"] == 2 and re.fullmatch(r"\d\d:\d\d", row["lastTakeOver"])
+    assert all("takenOverAt" not in p for p in row["parts"])
+    other = next(r for r in snap["rows"] if r["username"] == "cand2")
+    assert other["takeOvers"] == 0 and other["lastTakeOver"] == ""

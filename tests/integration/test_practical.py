@@ -233,7 +233,7 @@ def test_candidate_sits_downloads_the_log_and_sees_results_only_after_publicatio
     saved = client.post(f"/api/practical/{attempt_id}/tasks/{kpi_task.position}{live_page(page)}", headers={"X-CSRFToken": token},
                         json={"seq": 5, "answer": {"values": {"answer_rate": "abc"}}})
     assert saved.status_code == 400 and "第" in saved.get_json()["error"]
-    resp = client.post(f"/candidate/practical/{attempt_id}/submit", data={"csrf_token": token})
+    resp = client.post(f"/candidate/practical/{attempt_id}/submit{live_page(page)}", data={"csrf_token": token})
     assert "考评员评分并发布后可见" in client.get(resp.location).get_data(as_text=True)
     login(client, "cand2")
     assert client.get(f"/candidate/practical/{attempt_id}/tasks/{kpi_task.position}/log.csv").status_code == 404

@@ -144,7 +144,7 @@ def test_candidate_types_submits_and_sees_the_alignment(client, engine, users, m
     bad = client.post(f"/api/typing/{attempt_id}/save{live_page(page)}", headers={"X-CSRFToken": token},
                       json={"seq": 11, "text": typed, "instance": "p1", "events": [{"id": 2, "kind": "hack"}]})
     assert bad.status_code == 400 and "未知的事件类型" in bad.get_json()["error"]
-    resp = client.post(f"/candidate/typing/{attempt_id}/submit", data={"csrf_token": token})
+    resp = client.post(f"/candidate/typing/{attempt_id}/submit{live_page(page)}", data={"csrf_token": token})
     assert resp.status_code == 302
     result = client.get(resp.location).get_data(as_text=True)
     assert "逐字比对" in result and 'class="seg wrong"' in result and "字/分" in result

@@ -77,7 +77,7 @@ def test_candidate_sits_saves_submits_and_sees_the_score(client, make_session, e
     assert state["saved"]["1"] == {"value": "", "flagged": True, "seq": 5}
     review = client.get(state["reviewUrl"]).get_data(as_text=True)
     assert "尚有 20 题未作答" in review and "标记待复查" in review
-    resp = client.post(f"/candidate/attempts/{attempt_id}/submit", data={"csrf_token": token})
+    resp = client.post(f"/candidate/attempts/{attempt_id}/submit?page={state['page']}", data={"csrf_token": token})
     assert resp.status_code == 302
     html = client.get(resp.location).get_data(as_text=True)
     assert "0.00" in html and "不合格" in html and f"合格线 {standard.THEORY_PASS_MARK} 分" in html
@@ -153,4 +153,5 @@ def test_no_answer_key_in_any_page_or_response_the_candidate_can_load(client, ma
     for marker in ('"key"', "data-key", "data-correct", "correct_answer", "explanation"):
         assert marker not in lowered
     state = exam_state(bodies[0])
-    assert set(state) == {"attemptId", "deadline", "serverNow", "saveUrl", "reviewUrl", "resultUrl", "saved"}
+    assert set(state) == {"attemptId", "page", "previousPage", "deadline", "serverNow", "saveUrl", "reviewUrl",
+                          "resultUrl", "saved"}

@@ -2,9 +2,18 @@
    what the server has not acknowledged yet, how a save is sent and its answer read, how long to wait
    before trying again, and forgetting it all on sign-out and after submission.
 
-   - One localStorage namespace: "callexam.autosave.<part>.<attempt>[.<name>]" (``key``). Sign-out
-     (every page's 退出 form) and each part's result page remove the candidate's copies, so the next
-     person at a shared exam-room PC finds nothing (``forgetAll``, ``forgetAttempt``).
+   - One localStorage namespace: "callexam.autosave.<part>.<attempt>@<page>[.<name>]" (``pageCopy``).
+     Sign-out (every page's 退出 form) and each part's result page remove the candidate's copies, so
+     the next person at a shared exam-room PC finds nothing (``forgetAll``, ``forgetAttempt``).
+   - One local copy per page, never shared by two tabs (exam.access.live_page): each opening of an
+     attempt's page gets a token from the server and the token of the page it took the attempt over
+     from. The new page claims the attempt in this browser ("….<attempt>.live" = its token), takes
+     over that one previous page's copy (what it had not sent: the candidate's latest answers, since
+     it was the live page until now) and drops every other copy of the attempt — a copy written by a
+     page that had already been taken over is never replayed. A page writes its copy only while the
+     claim is its own: a tab that sees another page claim the attempt (the storage event, or the
+     claim read before each write) stops at once, writes nothing more and asks the server, which
+     counts the take-over for the proctoring board.
    - One acknowledgement shape: every save API answers ``{acked: [[key, seq], …], serverNow}`` on
      success; ``{error, takenOver: true}`` (409) when another tab or device has opened the attempt
      since (``takeOver``: the page stops); ``{error, closed: true}`` (409) when the attempt is over; ``{error, paused|locked|
@@ -53,6 +62,68 @@
     return out;
   }
 
+  /* The local copy of one page of an attempt (state.page, state.previousPage from the server). */
+  function PageCopy(part, attemptId, page, previousPage) {
+    this.base = key(part, attemptId);
+    this.page = page || "";
+    this.liveKey = this.base + ".live";
+    if (!this.page) return;   // no live page (the attempt closed as the page opened): memory only
+    try { localStorage.setItem(this.liveKey, this.page); } catch (e) { /* no storage */ }
+    var base = this.base, mine = this.pageKey(""), before = previousPage ? base + "@" + previousPage : null;
+    keysWith(base + "@").forEach(function (k) {
+      var rest = k.slice(base.length + 1), token = rest.split(".")[0];
+      if (before && token === previousPage) {
+        // the page this one took over from: its unsent answers are the candidate's latest
+        var own = mine + rest.slice(token.length);
+        try { if (localStorage.getItem(own) === null) localStorage.setItem(own, localStorage.getItem(k)); } catch (e) { /* full */ }
+      }
+      if (token !== page) remove(k);
+    });
+    var self = this;
+    window.addEventListener("storage", function (event) {
+      if (event.key === self.liveKey && event.newValue && event.newValue !== self.page) superseded();
+    });
+  }
+  PageCopy.prototype.pageKey = function (name) {
+    return this.base + "@" + this.page + (name ? "." + name : "");
+  };
+  /* Whether this page still holds the attempt in this browser (else it stops, once). */
+  PageCopy.prototype.holds = function () {
+    if (stopped || !this.page) return false;
+    var claim = null;
+    try { claim = localStorage.getItem(this.liveKey); } catch (e) { return true; }
+    if (claim !== null && claim !== this.page) { superseded(); return false; }
+    return true;
+  };
+  /* This page's copy of ``name`` ("" for the main one); a copy from before copies were per page (the
+     previous release's "….<attempt>[.<name>]", or an older ``legacyKey``) is read once and moved. */
+  PageCopy.prototype.load = function (name, fallback, legacyKey) {
+    if (!this.page) return fallback;
+    var value = load(this.pageKey(name), null);
+    if (value !== null) return value;
+    var older = [name ? this.base + "." + name : this.base].concat(legacyKey ? [legacyKey] : []);
+    for (var i = 0; i < older.length; i += 1) {
+      value = load(older[i], null);
+      remove(older[i]);
+      if (value !== null) { this.store(name, value); return value; }
+    }
+    return fallback;
+  };
+  PageCopy.prototype.store = function (name, value) {
+    if (this.holds()) store(this.pageKey(name), value);
+  };
+
+  function pageCopy(part, state) {
+    return new PageCopy(part, state.attemptId, state.page, state.previousPage);
+  }
+
+  /* Another page of this browser claimed the attempt: stop now, then let the status poll
+     (proctor-watch.js) ask the server, which confirms it and counts the take-over. */
+  function superseded() {
+    takeOver();
+    document.dispatchEvent(new CustomEvent("callexam:superseded"));
+  }
+
   /* Everything of every part and attempt this browser keeps for the signed-in candidate. */
   function forgetAll() {
     keysWith(PREFIX).forEach(remove);
@@ -62,7 +133,7 @@
   function forgetAttempt(part, attemptId) {
     var base = key(part, attemptId);
     keysWith(base).forEach(function (k) {
-      if (k === base || k.charAt(base.length) === ".") remove(k);
+      if (k === base || k.charAt(base.length) === "." || k.charAt(base.length) === "@") remove(k);
     });
   }
 
@@ -143,6 +214,7 @@
 
   window.CallexamAutosave = {
     key: key, load: load, store: store, remove: remove, forgetAll: forgetAll, forgetAttempt: forgetAttempt,
+    pageCopy: pageCopy,
     Backoff: Backoff, send: send, classify: classify, waitingText: waitingText, takeOver: takeOver,
     isStopped: function () { return stopped; },
   };

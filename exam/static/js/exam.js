@@ -6,7 +6,7 @@
   "use strict";
   var autosave = window.CallexamAutosave;
   var state = JSON.parse(document.getElementById("exam-state").textContent);
-  var storeKey = autosave.key("theory", state.attemptId);
+  var copy = autosave.pageCopy("theory", state);   // this page's own local copy (see autosave.js)
   var answers = {};   // position -> {value, flagged, seq}: what the candidate has chosen
   var pending = {};   // position -> {position, value, flagged, seq}: not yet acknowledged
   var inFlight = false, retryTimer = null, backoff = new autosave.Backoff(), closed = false;
@@ -14,12 +14,11 @@
   var questions = Array.prototype.slice.call(document.querySelectorAll(".question"));
   var current = 0;
 
-  function loadLocal() {
-    return autosave.load(storeKey, null) || autosave.load("callexam.answers." + state.attemptId, {}) || {};
-  }
-  function persist() { autosave.store(storeKey, answers); }
+  function loadLocal() { return copy.load("", null, "callexam.answers." + state.attemptId) || {}; }
+  function persist() { copy.store("", answers); }
 
-  // Server state first, then anything this browser holds in a newer version: that goes out again.
+  // Server state first, then anything this page's local copy (or the copy of the page it took over
+  // from) holds in a newer version: that goes out again.
   Object.keys(state.saved).forEach(function (p) { answers[p] = state.saved[p]; });
   var local = loadLocal();
   Object.keys(local).forEach(function (p) {

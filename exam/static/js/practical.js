@@ -9,19 +9,17 @@
   var csrf = document.querySelector("meta[name=csrf-token]").content;
   var statusEl = document.getElementById("save-status");
   var autosave = window.CallexamAutosave;   // the one autosave client: storage, request, back-off
-  var storeKey = autosave.key("practical", state.attemptId);
+  var copy = autosave.pageCopy("practical", state);   // this page's own local copy (see autosave.js)
   var tasks = Array.prototype.slice.call(document.querySelectorAll(".task"));
   var answers = {}, seqs = {}, acked = {}, timers = {}, inFlight = {};
   var closed = false, backoffs = {};
 
   function backoff(position) { return backoffs[position] = backoffs[position] || new autosave.Backoff(); }
-  function loadLocal() {
-    return autosave.load(storeKey, null) || autosave.load("callexam.practical." + state.attemptId, {}) || {};
-  }
+  function loadLocal() { return copy.load("", null, "callexam.practical." + state.attemptId) || {}; }
   function persist() {
     var out = {};
     Object.keys(answers).forEach(function (p) { out[p] = { answer: answers[p], seq: seqs[p] }; });
-    autosave.store(storeKey, out);
+    copy.store("", out);
   }
 
   Object.keys(state.saved).forEach(function (p) {
@@ -150,13 +148,11 @@
   // reply the server already has is recorded once, against the same line.
 
   var callViews = {}, callPending = {};
-  var pendingKey = autosave.key("practical", state.attemptId, "calls");
-  callPending = autosave.load(pendingKey, null) || autosave.load("callexam.practical." + state.attemptId + ".calls", {}) || {};
-  function keepPending() { autosave.store(pendingKey, callPending); }
+  callPending = copy.load("calls", null, "callexam.practical." + state.attemptId + ".calls") || {};
+  function keepPending() { copy.store("calls", callPending); }
   // The last reply the server acknowledged, per task: a reload racing a retry can be served a page
   // rendered just before that reply was stored, after the old page's answer had already cleared 发送中.
-  var ackedKey = autosave.key("practical", state.attemptId, "callsAcked");
-  var callAcked = autosave.load(ackedKey, {}) || {};
+  var callAcked = copy.load("callsAcked", {}) || {};
   function agentCount(view) {
     return (view.transcript || []).filter(function (line) { return line.who === "agent"; }).length;
   }
@@ -205,7 +201,7 @@
       if (result.outcome === "acked") {
         acked[position] = seqs[position] = Math.max(acked[position] || 0, result.acked[position] || data.stored || 0);
         callAcked[position] = { turn: waiting.turn, text: waiting.text };
-        autosave.store(ackedKey, callAcked);
+        copy.store("callsAcked", callAcked);
         delete callPending[position];
         keepPending();
         backoff(position).reset();

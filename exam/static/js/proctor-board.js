@@ -84,6 +84,14 @@
       td.appendChild(badge);
     });
     row.flags.forEach(function (flag) { any = true; td.appendChild(el("span", "signal flag", flag)); });
+    if (row.takeOvers) {
+      // a page another tab or device had taken over was still open (exam.access.live_page)
+      any = true;
+      var moved = el("span", "signal flag take-over", "已在另一窗口打开 ×" + row.takeOvers +
+                     (row.lastTakeOver ? "，最近 " + row.lastTakeOver : ""));
+      moved.title = "考生在另一个标签页或设备上打开了作答页面，旧页面已停止保存";
+      td.appendChild(moved);
+    }
     if (row.signinWait) {
       any = true;
       var wait = el("span", "signal flag signin-wait", "登录受限 · 约 " + Math.ceil(row.signinWait / 60) + " 分钟");

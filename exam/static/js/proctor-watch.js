@@ -144,6 +144,10 @@
     report("paste", { chars: text.length });
   }, true);
 
+  // another page of this browser claimed the attempt (autosave.js): ask the server now, which confirms
+  // it (the page stops) and counts the take-over for the proctoring board
+  document.addEventListener("callexam:superseded", function () { if (!finished) poll(); });
+
   apply(config.initial);
   timer = setTimeout(poll, Math.max(1, config.pollSeconds) * 1000);
 })();

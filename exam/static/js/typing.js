@@ -19,7 +19,7 @@
   var submitForm = document.getElementById("typing-submit");
   var submitButton = document.getElementById("finish-typing");
   var autosave = window.CallexamAutosave;   // the one autosave client: storage, request, back-off
-  var storeKey = autosave.key("typing", state.attemptId);
+  var copy = autosave.pageCopy("typing", state);   // this page's own local copy (see autosave.js)
   var SAVE_AFTER_MS = 800, SAVE_EVERY_MS = state.saveEveryMs || 2000;
   var instance = Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
 
@@ -36,7 +36,7 @@
 
   // A reload keeps whatever this browser typed that the server has not acknowledged yet, and goes on
   // counting under the same page-load id: text restored here arrives with the counters that typed it.
-  var local = autosave.load(storeKey, null) || autosave.load("callexam.typing." + state.attemptId, null);
+  var local = copy.load("", null, "callexam.typing." + state.attemptId);
   if (local && local.seq > seq) { committed = local.text; seq = local.seq; }
   if (local && local.instance && local.counters) {
     instance = local.instance;
@@ -45,7 +45,7 @@
   input.value = committed;
 
   function persist() {
-    autosave.store(storeKey, { text: committed, seq: seq, instance: instance, counters: counters });
+    copy.store("", { text: committed, seq: seq, instance: instance, counters: counters });
   }
 
   function showCount() {
