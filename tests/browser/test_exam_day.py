@@ -323,3 +323,87 @@ def test_cancelling_the_sign_out_warning_keeps_the_unsaved_answers(page, context
     assert page.evaluate(f"() => localStorage.getItem('{key}')") not in (None, "{}")
     context.set_offline(False)
     expect_saved(page)
+
+
+def test_two_tabs_of_one_browser_keep_separate_copies_and_no_stale_tab_is_replayed(
+        browser, context, page, live_server, live_engine):
+    """Same-browser tabs share localStorage: each page keeps its own copy, a new page replays only the
+    copy of the page it took over from, and a taken-over tab stops at once and writes nothing more,
+    so reloading the live tab never sends the stale tab's late edits. The examiner's board shows the
+    take-over (and still passes axe-core)."""
+    session_for(live_engine, "day11")
+    sign_in(page, live_server.url, "day11")
+    attempt_id = sit(page, live_server.url)
+    singles = page.locator(".question[data-kind='single']")
+    p1, p2, p3, p4 = (singles.nth(i).get_attribute("data-position") for i in range(4))
+    prefix = f"callexam.autosave.theory.{attempt_id}"
+
+    def choose(tab, position, which="first"):
+        tab.click(f".qgrid .qnav[data-goto='{position}']")
+        options = tab.locator(f"#q{position} .options input")
+        option = options.first if which == "first" else options.last
+        option.check()
+        return option.get_attribute("value")
+
+    def stored() -> dict:
+        with live_engine.connect() as conn:
+            return dict(conn.execute(text("SELECT position, value FROM answer WHERE attempt_id = :a"),
+                                     {"a": attempt_id}).all())
+
+    choose(page, p1)
+    expect_saved(page)
+    # tab A loses the network for its saves: its next answer waits in its local copy, as it should
+    page.route("**/api/attempts/*/answers*", lambda route: route.abort())
+    waiting = choose(page, p2)
+    expect(page.locator("#save-status")).to_contain_text("尚未保存")
+    token_a = page.evaluate(f"localStorage.getItem('{prefix}.live')")
+
+    # tab B opens the same attempt in the same browser: it takes over at once
+    tab_b = context.new_page()
+    tab_b.goto(f"{live_server.url}/candidate/attempts/{attempt_id}")
+    expect(page.locator("#takeover-overlay")).to_be_visible(timeout=5000)   # no poll interval to wait for
+    assert page.evaluate("document.querySelector('main').inert") is True
+    token_b = tab_b.evaluate(f"localStorage.getItem('{prefix}.live')")
+    assert token_b != token_a
+    # B took over A's unsent answer (A was the live page when it was chosen) and saved it
+    expect(tab_b.locator("#save-status")).to_have_text("全部答案已保存", timeout=10000)
+    assert stored().get(int(p2)) == waiting
+    # A's copy is gone; a late edit in A (a script behind the overlay) is neither sent nor kept
+    page.evaluate(f"""() => {{ const i = document.querySelector('#q{p3} .options input');
+                              i.checked = true; i.dispatchEvent(new Event('change')); }}""")
+    keys = page.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('{prefix}')).sort()")
+    assert keys == [f"{prefix}.live", f"{prefix}@{token_b}"], keys
+    # and even a copy a racing stale tab managed to write under its own page is never replayed
+    late = tab_b.locator(f"#q{p4} .options input").last.get_attribute("value")
+    page.evaluate(f"""() => localStorage.setItem('{prefix}@{token_a}',
+                        JSON.stringify({{'{p4}': {{value: '{late}', flagged: false, seq: Date.now() + 1e6}}}}))""")
+
+    # B answers, then reloads: the server holds B's answers, not A's late edits
+    mine = choose(tab_b, p1, "last")
+    expect(tab_b.locator("#save-status")).to_have_text("全部答案已保存", timeout=10000)
+    tab_b.reload()
+    expect(tab_b.locator("#save-status")).to_have_text("全部答案已保存", timeout=10000)
+    tab_b.wait_for_timeout(500)
+    answers = stored()
+    assert answers[int(p1)] == mine and answers[int(p2)] == waiting
+    assert answers.get(int(p3), "") == "" and answers.get(int(p4), "") != late
+    assert not tab_b.evaluate(f"localStorage.getItem('{prefix}@{token_a}')")   # dropped, not replayed
+    expect(page.locator("#takeover-overlay")).to_be_visible()
+
+    # the proctor sees that the attempt was open in two windows at once
+    examiner = browser.new_context(bypass_csp=True, viewport=VIEWPORT, locale="zh-CN")
+    try:
+        board = examiner.new_page()
+        sign_in(board, live_server.url, "examiner")
+        sid = _session_of(live_engine, attempt_id)
+        board.goto(f"{live_server.url}/examiner/sessions/{sid}/proctoring")
+        badge = board.locator("#board-rows tr", has_text="day11").locator(".take-over")
+        expect(badge).to_have_text(re.compile(r"已在另一窗口打开 ×1，最近 \d\d:\d\d"), timeout=10000)
+        assert_accessible(board, "the proctoring board with a take-over")
+    finally:
+        examiner.close()
+
+
+def _session_of(engine, attempt_id: int) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT session_id FROM attempt WHERE id = :a"), {"a": attempt_id}).scalar_one()
