@@ -13,6 +13,7 @@ drift of a noisy machine hits both sides.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -38,6 +39,7 @@ def prepare(instance: Path) -> tuple[str, list[dict]]:
     from sqlalchemy import text
 
     from benchmarks.harness.candidate import CSRF_TOKEN
+    from exam.client_markup import EXAM_STATE
     from benchmarks.harness.population import PASSWORD
     from benchmarks.harness.population import prepare as populate
     from exam import db
@@ -62,12 +64,16 @@ def prepare(instance: Path) -> tuple[str, list[dict]]:
         client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
         page = client.get(f"/candidate/attempts/{attempt}").get_data(as_text=True)
         token = CSRF_TOKEN.search(page).group(1)
+        # the page's own save URL: it names the page (?page=, exam.access.live_page), so every save
+        # carries the live-page check a browser's save does
+        save_url = json.loads(EXAM_STATE.search(page).group(1))["saveUrl"]
         cookie = client.get_cookie("session").value
         with engine.connect() as conn:
             kinds = conn.execute(text("SELECT position, kind FROM paper_slot WHERE attempt_id = :a ORDER BY position"),
                                  {"a": attempt}).all()
         values = ["T" if kind == "truefalse" else "0" for _, kind in kinds]
-        creds.append({"path": f"/api/attempts/{attempt}/answers", "cookie": cookie, "csrf": token, "values": values})
+        assert "?page=" in save_url, save_url
+        creds.append({"path": save_url, "cookie": cookie, "csrf": token, "values": values})
     db.dispose_all()
     return url, creds
 

@@ -5,7 +5,9 @@ and runs its hold-for-review checks on every save (issue 15), against one theory
 Each candidate's typing text grows by a few characters a save, every two seconds of server time, with
 the counters an honest pinyin typist's page sends: the steady load of a room typing at once (the page
 saves at least every 2 s while typing). The ratio says what the typing save costs over the theory
-save; the typing save also merges counters, stores events and appends a growth row.
+save; the typing save also merges counters, stores events and appends a growth row. Both attempts'
+pages are opened first and every save names its page, as a browser's does (the live-page check under
+the attempt row's lock, ``exam.access.live_page``).
 
     .venv/bin/python benchmarks/typing_save.py [--candidates 50] [--saves 40] [--database-url URL]
 """
@@ -27,6 +29,8 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from benchmarks.harness import population  # noqa: E402
+from exam import parts  # noqa: E402
+from exam.access import live_page  # noqa: E402
 from exam.accounts.models import User  # noqa: E402
 from exam.db import throwaway_engine, write_session  # noqa: E402
 from exam.delivery import service as delivery  # noqa: E402
@@ -49,6 +53,8 @@ def run(url: str, candidates: int, saves: int) -> tuple[list[float], list[float]
     t0 = utcnow()
     typing_ids = {cid: typing.start(engine, session_id, cid, t0) for cid in ids}
     theory_ids = {cid: delivery.start_attempt(engine, session_id, cid, t0) for cid in ids}
+    typing_pages = {cid: live_page.take_over(engine, parts.get("typing"), aid, cid) for cid, aid in typing_ids.items()}
+    theory_pages = {cid: live_page.take_over(engine, parts.get("theory"), aid, cid) for cid, aid in theory_ids.items()}
     with engine.connect() as conn:
         refs = {cid: normalise(conn.execute(select(TypingAttempt.reference).where(TypingAttempt.id == aid)).scalar_one())
                 for cid, aid in typing_ids.items()}
@@ -63,14 +69,24 @@ def run(url: str, candidates: int, saves: int) -> tuple[list[float], list[float]
             entry = typing.Save(seq=k, text=text, instance="bench", events=[],
                                 counters={"keydowns": 3 * len(text), "composed_chars": len(text), "compositions": len(text)})
             start = time.perf_counter()
-            typing.save(engine, typing_ids[cid], cid, entry, now, GRACE)
+            typing.save(engine, typing_ids[cid], cid, entry, now, GRACE, typing_pages[cid])
             typing_times.append(time.perf_counter() - start)
             position, kind = slots[cid]
             value = {"truefalse": "TF"[k % 2], "single": str(k % 2), "multiple": str(k % 2)}.get(kind, f"答案{k}")
             answer = [{"position": position, "seq": k, "value": value, "flagged": False}]
             start = time.perf_counter()
-            delivery.save_answers(engine, theory_ids[cid], cid, answer, now, GRACE)
+            delivery.save_answers(engine, theory_ids[cid], cid, answer, now, GRACE, theory_pages[cid])
             theory_times.append(time.perf_counter() - start)
+    for save, attempt_id in ((lambda page: typing.save(engine, typing_ids[ids[0]], ids[0], entry, now, GRACE, page),
+                              typing_ids[ids[0]]),
+                             (lambda page: delivery.save_answers(engine, theory_ids[ids[0]], ids[0], answer, now, GRACE,
+                                                                 page), theory_ids[ids[0]])):
+        try:  # the check the saves above passed is really on: another page's save is refused
+            save("another-page")
+        except live_page.TakenOver:
+            pass
+        else:
+            sys.exit(f"a stale page's save to attempt {attempt_id} was not refused")
     with engine.connect() as conn:
         held = [f for (f,) in conn.execute(select(TypingAttempt.server_flags)) if f]  # JSON: compared in Python
     engine.dispose()

@@ -17,8 +17,8 @@ enforces by covering itself, so a script posting to the JSON API gets no further
   (``live_page``): 409 with ``takenOver`` (a save's is checked again inside each part's save
   transaction). A stale page's submission is answered with a page that says so and offers to take
   the attempt back (or JSON for a JSON client), never redirected to the attempt's page, which would
-  take it over silently. Once the time is up any page may submit (recorded as time up, as the
-  deadline sweep would). Each stale page that asks is counted for the proctoring board
+  take it over silently. Once the time and its grace are up any page may submit (recorded as time
+  up, as the deadline sweep would). Each stale page that asks is counted for the proctoring board
   (``live_page.note_superseded``).
 
 The autosave clients treat 423 and 403 as "not now": the answers stay in the browser and are sent
@@ -94,11 +94,14 @@ def candidate_attempt(part_code: str, attempt_id: int, use: str = PAGE):
 def stale_page_refusal(part: Part, attempt, use: str, now: dt.datetime) -> Refusal | None:
     """409 ``takenOver`` for a save or submission naming a page another tab or device has taken the
     open attempt over from (``?page=``); each such page is counted once for the proctoring board.
-    A submission once the time is up is let through: the attempt closes as time up whichever page asks."""
+    A submission once the time and its grace are up is let through: the attempt is overdue and closes
+    as time up whichever page asks (``close_if_overdue``). Within the grace it is refused, so a stale
+    tab's countdown cannot close the attempt before the live page's last saves have landed."""
     given = request.args.get(live_page.PARAM)
     if attempt.status != OPEN or not live_page.is_stale(attempt.page_token, given):
         return None
-    if use == SUBMIT and attempt.paused_at is None and now >= attempt.deadline:
+    grace = dt.timedelta(seconds=current_app.config["GRACE_SECONDS"])
+    if use == SUBMIT and attempt.paused_at is None and now > attempt.deadline + grace:
         return None
     live_page.note_superseded(web.engine(), part, attempt.id, attempt.candidate_id, given, now)
     return Refusal(live_page.MESSAGE if use == SAVE else live_page.SUBMIT_MESSAGE, 409, "takenOver")

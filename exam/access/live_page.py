@@ -12,8 +12,8 @@ refusal or from its status poll (``exam.proctoring.status``), stops saving and s
 takes the attempt back, deliberately.
 
 Submitting follows the same rule (``exam.access.attempts``): the 交卷 form of a page names the page
-too, and a stale page's submission is refused with 409 ``takenOver`` — except once the time is up,
-when any page may close the attempt, as the server's own deadline sweep would. The token proves
+too, and a stale page's submission is refused with 409 ``takenOver`` — except once the time and its
+grace are up, when any page may close the attempt, as the server's own deadline sweep would. The token proves
 nothing about who the candidate is (the sign-in does that); it only orders the candidate's own pages.
 
 The browser keeps its local copy of unsent answers per page (``autosave.js``): a page replays only

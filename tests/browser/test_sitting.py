@@ -84,7 +84,7 @@ def test_submit_shows_unanswered_then_the_score(page, live_server, live_engine):
     answer_current(page)
     expect_saved(page)
     page.click("#finish")
-    page.wait_for_url("**/review")
+    page.wait_for_url("**/review?page=*")
     expect(page.locator("#unanswered")).to_contain_text("尚有 9 题未作答")
     page.click("#confirm-submit")
     page.wait_for_url("**/result")

@@ -327,16 +327,27 @@ def test_a_stale_page_cannot_submit_by_form_or_json_and_the_live_page_can(client
     assert tuple(_status_of(engine, part, attempt_id)[:2]) == ("submitted", "candidate")
 
 
-def test_once_the_time_is_up_a_stale_page_may_close_the_attempt_as_time_up(client, engine, make_session):
+def test_once_the_time_and_grace_are_up_a_stale_page_may_close_the_attempt_as_time_up(client, app, engine,
+                                                                                      make_session):
     sid = make_session()
     login(client, "cand1")
     attempt_id, token = _open_part(client, sid, "theory")
     stale = _page_token(client, "theory", attempt_id)
     _page_token(client, "theory", attempt_id)
-    with write_connection(engine) as conn:
-        conn.execute(text("UPDATE attempt SET deadline = :d WHERE id = :a"),
-                     {"d": utcnow() - dt.timedelta(seconds=2), "a": attempt_id})
-    resp = client.post(f"/candidate/attempts/{attempt_id}/submit?page={stale}", data={"csrf_token": token})
+    grace = app.config["GRACE_SECONDS"]
+    url = f"/candidate/attempts/{attempt_id}/submit?page={stale}"
+
+    def deadline(seconds_ago):
+        with write_connection(engine) as conn:
+            conn.execute(text("UPDATE attempt SET deadline = :d WHERE id = :a"),
+                         {"d": utcnow() - dt.timedelta(seconds=seconds_ago), "a": attempt_id})
+
+    # within the grace the live page's last saves may still land: the stale page's countdown waits
+    deadline(1)
+    assert client.post(url, data={"csrf_token": token}).status_code == 409
+    assert _status_of(engine, "theory", attempt_id).status == "open"
+    deadline(grace + 2)
+    resp = client.post(url, data={"csrf_token": token})
     assert resp.status_code == 302
     assert tuple(_status_of(engine, "theory", attempt_id)[:2]) == ("submitted", "deadline")
 
