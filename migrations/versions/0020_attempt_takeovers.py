@@ -5,8 +5,8 @@ part's attempt row counts the pages that were still open after another page had 
 over (page_takeovers), when that was last seen (page_taken_over_at) and the last such page's token
 (page_superseded, so one stale page counts once). exam.access.live_page.note_superseded writes them.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-07 15:40:00.000000
 """
 from alembic import op
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0017'
-down_revision = '0016'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
