@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from practical import marking
+from practical.kinds import kind
 from tests.browser.pages import confirm_start, sign_in
 from tests.browser.test_sitting import make_session
 
@@ -81,7 +81,7 @@ def test_a_candidate_completes_a_simulated_call_and_an_examiner_marks_it(browser
     with live_engine.connect() as conn:
         task_points = conn.execute(text("SELECT points FROM practical_task WHERE attempt_id = :a AND position = :p"),
                                    {"a": attempt_id, "p": position}).scalar()
-    assert Fraction(manual) == Fraction(task_points) * marking.kind("call").MANUAL_SHARE
+    assert Fraction(manual) == Fraction(task_points) * kind("call").MANUAL_SHARE
 
 
 def test_a_reply_sent_offline_stays_as_sending_and_gets_the_callers_answer_on_retry(browser, live_server, live_engine):
