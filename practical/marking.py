@@ -29,8 +29,18 @@ class MarkingError(Exception):
         self.status = status
 
 
+def task_share(task: PracticalTask) -> Fraction:
+    """The share of the task's points examiners mark, as frozen with the paper: the shares of the
+    criteria it was drawn with (a call drawn under the first release's rules has 1/5 there, one drawn
+    now 3/5), or the kind's rule for its spec when it has none (machine-only kinds, a QA task of rules
+    version 1). Never the kind's current constant: a paper keeps the split its candidate was under."""
+    if task.rubric:
+        return sum((Fraction(str(c["points"])) for c in task.rubric), Fraction(0))
+    return manual_share(task.kind, task.spec)
+
+
 def manual_max(task: PracticalTask) -> Fraction:
-    return Fraction(task.points) * manual_share(task.kind, task.spec)
+    return Fraction(task.points) * task_share(task)
 
 
 def criterion_max(task: PracticalTask, criterion: dict) -> Fraction:
@@ -38,7 +48,7 @@ def criterion_max(task: PracticalTask, criterion: dict) -> Fraction:
 
 
 def needs_marking(task: PracticalTask) -> bool:
-    return manual_share(task.kind, task.spec) > 0
+    return task_share(task) > 0
 
 
 @dataclass(frozen=True)

@@ -109,3 +109,29 @@ def test_a_reason_too_long_or_points_off_the_grid_are_refused(engine, users, mak
     values[key] = str(top if Fraction(hints[key]["points"]) != top else 0)
     with pytest.raises(marking.MarkingError, match="理由不超过 500 字"):
         marking.save_mark(engine, attempt_id, task.position, users["examiner"], values, "", now, {key: "长" * 501})
+
+
+def test_a_call_drawn_under_the_first_releases_split_keeps_it(engine, users, make_session, now):
+    """A call task frozen before issue 16 (examiners 1/5: clarity and courtesy 1/10 each; the machine's
+    checks 4/5, stored at submission) is marked against the criteria it was drawn with: the examiner's
+    maximum is its rubric's 1/5, not today's 3/5, and the total never exceeds the task's points."""
+    session_id, attempt_id, task, _ = _answered_call(engine, users, make_session, now)
+    points = Fraction(task.points)
+    old_rubric = [{"key": "clarity", "name": "表达清晰、层次分明", "points": "1/10", "description": ""},
+                  {"key": "courtesy", "name": "礼貌耐心、语气亲切", "points": "1/10", "description": ""}]
+    with Session(engine) as db:
+        stored = db.get(PracticalTask, (attempt_id, task.position))
+        stored.rubric = old_rubric
+        stored.auto = {"points": str(points * 4 / 5), "max_points": str(points * 4 / 5), "checks": []}
+        stored.auto_points = str(points * 4 / 5)
+        db.add(stored)
+        db.commit()
+        old = db.get(PracticalTask, (attempt_id, task.position))
+        assert marking.manual_max(old) == points / 5 and marking.needs_marking(old)
+    marking.save_mark(engine, attempt_id, task.position, users["examiner"],
+                      {"clarity": str(points / 10), "courtesy": str(points / 10)}, "", now)
+    from practical import results
+    with Session(engine) as db:
+        line = next(t for t in results.breakdown(db, db.get(PracticalAttempt, attempt_id)).tasks
+                    if t.position == task.position)
+    assert line.manual_max == points / 5 and line.earned == points and not line.waiting
