@@ -126,10 +126,12 @@ def _security_headers(response):
     headers = response.headers
     for name, value in _SECURITY_HEADERS:
         headers[name] = value
-    if not request.path.startswith("/static/") and "public" not in headers.get("Cache-Control", ""):
+    cache = headers.get("Cache-Control", "")
+    if not request.path.startswith("/static/") and "public" not in cache and "immutable" not in cache:
         # Every page, answer and download (results, tickets, certificates, exports) stays out of
-        # every cache, the browser's included; only the app's own scripts and styles, and public
-        # files a view marks cacheable itself (the JWKS, the CA certificate), are cached.
+        # every cache, the browser's included; only the app's own scripts and styles, public files a
+        # view marks cacheable itself (the JWKS, the CA certificate) and content-addressed files a view
+        # marks immutable (the bank's pictures, privately) are cached.
         headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"
     if request.is_secure:

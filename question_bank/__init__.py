@@ -8,6 +8,7 @@ VIEWS = (
     "question_bank.stats_views",
     "question_bank.transfer_views",
     "question_bank.lint_views",
+    "question_bank.media_views",
 )
 
 

@@ -19,8 +19,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import Session, select
 
 from exam.audit import service as audit
-from question_bank import diff, service, transfer
-from question_bank.formats import FormatError, aiken, gift, made_ref, moodle_xml, qti, sheet
+from question_bank import diff, media_store, service, transfer
+from question_bank.formats import FormatError, aiken, gift, made_ref, media, moodle_xml, qti, sheet
 from question_bank.formats import text as text_format
 from question_bank.models import DRAFT, Category, Item, ItemVersion
 from question_bank.transfer import Defaults, MappingError
@@ -272,6 +272,10 @@ def warnings_for(data: ItemData) -> tuple[str, ...]:
                            "请以 | 分隔（GIFT 中写成多个 =答案）")
     if data.kind == "short" and not data.reference:
         out.append("简答题没有参考答案和评分要点：导入为草稿，补全后才能提交审核")
+    blind = media.without_alt(data.stem)
+    if blind:
+        out.append(f"题干中有 {blind} 张图片没有替代文本（alt）：读屏软件无法向视障考生说明图片内容，"
+                   "请在题目的“题干”中为 <img> 补写 alt=\"图片说明\"")
     return tuple(out)
 
 
@@ -316,14 +320,23 @@ def preview(session: Session, filename: str, data: bytes, fmt: str | None, defau
     refused questions are listed in the preview and the rest would be imported."""
     reading = read_file(filename, data, fmt, defaults, partial=True)
     stored = _stored(session, [d.ref for _, d, _ in reading.items if d.ref])
-    rows = []
+    held = media_store.existing(session, [sha for _, d, _ in reading.items for sha in media.refs(d.stem)])
+    rows, refused = [], list(reading.refused)
     for line, d, warnings in reading.items:
+        brought = {p.sha256 for p in d.pictures}
+        missing = [sha for sha in media.refs(d.stem) if sha not in brought and sha not in held]
+        if missing:           # a stem naming a picture by address: the bank must hold it already
+            refused.append((line, f"题干中的图片 {missing[0][:12]}… 既不在文件中，也不在题库的图片库中，未导入"))
+            continue
         action = _action(stored, d)
         changes = _changes(stored[d.ref][1], d) if action == UPDATE else ()
         rows.append(PreviewRow(line, d, action, changes, warnings))
-    result = ImportPreview(filename, reading.fmt, rows, reading.refused, partial)
-    if reading.refused and not partial:
-        raise PartialPossible(filename, reading.refused, result)
+    refused.sort()
+    if not rows:
+        raise BankImportError(filename, refused)
+    result = ImportPreview(filename, reading.fmt, rows, refused, partial)
+    if refused and not partial:
+        raise PartialPossible(filename, refused, result)
     return result
 
 
@@ -399,8 +412,11 @@ def _texts(obj) -> list[str]:
     return out
 
 
-def _round_trip(fmt: str, data: ItemData):
-    """The format object for ``data``, or ValueError when the format cannot give ``data`` back."""
+def _round_trip(fmt: str, data: ItemData, pictures: tuple = ()):
+    """The format object for ``data`` (with the stem's ``pictures``, which only Moodle XML and QTI can
+    carry), or ValueError when the format cannot give ``data`` back."""
+    if media.refs(data.stem) and fmt not in ("moodlexml", "qti"):
+        raise ValueError(f"题干含图片，{FORMATS[fmt]} 无法携带图片文件：请用 Moodle XML 或 QTI 导出含图片的题目")
     if fmt == "aiken":
         obj = transfer.to_aiken(data)
         aiken.dump([obj])
@@ -409,13 +425,13 @@ def _round_trip(fmt: str, data: ItemData):
         obj = transfer.to_parsed(data)
         back = [transfer.from_parsed(p, Defaults()) for p in gift.parse(gift.dump([obj]))]
     elif fmt == "moodlexml":
-        obj = transfer.to_parsed(data)
+        obj = dataclasses.replace(transfer.to_parsed(data), pictures=pictures)
         parsed, refused = moodle_xml.parse(moodle_xml.dump([obj]).encode("utf-8"))
         if refused:
             raise ValueError(refused[0][1])
         back = [transfer.from_parsed(p, Defaults()) for p in parsed]
     elif fmt == "qti":
-        obj = transfer.to_parsed(data)
+        obj = dataclasses.replace(transfer.to_parsed(data), pictures=pictures)
         parsed, refused = qti.read_package(qti.write_package([obj]))
         if refused:
             raise ValueError(refused[0][1])
@@ -444,8 +460,9 @@ def export(session: Session, fmt: str, level: str | None = None, status: str | N
         raise ValueError(f"不支持的格式“{fmt}”")
     objects, left_out, notes = [], [], []
     for data in current_items(session, level, status, item_ids):
+        pictures = tuple(media_store.pictures(session, media.refs(data.stem)).values())
         try:
-            objects.append(_round_trip(fmt, data))
+            objects.append(_round_trip(fmt, data, pictures))
         except (ValueError, MappingError, ItemError, FormatError) as exc:
             left_out.append(f"{data.ref or '（无编号）'}：{str(exc).splitlines()[0]}")
             continue

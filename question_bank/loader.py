@@ -80,7 +80,10 @@ def add_items(session: Session, items: list[ItemData], author_id: int | None = N
     for data in items:
         if data.ref in existing:
             continue
-        service.add_item(session, data, author_id, status=status)
+        try:
+            service.add_item(session, data, author_id, status=status)
+        except ItemError as exc:          # a stem showing a picture the bank does not hold
+            raise LoadError(f"编号 {data.ref or '（无编号）'}，{exc}") from None
         created += 1
     enemies.store_declared(session, items, author_id)
     return LoadReport(created=created, skipped=len(items) - created)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from exam.timeutil import utcnow
@@ -165,3 +165,31 @@ class ItemEnemy(SQLModel, table=True):
     reason: str = Field(default="", max_length=200)
     decided_by: Optional[int] = Field(default=None, foreign_key="user_account.id")
     decided_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ItemMedia(SQLModel, table=True):
+    """A picture some item's stem shows, stored once under the SHA-256 of its bytes (``formats.media``).
+
+    Content-addressed and never changed: the stem refers to it as ``/media/<sha256>.<ext>``. Nothing
+    deletes a row: a frozen paper's version keeps showing its pictures (``ItemVersionMedia`` rows point
+    here, and their foreign key refuses a delete while any version does)."""
+
+    __tablename__ = "item_media"
+
+    sha256: str = Field(sa_column=Column(String(64), primary_key=True))
+    mime: str = Field(max_length=32)
+    width: int
+    height: int
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ItemVersionMedia(SQLModel, table=True):
+    """Which pictures a version's stem shows: who may see a picture (``media_access``) follows from
+    who may see a version that shows it."""
+
+    __tablename__ = "item_version_media"
+
+    version_id: int = Field(foreign_key="item_version.id", primary_key=True)
+    sha256: str = Field(sa_column=Column(String(64), ForeignKey("item_media.sha256"), primary_key=True, index=True))

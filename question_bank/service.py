@@ -17,6 +17,7 @@ from exam import standard
 from question_bank.models import (
     APPROVED, DRAFT, IN_REVIEW, Category, Item, ItemComment, ItemTag, ItemVersion, ItemVersionLevel,
 )
+from question_bank import media_store
 from question_bank.validation import ItemData
 
 
@@ -76,6 +77,8 @@ def _add_version(session: Session, item: Item, data: ItemData, number: int, auth
     session.add(version)
     session.flush()
     session.execute(insert(ItemVersionLevel), [{"version_id": version.id, "level": lv} for lv in data.levels])
+    media_store.store(session, data.pictures)       # pictures that came with an import
+    media_store.link(session, version.id, data.stem)
     return version
 
 

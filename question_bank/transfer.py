@@ -311,6 +311,7 @@ def from_parsed(item: ParsedItem, defaults: Defaults, auto_ref: bool = False) ->
         "category": normalise_category(ctl.values.get("category", item.category)),
         "explanation": "\n".join(p for p in (explanation, extra) if p),
         "title": item.title,          # ``validate`` drops it when it became the 编号
+        "pictures": tuple(item.pictures),
     }
     if item.kind in ("single", "multiple"):
         content = _choice(item, ctl.scoring, errors)

@@ -12,6 +12,7 @@ from typing import Any
 
 from exam import standard
 from question_bank import sanitise
+from question_bank.formats import media
 from question_bank.models import CHOICE_KINDS, DIFFICULTIES, ITEM_KINDS, SCORING
 
 MAX_STEM = 4000
@@ -44,6 +45,9 @@ class ItemData:
     category: str = ""
     #: The trainers' name of the item (not its 编号); bookkeeping like tags, never on a candidate's page.
     title: str = ""
+    #: Pictures the stem shows that arrived with an import (``formats.media.Picture``), for the bank to
+    #: store; the stem refers to them by their hash, so they are not content of their own.
+    pictures: tuple = field(default=(), compare=False, repr=False)
     extra: dict = field(default_factory=dict, compare=False)
     #: Refs of items this one must never share a paper with (confirmed enemy pairs shipped in a bank
     #: file); bookkeeping like tags, not content.
@@ -75,13 +79,14 @@ class ItemError(ValueError):
         self.field = field
 
 
-def _text(raw: dict, name: str, required: bool = True, max_len: int = MAX_TEXT, html: bool = False) -> str:
+def _text(raw: dict, name: str, required: bool = True, max_len: int = MAX_TEXT, html: bool = False,
+          images: bool = False) -> str:
     value = raw.get(name, "")
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ItemError(name, "应为文本")
-    value = sanitise.clean(value) if html else value.strip()
+    value = sanitise.clean(value, images=images) if html else value.strip()
     if required and not value:
         raise ItemError(name, "不能为空")
     if len(value) > max_len:
@@ -195,6 +200,17 @@ def _enemies(raw: dict) -> tuple[str, ...]:
     return tuple(dict.fromkeys(e.strip() for e in enemies))
 
 
+def _pictures(raw: dict, stem: str) -> tuple:
+    """The imported pictures the cleaned stem still shows, and their limits (``formats.media``)."""
+    shown = set(media.refs(stem))
+    pictures = tuple({p.sha256: p for p in raw.get("pictures") or () if p.sha256 in shown}.values())
+    try:
+        media.check_item(list(pictures))
+    except media.MediaError as exc:
+        raise ItemError("stem", str(exc)) from None
+    return pictures
+
+
 def _title(raw: dict) -> str:
     """One line of plain text (shown escaped); line breaks a format may carry become spaces. A title
     equal to the 编号 says nothing more and is not kept (GIFT's ``::FW-001::`` beside ``[id:FW-001]``)."""
@@ -213,7 +229,7 @@ def validate(raw: dict) -> ItemData:
     kind = raw.get("type", raw.get("kind"))
     if kind not in ITEM_KINDS:
         raise ItemError("type", f"未知题型 {kind!r}，应为 {'、'.join(ITEM_KINDS)} 之一")
-    stem = _text(raw, "stem", max_len=MAX_STEM, html=True)
+    stem = _text(raw, "stem", max_len=MAX_STEM, html=True, images=True)
     options, key, scoring = _content(raw, kind)
     difficulty = raw.get("difficulty", 2)
     if isinstance(difficulty, bool) or difficulty not in DIFFICULTIES:
@@ -227,5 +243,5 @@ def validate(raw: dict) -> ItemData:
         knowledge_point=_text(raw, "knowledge_point", required=False, max_len=100),
         difficulty=difficulty, tags=_tags(raw), source=_text(raw, "source", required=False, max_len=200),
         ref=ref.strip() if ref else None, category=_text(raw, "category", required=False, max_len=255),
-        enemies=_enemies(raw), title=_title(raw),
+        enemies=_enemies(raw), title=_title(raw), pictures=_pictures(raw, stem),
     )

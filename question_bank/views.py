@@ -65,6 +65,14 @@ def _save(form: ItemForm, item: Item | None):
     close = similar.similar_stems(web.db(), data.stem, exclude_item_id=item.id if item else None)
     if close and not form.confirm_similar.data:
         return None, close
+    try:
+        return _write(form, item, data)
+    except ItemError as exc:            # a stem showing a picture the bank does not hold
+        form.field_for(exc.field).errors = list(form.field_for(exc.field).errors) + [str(exc)]
+        return None, []
+
+
+def _write(form: ItemForm, item: Item | None, data):
     with write_session(web.engine()) as db:
         if data.ref and (item is None or data.ref != item.ref) and service.existing_refs(db, [data.ref]):
             form.ref.errors = list(form.ref.errors) + [f"编号 {data.ref} 已被其他题目使用"]

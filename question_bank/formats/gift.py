@@ -42,6 +42,8 @@ class ParsedItem:
     option_formats: tuple = field(default=(), compare=False)
     #: 读取时发现、需要告诉培训师的事（如反馈中的图片未导入）；不参与相等比较
     warnings: tuple = field(default=(), compare=False)
+    #: 题干显示的图片（formats.media.Picture），题干以 /media/<sha256>.<ext> 引用；不参与相等比较
+    pictures: tuple = field(default=(), compare=False)
 
 
 class GiftError(FormatError):

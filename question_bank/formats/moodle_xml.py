@@ -16,18 +16,29 @@ What maps:
   feedback goes to the explanation (``transfer``), ``questiontext format`` decides whether text is
   markup (``html``) or plain text to escape (``plain_text``, ``markdown``, ``moodle_auto_format``).
 
-What does not: every other type (matching, numerical, calculated, cloze …) is refused by name; files
-embedded with ``@@PLUGINFILE@@`` cannot be stored in the bank yet, so a question whose text or options
-show one is refused, and an image in feedback is dropped with a warning.
+Pictures: a question text's ``@@PLUGINFILE@@/name`` files (``<file name="…" encoding="base64">`` in
+``questiontext``, and Moodle 1.9's ``<image>``/``<image_base64>``, which Moodle itself turns into such a
+file) are checked (``formats.media``: PNG, JPEG, GIF or WebP by their bytes, size caps, no SVG) and
+the stem then shows them from the bank (``/media/<sha256>.<ext>``), their ``alt`` kept. A question whose
+text refers to a missing file, a file that is no allowed picture (an MP3, an SVG …) or pictures over
+the caps is refused, naming the file and why; the rest of the file still imports. Writing does the
+reverse: ``@@PLUGINFILE@@/<sha256>.<ext>`` and the bytes in base64 ``<file>`` elements, as Moodle does.
+
+What does not: every other type (matching, numerical, calculated, cloze …) is refused by name; the
+bank keeps pictures in stems only, so a question whose options show a file is refused, and an image
+in feedback is dropped with a warning.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
 from exam import standard
-from question_bank.formats import FormatError, made_ref
+from question_bank.formats import FormatError, made_ref, media
 from question_bank.formats.gift import FULL_WEIGHT, ParsedItem
 from question_bank.formats.safe_xml import parse as parse_xml
 
@@ -35,7 +46,7 @@ from question_bank.formats.safe_xml import parse as parse_xml
 TYPE_NAMES = {
     "multichoice": "选择题", "truefalse": "判断题", "shortanswer": "简答（填空）题", "essay": "论述题",
     "matching": "配对题", "numerical": "数值题", "calculated": "计算题", "calculatedsimple": "简单计算题",
-    "calculatedmulti": "计算选择题", "multianswer": "完形填空（Cloze）题", "description": "描述（非题目）",
+    "calculatedmulti": "计算选择题", "multianswer": "完形填空（Cloze）题", "cloze": "完形填空（Cloze）题", "description": "描述（非题目）",
     "ddwtos": "拖放文字题", "gapselect": "选择缺失词题", "ddimageortext": "拖放到图片题", "ddmarker": "拖放标记题",
     "randomsamatch": "随机简答配对题", "ordering": "排序题",
 }
@@ -112,10 +123,10 @@ def parse(data: bytes, filename: str = "<moodle.xml>") -> tuple[list[ParsedItem]
 def _question(q, qtype: str, line: int, category: str, name: str):
     qt = q.find("questiontext")
     stem, fmt = _text(qt), _fmt(qt)
-    media = _media(stem)
     warnings: list[str] = []
-    if media:
-        return None, f"题干含嵌入文件 {'、'.join(media)}，题库暂不能保存图片或音频，请去掉文件后再导入"
+    stem, pictures, reason = _stem_pictures(q, qt, stem)
+    if reason:
+        return None, reason
     gf_el = q.find("generalfeedback")
     general = _text(gf_el)
     if _media(general):
@@ -134,7 +145,7 @@ def _question(q, qtype: str, line: int, category: str, name: str):
     for a in q.findall("answer"):
         text = _text(a)
         if _media(text):
-            return None, f"选项含嵌入文件 {'、'.join(_media(text))}，题库暂不能保存图片或音频"
+            return None, f"选项含嵌入文件 {'、'.join(_media(text))}：题库只在题干中保存图片，请把图片移到题干后再导入"
         try:
             weight = float(a.get("fraction", "0"))
         except ValueError:
@@ -148,7 +159,7 @@ def _question(q, qtype: str, line: int, category: str, name: str):
         feedback.append(fb)
         formats.append(_FORMATS.get(a.get("format", ""), ""))
     base = dict(line=line, stem=stem, category=category, tags=tags, ref=ref, title=name, text_format=fmt,
-                general_feedback=general, warnings=tuple(warnings))
+                general_feedback=general, warnings=tuple(warnings), pictures=pictures)
     if qtype == "multichoice":
         single = (q.findtext("single") or "true").strip().lower() in ("true", "1")
         if len(options) < 2:
@@ -184,6 +195,51 @@ def _question(q, qtype: str, line: int, category: str, name: str):
     return ParsedItem(kind="short", options=[], weights=[], answers=[], key=None, option_feedback=[], **base), None
 
 
+def _files(q, qt) -> dict[str, bytes | None]:
+    """The question text's embedded files by name (None: not valid base64); Moodle 1.9's ``<image>`` too."""
+    files: dict[str, bytes | None] = {}
+    holders = [(f.get("name", ""), f.text) for f in (qt.findall("file") if qt is not None else ())]
+    legacy = (q.findtext("image") or "").strip()
+    if legacy and q.find("image_base64") is not None:
+        holders.append((legacy, q.findtext("image_base64")))
+    for name, text in holders:
+        try:
+            files[name] = base64.b64decode("".join((text or "").split()), validate=True)
+        except (binascii.Error, ValueError):
+            files[name] = None
+    return files
+
+
+def _stem_pictures(q, qt, stem: str) -> tuple[str, tuple, str]:
+    """(stem showing the bank's copies of its pictures, the checked pictures, "" or why the question is refused)."""
+    legacy = (q.findtext("image") or "").strip()
+    if legacy and q.find("image_base64") is not None and f"@@PLUGINFILE@@/{legacy}" not in stem:
+        stem += f' <img src="@@PLUGINFILE@@/{escape(legacy)}" alt="">'     # as Moodle imports a 1.9 image
+    names = list(dict.fromkeys(_media(stem)))
+    if not names:
+        return stem, (), ""
+    files = _files(q, qt)
+    pictures = []
+    for raw in names:
+        name = unquote(raw)
+        data = files.get(name, files.get(raw))
+        if name not in files and raw not in files:
+            return stem, (), f"题干引用的文件“{name}”不在文件中（缺少 <file name=\"{name}\">），未导入"
+        if data is None:
+            return stem, (), f"题干中的文件“{name}”的 base64 内容无法解码，未导入"
+        try:
+            picture = media.check(name, data)
+        except media.MediaError as exc:
+            return stem, (), f"{exc}"
+        pictures.append(picture)
+        stem = stem.replace(f"@@PLUGINFILE@@/{raw}", picture.url)
+    try:
+        media.check_item(pictures)
+    except media.MediaError as exc:
+        return stem, (), str(exc)
+    return stem, tuple(pictures), ""
+
+
 # ---------------------------------------------------------------- writing
 
 def _cdata(text: str) -> str:
@@ -196,6 +252,22 @@ def _fraction(w: float) -> str:
 
 def _textblock(tag: str, text: str, fmt: str = "html", indent: str = "    ") -> str:
     return f'{indent}<{tag} format="{fmt}">\n{indent}  <text>{_cdata(text)}</text>\n{indent}</{tag}>'
+
+
+def _questiontext(it: ParsedItem) -> str:
+    """The stem, its pictures as Moodle writes files: ``@@PLUGINFILE@@/name`` and base64 ``<file>`` elements."""
+    stem, files = it.stem, []
+    for picture in it.pictures:
+        name = f"{picture.sha256}.{picture.ext}"
+        if picture.url in stem:
+            stem = stem.replace(picture.url, f"@@PLUGINFILE@@/{name}")
+            files.append(f'      <file name="{name}" path="/" encoding="base64">'
+                         f'{base64.b64encode(picture.data).decode("ascii")}</file>')
+    block = _textblock("questiontext", stem)
+    if not files:
+        return block
+    head, tail = block.rsplit("\n", 1)
+    return "\n".join([head, *files, tail])
 
 
 def dump(items: list[ParsedItem]) -> str:
@@ -214,7 +286,7 @@ def dump(items: list[ParsedItem]) -> str:
         # Moodle needs a name; an item without 编号 is named as an import would number it (stable_ref), so
         # reading the file back gives that item the same 编号 a GIFT import of it would
         out.append(f"    <name>\n      <text>{escape(it.title or it.ref or made_ref(it.category, it.kind, it.stem))}</text>\n    </name>")
-        out.append(_textblock("questiontext", it.stem))
+        out.append(_questiontext(it))
         feedback = it.general_feedback if it.kind != "short" else ""
         out.append(_textblock("generalfeedback", feedback))
         out.append("    <defaultgrade>1</defaultgrade>")

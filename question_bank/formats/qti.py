@@ -7,19 +7,28 @@ accepted answer mapped to full credit) and ``qti-extended-text-interaction`` (sh
 reference answer and scoring points in a scorer rubric block). Reading yields GIFT's ParsedItem so a
 QTI item goes through the same mapping and checks as every other door; any other interaction is
 refused by name. Untrusted XML is parsed by ``safe_xml``; the zip is checked for size, count and paths.
+
+Pictures: an ``img`` in an item's body (not in its choices) is read from the package, relative to the
+item file, checked (``formats.media``: PNG, JPEG, GIF or WebP by their bytes, size caps, no SVG) and
+shown from the bank (``/media/<sha256>.<ext>``) with its ``alt``; a missing file, a file that is no
+allowed picture or an image outside the package refuses the item, naming the file. An export writes
+each picture once as ``items/media/<sha256>.<ext>``, listed in the item's manifest resource.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import html
 import io
+import posixpath
 import re
 import zipfile
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
-from question_bank.formats import FormatError, made_ref
+from question_bank.formats import FormatError, made_ref, media as pictures_
 from question_bank.formats.gift import FULL_WEIGHT, ParsedItem
 from question_bank.formats.safe_xml import local, parse as parse_xml
 
@@ -79,7 +88,7 @@ def _first(el, name: str):
 #: Feedback shown by a QTI player after answering: never part of a stem or an option's text.
 FEEDBACK = {"feedbackInline", "feedbackBlock", "modalFeedback", "templateInline", "templateBlock"}
 #: Content the bank cannot store yet: an item showing any of it is refused, never imported without it.
-MEDIA = {"img": "图片", "object": "嵌入对象", "audio": "音频", "video": "视频", "picture": "图片", "svg": "图形",
+MEDIA = {"object": "嵌入对象", "audio": "音频", "video": "视频", "picture": "图片", "svg": "图形",
          "math": "MathML 公式", "iframe": "嵌入页面", "printedVariable": "模板变量"}
 _SPACE_RE = re.compile(r"[ \t]*\n[ \t]*")
 
@@ -108,6 +117,10 @@ def _raw_markup(el, skip) -> str:
         name = local(child.tag)
         if _camel(name) == "textEntryInteraction":
             parts.append(_BLANK_MARK + (child.tail or ""))
+            continue
+        if name == "img":       # its src already points at the bank's copy (``_pictures``)
+            parts.append(f'<img src="{html.escape(child.get("src", ""))}" alt="{html.escape(child.get("alt", ""))}">'
+                         + (child.tail or ""))
             continue
         if child in skip or _camel(name) in skip:
             parts.append(child.tail or "")
@@ -149,7 +162,9 @@ def read_package(data: bytes, filename: str = "<qti.zip>") -> tuple[list[ParsedI
         if not href or href.startswith("/") or ".." in href.split("/") or href not in names:
             refused.append((n, f"第 {n} 个题目资源的文件“{href}”不在内容包中"))
             continue
-        item, reason = read_item(zf.read(href), f"{filename}/{href}", n)
+        folder = posixpath.dirname(href)
+        item, reason = read_item(zf.read(href), f"{filename}/{href}", n,
+                                 lambda src, folder=folder: _package_file(zf, names, folder, src))
         if item:
             keywords = [(k.text or "").strip() for k in res.iter()
                         if isinstance(k.tag, str) and local(k.tag) == "string" and k.getparent() is not None
@@ -169,8 +184,46 @@ def _values(decl) -> list[str]:
     return [(v.text or "").strip() for v in _find(cr, "value")] if cr is not None else []
 
 
-def read_item(data: bytes, filename: str, line: int) -> tuple[ParsedItem | None, str]:
-    """One assessment item as a ParsedItem, or (None, reason)."""
+def _package_file(zf: zipfile.ZipFile, names: set[str], folder: str, src: str) -> bytes | None:
+    """The bytes of the file ``src`` refers to, relative to the item's folder; None when it is not in the package."""
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or src.startswith("/"):
+        return None
+    path = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
+    if path.startswith("../") or path == ".." or path not in names:
+        return None
+    return zf.read(path)
+
+
+def _pictures(body, skip, files) -> tuple[tuple, str]:
+    """Check every ``img`` of the item body and point it at the bank's copy; ("", reason) refuses the item."""
+    found = []
+    for img in body.iter():
+        if not isinstance(img.tag, str) or local(img.tag) != "img" or any(a in skip for a in img.iterancestors()):
+            continue
+        if any(_camel(local(a.tag)) == "simpleChoice" for a in img.iterancestors() if isinstance(a.tag, str)):
+            return (), "选项中含图片：题库只在题干中保存图片，未导入"
+        src = (img.get("src") or "").strip()
+        data = files(src) if files is not None and src else None
+        if data is None:
+            where = "内容包中" if files is not None else "文件中（单个 XML 文件无法携带图片，请上传含图片的 zip 内容包）"
+            return (), f"图片文件“{src}”不在{where}，未导入"
+        try:
+            picture = pictures_.check(posixpath.basename(src), data)
+        except pictures_.MediaError as exc:
+            return (), str(exc)
+        img.set("src", picture.url)
+        found.append(picture)
+    try:
+        pictures_.check_item(found)
+    except pictures_.MediaError as exc:
+        return (), str(exc)
+    return tuple(found), ""
+
+
+def read_item(data: bytes, filename: str, line: int, files=None) -> tuple[ParsedItem | None, str]:
+    """One assessment item as a ParsedItem, or (None, reason); ``files(src)`` gives the bytes of a file
+    of the item's package (None: not there)."""
     try:
         root = parse_xml(data, filename)
     except FormatError as exc:
@@ -198,7 +251,10 @@ def read_item(data: bytes, filename: str, line: int) -> tuple[ParsedItem | None,
     skip = set(rubrics) | ({inter} if kind != "textEntryInteraction" else set())
     media = _media(body, set(rubrics))
     if media:
-        return None, f"含{'、'.join(media)}，题库暂不能保存图片、音视频或公式，未导入（请改为文字后再导入）"
+        return None, f"含{'、'.join(media)}，题库只能保存图片（PNG、JPEG、GIF、WebP），不能保存音视频、嵌入对象或公式，未导入"
+    pictures, reason = _pictures(body, set(rubrics), files)
+    if reason:
+        return None, reason
     stem = _markup(body, skip)
     if _BLANK_MARK in stem:       # a blank at the very end is where the answer goes; elsewhere it is shown
         for end in (_BLANK_MARK, _BLANK_MARK + "</p>", _BLANK_MARK + "</div>"):
@@ -212,7 +268,7 @@ def read_item(data: bytes, filename: str, line: int) -> tuple[ParsedItem | None,
     ref = root.get("label") if root.get("tool-name") == TOOL_NAME and root.get("label") else root.get("identifier")
     title = root.get("title", "")
     base = dict(line=line, stem=stem, category="", tags=[], ref=ref, title=title, text_format="html",
-                general_feedback=explanation, option_feedback=[])
+                general_feedback=explanation, option_feedback=[], pictures=pictures)
     if kind == "choiceInteraction":
         choices = list(_find(inter, "simpleChoice"))
         ids = [c.get("identifier") for c in choices]
@@ -309,6 +365,12 @@ def _append_markup(parent, markup: str) -> None:
                 node = etree.SubElement(dst, _q("qti-text-entry-interaction"), **{"response-identifier": "RESPONSE"})
                 node.tail = child.tail
                 continue
+            if child.tag == "img":          # the bank's picture, as the package's file next to the item
+                found = pictures_.URL_RE.fullmatch(child.get("src", ""))
+                node = etree.SubElement(dst, _q("img"), src=f"{MEDIA_FOLDER}/{found.group(1)}.{found.group(2)}"
+                                        if found else child.get("src", ""), alt=child.get("alt", ""))
+                node.tail = child.tail
+                continue
             node = etree.SubElement(dst, _q(child.tag))
             copy(child, node)
             node.tail = child.tail
@@ -403,10 +465,12 @@ def item_xml(it: ParsedItem, identifier: str) -> bytes:
 
 
 LOM = "http://ltsc.ieee.org/xsd/LOM"
+#: Where an export puts pictures, relative to the items' folder.
+MEDIA_FOLDER = "media"
 
 
-def manifest_xml(entries: list[tuple[str, str, list[str]]]) -> bytes:
-    """The package manifest listing (identifier, href) items."""
+def manifest_xml(entries: list[tuple]) -> bytes:
+    """The package manifest listing (identifier, href, tags[, picture files]) items."""
     root = etree.Element(f"{{{CP_NS}}}manifest", nsmap={None: CP_NS, "xsi": XSI})
     root.set(f"{{{XSI}}}schemaLocation", CP_LOCATION)
     root.set("identifier", "callexam-export")
@@ -415,7 +479,7 @@ def manifest_xml(entries: list[tuple[str, str, list[str]]]) -> bytes:
     etree.SubElement(meta, f"{{{CP_NS}}}schemaversion").text = "3.0.0"
     etree.SubElement(root, f"{{{CP_NS}}}organizations")
     resources = etree.SubElement(root, f"{{{CP_NS}}}resources")
-    for ident, href, tags in entries:
+    for ident, href, tags, *more in entries:
         res = etree.SubElement(resources, f"{{{CP_NS}}}resource", identifier=ident, type="imsqti_item_xmlv3p0",
                                href=href)
         if tags:       # level, area, difficulty … travel as LOM keywords (control tags, as in GIFT)
@@ -424,13 +488,15 @@ def manifest_xml(entries: list[tuple[str, str, list[str]]]) -> bytes:
             for tag in tags:
                 etree.SubElement(etree.SubElement(general, f"{{{LOM}}}keyword"), f"{{{LOM}}}string").text = tag
         etree.SubElement(res, f"{{{CP_NS}}}file", href=href)
+        for extra in (more[0] if more else ()):
+            etree.SubElement(res, f"{{{CP_NS}}}file", href=extra)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def write_package(items: list[ParsedItem]) -> bytes:
     """A QTI 3.0 content package (zip) of ``items``."""
     out = io.BytesIO()
-    entries, used = [], set()
+    entries, used, written = [], set(), set()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for n, it in enumerate(items, 1):
             ident = _identifier(it.ref or made_ref(it.category, it.kind, it.stem), n)
@@ -440,6 +506,14 @@ def write_package(items: list[ParsedItem]) -> bytes:
             href = f"items/{ident}.xml"
             zf.writestr(href, item_xml(it, ident))
             tags = list(it.tags) + ([f"分类:{it.category}"] if it.category else [])
-            entries.append((ident, href, tags))
+            files = []
+            for picture in it.pictures:
+                path = f"items/{MEDIA_FOLDER}/{picture.sha256}.{picture.ext}"
+                if picture.url in it.stem:
+                    files.append(path)
+                    if path not in written:     # a picture several items show is written once
+                        zf.writestr(path, picture.data)
+                        written.add(path)
+            entries.append((ident, href, tags, files))
         zf.writestr("imsmanifest.xml", manifest_xml(entries))
     return out.getvalue()

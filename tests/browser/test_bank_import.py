@@ -56,3 +56,26 @@ def test_partial_import_is_the_trainers_choice_and_the_pages_pass_axe(trainer_pa
     page.keyboard.press("Enter")                                     # by keyboard
     expect(page.locator(".flash")).to_contain_text("未导入 4 题")
     assert item_count(live_engine) == before + 5
+
+
+def test_a_picture_imported_from_moodle_shows_on_the_candidates_markup_and_passes_axe(trainer_page, live_server,
+                                                                                     live_engine):
+    """Moodle's fixture with a picture: the question as candidates see it (the preview renders the paper's
+    own partial) loads the picture from the bank and passes axe-core (every picture has an alt)."""
+    from question_bank import importer
+    from question_bank.transfer import Defaults
+    from exam.db import write_session
+    fixture = FIXTURE.with_name("sample_questions_with_old_image_tag.xml")
+    with write_session(live_engine) as session:
+        preview = importer.preview(session, fixture.name, fixture.read_bytes(), None, Defaults(("junior",), "service"),
+                                   partial=True)
+        importer.commit(session, preview, None)
+    with live_engine.connect() as conn:
+        item_id = conn.execute(text("SELECT id FROM item WHERE ref = 'mcq with image'")).scalar()
+    page = trainer_page
+    page.goto(f"{live_server.url}/trainer/items/{item_id}/preview")
+    picture = page.locator(".stem img")
+    expect(picture).to_have_count(1)
+    assert page.evaluate("document.querySelector('.stem img').complete && "
+                         "document.querySelector('.stem img').naturalWidth") == 16
+    assert_accessible(page, "考生视角预览（含图片）")

@@ -111,3 +111,17 @@ def test_every_import_and_load_through_the_console_script(fresh_url, tmp_path):
     result = run(["questions", "import", broken, *defaults], tmp_path, fresh_url)
     assert result.returncode == 1 and "broken.xml" in out(result) and "XML" in out(result)
     assert item_count(fresh_url) == 17
+
+    # a picture through the console: Moodle's fixture with an image (its cloze question refused by name),
+    # then a QTI export carrying the picture file comes back unchanged
+    pictured = run(["questions", "import", FIXTURES / "moodle" / "sample_questions_with_old_image_tag.xml", *defaults,
+                    "--partial"], tmp_path, fresh_url)
+    assert pictured.returncode == 0 and "新增 1 题" in out(pictured) and "另有 1 题未导入" in out(pictured), out(pictured)
+    assert "cloze" in out(pictured) and "没有替代文本（alt）" in out(pictured)
+    exported = run(["questions", "export", "--format", "qti"], tmp_path, fresh_url)
+    with zipfile.ZipFile(io.BytesIO(exported.stdout)) as zf:
+        assert any(name.startswith("items/media/") and name.endswith(".png") for name in zf.namelist())
+    path = tmp_path / "with-picture.zip"
+    path.write_bytes(exported.stdout)
+    back = run(["questions", "import", path], tmp_path, fresh_url)
+    assert back.returncode == 0 and "无变化 18 题" in out(back), out(back)

@@ -50,6 +50,8 @@ def test_every_post_needs_a_csrf_token(client):
 
 SAMPLE_ARGS.setdefault("ticket", "P0001")  # practical marking API: the attempt's 凭证号
 SAMPLE_ARGS.setdefault("code", "A0001")  # short-answer marking: the answer sheet's 答卷码
+SAMPLE_ARGS.setdefault("sha256", "0" * 64)  # the bank's pictures: /media/<sha256>.<ext>
+SAMPLE_ARGS.setdefault("ext", "png")
 
 
 def _views(app):
