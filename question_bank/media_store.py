@@ -20,7 +20,7 @@ from sqlalchemy import exists, insert
 from sqlmodel import Session, select
 
 from question_bank.formats import media
-from question_bank.models import ItemMedia, ItemVersion, ItemVersionMedia
+from question_bank.models import ItemMedia, ItemVersionMedia
 from question_bank.validation import ItemError
 
 
@@ -44,11 +44,13 @@ def store(session: Session, pictures) -> None:
 def link(session: Session, version_id: int, stem: str) -> None:
     """Record which stored pictures a new version's stem shows; ItemError names a picture the bank lacks."""
     shown = media.refs(stem)
-    missing = [sha for sha in shown if sha not in existing(session, shown)]
+    if not shown:
+        return
+    held = existing(session, shown)
+    missing = [sha for sha in shown if sha not in held]
     if missing:
         raise ItemError("stem", f"题干中的图片 {missing[0][:12]}… 不在题库的图片库中（请随 Moodle XML 或 QTI 文件一并导入图片）")
-    if shown:
-        session.execute(insert(ItemVersionMedia), [{"version_id": version_id, "sha256": sha} for sha in shown])
+    session.execute(insert(ItemVersionMedia), [{"version_id": version_id, "sha256": sha} for sha in shown])
 
 
 def pictures(session: Session, hashes) -> dict[str, media.Picture]:
@@ -80,7 +82,3 @@ def visible(session: Session, sha256: str, user_id: int, role: str) -> ItemMedia
     else:
         return None
     return session.get(ItemMedia, sha256) if session.exec(query.limit(1)).first() is not None else None
-
-
-def of_version(session: Session, version: ItemVersion) -> list[str]:
-    return list(session.exec(select(ItemVersionMedia.sha256).where(ItemVersionMedia.version_id == version.id)))

@@ -23,7 +23,7 @@ import re
 
 import nh3
 
-from question_bank.formats.media import URL_RE
+from question_bank.formats.media import IMG_TAG_RE, URL_RE
 
 ALLOWED_TAGS = frozenset({
     "b", "strong", "i", "em", "u", "sub", "sup", "br", "p", "ul", "ol", "li", "code", "pre",
@@ -42,7 +42,7 @@ _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)")
 _BR_RE = re.compile(r"[ \t]*<br\s*/?>[ \t]*", re.I)
 
 
-_IMG_RE = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.I)
+_IMG_RE = IMG_TAG_RE
 _SRC_RE = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 _ALT_RE = re.compile(r"""\balt\s*=""", re.I)
 _KEPT = "\x00IMG{}\x00"

@@ -73,14 +73,15 @@ def refs(markup: str) -> list[str]:
     return list(dict.fromkeys(URL_RE.fullmatch(m).group(1) for m in _SRC_RE.findall(markup or "")))
 
 
-_IMG_TAG_RE = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.I)
+#: One ``<img …>`` tag, quoted attribute values may hold ">" (the sanitiser uses it too).
+IMG_TAG_RE = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.I)
 _ALT_TEXT_RE = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 
 
 def without_alt(markup: str) -> int:
     """How many pictures of ``markup`` have no alt text (screen readers then have nothing to say)."""
     count = 0
-    for tag in _IMG_TAG_RE.findall(markup or ""):
+    for tag in IMG_TAG_RE.findall(markup or ""):
         m = _ALT_TEXT_RE.search(tag)
         if not m or not (m.group(1) or m.group(2) or "").strip():
             count += 1
