@@ -4,8 +4,8 @@ Pictures an item's stem shows, stored once under the SHA-256 of their bytes (ite
 versions show which (item_version_media): a frozen paper's version keeps its pictures, since the
 foreign key refuses to delete a picture any version shows.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-07 15:30:00.000000
 """
 from alembic import op
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0018'
-down_revision = '0017'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
