@@ -172,3 +172,24 @@ def test_qa_coaching_is_marked_beside_the_candidates_comments_by_keyboard(examin
     page.locator("input[name=r_coaching]").press("Enter")
     page.wait_for_url("**/practical/marking")
     expect(page.locator(".flash")).to_contain_text("2 分")
+
+
+def test_a_qa_scenarios_page_with_its_guide_and_a_trial_passes_axe(browser, live_server, live_engine):
+    """The trainer's QA scenario page: the coaching criterion's marking guide, and a 试做 whose result
+    table carries the examiner criterion with its evidence (issue 16), at 1366×768, axe-core clean."""
+    import json
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, live_server.url, "trainer")
+    with live_engine.connect() as conn:
+        sid = conn.execute(text("SELECT id FROM practical_scenario WHERE ref = 'qa-intermediate-02'")).scalar()
+    page.goto(f"{live_server.url}/trainer/scenarios/{sid}")
+    expect(page.locator("ol.guide")).to_contain_text("指出最薄弱的环节")
+    page.fill("#try-replies", json.dumps({"comments": {"complaint": "中途说“没办法”是在辩解。应先说“您的心情我非常理解”，再给办法。"}},
+                                         ensure_ascii=False))
+    page.click("#try-form button[type=submit]")
+    expect(page.locator(".trial")).to_contain_text("辅导评语")
+    expect(page.locator(".trial")).to_contain_text("投诉处理的评语")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert_accessible(page, "质检场景试做")
+    context.close()
