@@ -65,10 +65,11 @@ bench-papers: venv
 bench-sessions: venv
 	$(BIN)/python benchmarks/signed_in_request.py | tee benchmarks/results/signed_in_request.txt
 
-## bench: autosave throughput against bare Flask on the same WSGI server (needs wrk)
+## bench: autosave throughput against bare Flask on the same WSGI server (needs wrk); what the live-page check costs a save
 bench: venv
 	./scripts/install-system-deps.sh wrk
 	$(BIN)/python benchmarks/autosave_vs_flask.py
+	$(BIN)/python benchmarks/live_page_save.py | tee benchmarks/results/live_page_save.txt
 
 ## bench-start: issue 23's start storm — app (and PostgreSQL) CPU per attempt start and per save against bare Flask; in-process profile of a start
 bench-start: venv
