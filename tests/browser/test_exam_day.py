@@ -363,6 +363,9 @@ def test_two_tabs_of_one_browser_keep_separate_copies_and_no_stale_tab_is_replay
     tab_b.goto(f"{live_server.url}/candidate/attempts/{attempt_id}")
     expect(page.locator("#takeover-overlay")).to_be_visible(timeout=5000)   # no poll interval to wait for
     assert page.evaluate("document.querySelector('main').inert") is True
+    # the covered page names what it had not saved, for the candidate to check on the live page
+    number = page.locator(f".qnav[data-goto='{p2}']").inner_text().strip()
+    expect(page.locator("#takeover-unsent")).to_contain_text(f"第 {number} 题")
     token_b = tab_b.evaluate(f"localStorage.getItem('{prefix}.live')")
     assert token_b != token_a
     # B took over A's unsent answer (A was the live page when it was chosen) and saved it

@@ -184,6 +184,11 @@
      inert, and says so; "改用本页" reopens it, which takes the attempt back. Called on a save's 409
      takenOver and by the status poll (proctor-watch.js). */
   var stopped = false;
+  /* What this page holds that the server has not acknowledged, in words ("第 3、5 题"), registered by
+     the page's adapter: the take-over notice names it, since the covered page cannot be read and a
+     page another device took over never hands its copy on. */
+  var describeUnsent = function () { return ""; };
+  function unsent(describe) { describeUnsent = describe; }
   function takeOver(message) {
     if (stopped) return;
     stopped = true;
@@ -198,6 +203,15 @@
       '<button type="button" class="primary" id="takeover-reclaim">改用本页继续作答</button></div>';
     box.querySelector("#takeover-text").textContent = message ||
       "本场考试已在另一个标签页或设备上打开，本页已停止保存。请在最新打开的页面继续作答。";
+    var left = "";
+    try { left = describeUnsent(); } catch (e) { left = ""; }
+    if (left) {
+      var note = document.createElement("p");
+      note.id = "takeover-unsent";
+      note.textContent = "本页尚有未保存到服务器的作答：" + left + "。请在最新打开的页面中核对，如没有，请在那里重新填写。";
+      box.querySelector(".proctor-box").insertBefore(note, box.querySelector("#takeover-reclaim"));
+      box.setAttribute("aria-describedby", "takeover-text takeover-unsent");
+    }
     box.querySelector("#takeover-reclaim").addEventListener("click", function () { window.location.reload(); });
     document.body.appendChild(box);
     var main = document.querySelector("main");
@@ -214,7 +228,7 @@
 
   window.CallexamAutosave = {
     key: key, load: load, store: store, remove: remove, forgetAll: forgetAll, forgetAttempt: forgetAttempt,
-    pageCopy: pageCopy,
+    pageCopy: pageCopy, unsent: unsent,
     Backoff: Backoff, send: send, classify: classify, waitingText: waitingText, takeOver: takeOver,
     isStopped: function () { return stopped; },
   };

@@ -69,6 +69,13 @@
   }
 
   function pendingCount() { return Object.keys(pending).length; }
+  autosave.unsent(function () {   // named on the take-over notice (autosave.js)
+    var numbers = Object.keys(pending).map(function (p) {
+      var nav = document.querySelector('.qnav[data-goto="' + p + '"]');
+      return nav ? nav.textContent.trim() : String(Number(p) + 1);
+    });
+    return numbers.length ? "第 " + numbers.join("、") + " 题" : "";
+  });
 
   function showStatus() {
     var n = pendingCount();

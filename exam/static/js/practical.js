@@ -82,6 +82,14 @@
     return Object.keys(seqs).filter(function (p) { return seqs[p] > (acked[p] || 0) || callPending[p]; });
   }
 
+  autosave.unsent(function () {   // named on the take-over notice (autosave.js)
+    var names = pending().map(function (p) {
+      var nav = document.querySelector('.tasknav[data-goto="' + p + '"]');
+      return nav ? nav.textContent.trim() : "任务 " + (Number(p) + 1);
+    });
+    return names.join("、");
+  });
+
   function showStatus() {
     var n = pending().length;
     statusEl.classList.remove("saved", "saving", "offline", "closed");

@@ -44,6 +44,10 @@
   }
   input.value = committed;
 
+  autosave.unsent(function () {   // named on the take-over notice (autosave.js)
+    return seq > ackedSeq ? "录入的文字（本页共 " + chars(committed) + " 字）" : "";
+  });
+
   function persist() {
     copy.store("", { text: committed, seq: seq, instance: instance, counters: counters });
   }
