@@ -8,7 +8,8 @@ three points, each a third of the criterion (a point that does not apply is left
    marking (so the weakest element follows from the rubric, as the reference marks do; items tied
    for the most lost points are each accepted);
 2. **says what to do instead** — an instruction (应/建议/要/下次 …, not one right after 没/未: "没有先
-   给安全指导" reports a fault) followed, in the same sentence, by what the agent should do;
+   给安全指导" reports a fault) followed, in the same sentence, by what the agent should do; the cue
+   must be the coach's own word, not one inside quotation marks (the 请 of a quoted “您好，请讲”);
 3. **uses the standard's wording where it exists** — quotes the phrase or rule the standard
    (T/GSOCCIA 001-2020) really prescribes for that element; where the standard prescribes nothing
    for it (an emergency's order of steps is the hotline's own rule), the point does not apply, and a
@@ -126,17 +127,46 @@ def _said(comments: list[tuple[dict, str]], words: list[str]) -> list[tuple[dict
     return found
 
 
-def _sentences(text: str) -> list[str]:
-    """The comment's sentences, normalised. A colon introduces what follows as one piece (a model
-    phrase: "应改为：您好！我是……请问有什么可以帮您？"), so a sentence holding one runs to the end."""
-    out, current = [], ""
-    for part in _SENTENCE.split(matcher.canonical(text)):
-        current += part
-        if not _COLON.search(current):
-            out.append(current)
-            current = ""
-    out.append(current)
-    return [s for s in map(matcher.normal, out) if s]
+_OPEN, _CLOSE = "“‘「『", "”’」』"
+
+
+def _quoted_flags(text: str) -> list[bool]:
+    """For each character of ``text``: whether it stands inside quotation marks (“…”, ‘…’, 「…」, 『…』,
+    "…"): words the comment quotes — the agent's own or a model phrase — not the coach's."""
+    flags, depth, straight = [], 0, False
+    for ch in text:
+        if ch in _CLOSE:
+            depth = max(0, depth - 1)
+            flags.append(False)
+        elif ch in _OPEN:
+            flags.append(False)
+            depth += 1
+        elif ch == '"':
+            straight = not straight
+            flags.append(False)
+        else:
+            flags.append(depth > 0 or straight)
+    return flags
+
+
+def _sentences_marked(text: str) -> list[tuple[str, str]]:
+    """The comment's sentences, normalised, each with a copy in which quoted words are blanked (□).
+    A colon introduces what follows as one piece (a model phrase: "应改为：您好！我是……请问有什么可以帮您？"),
+    so a sentence holding one runs to the end."""
+    canon = matcher.canonical(text)
+    inside = _quoted_flags(canon)
+    out, full, masked, colon = [], [], [], False
+    for ch, quoted in zip(canon, inside):
+        if _SENTENCE.match(ch) and not colon:
+            out.append(("".join(full), "".join(masked)))
+            full, masked = [], []
+            continue
+        colon = colon or bool(_COLON.match(ch))
+        kept = matcher.squeeze(ch)
+        full.append(kept)
+        masked.append("□" * len(kept) if quoted else kept)
+    out.append(("".join(full), "".join(masked)))
+    return [(f, m) for f, m in out if f]
 
 
 def _cue(before: str) -> str | None:
@@ -154,11 +184,12 @@ def _instructed(comments: list[tuple[dict, str]], words: list[str]) -> list[tupl
     as in "应先让客户说完、再复述核对")."""
     found = []
     for item, text in comments:
-        for sentence in _sentences(text):
+        for sentence, unquoted in _sentences_marked(text):
             for word in words:
                 w = matcher.normal(word)
                 at = sentence.find(w) if w else -1
-                cue = _cue(sentence[:at]) if at >= 0 else None
+                # the cue is the coach's word: a 请 inside a quoted “您好，请讲” tells the agent nothing
+                cue = _cue(unquoted[:at]) if at >= 0 else None
                 if cue is not None:
                     found.append((item, cue, word))
                     break

