@@ -97,8 +97,10 @@ def _theory(engine, sid, cid, examiner_id, t0):
     delivery.save_answers(engine, aid, cid, saves, t0 + dt.timedelta(minutes=20), GRACE)
     delivery.submit(engine, aid, "candidate", t0 + dt.timedelta(minutes=30), candidate_id=cid)
     for slot in slots:
-        if slot.kind == "short":
-            marking.save_mark(engine, sid, aid, slot.position, Fraction(slot.points), "要点齐全", examiner_id)
+        if slot.kind == "short":   # full marks, 要点 by 要点 (an item with 评分要点 takes no bare total)
+            key = json.loads(slot.key) if isinstance(slot.key, str) else slot.key
+            marking.save_mark(engine, sid, aid, slot.position, None, "要点齐全", examiner_id,
+                              parts=marking.full_parts(Fraction(slot.points), key["points"]))
 
 
 def _typing(engine, sid, cid, t0):

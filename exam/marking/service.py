@@ -43,6 +43,12 @@ class MarkingError(ValueError):
     pass
 
 
+class PointsMissing(MarkingError):
+    """A mark for an item with 评分要点 that does not give every 要点 its points (a bare total, or a
+    form without some ``p_N``): the page always posts one field per 要点, so only a crafted request
+    meets it, and the page answers 400."""
+
+
 def answer_code(secret: str | bytes, attempt_id: int) -> str:
     """The anonymous code an attempt's short answers are marked under (8 characters, A–Z and 2–7)."""
     key = secret.encode() if isinstance(secret, str) else secret
@@ -124,8 +130,18 @@ def short_answers(db: Session, session_id: int, secret: str | bytes | None = Non
     return out
 
 
+def _key_points(key) -> list[str]:
+    """The 评分要点 of a short answer's key (none in an essay imported without grader information)."""
+    return list((key or {}).get("points") or [])
+
+
 def _by_round(marks) -> dict[int, Fraction]:
     return {m.round: Fraction(m.points) for m in marks}
+
+
+def full_parts(maximum: Fraction, points_list: list[str]) -> dict[str, str]:
+    """Every 要点 given its whole share, as ``save_mark``'s ``parts`` (the demo's marking)."""
+    return {str(i): str(share) for i, share in enumerate(point_shares(maximum, len(points_list)))}
 
 
 def parse_parts(maximum: Fraction, points_list: list[str], raw: Mapping[str, str]) -> dict[str, Fraction]:
@@ -152,12 +168,36 @@ def parse_parts(maximum: Fraction, points_list: list[str], raw: Mapping[str, str
     return out
 
 
+def missing_points(points_list: list[str], parts: Mapping[str, str] | None) -> list[str]:
+    """The 要点 of ``points_list`` that ``parts`` gives no points for, as the page labels them
+    ("要点 2"); every 要点 when ``parts`` is None (a bare total)."""
+    given = parts or {}
+    return [f"要点 {i + 1}" for i in range(len(points_list)) if str(i) not in given]
+
+
+def _per_point(points_list: list[str], parts: Mapping[str, str] | None) -> None:
+    """An item with 评分要点 is marked per 要点, by every door and in every round: a bare total or a
+    missing 要点 is refused by name, and so is a 要点 the item does not have."""
+    if not points_list:
+        if parts:
+            raise MarkingError("本题没有评分要点，请直接填写得分")
+        return
+    missing = missing_points(points_list, parts)
+    if missing:
+        raise PointsMissing(f"本题有 {len(points_list)} 个评分要点，须逐项给分：缺少{'、'.join(missing)}的得分")
+    unknown = sorted(set(parts) - {str(i) for i in range(len(points_list))}, key=lambda k: (len(k), k))
+    if unknown:
+        raise PointsMissing(f"本题只有 {len(points_list)} 个评分要点，没有"
+                            + "、".join(f"要点 {int(k) + 1}" if k.isdigit() else f"“{k}”" for k in unknown))
+
+
 def save_mark(engine: Engine, session_id: int, attempt_id: int, position: int, points: Fraction | None,
               comment: str, marker_id: int, *, parts: Mapping[str, str] | None = None, confirmed: bool = False,
               change_reason: str = "") -> Fraction:
     """Record (or, confirmed and with a reason, change) this examiner's marking in their round, store
     the agreed mark when the marking is complete and regrade the attempt; returns the attempt's score.
-    ``parts`` gives the points per 评分要点 (their sum is the mark); without it ``points`` is the mark."""
+    ``parts`` gives the points per 评分要点 (their sum is the mark) and is required when the item has
+    评分要点 (``PointsMissing`` otherwise, ``points`` ignored); only an item without 要点 takes ``points``."""
     with write_connection(engine) as conn:
         slot = conn.execute(
             select(PaperSlot.points, PaperSlot.kind, PaperSlot.item_version_id, Attempt.status, Attempt.session_id)
@@ -172,9 +212,11 @@ def save_mark(engine: Engine, session_id: int, attempt_id: int, position: int, p
             raise MarkingError("本场成绩已发布，评分不能再修改（如需更正，请先在场次成绩页撤回发布）")
         maximum = Fraction(slot.points)
         criteria: dict[str, Fraction] = {}
-        if parts is not None:
-            key = conn.execute(select(ItemVersion.key).where(ItemVersion.id == slot.item_version_id)).scalar()
-            criteria = parse_parts(maximum, list(key["points"]), parts)
+        key = conn.execute(select(ItemVersion.key).where(ItemVersion.id == slot.item_version_id)).scalar()
+        points_list = list(_key_points(key))
+        _per_point(points_list, parts)
+        if points_list:
+            criteria = parse_parts(maximum, points_list, parts)
             points = sum(criteria.values(), Fraction(0))
         if points is None or not 0 <= points <= maximum:
             raise MarkingError(f"得分应在 0 至 {rounds.shown(maximum)} 分之间")

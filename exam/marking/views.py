@@ -35,20 +35,25 @@ def mark(session_id: int, code: str, position: int):
     if attempt_id is None:
         abort(404)
     code = code.strip().upper()
+    # one p_N per 评分要点 (the service refuses a bare total for an item that has 要点); a bare
+    # ``points`` only for an item without 要点
     parts = {key[2:]: value for key, value in request.form.items() if key.startswith("p_")} or None
     points = None
-    if parts is None:
+    if parts is None and "points" in request.form:
         try:
-            points = Fraction(request.form.get("points", "").strip())
+            points = Fraction(request.form["points"].strip())
         except (ValueError, ZeroDivisionError):
-            flash("得分应为数字，例如 3 或 2.5", "error")
-            return redirect(_back(session_id, code, position))
+            points = None          # the service names the range
     try:
         service.save_mark(web.engine(), session_id, attempt_id, position, points,
                           request.form.get("comment", "")[:2000], current_user.id, parts=parts,
                           confirmed=request.form.get("confirm_change") == "1",
                           change_reason=request.form.get("change_reason", ""))
         flash(f"已保存答卷 {code} 第 {position + 1} 题的得分。")
+    except service.PointsMissing as exc:
+        # not something the page sends (it posts every 要点): refused outright, nothing saved
+        message = f"答卷 {code} 第 {position + 1} 题未保存：{exc}"
+        return render_template("error.html", message=message, status=400), 400
     except service.MarkingError as exc:
         flash(f"答卷 {code} 第 {position + 1} 题未保存：{exc}", "error")
     return redirect(_back(session_id, code, position))

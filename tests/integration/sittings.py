@@ -85,9 +85,16 @@ def short_slots(engine, aid):
 
 
 def mark_theory_shorts(engine, sid, aid):
+    """Full marks for every short answer, 要点 by 要点."""
     examiner = _user(engine, "examiner")
-    for position, points in short_slots(engine, aid):
-        theory_marking.save_mark(engine, sid, aid, position, Fraction(points), "好", examiner)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT ps.position, ps.points, iv.key FROM paper_slot ps "
+                                 "JOIN item_version iv ON iv.id = ps.item_version_id "
+                                 "WHERE ps.attempt_id = :a AND ps.kind = 'short'"), {"a": aid}).all()
+    for position, points, key in rows:
+        key = json.loads(key) if isinstance(key, str) else key
+        theory_marking.save_mark(engine, sid, aid, position, None, "好", examiner,
+                                 parts=theory_marking.full_parts(Fraction(points), key["points"]))
 
 
 def sit_typing(engine, sid, cid, t0, chars: int) -> int:

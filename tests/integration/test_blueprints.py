@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from exam import standard
 from exam.db import write_session
 from exam.delivery import service as delivery
-from exam.delivery.models import Attempt, PaperSlot
+from exam.delivery.models import Attempt, ManualMark, PaperSlot
 from exam.marking import service as marking
 from exam.timeutil import utcnow
 from question_bank import blueprint_service
@@ -122,15 +122,23 @@ def test_short_answers_reach_the_examiner_and_marks_settle_the_result(engine, us
     by_id = client.post(f"/examiner/sessions/{sid}/marking/{aid}/{shorts[0].position}",
                         data={"points": "2", "csrf_token": token})
     assert by_id.status_code == 404
+    with Session(engine) as db:
+        answers = marking.short_answers(db, sid)
+    # a bare total cannot stand in for the 评分要点 (issue 22.4): refused by name, nothing saved
     resp = client.post(f"/examiner/sessions/{sid}/marking/{code}/{shorts[0].position}",
-                       data={"points": "99", "csrf_token": token}, follow_redirects=True)
-    assert "得分应在 0 至 5 分之间" in resp.get_data(as_text=True)
-    for s in shorts:
-        client.post(f"/examiner/sessions/{sid}/marking/{code.lower()}/{s.position}",
-                    data={"points": "2.5", "comment": "要点不全", "csrf_token": token})
+                       data={"points": "2.5", "csrf_token": token})
+    first = next(a for a in answers if a.position == shorts[0].position)
+    missing = "、".join(f"要点 {i + 1}" for i in range(len(first.points_list)))
+    assert resp.status_code == 400 and f"须逐项给分：缺少{missing}的得分" in resp.get_data(as_text=True)
+    with Session(engine) as db:
+        assert not db.exec(select(ManualMark).where(ManualMark.attempt_id == aid)).all()
+    for a in answers:   # the first 要点 in full, the others nothing
+        parts = {f"p_{i}": str(share) if i == 0 else "0" for i, share in enumerate(a.shares)}
+        client.post(f"/examiner/sessions/{sid}/marking/{code.lower()}/{a.position}",
+                    data={**parts, "comment": "要点不全", "csrf_token": token})
     with Session(engine) as s:
         attempt = s.get(Attempt, aid)
-    assert attempt.passed is False and attempt.score == 5.0
+    assert attempt.passed is False and attempt.score == float(sum(a.shares[0] for a in answers))
     assert "待评分 0 份" in client.get(f"/examiner/sessions/{sid}/marking").get_data(as_text=True)
 
 

@@ -190,6 +190,43 @@ def test_short_answers_are_marked_per_point_in_a_stable_order_and_changes_are_co
     assert event["after"] == "0" and event["criteria"]["0"] == "0"
 
 
+def test_a_short_answer_with_points_takes_no_bare_total_by_any_door(client, engine, users, make_session):
+    """Marking per 评分要点 cannot be bypassed (audit finding 9): a bare ``points``, a form missing a
+    要点 or naming one the item does not have is refused by name — 400 on the page, ``PointsMissing``
+    from the service every door goes through — and nothing is stored or audited."""
+    sid, answers = _short_session(engine, users, make_session, candidates=("cand1",))
+    a = answers[0]
+    assert len(a.points_list) >= 2
+    every = "、".join(f"要点 {i + 1}" for i in range(len(a.points_list)))
+    last = f"要点 {len(a.points_list)}"
+    login(client, "examiner")
+    page_url = f"/examiner/sessions/{sid}/marking"
+    token = csrf_token(client, page_url)
+    code = short_marking.answer_code(client.application.secret_key, a.attempt_id)
+    post = f"/examiner/sessions/{sid}/marking/{code}/{a.position}"
+    without_last = {k: v for k, v in _parts(a).items() if k != f"p_{len(a.points_list) - 1}"}
+    for form, named in (({"points": str(a.max_points)}, f"缺少{every}的得分"),
+                        ({"points": "abc"}, f"缺少{every}的得分"),
+                        (without_last, f"缺少{last}的得分"),
+                        ({**_parts(a), "p_9": "1"}, "没有要点 10")):
+        resp = client.post(post, data={**form, "csrf_token": token})
+        text = resp.get_data(as_text=True)
+        assert resp.status_code == 400 and named in text and f"第 {a.position + 1} 题未保存" in text, (form, text[:300])
+    # the service itself, as a JSON door or a script would call it
+    for points, parts in ((a.max_points, None), (None, {"0": str(a.shares[0])})):
+        with pytest.raises(short_marking.PointsMissing, match="须逐项给分"):
+            short_marking.save_mark(engine, sid, a.attempt_id, a.position, points, "", users["examiner"], parts=parts)
+    with Session(engine) as db:
+        assert db.get(ManualMark, (a.attempt_id, a.position)) is None
+        assert not db.exec(select(ShortMark).where(ShortMark.attempt_id == a.attempt_id)).all()
+    assert _events(engine, "attempt.marked") == []
+    # the page's own form (every 要点) goes through
+    resp = client.post(post, data={**_parts(a), "csrf_token": token})
+    assert resp.status_code == 302
+    with Session(engine) as db:
+        assert Fraction(db.get(ManualMark, (a.attempt_id, a.position)).points) == a.max_points
+
+
 def test_short_answers_double_marking_averages_close_marks_and_reconciles_far_ones(engine, users, make_session):
     from exam.accounts import service as accounts
     with write_session(engine) as db:
@@ -218,9 +255,12 @@ def test_short_answers_double_marking_averages_close_marks_and_reconciles_far_on
         assert short_marking.short_answers(db, sid)[1].state == rounds.RECONCILE
     with pytest.raises(short_marking.MarkingError):   # the first examiner changing theirs needs a reason
         short_marking.save_mark(engine, sid, b.attempt_id, b.position, None, "", users["examiner"], parts=zero_b)
-    short_marking.save_mark(engine, sid, b.attempt_id, b.position, Fraction(2), "仲裁", third)
+    with pytest.raises(short_marking.PointsMissing):   # the third examiner marks per 要点 too
+        short_marking.save_mark(engine, sid, b.attempt_id, b.position, Fraction(2), "仲裁", third)
+    decision = {**zero_b, "0": full_b["0"]}
+    short_marking.save_mark(engine, sid, b.attempt_id, b.position, None, "仲裁", third, parts=decision)
     with Session(engine) as db:
-        assert Fraction(db.get(ManualMark, (b.attempt_id, b.position)).points) == 2
+        assert Fraction(db.get(ManualMark, (b.attempt_id, b.position)).points) == b.shares[0]
         rows = list(db.exec(select(ShortMark).where(ShortMark.attempt_id == b.attempt_id,
                                                     ShortMark.position == b.position).order_by(ShortMark.round)))
         assert [(r.round, r.marker_id) for r in rows] == [(1, users["examiner"]), (2, second), (3, third)]
