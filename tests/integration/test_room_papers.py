@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import subprocess
 
 from sqlmodel import Session, select
@@ -13,7 +14,7 @@ from sqlmodel import Session, select
 from exam.delivery import service as delivery
 from exam.proctoring import actions
 from exam.sessions.models import Enrollment, ExamSession
-from exam.sessions.papers import records
+from exam.sessions.papers import pdf, records
 from exam.sessions.roster import profiles
 from exam.db import write_session
 from exam.timeutil import utcnow
@@ -89,17 +90,37 @@ def test_room_report_lists_attendance_outcomes_and_every_proctor_action_with_its
     body = pdf_text(resp.data)
     assert resp.status_code == 200 and "考场记录" in body
     for text in ("座位电脑死机重启", "延长时间", "考生身体不适", "暂停", "考生使用手机，按违纪处理", "强制交卷",
-                 "3 号机键盘失灵，已更换", "考评员强制交卷", "考生交卷", "应考 3", "实考 2", "未签到 1"):
+                 "3 号机键盘失灵，已更换", "考评员强制交卷", "考生交卷"):
         assert text in body, text
     assert "考务主管签名" in body
-    # after every window has closed, the one who never came is 缺考
+    assert _attendance(body) == {"应考": 3, "实考": 2, "已签到未作答": 0, "未签到": 1, "强制交卷（份）": 1, "作废（份）": 0}
+    # the third signs in and starts nothing: counted as such while the window is open, so the line
+    # still adds up (audit finding 13: 应考 20，实考 3，未签到 14 left three out)
+    with write_session(engine) as db:
+        enrolment = db.exec(select(Enrollment).where(Enrollment.session_id == sid,
+                                                     Enrollment.candidate_id == seated[3])).one()
+        enrolment.signed_in_at = now
+    body = pdf_text(client.get(f"/examiner/sessions/{sid}/papers/rooms/{room_id}/report.pdf").data)
+    assert _attendance(body) == {"应考": 3, "实考": 2, "已签到未作答": 1, "未签到": 0, "强制交卷（份）": 1, "作废（份）": 0}
+    assert "已签到未作答" in body.split("考生情况", 1)[1]          # and on the candidate's row
+    # after every window has closed, the one who signed in and never started is 缺考
     with Session(engine) as db:
         session = db.get(ExamSession, sid)
         later = session.ends_at + dt.timedelta(minutes=1)
         report = records.report(db, sid, room_id, "Asia/Shanghai", later)
-    assert report.closed and report.attendance["缺考"] == 1
-    assert [w for _, w, _ in report.outcomes].count("缺考") == 1
-    assert report.attendance["强制交卷（份）"] == 1
+    assert report.closed and [w for _, w, _ in report.outcomes].count("缺考") == 1
+    closed = _attendance(pdf_text(pdf.room_report(report, "2026年12月07日 18:00")))
+    assert closed == {"应考": 3, "实考": 2, "缺考": 1, "强制交卷（份）": 1, "作废（份）": 0}
+
+
+def _attendance(body: str) -> dict[str, int]:
+    """The room report's 出勤 line as pdftotext reads it, each count by its word; the line must add
+    up: 应考 is 实考 plus every way of not having sat (未签到, 已签到未作答 or, once closed, 缺考)."""
+    chunk = body[body.index("出勤："):body.index("考生情况")].split("：", 1)[1]
+    chunk = "".join(line.strip() for line in chunk.splitlines()).split("（考试尚未", 1)[0]
+    counts = {word: int(n) for word, n in re.findall(r"([^\s，：\d]+)\s*(\d+)", chunk)}
+    assert counts["应考"] == sum(n for word, n in counts.items() if word not in ("应考", "强制交卷（份）", "作废（份）"))
+    return counts
 
 
 def test_a_candidates_whole_answer_sheet_for_an_appeal_is_examiner_only_and_audited(client, engine, make_session,

@@ -152,7 +152,7 @@ def room_report(report: RoomReport, printed: str) -> bytes:
     for seat, word, endings in report.outcomes:
         rows.append([_p(seat.seat_no or "—", st["cell"]), _p(seat.name, st["cell"]), seat.ticket,
                      _p(word, st["cell"]), _p("；".join(endings) or "—", st["small"])])
-    table = Table(rows, colWidths=[12 * mm, 26 * mm, 30 * mm, 24 * mm, 90 * mm], repeatRows=1)
+    table = Table(rows, colWidths=[12 * mm, 26 * mm, 30 * mm, 30 * mm, 84 * mm], repeatRows=1)   # 已签到未作答 on one line
     table.setStyle(GRID)
     story.append(table)
     for title, lines, empty in (("考场情况记录", report.incidents, "无"), ("监考操作记录（含原因）", report.actions, "无")):

@@ -31,7 +31,7 @@ SUBMIT_REASONS = {"candidate": "考生交卷", "deadline": "时间到自动交�
 ACTIONS = {"proctor.extra_time": "延长时间", "proctor.pause": "暂停", "proctor.resume": "恢复",
            "proctor.force_submit": "强制交卷", "proctor.void": "作废", "proctor.pause_all": "全场暂停",
            "proctor.resume_all": "全场恢复"}
-ABSENT, NOT_YET = "缺考", "未签到"
+ABSENT, NOT_YET, SIGNED_IN_ONLY = "缺考", "未签到", "已签到未作答"
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,8 @@ class Line:
 class RoomReport:
     sheet: RoomSheet
     examiners: list[str]
-    attendance: dict[str, int]              # 应考 / 实考 / 缺考 (or 未签到 while open) / 强制交卷 / 作废
+    # 应考 = 实考 + 缺考 once closed; 应考 = 实考 + 已签到未作答 + 未签到 while open; then 强制交卷, 作废
+    attendance: dict[str, int]
     outcomes: list[tuple[Seat, str, list[str]]]    # seat, attendance word, each part's ending
     incidents: list[Line] = field(default_factory=list)
     actions: list[Line] = field(default_factory=list)
@@ -178,13 +179,11 @@ def report(db: Session, session_id: int, room_id: int, tz: str, now: dt.datetime
         if seat.candidate_id in sat:
             word = "实考"
         elif signed_in.get(seat.candidate_id):
-            word = "已签到未作答" if not closed else ABSENT
+            word = SIGNED_IN_ONLY if not closed else ABSENT
         else:
             word = ABSENT if closed else NOT_YET
         outcomes.append((seat, word, endings[seat.candidate_id]))
-    absent_word = ABSENT if closed else NOT_YET
-    attendance = {"应考": len(found.seats), "实考": len(sat),
-                  absent_word: sum(1 for _, w, _ in outcomes if w in (ABSENT, NOT_YET)),
+    attendance = {"应考": len(found.seats), **_attendance([w for _, w, _ in outcomes], closed),
                   "强制交卷（份）": forced, "作废（份）": voided}
     examiners = sorted(_names(db, db.exec(select(SessionExaminer.examiner_id)
                                           .where(SessionExaminer.session_id == session_id))).values())
@@ -209,6 +208,14 @@ def report(db: Session, session_id: int, room_id: int, tz: str, now: dt.datetime
         actions.append(Line(to_local(e.at, tz).strftime("%m-%d %H:%M"), what, _who(cid, in_room, people),
                             people.get(e.actor_id, "系统"), detail.get("reason") or ""))
     return RoomReport(found, examiners, attendance, outcomes, incidents, actions, closed)
+
+
+def _attendance(words: list[str], closed: bool) -> dict[str, int]:
+    """The attendance line's counts, one per outcome word, so that they add up to 应考: once every
+    window has closed a candidate sat (实考) or is 缺考 (signed in or not); while one is open a
+    candidate who signed in without starting a part is 已签到未作答, not yet absent."""
+    order = ("实考", ABSENT) if closed else ("实考", SIGNED_IN_ONLY, NOT_YET)
+    return {word: words.count(word) for word in order}
 
 
 def _who(candidate_id, in_room: dict[int, Seat], people: dict[int, str]) -> str:
