@@ -464,15 +464,44 @@ def test_export_carries_what_hr_and_the_certifying_body_file_and_whole_ids_only_
         rows = list(load_workbook(io.BytesIO(resp.data))["成绩汇总"].iter_rows(values_only=True))
         return {r[1]: dict(zip(rows[0], r)) for r in rows[1:]}
 
+    def csv_ids(query=""):
+        resp = client.get(f"/examiner/sessions/{sid}/results/export.csv{query}")
+        assert resp.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(resp.data.decode("utf-8-sig"))))
+        return {r["姓名"]: r["身份证号"] for r in rows}
+
+    def events(action):
+        with Session(engine) as db:
+            return list(db.exec(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+
+    masked = whole[:6] + "********" + whole[-4:]
     one = sheet()["cand1"]
-    assert one["身份证号"] == whole[:6] + "********" + whole[-4:] and one["工作单位"] == "华东呼叫中心"
+    assert one["身份证号"] == masked and one["工作单位"] == "华东呼叫中心"
     assert one["考场座位"] == "第9考场 7 号" and one["证书编号"] == "HJ-2026-000123"
     assert one["打字速度（字/分）"] == "80" and one["打字准确率（%）"] is not None
-    with Session(engine) as db:
-        assert not db.exec(select(AuditEvent).where(AuditEvent.action == "results.export_full_id")).all()
+    assert csv_ids()["cand1"] == masked
+    # an examiner of the session: masked only — the page offers no whole-ID export, and a crafted
+    # ?id=full is refused 403 on both doors (not quietly masked), each refusal on the record
+    page = client.get(f"/examiner/sessions/{sid}/results").get_data(as_text=True)
+    assert "id=full" not in page and "仅限考务主管导出" in page
+    for fmt in ("xlsx", "csv"):
+        resp = client.get(f"/examiner/sessions/{sid}/results/export.{fmt}?id=full")
+        assert resp.status_code == 403 and "完整身份证号仅限考务主管导出" in resp.get_data(as_text=True)
+        assert whole.encode() not in resp.data
+    assert events("results.export_full_id") == []
+    refused = events("results.export_full_id_refused")
+    assert [(e.actor_id, e.subject_id, e.detail["format"]) for e in refused] == [
+        (users["examiner"], sid, "xlsx"), (users["examiner"], sid, "csv")]
+    # the 考务主管: offered on the page, whole IDs on both doors, each export audited
+    login(client, "chief")
+    page = client.get(f"/examiner/sessions/{sid}/results").get_data(as_text=True)
+    assert "export.xlsx?id=full" in page and "仅限考务主管导出" not in page
     assert sheet("?id=full")["cand1"]["身份证号"] == whole
-    with Session(engine) as db:
-        (event,) = db.exec(select(AuditEvent).where(AuditEvent.action == "results.export_full_id")).all()
-    assert event.actor_id == users["examiner"] and event.subject_id == sid
-    client.application.config["RESULTS_FULL_ID_ROLES"] = ("chief",)
-    assert client.get(f"/examiner/sessions/{sid}/results/export.csv?id=full").status_code == 403
+    assert csv_ids("?id=full")["cand1"] == whole
+    assert [(e.actor_id, e.subject_id, e.detail["format"]) for e in events("results.export_full_id")] == [
+        (users["chief"], sid, "xlsx"), (users["chief"], sid, "csv")]
+    # an installation may widen it (RESULTS_FULL_ID_ROLES), still audited
+    client.application.config["RESULTS_FULL_ID_ROLES"] = ("examiner", "chief")
+    login(client, "examiner")
+    assert csv_ids("?id=full")["cand1"] == whole
+    assert events("results.export_full_id")[-1].actor_id == users["examiner"]

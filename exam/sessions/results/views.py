@@ -27,9 +27,18 @@ from exam.timeutil import local_to_utc, to_local
 bp = Blueprint("session_results", __name__, url_prefix="/examiner")
 
 MAX_FLASHED_REASONS = 5
-#: Who may export whole ID numbers (the 认定 body's filing needs them; HR's copy does not):
-#: ``RESULTS_FULL_ID_ROLES`` in the configuration overrides it. Every such export is audited.
-FULL_ID_ROLES = ("examiner", "chief")
+#: Who may export whole ID numbers: the 考务主管, who files with the 认定 body (HR's copy and the
+#: session's examiners get them masked; an admin manages accounts, not sessions, and never reaches
+#: this page). ``RESULTS_FULL_ID_ROLES`` in the configuration overrides it. Every such export is
+#: audited, and so is a refused request for one.
+FULL_ID_ROLES = ("chief",)
+FULL_ID_REFUSED = "完整身份证号仅限考务主管导出（报送认定机构用）；您可以导出脱敏的成绩表，或请考务主管导出"
+
+
+def may_export_full_id() -> bool:
+    """Whether the signed-in user may have whole ID numbers in an export (the page offers the link
+    only then; the export refuses anyone else)."""
+    return current_user.role in current_app.config.get("RESULTS_FULL_ID_ROLES", FULL_ID_ROLES)
 
 
 def _session(session_id: int) -> ExamSession:
@@ -52,7 +61,8 @@ def index(session_id: int):
     schedule = ScheduleForm(results_release=pub.release, publish_at=to_local(pub.publish_at, web.tz()))
     return render_template("session_results/index.html", exam_session=exam_session, table=table,
                            charts=[(c, Markup(c.svg)) for c in charts], publish_form=PublishForm(),
-                           schedule_form=schedule, unpublish_form=UnpublishForm(), now=web.now())
+                           schedule_form=schedule, unpublish_form=UnpublishForm(), now=web.now(),
+                           may_full_id=may_export_full_id())
 
 
 @bp.route("/sessions/<int:session_id>/results/export.<fmt>")
@@ -64,8 +74,13 @@ def export(session_id: int, fmt: str):
     table = results.session_table(web.db(), exam_session, web.now())
     full_id = request.args.get("id") == "full"
     if full_id:
-        if current_user.role not in current_app.config.get("RESULTS_FULL_ID_ROLES", FULL_ID_ROLES):
-            abort(403)
+        if not may_export_full_id():
+            # refused outright rather than quietly masked: a file that looks like the filing copy
+            # but is not would be worse than no file; the attempt is on the record
+            with write_connection(web.engine()) as conn:
+                record(conn, "results.export_full_id_refused", "exam_session", session_id,
+                       actor_id=current_user.id, format=fmt, role=current_user.role)
+            return render_template("error.html", message=FULL_ID_REFUSED, status=403), 403
         with write_connection(web.engine()) as conn:   # whole ID numbers leave the system: say who took them
             record(conn, "results.export_full_id", "exam_session", session_id, actor_id=current_user.id,
                    format=fmt, rows=len(table.rows))
