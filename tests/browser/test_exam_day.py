@@ -272,9 +272,14 @@ def test_a_second_device_takes_over_and_the_first_says_so_and_stops_saving(brows
 
 
 def test_the_other_candidate_pages_and_their_exam_day_states_pass_axe(axe_page, live_server, live_engine):
-    """The sign-in page, the typing and practical start pages, the practical page and its result after
-    a forced submission, 我的证书 and 消息 — and the exam page while a time warning or the take-over
-    notice covers it."""
+    """The sign-in page, the typing and practical start pages (须知), the practical page and its result
+    after a forced submission, 我的证书 and 消息, the password page a roster candidate meets first (and
+    with an error) — and the exam page while a time warning or the take-over notice covers it.
+
+    With the test above, tests/browser/test_typing.py (the typing page, typing and its result, a
+    result held for review) and test_results_pages.py (the published practical result) this is every
+    candidate page; the examiner's marking pages are in test_marking_pages.py and test_typing.py (the
+    typing review), the proctoring board in the two-tab test below."""
     from exam.proctoring import actions
 
     page = axe_page
@@ -288,7 +293,12 @@ def test_the_other_candidate_pages_and_their_exam_day_states_pass_axe(axe_page, 
     expect(page.locator("#time-available")).to_contain_text("您有")   # cut to the window's close
     assert_accessible(page, "打字测试须知")
     page.goto(live_server.url + "/candidate")
-    confirm_start(page, "开始实操考核")
+    page.click("text=开始实操考核")
+    page.wait_for_url("**/practical/begin")
+    expect(page.locator("#time-available")).to_contain_text("您有")
+    assert_accessible(page, "实操考核须知")
+    page.check("input[name=confirm]")
+    page.click("button:has-text(\"确认开始\")")
     page.wait_for_url("**/candidate/practical/*")
     practical_id = int(page.url.rsplit("/", 1)[1])
     expect(page.locator("#time-warning")).to_be_visible(timeout=15000)
@@ -306,6 +316,24 @@ def test_the_other_candidate_pages_and_their_exam_day_states_pass_axe(axe_page, 
     for path, where in (("/candidate/certificates", "我的证书"), ("/notifications", "消息")):
         page.goto(live_server.url + path)
         assert_accessible(page, where)
+    # a roster candidate's first sign-in goes to the password page (an initial password), and a
+    # wrong current password shows its error there
+    with live_engine.begin() as conn:
+        conn.execute(text("UPDATE user_account SET must_change_password = :t WHERE username = 'day9'"), {"t": True})
+    page.context.clear_cookies()            # a fresh browser (the flag is read at sign-in)
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=username]", "day9")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/account/password")
+    expect(page.locator("main")).to_contain_text("初始密码")
+    assert_accessible(page, "修改初始密码")
+    page.fill("input[name=current]", "not-the-password")
+    page.fill("input[name=new]", "Another-passw0rd-9")
+    page.fill("input[name=confirm]", "Another-passw0rd-9")
+    page.click("main button:has-text('修改密码')")
+    expect(page.locator("main .error")).to_contain_text("当前密码不正确")
+    assert_accessible(page, "修改密码（当前密码有误）")
 
 
 def test_cancelling_the_sign_out_warning_keeps_the_unsaved_answers(page, context, live_server, live_engine):

@@ -258,7 +258,7 @@ def test_the_whole_passage_in_one_save_is_held_for_review_and_voided_by_the_exam
     from tests.conftest import PASSWORD
     with write_session(live_engine) as db:
         accounts.create_user(db, "cand4", PASSWORD, "candidate", "cand4")
-    make_session(live_engine, "cand4")
+    session_id = make_session(live_engine, "cand4")
     page = axe_contexts().new_page()
     sign_in(page, live_server.url, "cand4")
     attempt_id = start_typing(page, live_server.url)
@@ -283,6 +283,11 @@ def test_the_whole_passage_in_one_save_is_held_for_review_and_voided_by_the_exam
 
     examiner = axe_contexts().new_page()
     sign_in(examiner, live_server.url, "examiner")
+    examiner.goto(f"{live_server.url}/examiner/sessions/{session_id}/typing")   # the examiner's list
+    expect(examiner.locator("#typing-results")).to_contain_text("待核查")
+    assert_accessible(examiner, "打字测试核查列表")
+    examiner.goto(f"{live_server.url}/examiner/sessions/{session_id}/stations")
+    assert_accessible(examiner, "考试机")
     examiner.goto(f"{live_server.url}/examiner/typing/{attempt_id}")
     expect(examiner.locator("#server-flags")).to_contain_text("文字增长超过人工录入速度")
     expect(examiner.locator("svg.chart-growth circle.burst")).to_have_count(1)
