@@ -59,6 +59,9 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--paper", choices=["blueprint", "spine"], default="blueprint")
     parser.add_argument("--top", type=int, default=25, help="also print the top N functions by own time")
+    parser.add_argument("--pstats", metavar="FILE", help="also write the cProfile statistics to FILE (for pstats/snakeviz)")
+    parser.add_argument("--statements", action="store_true",
+                        help="also count the SQL statements each request of a start sends, and print them")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="callexam-startprof-"))
@@ -96,18 +99,27 @@ def run(args) -> None:
     cpu = {"home": [], "begin": [], "start": [], "paper": []}
     sizes = []
 
-    def one(client, record: bool) -> None:
+    def one(client, record: bool, counting: _Counting | None = None) -> None:
+        def stage(name: str | None) -> None:
+            if counting is not None:
+                counting.stage = name
+
         t = time.process_time()
+        stage("home")
         client.get("/candidate")
         t_home = time.process_time()
+        stage("begin")
         begin = client.get(f"/candidate/sessions/{session_id}/theory/begin")  # the start page (issue 22)
         t_begin = time.process_time()
         token = CSRF.search(begin.get_data(as_text=True)).group(1)
+        stage("start")
         started = client.post(f"/candidate/sessions/{session_id}/start", data={"csrf_token": token, "confirm": "1"})
         t_start = time.process_time()
         assert started.status_code == 302, started.status_code
+        stage("paper")
         paper = client.get(started.headers["Location"])
         t_paper = time.process_time()
+        stage(None)
         assert paper.status_code == 200
         if record:
             cpu["home"].append(t_home - t)
@@ -117,6 +129,8 @@ def run(args) -> None:
             sizes.append(len(paper.data))
 
     one(clients[0], False)
+    extra = clients.pop() if args.statements else None  # one more start, its statements counted
+    counting = _Counting()
     half = len(clients) // 2
     for client in clients[1:half]:  # the figures: no profiler running
         one(client, True)
@@ -126,6 +140,8 @@ def run(args) -> None:
     for client in clients[half:]:  # the breakdown
         one(client, False)
     profiler.disable()
+    if args.pstats:
+        profiler.dump_stats(args.pstats)
     n = len(clients) - half
     db_name = "postgresql" if url.startswith("postgresql") else "sqlite"
     print(f"# start profile — {time.strftime('%Y-%m-%d %H:%M')} · {db_name} · {args.paper} paper · "
@@ -150,6 +166,48 @@ def run(args) -> None:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(args.top)
         print("\n" + "\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
+    if args.statements:
+        print_statements(one, counting, extra)
+
+
+class _Counting:
+    """SQL statements sent while ``stage`` is set, by stage (an engine-wide cursor event)."""
+
+    def __init__(self) -> None:
+        self.stage: str | None = None
+        self.by_stage: dict[str, list[str]] = {}
+        self.checkouts: dict[str, int] = {}
+
+    def checkout(self, *_args) -> None:
+        """A pooled connection handed out: on PostgreSQL each costs a ping and, on its return, a
+        rollback (two round trips the statement count does not show)."""
+        if self.stage is not None:
+            self.checkouts[self.stage] = self.checkouts.get(self.stage, 0) + 1
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if self.stage is not None:
+            self.by_stage.setdefault(self.stage, []).append(statement)
+
+
+def print_statements(one, counting: _Counting, client) -> None:
+    """One more start (after the measured ones, caches warm), with every SQL statement counted."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from sqlalchemy.pool import Pool
+
+    event.listen(Engine, "before_cursor_execute", counting)
+    event.listen(Pool, "checkout", counting.checkout)
+    try:
+        one(client, False, counting)
+    finally:
+        event.remove(Engine, "before_cursor_execute", counting)
+        event.remove(Pool, "checkout", counting.checkout)
+    print("\nSQL statements (and pool checkouts) of one start (caches warm):")
+    for stage, statements in counting.by_stage.items():
+        print(f"{stage:6s} {len(statements):3d} statements, {counting.checkouts.get(stage, 0)} checkouts")
+        for statement in statements:
+            print("        " + " ".join(statement.split())[:150])
 
 
 if __name__ == "__main__":

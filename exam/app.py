@@ -78,17 +78,18 @@ def _install_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def globals_():
-        return {"standard": standard, "unread_notifications": _unread_notifications}
+        return {"standard": standard, "page_header": _page_header}
 
 
-def _unread_notifications() -> int:
-    """Called by the page header only, so JSON and file responses never pay for the query."""
+def _page_header():
+    """Called by base.html's header only, so JSON and file responses never pay for the query
+    (``exam.page_header``: unread messages and the parts a candidate is sitting, one statement)."""
     from flask_login import current_user
 
-    from exam.notifications.service import unread_count
+    from exam import page_header
     if not current_user.is_authenticated:
-        return 0
-    return unread_count(web.db(), current_user.id)
+        return page_header.NOBODY
+    return page_header.read(web.db().connection(), current_user.id, current_user.role == "candidate", web.now())
 
 
 def _install_error_pages(app: Flask) -> None:

@@ -77,11 +77,12 @@ def enemy_versions(session: Session, version_ids) -> frozenset[frozenset[int]]:
     version_ids = list(version_ids)
     if not version_ids:
         return frozenset()
-    pairs = session.exec(select(ItemEnemy.item_a_id, ItemEnemy.item_b_id).where(ItemEnemy.decision == ENEMY)).all()
+    conn = session.connection()  # plain columns: no ORM row loading (every start asks)
+    pairs = conn.execute(select(ItemEnemy.item_a_id, ItemEnemy.item_b_id).where(ItemEnemy.decision == ENEMY)).all()
     if not pairs:
         return frozenset()
     versions: dict[int, list[int]] = {}
-    for vid, item_id in session.exec(select(ItemVersion.id, ItemVersion.item_id)
+    for vid, item_id in conn.execute(select(ItemVersion.id, ItemVersion.item_id)
                                      .where(ItemVersion.id.in_(version_ids))):
         versions.setdefault(item_id, []).append(vid)
     return frozenset(frozenset((va, vb)) for a, b in pairs

@@ -151,13 +151,16 @@ def for_level(query, level: str):
 def _approved_pool_query(level: str):
     """Built once per level: every start of a per-candidate paper runs it."""
     return for_level(latest_versions_query(
-        ItemVersion.id, ItemVersion.area, ItemVersion.kind, ItemVersion.difficulty), level).where(Item.status == APPROVED)
+        ItemVersion.id, ItemVersion.area, ItemVersion.kind, ItemVersion.difficulty), level).where(
+        Item.status == APPROVED).order_by(ItemVersion.id)
 
 
 def approved_pool(session: Session, level: str) -> list[tuple[int, str, str, int]]:
-    """(version id, area, kind, difficulty) of the current version of every approved item of a level:
-    the only items a paper may draw."""
-    return [tuple(row) for row in session.exec(_approved_pool_query(level))]
+    """(version id, area, kind, difficulty) of the current version of every approved item of a level,
+    by version id: the only items a paper may draw. Plain columns, so the rows are read on the
+    session's connection without the ORM's row loading (a start reads the ~900 rows of a level's
+    pool: 1.5 ms through the ORM, issue 23)."""
+    return [tuple(row) for row in session.connection().execute(_approved_pool_query(level))]
 
 
 def pool_for_level(session: Session, level: str) -> dict[str, list[int]]:

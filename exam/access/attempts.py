@@ -171,15 +171,3 @@ def submit_own(part_code: str, attempt) -> None:
     reason = "deadline" if now >= attempt.deadline else "candidate"
     parts.get(part_code).submit(web.engine(), attempt.id, reason, now, current_app.config,
                                 actor_id=current_user.id, candidate_id=current_user.id)
-
-
-def open_part_names(db: Session, candidate_id: int, now: dt.datetime) -> list[str]:
-    """The names of the parts the candidate is sitting now (open, and paused or not yet past the
-    deadline): signing out or leaving the page warns about each (base.html, leave-warning.js)."""
-    names = []
-    for part in parts.all_parts():
-        m = part.model
-        if db.exec(select(m.id).where(m.candidate_id == candidate_id, m.status == OPEN,
-                                      (m.paused_at.is_not(None)) | (m.deadline > now)).limit(1)).first() is not None:
-            names.append(part.name)
-    return names

@@ -37,7 +37,7 @@ def refuse_start(session_id: int, part: str):
     decision = service.check_start(
         web.engine(), session_id, part, current_user.id, web.now(), ip=client_ip(),
         preflight={k: v for k, v in request.form.items() if k not in ("csrf_token", CONFIRM_FIELD)},
-        timezone=web.tz(), throttle=throttle())
+        timezone=web.tz(), throttle=throttle(), db=web.db())
     if decision.allowed:
         return None
     for message in decision.messages:

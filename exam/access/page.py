@@ -5,12 +5,13 @@ every attempt page, so resuming from outside the room's network is refused like 
 
 The attempt-page check runs before the part's own view and loads the attempt and the session through
 the request's ORM session; the view then finds both in that session's identity map, so the check
-costs no query the page would not make anyway.
+costs no query the page would not make anyway. The identity map holds its objects weakly, so the
+check keeps both on ``flask.g`` for the rest of the request (without that, each was read twice).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, g, render_template, request, url_for
 from flask_login import current_user
 
 from exam import parts, web
@@ -36,9 +37,11 @@ def _guard_attempt_page():
         return None
     part = registered.code
     attempt = web.db().get(registered.model, (request.view_args or {}).get("attempt_id"))
+    g.attempt_page_rows = (attempt,)  # kept alive for the view's loader (see the module's docstring)
     if attempt is None or attempt.candidate_id != current_user.id or attempt.status != "open":
         return None  # the view answers 404, or shows the result
     exam_session = web.db().get(ExamSession, attempt.session_id)
+    g.attempt_page_rows = (attempt, exam_session)
     if exam_session is None or not exam_session.access_rules:
         return None
     reasons = service.page_refusals(exam_session, part, attempt, web.now(), ip=gate.client_ip(),

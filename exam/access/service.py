@@ -9,6 +9,7 @@ is guessing; the board reads the signals, the throttle counts its own events.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hmac
 from typing import Any, Mapping, Optional
@@ -59,24 +60,46 @@ def guesser(session_id: int, candidate_id: int) -> str:
 
 def context(db: Session, exam_session: ExamSession, part: str, candidate_id: int, now: dt.datetime, *,
             ip: Optional[str] = None, preflight: Mapping[str, str] | None = None, timezone: str = "Asia/Shanghai",
-            throttle: throttles.Policy = throttles.POLICIES["access_code"]) -> AccessContext:
-    verdict = throttles.check(db.connection(), throttle, guesser(exam_session.id, candidate_id), f"ip:{ip}", now)
+            throttle: throttles.Policy = throttles.POLICIES["access_code"], attempt: Any = None,
+            attempt_known: bool = False) -> AccessContext:
+    """What the rules look at. The wrong-guess count is read only when the session asks for an access
+    code (the one rule that looks at it); ``attempt_known`` says the caller has read ``attempt``
+    (None: there is none) together with the session."""
+    failures = wait = 0
+    if AccessCodeRule.code in (exam_session.access_rules or {}):
+        verdict = throttles.check(db.connection(), throttle, guesser(exam_session.id, candidate_id), f"ip:{ip}", now)
+        failures, wait = verdict.failures, verdict.retry_after
     return AccessContext(
         session=exam_session, part=part, candidate_id=candidate_id, now=now, client_ip=ip,
-        preflight=dict(preflight or {}), attempt=attempt_of(db, part, exam_session.id, candidate_id),
-        timezone=timezone, throttle=throttle, code_failures=verdict.failures, code_wait=verdict.retry_after)
+        preflight=dict(preflight or {}),
+        attempt=attempt if attempt_known else attempt_of(db, part, exam_session.id, candidate_id),
+        timezone=timezone, throttle=throttle, code_failures=failures, code_wait=wait)
+
+
+def start_read(db: Session, session_id: int, part: str, candidate_id: int) -> tuple[ExamSession | None, bool, Any]:
+    """The session, whether the candidate is enrolled in it and their attempt of ``part`` (or None),
+    in one query: every start of a storm asks all three."""
+    model = parts.get(part).model
+    row = db.exec(select(ExamSession, Enrollment.id, model)
+                  .outerjoin(Enrollment, (Enrollment.session_id == ExamSession.id)
+                             & (Enrollment.candidate_id == candidate_id))
+                  .outerjoin(model, (model.session_id == ExamSession.id) & (model.candidate_id == candidate_id))
+                  .where(ExamSession.id == session_id)).first()
+    return (row[0], row[1] is not None, row[2]) if row is not None else (None, False, None)
 
 
 def check_start(engine: Engine, session_id: int, part: str, candidate_id: int, now: dt.datetime, *,
                 ip: Optional[str], preflight: Mapping[str, str], timezone: str,
-                throttle: throttles.Policy = throttles.POLICIES["access_code"]) -> Decision:
-    """Run the session's rules for a start; a failed code guess is recorded (and so counted)."""
-    with Session(engine) as db:
-        exam_session = db.get(ExamSession, session_id)
-        if exam_session is None or not enrolled(db, session_id, candidate_id):
+                throttle: throttles.Policy = throttles.POLICIES["access_code"], db: Session | None = None) -> Decision:
+    """Run the session's rules for a start; a failed code guess is recorded (and so counted). The
+    reads go through ``db`` when given (the request's session, which the start then reads through
+    too: one connection from the pool instead of two), else through a session of their own."""
+    with contextlib.nullcontext(db) if db is not None else Session(engine) as reader:
+        exam_session, is_enrolled, attempt = start_read(reader, session_id, part, candidate_id)
+        if exam_session is None or not is_enrolled:
             return Decision(reasons=["您未报名本场考试"])
-        ctx = context(db, exam_session, part, candidate_id, now, ip=ip, preflight=preflight,
-                      timezone=timezone, throttle=throttle)
+        ctx = context(reader, exam_session, part, candidate_id, now, ip=ip, preflight=preflight,
+                      timezone=timezone, throttle=throttle, attempt=attempt, attempt_known=True)
         decision = AccessManager.for_session(exam_session).check_start(ctx)
     if decision.wrong_guess:
         throttles.failed(engine, throttle, guesser(session_id, candidate_id), f"ip:{ip}", now)

@@ -5,8 +5,10 @@ their option order and points. So each version's question markup is rendered onc
 the very templates the page and the trainers' preview use (``delivery/_question.html`` and
 ``delivery/_question_body.html``), with placeholders where the candidate's values go: the position,
 the question number, the points, whether it starts hidden, its navigation buttons, and for each
-displayed option slot the option text. The page then fills the placeholders for this candidate: the
-options in their frozen order, everything else from the frozen slot. A version never changes (an edit
+displayed option slot the option text. A rendering is kept cut at its placeholders, so the page for
+a candidate is one join of the kept pieces and this candidate's values — the options in their frozen
+order, everything else from the frozen slot — with no search through the markup (issue 23: filling
+by ``str.replace`` scanned every question's markup a dozen times). A version never changes (an edit
 appends a new one), so a kept rendering never goes stale; the key is the database engine and the
 version id. Only the stem, the options, the kind and the scoring rule are read from a version —
 never its key or explanation, so nothing the cache holds can leak an answer.
@@ -14,6 +16,8 @@ never its key or explanation, so nothing the cache holds can leak an answer.
 
 from __future__ import annotations
 
+import functools
+import re
 import weakref
 from dataclasses import dataclass
 from fractions import Fraction
@@ -32,6 +36,8 @@ from question_bank.models import ITEM_KINDS, ItemVersion
 # anything a template or an item writes; item content is stripped of NUL before rendering.
 _POSITION, _NUMBER, _POINTS, _HIDDEN, _PREV, _NEXT = (f"\x00{c}\x00" for c in "PNSHBF")
 _OPTION = "\x00O{}\x00"
+#: Cuts a rendering at its placeholders, keeping each one's code (P, N, S, H, B, F or O<slot>).
+_CUT = re.compile("\x00([PNSHBF]|O[0-9]+)\x00")
 
 #: Renderings kept per database, at most this many versions each (a bank holds a few thousand).
 _LIMIT = 20000
@@ -40,7 +46,7 @@ _kept: weakref.WeakKeyDictionary[Engine, dict[int, _Rendered]] = weakref.WeakKey
 
 @dataclass(frozen=True)
 class _Rendered:
-    html: str          # the article with placeholders
+    pieces: tuple[str, ...]   # the article cut at its placeholders: text, code, text, code, …, text
     options: tuple[str, ...]  # option markup in the version's own order
 
 
@@ -69,7 +75,7 @@ def _render(kind: str, stem: str, scoring: str, options: list[str]) -> _Rendered
     q = _Placeholder(kind, _clean(stem), scoring, slots)
     html = render_template("delivery/_question.html", q=q, kinds=ITEM_KINDS, max_fill=MAX_FILL_CHARS,
                            max_short=MAX_SHORT_CHARS)
-    return _Rendered(html, tuple(_clean(o) for o in options))
+    return _Rendered(tuple(_CUT.split(html)), tuple(_clean(o) for o in options))
 
 
 def _renderings(db: Session, version_ids: set[int]) -> dict[int, _Rendered]:
@@ -87,14 +93,16 @@ def _renderings(db: Session, version_ids: set[int]) -> dict[int, _Rendered]:
     if missing:
         if len(kept) + len(missing) > _LIMIT:
             kept.clear()
-        for vid, kind, stem, scoring, options in db.execute(
+        for vid, kind, stem, scoring, options in db.connection().execute(
                 select(ItemVersion.id, ItemVersion.kind, ItemVersion.stem, ItemVersion.scoring, ItemVersion.options)
                 .where(ItemVersion.id.in_(missing))):
             found[vid] = kept[vid] = _render(kind, stem, scoring, list(options))
     return found
 
 
+@functools.lru_cache(maxsize=256)
 def points_label(points) -> str:
+    """"15/2" → "7.5" (a paper holds a handful of distinct point values, so they are kept)."""
     return "%g" % round(float(Fraction(points)), 2)
 
 
@@ -110,21 +118,25 @@ _NAV = '<button type="button" class="qnav" data-goto="{position}" aria-label="�
 
 
 def paper(db: Session, attempt_id: int) -> Paper:
-    """The candidate's questions as the page shows them (one query for the frozen slots)."""
-    slots = db.execute(
+    """The candidate's questions as the page shows them (one query for the frozen slots, plain columns
+    on the session's connection: no ORM row loading)."""
+    slots = db.connection().execute(
         select(PaperSlot.position, PaperSlot.item_version_id, PaperSlot.option_order, PaperSlot.points)
         .where(PaperSlot.attempt_id == attempt_id).order_by(PaperSlot.position)).all()
     kept = _renderings(db, {s.item_version_id for s in slots})
-    parts = []
+    out: list[str] = []
     last = len(slots) - 1
     for n, (position, vid, order, points) in enumerate(slots):
         done = kept[vid]
-        html = (done.html.replace(_POSITION, str(position)).replace(_NUMBER, str(n + 1))
-                .replace(_POINTS, points_label(points)).replace(_HIDDEN, " hidden" if n else "")
-                .replace(_PREV, "" if n else " disabled").replace(_NEXT, " disabled" if n == last else ""))
-        for shown, original in enumerate(order or ()):  # options last: bank text is never searched again
-            html = html.replace(_OPTION.format(shown), done.options[original], 1)
-        parts.append(html)
+        values = {"P": str(position), "N": str(n + 1), "S": points_label(points), "H": " hidden" if n else "",
+                  "B": "" if n else " disabled", "F": " disabled" if n == last else ""}
+        for shown, original in enumerate(order or ()):
+            values[f"O{shown}"] = done.options[original]
+        pieces = done.pieces
+        out.append(pieces[0])
+        for i in range(1, len(pieces), 2):
+            out.append(values.get(pieces[i], ""))
+            out.append(pieces[i + 1])
     positions = [s.position for s in slots]
     nav = "\n".join(_NAV.format(position=int(p), number=n + 1) for n, p in enumerate(positions))
-    return Paper(positions, Markup("".join(parts)), Markup(nav))
+    return Paper(positions, Markup("".join(out)), Markup(nav))

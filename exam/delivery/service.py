@@ -8,6 +8,7 @@ never slip in after the grading read the answers.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 import secrets
@@ -56,23 +57,27 @@ class _StartRaced(Exception):
     """Another request of the same candidate created the attempt first."""
 
 
-def start_attempt(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime) -> int:
+def start_attempt(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime, *,
+                  db: Session | None = None) -> int:
     """Start (or resume) the candidate's attempt; the first start freezes their paper.
 
-    A double click on PostgreSQL can run two starts at once: the unique constraint lets one win, and
-    the other resumes what the winner froze.
+    The reads go through ``db`` when given (the start view passes the request's session, which the
+    access check has just read through: one connection from the pool for both), else a session of
+    their own. A double click on PostgreSQL can run two starts at once: the unique constraint lets
+    one win, and the other resumes what the winner froze — read through a fresh session, since the
+    given one may still hold a snapshot from before the winner's commit (SQLite's WAL).
     """
     try:
-        return _start(engine, session_id, candidate_id, now)
+        return _start(engine, session_id, candidate_id, now, db)
     except _StartRaced:
-        return _start(engine, session_id, candidate_id, now)
+        return _start(engine, session_id, candidate_id, now, None)
 
 
-def _start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime) -> int:
+def _start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime, db: Session | None) -> int:
     # Everything the paper needs is read and drawn first, with no lock held; the write transaction
     # (SQLite's one writer) then only inserts the attempt and its slots.
-    with Session(engine) as db:
-        exam_session, enrolled, existing = _session_for(db, session_id, candidate_id)
+    with contextlib.nullcontext(db) if db is not None else Session(engine) as reader:
+        exam_session, enrolled, existing, rule = _session_for(reader, session_id, candidate_id)
         if existing is not None:
             return existing
         if exam_session is None or enrolled is None:
@@ -82,7 +87,7 @@ def _start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime)
         if now >= exam_session.closes_at:
             raise DeliveryError("本场考试已关闭，不能再开始作答")
         deadline = min(now + dt.timedelta(minutes=exam_session.duration_minutes), exam_session.closes_at)
-        slots = _draw_paper(db, exam_session)
+        slots = _draw_paper(reader, exam_session, rule)
     attempts = Attempt.__table__
     with write_connection(engine) as conn:
         try:
@@ -97,24 +102,26 @@ def _start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime)
     return attempt_id
 
 
-def _session_for(db: Session, session_id: int, candidate_id: int) -> tuple[ExamSession | None, int | None, int | None]:
-    """The session, the candidate's enrolment id and their attempt id (if any) in one query: every
-    start of a storm asks all three, and on PostgreSQL each round trip costs the app CPU."""
+def _session_for(db: Session, session_id: int, candidate_id: int
+                 ) -> tuple[ExamSession | None, int | None, int | None, PaperBlueprint | None]:
+    """The session, the candidate's enrolment id, their attempt id (if any) and the session's
+    blueprint (if any) in one query: every start of a storm asks all four, and on PostgreSQL each
+    round trip costs the app CPU."""
     row = db.exec(
-        sm_select(ExamSession, Enrollment.id, Attempt.id)
+        sm_select(ExamSession, Enrollment.id, Attempt.id, PaperBlueprint)
         .outerjoin(Enrollment, (Enrollment.session_id == ExamSession.id) & (Enrollment.candidate_id == candidate_id))
         .outerjoin(Attempt, (Attempt.session_id == ExamSession.id) & (Attempt.candidate_id == candidate_id))
+        .outerjoin(PaperBlueprint, PaperBlueprint.id == ExamSession.blueprint_id)
         .where(ExamSession.id == session_id)).first()
-    return (row[0], row[1], row[2]) if row is not None else (None, None, None)
+    return (row[0], row[1], row[2], row[3]) if row is not None else (None, None, None, None)
 
 
-def _draw_paper(db: Session, exam_session: ExamSession) -> list[dict]:
+def _draw_paper(db: Session, exam_session: ExamSession, rule: PaperBlueprint | None) -> list[dict]:
     """This candidate's paper: by the session's blueprint (a frozen paper in a fresh order, or a
     parallel form of its own), or without one by the level's weights; option order shuffled."""
     rng = random.Random(secrets.randbits(64))
     try:
         if exam_session.blueprint_id is not None:
-            rule = db.get(PaperBlueprint, exam_session.blueprint_id)
             slots = blueprints.candidate_paper(db, rule, exam_session.paper, rng)
         else:
             pool = bank.pool_for_level(db, exam_session.level)
@@ -146,7 +153,7 @@ def _version_shapes(db: Session, version_ids: list[int]) -> dict[int, tuple[str,
     if missing:
         if len(cache) > _SLOT_CACHE_LIMIT:
             cache.clear()
-        for vid, kind, options in db.execute(
+        for vid, kind, options in db.connection().execute(
                 select(ItemVersion.id, ItemVersion.kind, ItemVersion.options).where(ItemVersion.id.in_(missing))):
             found[vid] = cache[vid] = (kind, len(options))
     return {vid: found[vid] for vid in version_ids}
@@ -181,7 +188,7 @@ def paper_for_candidate(db: Session, attempt_id: int) -> list[Question]:
 
 
 def saved_answers(db: Session, attempt_id: int) -> dict[int, dict]:
-    rows = db.execute(select(Answer.position, Answer.value, Answer.flagged, Answer.seq)
+    rows = db.connection().execute(select(Answer.position, Answer.value, Answer.flagged, Answer.seq)
                       .where(Answer.attempt_id == attempt_id)).all()
     return {r.position: {"value": r.value, "flagged": bool(r.flagged), "seq": int(r.seq)} for r in rows}
 

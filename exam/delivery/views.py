@@ -12,7 +12,7 @@ from exam import parts, standard, web
 from exam.access import live_page
 from exam.access import service as access_service
 from exam.access import gate as access_gate
-from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue, open_part_names, submit_own
+from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue, submit_own
 from exam.delivery import paper_page, service
 from exam.sessions.results import visibility
 from exam.sessions import service as sessions
@@ -24,14 +24,6 @@ bp = Blueprint("delivery", __name__)
 
 
 PART = "theory"
-
-
-@bp.app_template_global("open_attempt_names")
-def open_attempt_names() -> list[str]:
-    """For base.html: the parts the signed-in candidate has not yet submitted (none for staff)."""
-    if not current_user.is_authenticated or current_user.role != "candidate":
-        return []
-    return open_part_names(web.db(), current_user.id, web.now())
 
 
 @bp.route("/candidate")
@@ -57,10 +49,10 @@ def begin(session_id: int, part: str):
         part = parts.get(part)
     except parts.UnknownPart:
         abort(404)
-    exam_session = web.db().get(ExamSession, session_id)
-    if exam_session is None or not access_service.enrolled(web.db(), session_id, current_user.id):
+    # the session, the enrolment and the attempt in one query (the start does the same)
+    exam_session, enrolled, attempt = access_service.start_read(web.db(), session_id, part.code, current_user.id)
+    if exam_session is None or not enrolled:
         abort(404)
-    attempt = part.attempt_of(web.db(), session_id, current_user.id)
     if attempt is not None:
         view = "sit" if attempt.status == "open" else "result"
         return redirect(url_for(part.endpoint(view), attempt_id=attempt.id))
@@ -82,7 +74,7 @@ def start(session_id: int):
     if refused:
         return refused
     try:
-        attempt_id = service.start_attempt(web.engine(), session_id, current_user.id, web.now())
+        attempt_id = service.start_attempt(web.engine(), session_id, current_user.id, web.now(), db=web.db())
     except service.DeliveryError as exc:
         flash(str(exc), "error")
         return redirect(url_for("delivery.home"))

@@ -58,7 +58,7 @@ def fixed_paper(monkeypatch, engine, level="junior", item_count=10):
             chosen.append((pick[0], area, pick[1], Fraction(lvl_points[area], count)))
     calls = []
 
-    def draw(_db, _exam_session):
+    def draw(_db, _exam_session, _rule):
         rng = random.Random(len(calls))
         calls.append(1)
         order = list(chosen)

@@ -162,4 +162,30 @@ def test_a_nul_in_bank_text_cannot_reach_a_placeholder(app):
     with app.test_request_context():
         done = paper_page._render("single", "题干\x00P\x00", "all", ["甲\x00O1\x00", "乙"])
     assert all("\x00" not in option for option in done.options)
-    assert "题干\ufffdP\ufffd" in done.html
+    stem_piece = next(piece for piece in done.pieces[::2] if "题干" in piece)  # text, not a placeholder
+    assert "题干\ufffdP\ufffd" in stem_piece
+
+
+def test_the_header_warns_about_the_part_being_sat_from_one_statement(client, engine, users, make_session):
+    """base.html's header (exam.page_header): the parts a candidate is sitting — open, and paused or
+    before the deadline — read afresh at every page, so a change made elsewhere shows at once."""
+    sid = make_session(candidates=CANDIDATES)
+    login(client, "cand1")
+    assert "data-leave-warning" not in client.get("/candidate").get_data(as_text=True)
+    attempt_id, _state, _token = start(client, sid)
+
+    def warning() -> str | None:
+        found = re.search(r'data-leave-warning="([^"]*)"', client.get("/candidate").get_data(as_text=True))
+        return found.group(1) if found else None
+
+    assert warning().startswith("您的理论考试尚未交卷")
+    past = utcnow().replace(year=2000)
+    with engine.begin() as conn:  # past the deadline and not paused: no longer sitting
+        conn.execute(text("UPDATE attempt SET deadline = :d WHERE id = :a"), {"d": past, "a": attempt_id})
+    assert warning() is None
+    with engine.begin() as conn:  # paused by a proctor: the clock is stopped, still sitting
+        conn.execute(text("UPDATE attempt SET paused_at = :d WHERE id = :a"), {"d": past, "a": attempt_id})
+    assert warning().startswith("您的理论考试尚未交卷")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE attempt SET status = 'submitted' WHERE id = :a"), {"a": attempt_id})
+    assert warning() is None
