@@ -143,6 +143,27 @@ def db() -> Session:
     return g.db
 
 
+def fresh_reads() -> None:
+    """Let the request's later reads see what other connections have committed since its first read.
+
+    On SQLite a read transaction keeps the snapshot of its first read (WAL), so a page that reads
+    the attempt, then takes it over on the write connection (``exam.access.live_page``), would read
+    the answers — and its live-page status — as they were before the take-over, missing a save
+    another page landed in between. Ending the read transaction (its loaded objects kept as read)
+    starts the next read on a fresh snapshot. PostgreSQL's READ COMMITTED reads what is committed at
+    each statement, so there it costs nothing and does nothing.
+    """
+    session = g.get("db")
+    if session is None or not session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()  # nothing pending: only ends the read transaction
+    finally:
+        session.expire_on_commit = keep
+
+
 def close_db(_exc=None) -> None:
     session = g.pop("db", None)
     if session is not None:

@@ -55,6 +55,7 @@ def sit(attempt_id: int):
     exam_session = web.db().get(ExamSession, attempt.session_id)
     # this page becomes the attempt's one live page before it reads the answers (exam.access.live_page)
     page, previous = live_page.open_page(web.engine(), parts.get(PART), attempt_id, current_user.id)
+    web.fresh_reads()  # the answers (and the page's status) as they are after the take-over
     tasks = service.tasks_of(web.db(), attempt_id)
     views = [kind(t.kind).candidate_view(t.spec, t.answer, t.seed) for t in tasks]
     state = {

@@ -58,6 +58,7 @@ def sit(attempt_id: int):
     # this page becomes the attempt's one live page (exam.access.live_page); the attempt row holds the
     # typed text, so it is read again after the take-over
     page, previous = live_page.open_page(web.engine(), parts.get(PART), attempt_id, current_user.id)
+    web.fresh_reads()  # on SQLite the refresh would otherwise read the snapshot from before the take-over
     web.db().refresh(attempt)
     state = {
         "attemptId": attempt_id,

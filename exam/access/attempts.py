@@ -156,6 +156,7 @@ def close_if_overdue(part_code: str, attempt) -> bool:
     grace = dt.timedelta(seconds=current_app.config["GRACE_SECONDS"])
     if attempt.status == OPEN and attempt.paused_at is None and now > attempt.deadline + grace:
         parts.get(part_code).submit(web.engine(), attempt.id, "deadline", now, current_app.config)
+        web.fresh_reads()  # on SQLite the refresh would otherwise read the snapshot from before the submission
         web.db().refresh(attempt)
     return attempt.status != OPEN
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hmac
 from typing import Any, Mapping, Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import insert, update
+from sqlalchemy import Integer, bindparam, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -76,15 +77,21 @@ def context(db: Session, exam_session: ExamSession, part: str, candidate_id: int
         timezone=timezone, throttle=throttle, code_failures=failures, code_wait=wait)
 
 
+@functools.lru_cache(maxsize=8)
+def _start_read_query(part: str):
+    """Built once per part (session and candidate are bound parameters): every start asks it."""
+    model = parts.get(part).model
+    session_id, candidate_id = bindparam("session", type_=Integer), bindparam("candidate", type_=Integer)
+    return (select(ExamSession, Enrollment.id, model)
+            .outerjoin(Enrollment, (Enrollment.session_id == ExamSession.id) & (Enrollment.candidate_id == candidate_id))
+            .outerjoin(model, (model.session_id == ExamSession.id) & (model.candidate_id == candidate_id))
+            .where(ExamSession.id == session_id))
+
+
 def start_read(db: Session, session_id: int, part: str, candidate_id: int) -> tuple[ExamSession | None, bool, Any]:
     """The session, whether the candidate is enrolled in it and their attempt of ``part`` (or None),
     in one query: every start of a storm asks all three."""
-    model = parts.get(part).model
-    row = db.exec(select(ExamSession, Enrollment.id, model)
-                  .outerjoin(Enrollment, (Enrollment.session_id == ExamSession.id)
-                             & (Enrollment.candidate_id == candidate_id))
-                  .outerjoin(model, (model.session_id == ExamSession.id) & (model.candidate_id == candidate_id))
-                  .where(ExamSession.id == session_id)).first()
+    row = db.exec(_start_read_query(part), params={"session": session_id, "candidate": candidate_id}).first()
     return (row[0], row[1] is not None, row[2]) if row is not None else (None, False, None)
 
 

@@ -91,6 +91,7 @@ def sit(attempt_id: int):
     paper = paper_page.paper(web.db(), attempt_id)
     # this page becomes the attempt's one live page before it reads the answers (exam.access.live_page)
     page, previous = live_page.open_page(web.engine(), parts.get(PART), attempt_id, current_user.id)
+    web.fresh_reads()  # the answers (and the page's status) as they are after the take-over
     state = {
         "attemptId": attempt_id,
         # the page's own local copy, and the one page whose copy it may replay (autosave.js)

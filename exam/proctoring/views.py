@@ -189,8 +189,8 @@ def proctor_watch(part: str, attempt, page: str | None = None) -> dict | None:
     if attempt is None or not is_part(part) or attempt.status != OPEN:
         return None
     now = web.now()
-    with web.engine().connect() as conn:
-        initial = status.attempt_status(conn, part, attempt.id, attempt.candidate_id, now, page=page)
+    # on the request's connection: the attempt pages read it after their take-over (``web.fresh_reads``)
+    initial = status.attempt_status(web.db().connection(), part, attempt.id, attempt.candidate_id, now, page=page)
     if initial is None:
         return None
     return {

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
+from sqlalchemy import Integer, bindparam
 from sqlmodel import Session, select
 
 from exam.accounts.models import User
@@ -124,8 +126,11 @@ class CandidateSession:
     practical: PracticalAttempt | None = None
 
 
-def sessions_of_candidate(db: Session, candidate_id: int) -> list[CandidateSession]:
-    rows = db.exec(
+@functools.cache
+def _sessions_of_candidate_query():
+    """Built once (the candidate is a bound parameter): every candidate's home page runs it."""
+    candidate_id = bindparam("candidate", type_=Integer)
+    return (
         select(ExamSession, Attempt, TypingAttempt, PracticalAttempt)
         .join(Enrollment, Enrollment.session_id == ExamSession.id)
         .join(Attempt, (Attempt.session_id == ExamSession.id) & (Attempt.candidate_id == candidate_id),
@@ -136,7 +141,11 @@ def sessions_of_candidate(db: Session, candidate_id: int) -> list[CandidateSessi
               & (PracticalAttempt.candidate_id == candidate_id), isouter=True)
         .where(Enrollment.candidate_id == candidate_id)
         .order_by(ExamSession.opens_at)
-    ).all()
+    )
+
+
+def sessions_of_candidate(db: Session, candidate_id: int) -> list[CandidateSession]:
+    rows = db.exec(_sessions_of_candidate_query(), params={"candidate": candidate_id}).all()
     return [CandidateSession(s, a, t, p) for s, a, t, p in rows]
 
 

@@ -405,3 +405,48 @@ def test_a_superseded_page_still_open_is_counted_once_audited_and_shown_on_the_b
     assert all("takenOverAt" not in p for p in row["parts"])
     other = next(r for r in snap["rows"] if r["username"] == "cand2")
     assert other["takeOvers"] == 0 and other["lastTakeOver"] == ""
+
+
+def test_a_save_landing_just_before_the_take_over_is_on_the_new_page(client, engine, make_session, users,
+                                                                     monkeypatch):
+    """The page takes the attempt over before it reads the answers: a save from the old page that
+    lands after the page's first read but before its take-over is shown (on SQLite the request's
+    read transaction would otherwise keep the snapshot of its first read: ``web.fresh_reads``), and
+    the page's own status poll settings do not call it taken over."""
+    import json
+
+    from exam.access import live_page
+    from exam.delivery import service
+
+    sid = make_session()
+    login(client, "cand1")
+    attempt_id, _state, _token = start(client, sid)
+    with engine.connect() as conn:
+        old = conn.execute(text("SELECT page_token FROM attempt WHERE id = :a"), {"a": attempt_id}).scalar()
+    real = live_page.open_page
+
+    def save_then_take_over(*args, **kwargs):  # the old page's save wins the race to the database
+        service.save_answers(engine, attempt_id, users["cand1"], [{"position": 0, "seq": 7, "value": "0",
+                                                                   "flagged": True}],
+                             utcnow(), dt.timedelta(seconds=15), old)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(live_page, "open_page", save_then_take_over)
+    html = client.get(f"/candidate/attempts/{attempt_id}").get_data(as_text=True)
+    state = json.loads(re.search(r'id="exam-state">(.*?)</script>', html, re.S).group(1))
+    assert state["saved"]["0"] == {"value": "0", "flagged": True, "seq": 7}
+    watch = json.loads(re.search(r'id="proctor-watch-config">(.*?)</script>', html, re.S).group(1))
+    assert watch["initial"]["takenOver"] is False
+
+
+def test_an_overdue_attempts_page_submits_it_and_shows_the_result(client, engine, make_session):
+    sid = make_session()
+    login(client, "cand1")
+    attempt_id, _, _token = start(client, sid)
+    with write_connection(engine) as conn:  # past the deadline and its grace, and the sweep has not run
+        conn.execute(text("UPDATE attempt SET deadline = :d WHERE id = :a"),
+                     {"d": utcnow() - dt.timedelta(minutes=5), "a": attempt_id})
+    resp = client.get(f"/candidate/attempts/{attempt_id}")
+    assert resp.status_code == 302 and resp.location.endswith(f"/candidate/attempts/{attempt_id}/result")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT status FROM attempt WHERE id = :a"), {"a": attempt_id}).scalar() == "submitted"
