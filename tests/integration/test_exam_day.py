@@ -426,7 +426,7 @@ def test_a_save_landing_just_before_the_take_over_is_on_the_new_page(client, eng
     real = live_page.open_page
 
     def save_then_take_over(*args, **kwargs):  # the old page's save wins the race to the database
-        service.save_answers(engine, attempt_id, users["cand1"], [{"position": 0, "seq": 7, "value": "0",
+        service.save_answers(engine, attempt_id, users["cand1"], [{"position": 0, "seq": 7, "value": "",
                                                                    "flagged": True}],
                              utcnow(), dt.timedelta(seconds=15), old)
         return real(*args, **kwargs)
@@ -434,7 +434,7 @@ def test_a_save_landing_just_before_the_take_over_is_on_the_new_page(client, eng
     monkeypatch.setattr(live_page, "open_page", save_then_take_over)
     html = client.get(f"/candidate/attempts/{attempt_id}").get_data(as_text=True)
     state = json.loads(re.search(r'id="exam-state">(.*?)</script>', html, re.S).group(1))
-    assert state["saved"]["0"] == {"value": "0", "flagged": True, "seq": 7}
+    assert state["saved"]["0"] == {"value": "", "flagged": True, "seq": 7}
     watch = json.loads(re.search(r'id="proctor-watch-config">(.*?)</script>', html, re.S).group(1))
     assert watch["initial"]["takenOver"] is False
 
