@@ -54,6 +54,9 @@ HABIT_ALLOWANCE = 1
 #: Criteria about the substance of the answer: a reply giving the caller wrong information (a key
 #: point's ``wrong`` list) makes the machine suggest 0 for each of them and for every key point.
 VOIDED_BY_WRONG_INFORMATION = ("clarity", "solution", "follow_up")
+#: How the rubric states it (each key point's description, when the script lists wrong answers).
+WRONG_INFORMATION_RULE = ("本通话任何一轮答复说出场景列出的错误说法（错误信息）时，各要点均不得分，本要点答对也不计："
+                          "向客户提供错误信息是质检的致命差错。")
 
 _OPENING = {
     "greeting": ("问候", "问候（如“您好”）"),
@@ -407,10 +410,13 @@ def rubric(spec: dict, complaint: bool = False) -> list[dict]:
         part = share * Fraction(w, total)
         if key == "key_points":
             points = key_points(spec)
+            # the wrong-information rule is part of the criterion the examiner confirms, not a surprise in
+            # the suggestion: a 0 for a point answered right then agrees with the rubric (audit #10)
+            rule = WRONG_INFORMATION_RULE if any(p.get("wrong") for _, _, p in points) else ""
             for code, turn, point in points:
                 out.append({"key": code, "name": f"要点：{point['name']}", "points": str(part / len(points)),
                             "description": "答复客户这一问时讲到该要点（意思对即可，不必用原词）。机器按场景的同义词找，"
-                                           "并排除否定说法，只在答复该问的轮次计。"})
+                                           "并排除否定说法，只在答复该问的轮次计。" + rule})
         elif key in _COMPLAINT:
             name, wanted = _COMPLAINT[key]
             out.append({"key": key, "name": name, "points": str(part), "description": wanted})

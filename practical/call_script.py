@@ -376,7 +376,9 @@ def normalise_answer(spec: dict, raw: object) -> dict:
         raise AnswerError(f"回复过多：一通电话最多 {MAX_PATH} 句")
     out = []
     for n, reply in enumerate(replies, 1):
-        if not isinstance(reply, str) or not reply.strip():
+        if not isinstance(reply, str):
+            raise AnswerError(f"第 {n} 句回复应为文字")
+        if not reply.strip():
             raise AnswerError(f"第 {n} 句回复不能为空")
         if len(reply.strip()) > MAX_REPLY_CHARS:
             raise AnswerError(f"第 {n} 句回复有 {len(reply.strip())} 字，每句不超过 {MAX_REPLY_CHARS} 字，请分句回复")
@@ -392,23 +394,24 @@ def append_reply(spec: dict, stored: dict | None, raw: object) -> dict:
     ``raw`` is ``{"turn": n, "reply": "…"}``: the reply to the caller's line after ``n`` acknowledged
     replies. The same reply sent again for the same line (a retry whose first answer was lost) leaves the
     answer as it is; a different reply to a line already answered, or a reply to a line not yet reached,
-    is refused. So a reply is always recorded against the caller line it answered. A whole list
-    (``{"replies": [...]}``) is accepted only when it extends the stored replies unchanged."""
+    is refused. So a reply is always recorded against the caller line it answered.
+
+    One reply per save: a whole list (``{"replies": [...]}``) is refused here, since it would add
+    several replies at once, the later ones against caller lines the page never showed. Only a
+    trainer's 试做 and ``callexam practical try`` take a list (``practical.trial``, through
+    ``normalise_answer``)."""
     before = replies_of(stored)
     if not isinstance(raw, dict):
         raise AnswerError("作答格式错误：应为 JSON 对象 {\"turn\": 轮次, \"reply\": \"…\"}")
-    if "replies" in raw and "reply" not in raw:
-        new = normalise_answer(spec, raw)["replies"]
-        for n, (old, now) in enumerate(zip(before, new), 1):
-            if old != now:
-                raise AnswerError(f"第 {n} 句回复已经确认，不能修改")
-        if len(new) < len(before):
-            raise AnswerError(f"已确认的回复有 {len(before)} 句，不能删除")
-        return {"replies": new}
+    if "replies" in raw:
+        raise AnswerError("作答格式错误：每次保存一句回复 {\"turn\": 轮次, \"reply\": \"…\"}，"
+                          "不接受整段回复列表（replies）")
     turn, reply = raw.get("turn"), raw.get("reply")
     if not isinstance(turn, int) or isinstance(turn, bool) or turn < 0:
         raise AnswerError("作答格式错误：turn 应为回答的是第几句来电（从 0 起的整数）")
-    if not isinstance(reply, str) or not reply.strip():
+    if not isinstance(reply, str):
+        raise AnswerError(f"第 {turn + 1} 句回复应为文字")
+    if not reply.strip():
         raise AnswerError(f"第 {turn + 1} 句回复不能为空")
     reply = reply.strip()
     if len(reply) > MAX_REPLY_CHARS:

@@ -5,7 +5,7 @@ which stores the final scores (the session's one publication makes them visible)
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from sqlmodel import Session, select
@@ -106,6 +106,20 @@ def breakdown_of(level: str, attempt: PracticalAttempt, typing: TypingAttempt | 
             problems.append(f"第 {task.position + 1} 题（{task.title}）待考评员评分")
     typing_points = Fraction(typing.points) if typing is not None and typing.points is not None else Fraction(0)
     return Breakdown(attempt, typing, typing_points, standard.typing_rule(level).practical_points, lines, problems)
+
+
+#: What the candidate's published breakdown keeps of a machine check: its name, the field or turn it
+#: concerns, whether it was met and its points. The message stays with examiners (the marking page, the
+#: appeal answer sheet, the trainer's 试做): it states the expected answer (``应为“陈晓燕”``, ``正确值为
+#: 82.56%``, the QA reference marks, the staffing figures), and stock scenarios are reused across sessions
+#: and re-sits, so a published message would be a key for the next candidate.
+CANDIDATE_CHECK_KEYS = ("code", "name", "where", "passed", "points", "max_points")
+
+
+def for_candidate(b: Breakdown) -> Breakdown:
+    """The breakdown as the candidate may see it: every check without its message."""
+    return replace(b, tasks=[replace(t, checks=[{k: c.get(k) for k in CANDIDATE_CHECK_KEYS} for c in t.checks])
+                             for t in b.tasks])
 
 
 @dataclass(frozen=True)

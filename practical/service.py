@@ -46,6 +46,15 @@ class PracticalClosedError(PracticalError):
         super().__init__("实操考核已结束（已交卷或超过截止时间），本次作答未能保存", 409)
 
 
+class PracticalConflictError(PracticalError):
+    """A save whose sequence number is the stored one's but whose content differs: acknowledging it
+    would tell the page its content is stored when another is (the page's own saves always raise it)."""
+
+    def __init__(self, position: int):
+        super().__init__(f"第 {position + 1} 题：本次保存的序号与已保存的作答相同，但内容不同，未保存。"
+                         "请刷新页面，核对已保存的作答后再修改", 409)
+
+
 def new_ticket() -> str:
     return "S" + "".join(secrets.choice(_TICKET_ALPHABET) for _ in range(7))
 
@@ -142,7 +151,12 @@ def start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime,
 def save(engine: Engine, attempt_id: int, candidate_id: int, position: int, seq: int, raw: object,
          now: dt.datetime, grace: dt.timedelta, page: str | None = None) -> tuple[int, dict | None]:
     """Store the answer if newer than the stored one; returns the stored sequence number and what the
-    page learns back (the simulated caller's next line), both for what is now stored."""
+    page learns back (the simulated caller's next line), both for what is now stored.
+
+    The acknowledgement names the stored number, so it never claims more than is stored: a newer save
+    stores its answer; a retry (same number, same answer) is acknowledged again; an older one is
+    answered with the newer number the store holds. The same number with a different answer is
+    refused 409 (``PracticalConflictError``): acknowledging it would say the sent answer is stored."""
     if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq <= MAX_SEQ:
         raise PracticalError(f"保存请求格式错误：seq 应为 1 至 {MAX_SEQ} 的整数")
     attempts, tasks = PracticalAttempt.__table__, PracticalTask.__table__
@@ -173,6 +187,8 @@ def save(engine: Engine, attempt_id: int, candidate_id: int, position: int, seq:
                 conn.execute(update(tasks).where(tasks.c.attempt_id == attempt_id, tasks.c.position == position)
                              .values(answer=answer, answer_seq=max(seq, task.answer_seq), saved_at=now))
         else:
+            if seq == task.answer_seq and answer != task.answer:
+                raise PracticalConflictError(position)
             conn.execute(update(tasks).where(and_(tasks.c.attempt_id == attempt_id, tasks.c.position == position,
                                                   tasks.c.answer_seq < seq))
                          .values(answer=answer, answer_seq=seq, saved_at=now))

@@ -89,6 +89,8 @@ def save(attempt_id: int, position: int):
         return jsonify(error=str(exc), takenOver=True), exc.status
     except service.PracticalClosedError as exc:
         return jsonify(error=str(exc), closed=True), exc.status
+    except service.PracticalConflictError as exc:
+        return jsonify(error=str(exc), conflict=True), exc.status
     except service.PracticalError as exc:
         return jsonify(error=str(exc)), exc.status
     # the one acknowledgement shape of every save API (autosave.js): [[key, stored seq], …]
@@ -115,7 +117,9 @@ def result(attempt_id: int):
     published = visibility.visible(exam_session, PART)
     return render_template("practical/result.html", attempt=attempt, exam_session=exam_session,
                            level=standard.level(exam_session.level), published=published, hidden=hidden,
-                           breakdown=results.breakdown(web.db(), attempt) if published else None)
+                           # criterion, met or not, points: no check's message (it states the key)
+                           breakdown=results.for_candidate(results.breakdown(web.db(), attempt))
+                           if published else None)
 
 
 @bp.route("/candidate/practical/<int:attempt_id>/tasks/<int:position>/log.<fmt>")

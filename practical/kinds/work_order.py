@@ -248,6 +248,12 @@ def normalise_answer(spec: dict, raw: object, seed: int) -> dict:
         raw = {}
     if not isinstance(raw, dict):
         raise AnswerError("答案格式错误：应为 JSON 对象 {\"fields\": {…}}")
+    unknown = [key for key in raw if key != "fields"]
+    if unknown:  # a field typed at the top level would otherwise be dropped, and marked 未填写, silently
+        named = "、".join(repr(k) if isinstance(k, str) else str(k) for k in unknown[:5])
+        raise AnswerError(f"答案格式错误：有多余的键 {named}；工单的各栏应写在 fields 里："
+                          f"{{\"fields\": {{{', '.join(FIELD_KEYS)}}}}}（"
+                          + "、".join(f"{k} {LABELS[k]}" for k in FIELD_KEYS) + "）")
     fields = raw.get("fields") or {}
     if not isinstance(fields, dict):
         raise AnswerError("答案格式错误：fields 应为对象（栏目 → 填写内容）")

@@ -77,13 +77,14 @@ def test_a_call_reply_brings_the_callers_next_line_and_older_saves_never_win(eng
     first = kind("call").candidate_view(task.spec, {}, task.seed)
     assert first["transcript"][0]["who"] == "caller" and first["awaiting_reply"]
     reply = "您好，8号为您服务，请问有什么可以帮您？"
-    stored, after = service.save(engine, attempt_id, users["cand1"], task.position, 10, {"replies": [reply]}, now, GRACE)
+    stored, after = service.save(engine, attempt_id, users["cand1"], task.position, 10, {"turn": 0, "reply": reply},
+                                 now, GRACE)
     assert stored == 10 and after["transcript"][1] == {"who": "agent", "text": reply}
     assert len(after["transcript"]) >= 3 or after["finished"]
-    with pytest.raises(service.PracticalError, match="不能删除"):  # a call is append-only
-        service.save(engine, attempt_id, users["cand1"], task.position, 11, {"replies": []}, now, GRACE)
-    with pytest.raises(service.PracticalError, match="第 1 句回复已经确认，不能修改"):
-        service.save(engine, attempt_id, users["cand1"], task.position, 12, {"replies": ["您好，请讲"]}, now, GRACE)
+    # one reply a save: a whole list (which could add several at once) is for the trainer's 试做 only
+    for replies in ([], ["您好，请讲"], [reply], [reply, "好的，请您稍等"]):
+        with pytest.raises(service.PracticalError, match="每次保存一句回复"):
+            service.save(engine, attempt_id, users["cand1"], task.position, 11, {"replies": replies}, now, GRACE)
     with pytest.raises(service.PracticalError, match="第 1 句回复已经确认，不能修改"):
         service.save(engine, attempt_id, users["cand1"], task.position, 13, {"turn": 0, "reply": "改一下"}, now, GRACE)
     with pytest.raises(service.PracticalError, match="第 2 句回复尚未保存"):
@@ -93,8 +94,24 @@ def test_a_call_reply_brings_the_callers_next_line_and_older_saves_never_win(eng
                                  now, GRACE)
     assert stored == 10 and [line["text"] for line in after["transcript"] if line["who"] == "agent"] == [reply]
     with pytest.raises(service.PracticalError) as err:
-        service.save(engine, attempt_id, users["cand2"], task.position, 11, {"replies": []}, now, GRACE)
+        service.save(engine, attempt_id, users["cand2"], task.position, 11, {"turn": 1, "reply": "好的"}, now, GRACE)
     assert err.value.status == 404
+    assert _call_task(engine, attempt_id).answer == {"replies": [reply]}  # nothing refused was stored
+
+
+def test_a_save_is_acknowledged_only_for_what_is_stored(engine, users, make_session, now):
+    """A form kind's save: a newer number stores, a retry is acknowledged again, an older one is answered
+    with the newer number stored, and the same number with other content is refused 409, not stored."""
+    _, attempt_id = _start(engine, users, make_session, "junior", now=now)
+    task = next(t for t in _tasks(engine, attempt_id) if t.kind == "work_order")
+    first, other = {"fields": {"caller": "陈女士"}}, {"fields": {"caller": "王先生"}}
+    assert service.save(engine, attempt_id, users["cand1"], task.position, 2, first, now, GRACE)[0] == 2
+    assert service.save(engine, attempt_id, users["cand1"], task.position, 2, first, now, GRACE)[0] == 2  # a retry
+    with pytest.raises(service.PracticalConflictError) as err:
+        service.save(engine, attempt_id, users["cand1"], task.position, 2, other, now, GRACE)
+    assert err.value.status == 409 and "序号与已保存的作答相同，但内容不同，未保存" in str(err.value)
+    assert service.save(engine, attempt_id, users["cand1"], task.position, 1, other, now, GRACE)[0] == 2  # older
+    assert _task(engine, attempt_id, task.position).answer == first
 
 
 def test_saves_after_the_deadline_are_refused_and_the_deadline_submits(engine, users, make_session, now):

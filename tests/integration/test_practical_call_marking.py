@@ -37,8 +37,8 @@ def _answered_call(engine, users, make_session, now, which="bad-1"):
         ref = db.get(Scenario, task.scenario_id).ref
     sets = {s["id"]: s for s in json.loads((CORPUS / f"{ref}.json").read_text(encoding="utf-8"))["sets"]}
     replies = sets[which]["replies"]
-    for n in range(1, len(replies) + 1):
-        service.save(engine, attempt_id, users["cand1"], task.position, n, {"replies": replies[:n]}, now, GRACE)
+    for n, reply in enumerate(replies):  # one reply a save, as the page sends them
+        service.save(engine, attempt_id, users["cand1"], task.position, n + 1, {"turn": n, "reply": reply}, now, GRACE)
     lists = service_phrases.default_lists()
     assert service.submit(engine, attempt_id, "candidate", now, lists, candidate_id=users["cand1"])
     with Session(engine) as db:

@@ -83,7 +83,7 @@ def test_the_bank_and_the_phrase_lists_in_force_are_used(fresh):
 
 @pytest.mark.parametrize("content, message", [
     ("", "内容为空"), ("[\"您好\",", "第 1 行：JSON 格式错误"), ("{\"answers\": []}", "作答格式错误"),
-    ("[\"您好\", 3]", "第 2 句回复不能为空"), (json.dumps(["您" * 600]), "每句不超过 500 字"),
+    ("[\"您好\", 3]", "第 2 句回复应为文字"), (json.dumps(["您" * 600]), "每句不超过 500 字"),
     (json.dumps(["您好"] * 40), "最多 12 句"), ("x" * 200_001, "超过 200000 字的上限"),
 ])
 def test_bad_input_gets_a_clear_message_and_exit_2(fresh, content, message):
@@ -112,6 +112,10 @@ def test_a_work_order_is_tried_with_its_fields(fresh):
     assert out["machine_points"] == 0 and out["criteria"] and all(c["decided_by"] == "machine" for c in out["criteria"])
     (tmp / "wo.json").write_text(json.dumps({"fields": {"nope": "x"}}), encoding="utf-8")
     assert "工单没有栏目 'nope'" in _try(env, raw["ref"], tmp / "wo.json").stderr
+    (tmp / "wo.json").write_text(json.dumps({"caller": "陈晓燕", "phone": "0851-85527319"}), encoding="utf-8")
+    flat = _try(env, raw["ref"], tmp / "wo.json")  # the fields typed at the top level: said, not dropped
+    assert flat.returncode == 2 and flat.stdout == ""
+    assert "多余的键 'caller'、'phone'" in flat.stderr and "fields" in flat.stderr and "follow_up 承诺时限" in flat.stderr
 
 
 def test_a_qa_task_is_tried_with_its_marks_and_coaching_comments(fresh):

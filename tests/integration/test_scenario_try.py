@@ -67,7 +67,7 @@ def test_bad_input_is_explained_and_changes_nothing(client, engine):
     broken = client.post(f"/trainer/scenarios/{sid}/try", data={"csrf_token": token, "replies": "[\"您好\","})
     assert broken.status_code == 400 and "JSON 格式错误" in broken.get_data(as_text=True)
     api = client.post(f"/trainer/scenarios/{sid}/try", json={"replies": ["您好", 7]}, headers={"X-CSRFToken": token})
-    assert api.status_code == 400 and "第 2 句回复不能为空" in api.get_json()["error"]
+    assert api.status_code == 400 and "第 2 句回复应为文字" in api.get_json()["error"]
     api = client.post(f"/trainer/scenarios/{sid}/try", json=["x"], headers={"X-CSRFToken": token})
     assert api.status_code == 400 and "应为 JSON 对象" in api.get_json()["error"]
 

@@ -235,6 +235,9 @@ def test_work_order_blank_answer_scores_nothing():
     ("not a dict", "JSON"), ({"fields": ["a"]}, "fields"), ({"fields": {"address": "某地"}}, "没有栏目"),
     ({"fields": {"phone": ["136"]}}, "电话号码"), ({"fields": {"category": "其他"}}, "不是可选的类别"),
     ({"fields": {"problem": "很" * 501}}, "问题描述：有 501 字"), ({"fields": {"caller": True}}, "来电人姓名"),
+    # a field typed at the top level is refused, naming fields and its keys (it was dropped silently)
+    ({"caller": "陈晓燕", "phone": "0851-85527319"}, "多余的键 'caller'、'phone'；工单的各栏应写在 fields 里"),
+    ({"fields": {}, "notes": "x"}, "phone 电话号码"),
 ])
 def test_work_order_malformed_answers_are_refused_in_chinese(raw, words):
     with pytest.raises(AnswerError) as exc:

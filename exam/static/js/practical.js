@@ -121,6 +121,14 @@
           return data;
         }
         if (result.outcome === "closed" || result.outcome === "takenover") { closed = true; return null; }
+        if (result.status === 409 && data.conflict) {
+          // the server holds other content under this number (never this page's doing): what this page
+          // shows goes again as the newer answer
+          seqs[position] = Math.max(Date.now(), seq + 1);
+          persist();
+          setTimeout(function () { send(position); }, 300);
+          return null;
+        }
         if (result.outcome === "invalid") { showError(position, data.error); acked[position] = seq; return null; }
         statusEl.classList.add("offline");
         statusEl.textContent = autosave.waitingText(result, "网络中断，作答已暂存在本机，恢复后自动保存");
