@@ -1,7 +1,15 @@
 """The practical's part of a candidate's answer sheet for an appeal (``exam.sessions.papers.
 answer_sheet``): the breakdown (typing included), then each task as the candidate answered it — a
 call's transcript turn by turn, other kinds in their read-only form — with the machine's checks and
-every examiner's marking round, comments, decisions on the machine's suggestions and change reasons."""
+every examiner's marking round, comments, decisions on the machine's suggestions and change reasons.
+
+The sheet names the candidate, so while any task of the attempt is still being marked (or the attempt
+is still open) it shows none of the attempt — the scenarios drawn, answers, transcripts, checks, points,
+marks, comments — and says why: every task of an attempt is queued under the same 凭证号 with its
+title and state, so any of it seen here beside the name would name the candidate of every task still
+waiting in the anonymous queue (audit #3). Everyone who may open the sheet is held to
+it, the chief (考务主管) too: a chief may mark as well, and an appeal is lodged after publication, when
+marking is over and the whole sheet is shown."""
 
 from __future__ import annotations
 
@@ -9,9 +17,10 @@ from flask import render_template
 from markupsafe import Markup
 from sqlmodel import Session, select
 
+from exam.marking import rounds
 from practical import call_script, marking, results, service
 from practical.kinds import kind
-from practical.models import PracticalAttempt, PracticalMark
+from practical.models import OPEN, PracticalAttempt, PracticalMark
 
 
 def section(db: Session, session_id: int, candidate_id: int) -> Markup | None:
@@ -20,6 +29,10 @@ def section(db: Session, session_id: int, candidate_id: int) -> Markup | None:
     if attempt is None:
         return None
     tasks = service.tasks_of(db, attempt.id)
+    waiting = [e for e in marking.queue(db, session_id) if e.attempt_id == attempt.id and e.state != rounds.AGREED]
+    if attempt.status == OPEN or waiting:
+        return Markup(render_template("practical/_answer_sheet.html", attempt=attempt, withheld=True,
+                                      open=attempt.status == OPEN))
     marks: dict[int, list[PracticalMark]] = {}
     for m in db.exec(select(PracticalMark).where(PracticalMark.attempt_id == attempt.id).order_by(PracticalMark.round)):
         marks.setdefault(m.position, []).append(m)

@@ -10,6 +10,7 @@ import random
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
+from sqlmodel import Session
 
 from exam import service_phrases
 from practical import service
@@ -123,13 +124,23 @@ def test_short_answers_are_marked_per_point_and_the_page_keeps_its_place(examine
 
 
 def test_the_papers_page_and_an_answer_sheet_pass_axe(examiner_page, live_server, live_engine):
+    """The whole sheet (it shows the practical only once its marking is over: anonymous marking)."""
+    from practical import marking
     page = examiner_page
-    session_id, _ = _submitted_practical(live_engine)
+    session_id, attempt_id = _submitted_practical(live_engine)
+    with live_engine.connect() as conn:
+        examiner = conn.execute(text("SELECT id FROM user_account WHERE username = 'examiner'")).scalar()
+    with Session(live_engine) as db:
+        entries = marking.queue(db, session_id)
+    for e in entries:
+        marking.save_mark(live_engine, attempt_id, e.task.position, examiner, {c["key"]: "0" for c in e.task.rubric},
+                          "", dt.datetime.now(dt.timezone.utc), reasons={c["key"]: "复核" for c in e.task.rubric})
     page.goto(f"{live_server.url}/examiner/sessions/{session_id}/papers")
     assert_accessible(page, "考务材料")
     page.locator("#answer-sheets a").first.click()
     expect(page.locator("h1")).to_contain_text("考生答卷")
     expect(page.locator("main")).to_contain_text("实操考核与打字测试")
+    expect(page.locator("table.transcript").first).to_be_visible()   # the practical in full, marking over
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     assert_accessible(page, "考生答卷")
 

@@ -155,15 +155,66 @@ def test_a_candidates_whole_answer_sheet_for_an_appeal_is_examiner_only_and_audi
     row = page_html[page_html.index(f'id="q-{choice.position + 1}"'):]
     row = row[:row.index("</tr>")]
     assert "<td class=\"answer-text\">B</td>" in row                     # the second option as the candidate saw it
-    assert "实操考核与打字测试" in page_html and "凭证号" in page_html and "任务 1" in page_html
+    assert "实操考核与打字测试" in page_html and 'id="practical-withheld"' in page_html  # still being marked
+    assert "任务 1" not in page_html and "仍在评分中" in page_html      # (see the next test)
     assert 'id="sheet-typing"' not in page_html                        # no typing test sat: no typing section
     with Session(engine) as db:                                            # marking is under way:
         ticket = db.get(PracticalAttempt, pid).ticket                      # the 凭证号 would name the
-    assert ticket not in page_html and "评分完成后显示" in page_html       # candidate to markers (17.8)
+    assert ticket not in page_html                                         # candidate to markers (17.8)
     with Session(engine) as db:
         seen = db.exec(select(AuditEvent).where(AuditEvent.action == "appeal.answer_sheet_viewed")).all()
     assert len(seen) == 1 and seen[0].actor_id == users["examiner"] and seen[0].detail["candidate_id"] == users["cand1"]
     assert client.get(f"/examiner/sessions/{sid}/papers/candidates/{users['cand3']}/answer-sheet").status_code == 404
+
+
+def test_while_an_attempt_is_being_marked_its_answer_sheet_leaves_out_what_markers_could_match(
+        client, chief, engine, make_session, users):
+    """Anonymous marking holds on the appeal answer sheet (audit #3): while a short answer or a practical
+    task of the candidate is still being marked, the sheet — which names the candidate — leaves that
+    part's content out and says why, for the session's examiner and for the chief alike (a chief may
+    mark too); once marking is over, both see the whole sheet."""
+    import random
+
+    from practical import marking as practical_marking
+    from practical import service as practical
+    from practical.kinds import kind
+    from tests.integration.sittings import mark_theory_shorts, phrase_lists
+    from tests.integration.test_examiner_marking import _short_session
+
+    sid, shorts = _short_session(engine, users, make_session, candidates=("cand1",))
+    theory_answer = "先核对数据，再分类汇总，最后复核并保密。"           # the short answers' text (_short_session)
+    now = utcnow()
+    pid = practical.start(engine, sid, users["cand1"], now, random.Random(5))
+    with Session(engine) as db:
+        call = next(t for t in practical.tasks_of(db, pid) if t.kind == "call")
+    reply = "您好，营业厅晚上六点下班，7 号为您服务，请问有什么可以帮您？"
+    practical.save(engine, pid, users["cand1"], call.position, 1, {"turn": 0, "reply": reply}, now,
+                   dt.timedelta(seconds=15))
+    assert practical.submit(engine, pid, "candidate", now, phrase_lists(), candidate_id=users["cand1"])
+    login(client, "examiner")
+    url = f"/examiner/sessions/{sid}/papers/candidates/{users['cand1']}/answer-sheet"
+
+    def sheets():
+        return {"examiner": client.get(url).get_data(as_text=True), "chief": chief.get(url).get_data(as_text=True)}
+
+    for who, page_html in sheets().items():          # both parts still being marked
+        assert "考生答卷（申诉复核）" in page_html, who
+        assert theory_answer not in page_html and 'id="theory-sheet"' not in page_html, who
+        assert f"本卷还有 {len(shorts)} 道简答题在匿名评分中" in page_html, who
+        assert reply not in page_html and call.title not in page_html and "仍在评分中" in page_html, who
+    mark_theory_shorts(engine, sid, shorts[0].attempt_id)
+    for who, page_html in sheets().items():          # the theory marked: shown; the practical still out
+        assert theory_answer in page_html and 'id="theory-withheld"' not in page_html, who
+        assert reply not in page_html and 'id="practical-withheld"' in page_html, who
+    with Session(engine) as db:
+        entries = [e for e in practical_marking.queue(db, sid) if e.attempt_id == pid]
+    for e in entries:
+        values = {c["key"]: "0" for c in e.task.rubric}
+        practical_marking.save_mark(engine, pid, e.task.position, users["examiner"], values, "", now,
+                                    reasons={c["key"]: "复核后改判" for c in e.task.rubric})
+    for who, page_html in sheets().items():          # marking over: the whole sheet
+        assert theory_answer in page_html and reply in page_html and call.title in page_html, who
+        assert 'id="practical-withheld"' not in page_html and kind("call").NAME in page_html, who
 
 
 def test_the_answer_sheet_shows_the_typing_test_aligned_with_its_passage(client, engine, make_session, users):

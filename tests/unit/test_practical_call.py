@@ -343,6 +343,21 @@ def test_wrong_information_is_a_stated_rule_of_the_rubric_and_each_point_keeps_i
     assert all(call_grading.WRONG_INFORMATION_RULE not in c["description"] for c in call.default_rubric(plain["spec"]))
 
 
+def test_a_branch_on_the_silent_line_phrase_gives_no_score_gain():
+    """call-junior-03 branches on the standard's silent-line phrases (t2 → t3 when used, t2b when not),
+    so the caller's next line shows whether the machine-decided 空线用语 passed. Using the phrase after
+    seeing the caller stay silent earns nothing: the check needs it in every silent turn."""
+    entry = next(e for e in CONTENT if e["ref"] == "call-junior-03")
+    example = entry["example_replies"]
+    late = [example[0], "喂？", "您好，请讲，请问您能听到我的声音吗？", *example[2:]]
+    view = call.candidate_view(entry["spec"], {"replies": late[:2]}, 1)
+    assert view["transcript"][-1]["text"].startswith("（仍然没有声音）")    # the caller's reaction shows
+    graded = {c.code: c for c in call.auto_grade(entry["spec"], {"replies": late}, 1, Fraction(20)).checks}
+    right = {c.code: c for c in call.auto_grade(entry["spec"], {"replies": example}, 1, Fraction(20)).checks}
+    assert right["special.silent"].passed and not graded["special.silent"].passed
+    assert graded["special.silent"].points == 0 and "第 2 轮" in graded["special.silent"].message
+
+
 @pytest.mark.parametrize("entry", CONTENT, ids=[e["ref"] for e in CONTENT])
 def test_every_stock_call_is_valid_and_gradeable(entry):
     spec = entry["spec"]

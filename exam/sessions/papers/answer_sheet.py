@@ -3,7 +3,12 @@ given, the key, the points earned and the markers' rounds; then each other part'
 that part's package contributes (``register``) so the core never imports a domain package.
 
 Only the session's examiners see it, and every opening is written to the audit trail (who looked at
-whose answers, when): an appeal view shows names beside answers, which marking never does.
+whose answers, when): an appeal view shows names beside answers, which marking never does. So while a
+short answer of the attempt is still being marked (not yet agreed), the theory answers are left out and
+the page says why (``TheorySheet.withheld``): the short answers are marked under the attempt's 答卷码
+with their question and position, and any of them seen here beside the name — or the other questions,
+whose positions leave theirs — would tell a marker whose 答卷码 it is. An appeal is lodged after
+publication, when marking is over; the chief (考务主管) is held to it too, since a chief may mark.
 """
 
 from __future__ import annotations
@@ -77,11 +82,22 @@ def _given(kind: str, value: str, order: list[int]) -> str:
     return value
 
 
-def theory(db: Session, session_id: int, candidate_id: int) -> tuple[Attempt | None, list[TheoryLine]]:
+@dataclass(frozen=True)
+class TheorySheet:
+    attempt: Attempt | None
+    lines: list[TheoryLine]
+    withheld: int = 0  # short answers still being marked: while any is, ``lines`` is empty
+
+
+def theory(db: Session, session_id: int, candidate_id: int) -> TheorySheet:
     attempt = db.exec(select(Attempt).where(Attempt.session_id == session_id,
                                             Attempt.candidate_id == candidate_id)).first()
     if attempt is None:
-        return None, []
+        return TheorySheet(None, [])
+    from exam.delivery.service import grade_attempts
+    grade = grade_attempts(db.connection(), [attempt.id])[attempt.id]
+    if grade.pending:
+        return TheorySheet(attempt, [], len(grade.pending))
     rows = db.exec(select(PaperSlot, ItemVersion, Item.ref)
                    .join(ItemVersion, ItemVersion.id == PaperSlot.item_version_id)
                    .join(Item, Item.id == ItemVersion.item_id)
@@ -90,8 +106,6 @@ def theory(db: Session, session_id: int, candidate_id: int) -> tuple[Attempt | N
     marks: dict[int, list[ShortMark]] = {}
     for m in db.exec(select(ShortMark).where(ShortMark.attempt_id == attempt.id).order_by(ShortMark.round)):
         marks.setdefault(m.position, []).append(m)
-    from exam.delivery.service import grade_attempts
-    grade = grade_attempts(db.connection(), [attempt.id])[attempt.id]
     out = []
     for slot, version, ref in rows:
         answer = answers.get(slot.position)
@@ -103,4 +117,4 @@ def theory(db: Session, session_id: int, candidate_id: int) -> tuple[Attempt | N
                               _given(slot.kind, value, order), _key(slot.kind, version.key, order),
                               Fraction(slot.points), earned, bool(answer and answer.flagged),
                               marks.get(slot.position, [])))
-    return attempt, out
+    return TheorySheet(attempt, out)

@@ -83,11 +83,12 @@ def answer_sheet_page(session_id: int, candidate_id: int):
     if enrolment is None:
         abort(404)
     candidate = db.get(User, candidate_id)
-    attempt, lines = answer_sheet.theory(db, session_id, candidate_id)
+    sheet = answer_sheet.theory(db, session_id, candidate_id)
     parts_html = answer_sheet.sections(db, session_id, candidate_id)
     with write_connection(web.engine()) as conn:
         record(conn, "appeal.answer_sheet_viewed", "exam_session", session_id, actor_id=current_user.id,
                candidate_id=candidate_id, ticket=enrolment.ticket_number)
     return render_template("papers/answer_sheet.html", exam_session=exam_session, candidate=candidate,
-                           enrolment=enrolment, attempt=attempt, lines=lines, parts_html=parts_html,
+                           enrolment=enrolment, attempt=sheet.attempt, lines=sheet.lines,
+                           withheld=sheet.withheld, parts_html=parts_html,
                            reasons=records.SUBMIT_REASONS)
