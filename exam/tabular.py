@@ -7,7 +7,9 @@ Reading (question import, roster import, bulk verification):
 - XLSX (the first sheet), streamed with openpyxl's read-only reader after resetting the sheet's
   declared size, so a file claiming a million rows costs only the rows it holds; each row is read
   once (``ws[n]`` per row would rescan the sheet: quadratic, see PITFALLS). A merged range reads as
-  its top-left value in every cell it covers (the merge list is read from the sheet's XML, streamed).
+  its top-left value in every cell it covers (the merge list is read from the sheet's XML, streamed);
+  ``Rows.merges`` lists the ranges, and ``wide_merges`` names those that span several columns of a data
+  row, which a reader whose columns mean different things refuses (the question bank's 选项A/选项B).
 - At most ``max_rows`` non-blank rows and ``MAX_LINES`` lines, at most ``MAX_COLUMNS`` columns: a
   bigger file is refused with a Chinese message saying the limit, before any row is checked, so no
   upload keeps a worker busy for long (and the web server's request time limit backs this up).
@@ -70,6 +72,8 @@ class Rows:
 
     rows: list[tuple[int, list]] = field(default_factory=list)
     kind: str = "csv"   # "csv" or "xlsx"
+    #: The sheet's merged ranges as written (``F2:G2``), XLSX only.
+    merges: tuple[str, ...] = ()
 
     def __iter__(self):
         return iter(self.rows)
@@ -138,7 +142,8 @@ def read(filename: str, data: bytes, *, max_rows: int, max_bytes: int | None = N
     if kind is None or data.startswith(OLE_MAGIC):
         kind = kind_of(filename, data)
     limit = max_rows + extra_rows
-    raw = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
+    merges: list[str] = []
+    raw = _xlsx_rows(data, merges) if kind == "xlsx" else _csv_rows(data)
     found = []
     for line, cells in raw:
         if line > MAX_LINES:
@@ -147,7 +152,35 @@ def read(filename: str, data: bytes, *, max_rows: int, max_bytes: int | None = N
             found.append((line, cells))
             if len(found) > limit:
                 raise TabularError(f"文件的数据超过 {max_rows:,} 行（第 {line} 行已超出）：请拆分为几个文件分别上传")
-    return Rows(found, kind)
+    return Rows(found, kind, tuple(merges))
+
+
+def wide_merges(rows: Rows, header_line: int = 1) -> list[tuple[int, str]]:
+    """(line, Chinese message) for every data row (below ``header_line``) that a merged range spanning
+    several columns covers, naming the range and the columns by their header. Such a row reads the
+    top-left value in each column it covers, which is wrong where the columns mean different things
+    (选项A and 选项B would hold the same option): a reader with such columns refuses these rows. A merge
+    down one column (one 等级 for several rows) is a normal way to write a sheet and reads as before."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.cell import range_boundaries
+
+    names = next(([cell_text(v) for v in cells] for line, cells in rows if line == header_line), [])
+    present = {line for line, _ in rows}
+    out = []
+    for ref in rows.merges:
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
+        except (TypeError, ValueError):
+            continue
+        if max_col == min_col:
+            continue
+        columns = "、".join(f"“{names[c - 1]}”" if c - 1 < len(names) and names[c - 1] else get_column_letter(c)
+                           for c in range(min_col, min(max_col, MAX_COLUMNS) + 1))
+        for line in range(max(min_row, header_line + 1), max_row + 1):
+            if line in present:
+                out.append((line, f"{ref} 是跨列合并的单元格（{columns}列）：合并后这几列会读成同一个值，"
+                                  "请取消合并，每列分别填写"))
+    return sorted(out)
 
 
 def _size(n: int) -> str:
@@ -168,7 +201,8 @@ def _csv_rows(data: bytes):
         raise TabularError(f"CSV 格式有误（第 {reader.line_num} 行：{exc}）：请检查引号是否成对") from None
 
 
-def _xlsx_rows(data: bytes):
+def _xlsx_rows(data: bytes, merges: list[str]):
+    """The sheet's rows; ``merges`` receives its merged ranges."""
     from openpyxl import load_workbook
 
     try:
@@ -177,7 +211,7 @@ def _xlsx_rows(data: bytes):
     except Exception:  # openpyxl raises many kinds for something that is not a workbook
         raise TabularError("无法作为 Excel（.xlsx）文件打开：文件可能已损坏，或并不是电子表格") from None
     try:
-        merged = _merged_cells(data, getattr(sheet, "_worksheet_path", None))
+        merged = _merged_cells(data, getattr(sheet, "_worksheet_path", None), merges)
         sheet.reset_dimensions()  # the declared size may be a million rows; read what is there
         for line, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
             cells = list(values)
@@ -202,14 +236,14 @@ def _xlsx_rows(data: bytes):
         book.close()
 
 
-def _merged_cells(data: bytes, path: str | None) -> dict[tuple[int, int], object]:
+def _merged_cells(data: bytes, path: str | None, ranges: list[str]) -> dict[tuple[int, int], object]:
     """(line, column index) → the top-left value, for every cell a merged range covers beyond its
-    top-left one. Read by streaming the sheet's XML (read-only openpyxl does not expose merges)."""
+    top-left one; ``ranges`` receives the ranges. Read by streaming the sheet's XML (read-only
+    openpyxl does not expose merges)."""
     if not path:
         return {}
     from openpyxl.utils.cell import range_boundaries
 
-    ranges = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         name = path.lstrip("/")
         if name not in archive.namelist():
@@ -259,6 +293,22 @@ def _merged_cells(data: bytes, path: str | None) -> dict[tuple[int, int], object
     finally:
         book.close()
     return {cell: values.get(origin) for cell, origin in covered.items()}
+
+
+# ---------------------------------------------------------------- templates
+
+#: A template's example rows carry this note in a cell the user must rewrite for a real row (a roster's
+#: 姓名, a question's 题干); a reader refuses a row still carrying it (``is_example``), so an example left
+#: in a file never becomes a candidate or a question.
+EXAMPLE_MARK = "示例行"
+EXAMPLE_NOTE = f"（{EXAMPLE_MARK}，导入前请删除）"
+#: The mark in brackets, as the note writes it (also half-width or shortened): ``以下示例行为`` is no mark.
+_EXAMPLE_RE = re.compile(rf"[（(【\[]\s*{EXAMPLE_MARK}")
+
+
+def is_example(value) -> bool:
+    """Whether a cell still carries a template's example mark (``EXAMPLE_NOTE``)."""
+    return bool(_EXAMPLE_RE.search(str(value or "")))
 
 
 # ---------------------------------------------------------------- writing

@@ -54,7 +54,7 @@ def try_scenario(database_url: str, ref: str, replies_file: Path) -> int:
         click.echo(f"找不到编号或 id 为 {ref} 的场景", err=True)
         return 2
     try:
-        raw = trial.parse_replies(text, str(replies_file))
+        raw = trial.parse_replies(text)          # the file is named once, in front of every message below
         result = trial.run(*found, raw, lists)
     except trial.TrialError as exc:
         click.echo(f"{replies_file}：{exc}", err=True)

@@ -42,7 +42,7 @@ def parse_replies(text: str, where: str = "作答") -> object:
     try:
         return json.loads(text)
     except ValueError as exc:
-        raise TrialError(f"{where}第 {getattr(exc, 'lineno', '?')} 行：JSON 格式错误（{exc.msg}）") from None
+        raise TrialError(f"{where} 第 {getattr(exc, 'lineno', '?')} 行：JSON 格式错误（{exc.msg}）") from None
 
 
 def _answer(kind_code: str, spec: dict, raw: object) -> dict:

@@ -63,6 +63,7 @@ def questions_import(file, fmt, levels, area, dry_run, partial):
     from exam.db import write_session
     from exam.models_registry import load_all
     from question_bank import importer
+    from question_bank.formats import where
     from question_bank.transfer import Defaults
     load_all()   # an item's foreign keys name tables of other packages (PITFALLS: the model registry)
     engine = db.engine_for(_cfg()["DATABASE_URL"])
@@ -71,10 +72,10 @@ def questions_import(file, fmt, levels, area, dry_run, partial):
         with (Session(engine) if dry_run else write_session(engine)) as session:
             preview = importer.preview(session, str(file), file.read_bytes(), fmt, defaults, partial=partial)
             for line, message in preview.refused:
-                click.echo(f"未导入 {file} 第 {line} 行：{message}" if line else f"未导入 {file}：{message}", err=True)
+                click.echo(f"未导入 {where(str(file), line)}：{message}", err=True)
             for row in preview.rows:
                 for warning in row.warnings:
-                    click.echo(f"提示 {file} 第 {row.line} 行：{warning}", err=True)
+                    click.echo(f"提示 {where(str(file), row.line)}：{warning}", err=True)
             click.echo(f"{file}：共 {len(preview.rows)} 题可导入，新增 {preview.count('create')} 题，"
                        f"更新 {preview.count('update')} 题，无变化 {preview.count('unchanged')} 题"
                        + (f"；另有 {len(preview.refused)} 题未导入" if preview.refused else ""))

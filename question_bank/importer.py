@@ -20,12 +20,12 @@ from sqlmodel import Session, select
 
 from exam.audit import service as audit
 from question_bank import diff, media_store, service, transfer
-from question_bank.formats import FormatError, aiken, gift, made_ref, media, moodle_xml, qti, sheet
+from question_bank.formats import FormatError, aiken, at, gift, made_ref, media, moodle_xml, qti, sheet, where
 from question_bank.formats import text as text_format
 from question_bank.models import DRAFT, Category, Item, ItemVersion
 from question_bank.transfer import Defaults, MappingError
 from question_bank.transfer_sheet import from_sheet, to_sheet
-from question_bank.validation import ItemData, ItemError, validate
+from question_bank.validation import ItemData, ItemError, markup_changes, validate
 
 FORMATS = {"gift": "GIFT（Moodle）", "aiken": "Aiken（仅单选题）", "moodlexml": "Moodle XML",
            "qti": "QTI 3.0 内容包（.zip，导入也接受 QTI 2.1）", "csv": "CSV 表格", "xlsx": "Excel 表格（.xlsx）"}
@@ -57,7 +57,7 @@ class BankImportError(FormatError):
         ValueError.__init__(self, "\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [f"{self.filename}：{m}" if n == 0 else f"{self.filename} 第 {n} 行：{m}" for n, m in self.errors]
+        return [f"{where(self.filename, n)}：{m}" for n, m in self.errors]
 
 
 @dataclass(frozen=True)
@@ -167,8 +167,17 @@ def _blank(filename: str, data: bytes, fmt: str, lines: set[int]) -> bytes:
     """The file with the items on ``lines`` emptied, every other item on the line it was on."""
     if fmt == "xlsx":
         book = load_workbook(io.BytesIO(data))
+        sheet_ = book.worksheets[0]
+        for merge in list(sheet_.merged_cells.ranges):       # unmerged first, each cell keeping the value it read as
+            if any(merge.min_row <= n <= merge.max_row for n in lines):
+                value = sheet_.cell(merge.min_row, merge.min_col).value
+                sheet_.unmerge_cells(str(merge))
+                for row in sheet_.iter_rows(min_row=merge.min_row, max_row=merge.max_row,
+                                            min_col=merge.min_col, max_col=merge.max_col):
+                    for cell in row:
+                        cell.value = value
         for n in lines:
-            for cell in book.worksheets[0][n]:
+            for cell in sheet_[n]:
                 cell.value = None
         out = io.BytesIO()
         book.save(out)
@@ -234,7 +243,7 @@ def read(filename: str, data: bytes, fmt: str | None, defaults: Defaults) -> Rea
     for obj in objects:
         given = (obj.ref or "").strip()
         if given and given in refs:
-            errors.append((obj.line, transfer.field_message("ref", f"编号“{given}”与第 {refs[given]} 行的题目重复")))
+            errors.append((obj.line, transfer.field_message("ref", f"编号“{given}”与{at(refs[given])}的题目重复")))
             continue
         if given:
             refs[given] = obj.line
@@ -252,10 +261,12 @@ def read(filename: str, data: bytes, fmt: str | None, defaults: Defaults) -> Rea
         ref = (data_.ref or "").strip()
         if ref and ref != given:          # a 编号 made from the name or wording
             if ref in refs:
-                errors.append((obj.line, transfer.field_message("ref", f"编号“{ref}”与第 {refs[ref]} 行的题目重复")))
+                errors.append((obj.line, transfer.field_message("ref", f"编号“{ref}”与{at(refs[ref])}的题目重复")))
                 continue
             refs[ref] = obj.line
-        items.append((obj.line, data_, tuple(getattr(obj, "warnings", ())) + warnings_for(data_)))
+        cleaned = tuple(transfer.field_message(name, note) for name, note in markup_changes(raw))
+        items.append((obj.line, data_, tuple(getattr(obj, "warnings", ())) + tuple(raw.get("warnings", ()))
+                      + cleaned + warnings_for(data_)))
     return Reading(fmt, items, sorted(set(errors)))
 
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from exam import standard
 from question_bank.formats.gift import FULL_WEIGHT, WEIGHT_TOLERANCE, ParsedItem
 from question_bank import sanitise
-from question_bank.formats import made_ref
+from question_bank.formats import at, made_ref
 from question_bank.models import ITEM_KINDS
 
 DEFAULT_DIFFICULTY = 2
@@ -81,7 +81,7 @@ class MappingError(ValueError):
 
     def __init__(self, errors: list[tuple[int, str]]):
         self.errors = errors
-        super().__init__("\n".join(f"第 {n} 行：{m}" for n, m in errors))
+        super().__init__("\n".join(f"{at(n)}：{m}" for n, m in errors))
 
 
 def field_message(name: str, message: str) -> str:
@@ -320,11 +320,7 @@ def from_parsed(item: ParsedItem, defaults: Defaults, auto_ref: bool = False) ->
     elif item.kind == "truefalse":
         raw["key"] = item.key
     elif item.kind == "fill":
-        partial = [w for w in item.weights if abs(w - FULL_WEIGHT) > WEIGHT_TOLERANCE]
-        if partial:
-            errors.append((line, field_message("answers", f"填空题不支持部分得分的答案（权重 {_weight(partial[0])}）："
-                                                          "每个可接受的答案都应写作 =答案")))
-        raw["answers"] = list(item.answers)
+        raw["answers"], raw["warnings"] = _fill_answers(item, errors)
     else:
         reference, points, explanation = split_essay(item.general_feedback)
         raw.update(reference=markup(reference), points=[markup(p) for p in points], explanation=markup(explanation))
@@ -335,6 +331,22 @@ def from_parsed(item: ParsedItem, defaults: Defaults, auto_ref: bool = False) ->
     if errors:
         raise MappingError(errors)
     return raw
+
+
+def _fill_answers(item: ParsedItem, errors: list) -> tuple[list[str], list[str]]:
+    """(accepted answers, warnings) of a fill-in. The bank's fill-in has only full-mark answers, so the
+    100 % answers are the accepted ones; a partial-credit answer (Moodle's toad at 80 %) is left out and
+    named in a warning, so the loss is said; a 0 % answer (Moodle's ``*`` catch-all) is a wrong answer
+    either way and its feedback stays in the explanation (``feedback_text``)."""
+    weights = list(item.weights) or [FULL_WEIGHT] * len(item.answers)
+    full = [a for a, w in zip(item.answers, weights) if w >= FULL_WEIGHT - WEIGHT_TOLERANCE]
+    partial = [(a, w) for a, w in zip(item.answers, weights) if WEIGHT_TOLERANCE < w < FULL_WEIGHT - WEIGHT_TOLERANCE]
+    if not full:
+        errors.append((item.line, field_message("answers", "填空题没有满分（100%）的答案：至少要有一个满分答案"
+                                                           "（GIFT 写作 =答案，Moodle XML 为 fraction=\"100\"）")))
+    warnings = [field_message("answers", f"部分得分的答案“{a}”（{_weight(w)}）没有导入：填空题只有满分答案，"
+                                         "答对即得满分；如果它也应算对，请在题目中把它加为答案") for a, w in partial]
+    return full, warnings
 
 
 def check_essay(raw: dict, line: int, errors: list, where: str) -> None:

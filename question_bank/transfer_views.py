@@ -18,7 +18,7 @@ from exam import held_uploads, standard, web
 from exam.db import write_session
 from exam.timeutil import to_local
 from question_bank import importer
-from question_bank.formats import sheet
+from question_bank.formats import place, sheet
 from question_bank.importer import ACTIONS, BankImportError
 from question_bank.models import ITEM_KINDS, STATUSES
 from question_bank.transfer import Defaults
@@ -32,7 +32,7 @@ XLSX = importer.MIMETYPES["xlsx"]
 
 
 def _import_page(form, failure=None, status=200):
-    return render_template("question_bank/transfer_import.html", form=form, failure=failure,
+    return render_template("question_bank/transfer_import.html", form=form, failure=failure, place=place,
                            max_mb=importer.MAX_BYTES // (1024 * 1024)), status
 
 
@@ -56,7 +56,7 @@ def import_form():
                               partial=bool(preview.refused))
     return render_template("question_bank/transfer_preview.html", preview=preview, form=ConfirmForm(token=token),
                            actions=ACTIONS, kinds=ITEM_KINDS, levels=standard.LEVELS, areas=standard.AREA_NAMES,
-                           formats=importer.FORMATS)
+                           formats=importer.FORMATS, place=place)
 
 
 @bp.route("/import/confirm", methods=["POST"])

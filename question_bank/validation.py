@@ -221,6 +221,27 @@ def _title(raw: dict) -> str:
     return "" if isinstance(ref, str) and title == ref.strip() else title
 
 
+#: The fields of a raw item that hold authored markup, cleaned by ``sanitise.clean`` (the stem may show pictures).
+MARKUP_FIELDS = (("stem", True), ("options", False), ("explanation", False), ("reference", False), ("points", False))
+_MEMBER = {"options": lambda i: f"选项{'ABCDEFGH'[i] if i < 8 else i + 1}", "points": lambda i: f"第 {i + 1} 条"}
+
+
+def markup_changes(raw: dict) -> list[tuple[str, str]]:
+    """(field, Chinese note) for every authored text of ``raw`` that ``validate`` would change beyond
+    escaping (``sanitise.changes``): wrappers unwrapped, attributes dropped, words moved. An import
+    preview and the authoring form show them, so nothing changes silently."""
+    out = []
+    for name, images in MARKUP_FIELDS:
+        value = raw.get(name)
+        values = list(enumerate(value)) if isinstance(value, (list, tuple)) else [(None, value)]
+        for i, text in values:
+            if not isinstance(text, str):
+                continue
+            for note in sanitise.changes(text, images=images):
+                out.append((name, f"{_MEMBER[name](i)}：{note}" if i is not None else note))
+    return out
+
+
 def validate(raw: dict) -> ItemData:
     if not isinstance(raw, dict):
         raise ItemError("(整题)", "应为一个对象")

@@ -14,7 +14,8 @@ from exam.delivery.service import Question
 from question_bank import diff, enemies, lint_service, review, search, service, similar
 from question_bank.forms import BulkForm, CommentForm, EnemyForm, ItemForm, ReviewForm, SearchForm
 from question_bank.models import APPROVED, DIFFICULTIES, ENEMY_DECISIONS, ITEM_KINDS, SCORING, STATUSES, Item
-from question_bank.validation import ItemError, validate
+from question_bank.transfer import field_message
+from question_bank.validation import ItemError, markup_changes, validate
 
 bp = Blueprint("items", __name__, url_prefix="/trainer", template_folder="templates")
 
@@ -66,10 +67,14 @@ def _save(form: ItemForm, item: Item | None):
     if close and not form.confirm_similar.data:
         return None, close
     try:
-        return _write(form, item, data)
+        saved = _write(form, item, data)
     except ItemError as exc:            # a stem showing a picture the bank does not hold
         form.field_for(exc.field).errors = list(form.field_for(exc.field).errors) + [str(exc)]
         return None, []
+    if saved[0]:        # what the sanitiser dropped beyond escaping is said, never silent
+        for name, note in markup_changes(form.raw()):
+            flash("保存时" + field_message(name, note))
+    return saved
 
 
 def _write(form: ItemForm, item: Item | None, data):

@@ -3,6 +3,46 @@
 import hashlib
 
 
+class Place(int):
+    """Where a question is in a file without useful line numbers: the n-th item of a QTI package, read
+    from its own file ``href`` inside the zip. It sorts, compares and hashes as its number, so errors and
+    preview rows keep their order and every ``(line, message)`` list takes it as a line; ``where`` names
+    the file, so a message says ``exp.zip 中 items/x.xml（第 643 题）`` rather than a line 643 that is not one."""
+
+    href: str
+
+    def __new__(cls, n: int, href: str):
+        place = super().__new__(cls, n)
+        place.href = href
+        return place
+
+    def __reduce__(self):
+        return (Place, (int(self), self.href))
+
+
+def at(line: int) -> str:
+    """The place of a question within its file: ``第 3 行``, or ``items/x.xml（第 643 题）`` in a package."""
+    href = getattr(line, "href", None)
+    if href is not None:
+        return f"{href}（第 {int(line)} 题）" if href else f"第 {int(line)} 题"
+    return f"第 {line} 行"
+
+
+def where(filename: str, line: int) -> str:
+    """How a message names the place of a question: ``a.gift 第 3 行``, ``exp.zip 中 items/x.xml（第 643 题）``,
+    or the file alone (line 0: the whole file)."""
+    if not line:
+        return filename
+    return f"{filename} 中 {at(line)}" if getattr(line, "href", None) else f"{filename} {at(line)}"
+
+
+def place(line: int) -> str:
+    """The 行 column of a page's table: the line, a package item's file and position, or — for the whole file."""
+    if not line:
+        return "—"
+    return at(line) if isinstance(line, Place) else str(line)
+
+
 class FormatError(ValueError):
     """An import file is wrong; ``errors`` lists (line, what) and the message has one line each.
 
@@ -13,7 +53,7 @@ class FormatError(ValueError):
     def __init__(self, filename: str, errors: list[tuple[int, str]]):
         self.filename = filename
         self.errors = sorted(set(errors))
-        super().__init__("\n".join(f"{filename} 第 {n} 行：{m}" for n, m in self.errors))
+        super().__init__("\n".join(f"{where(filename, n)}：{m}" for n, m in self.errors))
 
 
 def made_ref(category: str, kind: str, stem: str) -> str:

@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from question_bank.formats import FormatError, made_ref, media as pictures_
+from question_bank.formats import FormatError, Place, made_ref, media as pictures_
 from question_bank.formats.gift import FULL_WEIGHT, ParsedItem
 from question_bank.formats.safe_xml import local, parse as parse_xml
 
@@ -134,7 +134,8 @@ def _raw_markup(el, skip) -> str:
 def read_package(data: bytes, filename: str = "<qti.zip>") -> tuple[list[ParsedItem], list[tuple[int, str]]]:
     """Every item of a QTI 3.0 or 2.1 content package (or of one bare item XML file), and the refused ones.
 
-    A refused item's "line" is its position in the manifest (1 for the first item)."""
+    An item's "line" is a ``Place``: its position in the manifest (1 for the first item) and its file,
+    so every message about it names ``items/….xml`` (``formats.where``)."""
     if data[:2] != b"PK":
         item, reason = read_item(data, filename, 1)
         return ([item], []) if item else ([], [(1, reason)])
@@ -159,11 +160,14 @@ def read_package(data: bytes, filename: str = "<qti.zip>") -> tuple[list[ParsedI
             continue
         n += 1
         href = res.get("href", "")
-        if not href or href.startswith("/") or ".." in href.split("/") or href not in names:
-            refused.append((n, f"第 {n} 个题目资源的文件“{href}”不在内容包中"))
+        if not href:
+            refused.append((Place(n, ""), "题目资源没有给出文件（href）"))
+            continue
+        if href.startswith("/") or ".." in href.split("/") or href not in names:
+            refused.append((Place(n, href), "这个文件不在内容包中"))
             continue
         folder = posixpath.dirname(href)
-        item, reason = read_item(zf.read(href), f"{filename}/{href}", n,
+        item, reason = read_item(zf.read(href), f"{filename}/{href}", Place(n, href),
                                  lambda src, folder=folder: _package_file(zf, names, folder, src))
         if item:
             keywords = [(k.text or "").strip() for k in res.iter()
@@ -173,7 +177,7 @@ def read_package(data: bytes, filename: str = "<qti.zip>") -> tuple[list[ParsedI
                 item = dataclasses.replace(item, tags=list(item.tags) + [k for k in keywords if k])
             items.append(item)
         else:
-            refused.append((n, f"{href}：{reason}"))
+            refused.append((Place(n, href), reason))
     if not items and not refused:
         raise QtiError(filename, [(0, "内容包中没有题目（imsqti_item_xmlv3p0 或 imsqti_item_xmlv2p1 资源）")])
     return items, refused

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from exam import tabular
+from exam.tabular import EXAMPLE_NOTE
 from exam.standard import LEVELS, area_code, level_code
 from exam.tabular import cell_text  # noqa: F401  (the bank's readers and older callers use it from here)
 from question_bank.formats import FormatError
@@ -105,6 +106,10 @@ def _parse_row(line: int, row: dict[str, str], errors: list) -> SheetItem | None
     stem = row.get("题干", "")
     if not stem:
         err("题干", "不能为空")
+    elif tabular.is_example(stem):      # the template's own example row: never a real question
+        err("题干", f"这是导入模板中的示例行（题干中有“{EXAMPLE_NOTE}”），不作为题目导入："
+                    "请删除该行，或改写为真实题目并删去题干中的这个标记")
+        return None
 
     cells = [row.get(c, "") for c in OPTION_COLUMNS]
     filled = [i for i, c in enumerate(cells) if c]
@@ -170,11 +175,12 @@ def _parse_row(line: int, row: dict[str, str], errors: list) -> SheetItem | None
         title=row.get("标题", ""))
 
 
-def _read_rows(rows, filename: str) -> list[SheetItem]:
-    """rows: iterable of lists of raw cell values, the first being the header."""
+def _read_rows(rows, filename: str, refused: list[tuple[int, str]] = ()) -> list[SheetItem]:
+    """rows: iterable of lists of raw cell values, the first being the header; ``refused``: rows the
+    file reader already refused (left blank in ``rows``), reported with the rest."""
     rows = iter(rows)
     header = [cell_text(v) for v in next(rows, [])]
-    errors: list[tuple[int, str]] = []
+    errors: list[tuple[int, str]] = list(refused)
     if not any(header):
         raise FormatError(filename, [(1, "第 1 行应为表头，如：" + "、".join(COLUMNS))])
     index: dict[str, int] = {}
@@ -214,11 +220,14 @@ def _read_file(data: bytes, filename: str, kind: str) -> list[SheetItem]:
         rows = tabular.read(filename, data, max_rows=MAX_ITEMS, extra_rows=1, kind=kind)
     except tabular.TabularError as exc:
         raise FormatError(filename, [(1, str(exc))]) from None
-    lines = {line: cells for line, cells in rows}
+    # a merge across columns (选项A:选项B) would copy one option into both: refused, naming the range
+    merged = tabular.wide_merges(rows)
+    bad = {line for line, _ in merged}
+    lines = {line: cells for line, cells in rows if line not in bad}
     if not lines:
         return _read_rows([], filename)
     last = max(lines)
-    return _read_rows((lines.get(n, []) for n in range(1, last + 1)), filename)
+    return _read_rows((lines.get(n, []) for n in range(1, last + 1)), filename, merged)
 
 
 def read_csv(data: bytes, filename: str = "题库.csv") -> list[SheetItem]:
@@ -281,27 +290,29 @@ def write_xlsx(items) -> bytes:
 
 # ---------------------------------------------------------------- template
 
-#: One example row per question type, written as the 填写说明 describes (the template's rows import as-is).
+#: One example row per question type, written as the 填写说明 describes. Each stem starts with the
+#: example mark (``exam.tabular.EXAMPLE_NOTE``, as the roster template's name does), so a row left in the
+#: file is refused by name on import; without the mark the row is a valid question of its type.
 EXAMPLES = (
     SheetItem(line=2, ref="FW-001", levels=("junior", "intermediate"), area="service", kind="single",
-              stem="客户来电表示等待时间过长、情绪不满时，坐席首先应当怎样回应？",
+              stem=EXAMPLE_NOTE + "客户来电表示等待时间过长、情绪不满时，坐席首先应当怎样回应？",
               options=("“非常抱歉让您久等了，我马上为您处理。”", "“现在是高峰期，大家都在等。”",
                        "“这不是我的问题。”", "直接询问客户的业务需求"),
               key=(0,), explanation="先致歉安抚情绪，再进入业务处理。", knowledge_point="情绪安抚",
               difficulty=1, tags=("服务用语", "投诉处理"), source="培训教材第三章", title="久等致歉"),
     SheetItem(line=3, ref="FW-002", levels=("junior",), area="service", kind="multiple",
-              stem="受理客户投诉时，坐席应当做到哪些？",
+              stem=EXAMPLE_NOTE + "受理客户投诉时，坐席应当做到哪些？",
               options=("耐心倾听，不打断客户", "复述确认客户诉求", "与客户争论责任归属", "告知处理时限并跟进"),
               key=(0, 1, 3), explanation="争论责任会激化矛盾。", knowledge_point="投诉受理", difficulty=2,
               tags=("投诉处理", "少选得分")),
     SheetItem(line=4, ref="FW-003", levels=("junior",), area="basics", kind="truefalse",
-              stem="首问负责制要求第一位接到诉求的员工负责跟踪到底。", key=True, knowledge_point="首问负责制"),
+              stem=EXAMPLE_NOTE + "首问负责制要求第一位接到诉求的员工负责跟踪到底。", key=True, knowledge_point="首问负责制"),
     SheetItem(line=5, ref="FW-004", levels=("junior",), area="service", kind="fill",
-              stem="通话结束前，坐席应询问客户：“请问还有其他可以____您的吗？”",
+              stem=EXAMPLE_NOTE + "通话结束前，坐席应询问客户：“请问还有其他可以____您的吗？”",
               answers=("帮助", "帮"), explanation="标准结束语。", knowledge_point="结束语",
               difficulty=1, tags=("服务用语",), source="服务规范"),
     SheetItem(line=6, ref="FW-005", levels=("intermediate",), area="service", kind="short",
-              stem="简述处理客户投诉的基本步骤。",
+              stem=EXAMPLE_NOTE + "简述处理客户投诉的基本步骤。",
               reference_answer="倾听并致歉，记录诉求，提出方案，跟进回访。\n- 倾听并致歉\n- 记录诉求\n- 提出解决方案\n- 跟进回访",
               knowledge_point="投诉处理流程", difficulty=2),
 )
@@ -338,6 +349,9 @@ def _help_rows():
     yield ["等级", "等级代码", "职业功能（名称 / 代码 / 理论比重%）"]
     for lvl in LEVELS.values():
         yield [lvl.name, lvl.code, "；".join(f"{a.name} / {a.code} / {a.weight}" for a in lvl.areas)]
+    yield []
+    yield ["示例行", "", f"“题库”表第 2–{len(EXAMPLES) + 1} 行是每种题型的示例，题干以“{EXAMPLE_NOTE}”开头，"
+                      "导入时不会作为题目导入（预览中列为无法导入）：请删除这些行，或改写为真实题目并删去题干中的这个标记。"]
 
 
 def template_xlsx() -> bytes:

@@ -42,7 +42,7 @@ def test_partial_import_is_the_trainers_choice_and_the_pages_pass_axe(trainer_pa
     before = item_count(live_engine)
 
     refused = page.locator("section.import-refused")
-    expect(refused).to_contain_text("无法导入的题目（4 题）")
+    expect(refused).to_contain_text("无法导入的题目（3 题）")
     expect(refused).to_contain_text("题目“Moodle activities”是配对题")
     expect(refused).to_contain_text("题目“Q5”是数值题")
     expect(page.locator(".preview-key").first).to_be_visible()
@@ -51,11 +51,11 @@ def test_partial_import_is_the_trainers_choice_and_the_pages_pass_axe(trainer_pa
     assert_accessible(page, "导入预览（部分题目无法导入）")
     assert item_count(live_engine) == before                          # the preview writes nothing
 
-    confirm = page.get_by_role("button", name="导入其余 5 题")
+    confirm = page.get_by_role("button", name="导入其余 6 题")
     confirm.focus()
     page.keyboard.press("Enter")                                     # by keyboard
-    expect(page.locator(".flash")).to_contain_text("未导入 4 题")
-    assert item_count(live_engine) == before + 5
+    expect(page.locator(".flash")).to_contain_text("未导入 3 题")
+    assert item_count(live_engine) == before + 6
 
 
 def test_a_picture_imported_from_moodle_shows_on_the_candidates_markup_and_passes_axe(trainer_page, live_server,

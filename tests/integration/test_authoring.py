@@ -54,6 +54,24 @@ def test_a_new_item_is_a_sanitised_draft_with_its_tags_levels_and_category(clien
     assert "草稿" in detail and "<script>alert" not in detail
 
 
+def test_a_less_than_sign_in_the_form_is_kept_and_dropped_markup_is_said(client, engine):
+    """Audit finding 1: ``若 A<B`` lost everything after ``<B``; now it is escaped and kept, and what the
+    sanitiser does drop (a wrapper, an attribute) is said after saving."""
+    login(client, "trainer")
+    item_id, page = create(client, stem="若 A<B，则下列正确的是", options="A<B 成立\nB<A 成立\nI<U\nP<Q 成立",
+                           choice_key="A")
+    assert item_id, page
+    with Session(engine) as s:
+        data = service.version_data(s, service.latest_version(s, item_id))
+    assert data.stem == "若 A&lt;B，则下列正确的是"
+    assert data.options == ("A&lt;B 成立", "B&lt;A 成立", "I&lt;U", "P&lt;Q 成立")
+    assert "若 A&lt;B，则下列正确的是" in client.get(f"/trainer/items/{item_id}/preview").get_data(as_text=True)
+    data = {**NEW_ITEM, "stem": '<span style="color:red">坐席</span>接到无声电话时应当怎样做？',
+            "csrf_token": csrf_token(client, "/trainer/items/new")}
+    page = client.post("/trainer/items/new", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "已创建题目" in page and "保存时字段“题干”：去掉了不支持的格式标签 &lt;span&gt;（其中的文字保留）" in page
+
+
 def test_every_kind_can_be_authored_and_errors_name_the_field(client, engine):
     login(client, "trainer")
     for changes in ({"kind": "truefalse", "stem": "结束语应在客户挂机后再挂机。", "truefalse_key": "true"},

@@ -75,8 +75,9 @@ def test_every_import_and_load_through_the_console_script(fresh_url, tmp_path):
 
     partial = run(["questions", "import", gift, *defaults, "--partial"], tmp_path, fresh_url)
     assert partial.returncode == 0, out(partial)
-    assert "共 5 题可导入，新增 5 题" in out(partial) and "另有 4 题未导入" in out(partial)
-    assert item_count(fresh_url) == 5
+    assert "共 6 题可导入，新增 6 题" in out(partial) and "另有 3 题未导入" in out(partial)
+    assert "部分得分的答案“Cat”（50%）没有导入" in out(partial)        # the loss is said, with line and field
+    assert item_count(fresh_url) == 6
 
     moodle = run(["questions", "import", FIXTURES / "moodle" / "nested_categories_with_questions.xml", *defaults],
                  tmp_path, fresh_url)
@@ -94,7 +95,7 @@ def test_every_import_and_load_through_the_console_script(fresh_url, tmp_path):
     bank.write_text(json.dumps(JSON_ITEMS, ensure_ascii=False), encoding="utf-8")
     loaded = run(["items", "load", bank], tmp_path, fresh_url)
     assert loaded.returncode == 0 and "新增 1 题" in out(loaded), out(loaded)
-    assert item_count(fresh_url) == 17
+    assert item_count(fresh_url) == 18
 
     # exports to stdout (an .xlsx and a QTI zip are bytes) come back unchanged: no copies, no edits;
     # every format's round trip is tested in-process in test_import_export
@@ -104,13 +105,13 @@ def test_every_import_and_load_through_the_console_script(fresh_url, tmp_path):
         path = tmp_path / f"export{suffix}"
         path.write_bytes(exported.stdout)
         back = run(["questions", "import", path], tmp_path, fresh_url)
-        assert back.returncode == 0 and "新增 0 题，更新 0 题，无变化 17 题" in out(back), (fmt, out(back))
+        assert back.returncode == 0 and "新增 0 题，更新 0 题，无变化 18 题" in out(back), (fmt, out(back))
 
     broken = tmp_path / "broken.xml"
     broken.write_text("<quiz><question type='truefalse'>", encoding="utf-8")
     result = run(["questions", "import", broken, *defaults], tmp_path, fresh_url)
     assert result.returncode == 1 and "broken.xml" in out(result) and "XML" in out(result)
-    assert item_count(fresh_url) == 17
+    assert item_count(fresh_url) == 18
 
     # a picture through the console: Moodle's fixture with an image (its cloze question refused by name),
     # then a QTI export carrying the picture file comes back unchanged
@@ -124,4 +125,81 @@ def test_every_import_and_load_through_the_console_script(fresh_url, tmp_path):
     path = tmp_path / "with-picture.zip"
     path.write_bytes(exported.stdout)
     back = run(["questions", "import", path], tmp_path, fresh_url)
-    assert back.returncode == 0 and "无变化 18 题" in out(back), out(back)
+    assert back.returncode == 0 and "无变化 19 题" in out(back), out(back)
+
+
+def stored(url, ref) -> tuple:
+    engine = db.throwaway_engine(url)
+    try:
+        with engine.connect() as conn:
+            stem, options, key = conn.execute(text(
+                "SELECT v.stem, v.options, v.key FROM item i JOIN item_version v ON v.item_id = i.id "
+                "WHERE i.ref = :ref ORDER BY v.version DESC"), {"ref": ref}).first()
+    finally:
+        engine.dispose()
+    as_json = (lambda v: json.loads(v) if isinstance(v, str) else v)
+    return stem, as_json(options), as_json(key)
+
+
+def test_audit_findings_through_the_console_script(fresh_url, tmp_path):
+    """Issue 20 audit findings 1, 4, 6, 8 and 15, each through the installed ``callexam`` on a fresh database."""
+    from openpyxl import Workbook
+
+    from question_bank.formats import sheet
+
+    defaults = ["--level", "junior", "--area", "service"]
+    # 1: "<B" no longer deletes the rest of a field; what the sanitiser does drop is said with line and field
+    lt = tmp_path / "lt.csv"
+    lt.write_text("编号,等级,职业功能,题型,题干,选项A,选项B,答案\n"
+                  "LT-1,初级,服务技能运用,单选,\"若 A<B，则下列正确的是\",A<B 成立,B<A 成立,A\n"
+                  "LT-3,初级,服务技能运用,单选,<span class=\"x\">I<U 时</span>应当？,P<Q 成立,P>Q 成立,B\n",
+                  encoding="utf-8")
+    result = run(["questions", "import", lt], tmp_path, fresh_url)
+    assert result.returncode == 0 and "新增 2 题" in out(result), out(result)
+    assert "lt.csv 第 2 行" not in out(result)                     # escaping alone is no change to report
+    assert f"提示 {lt} 第 3 行：字段“题干”：去掉了不支持的格式标签 <span>（其中的文字保留）" in out(result)
+    assert stored(fresh_url, "LT-1")[:2] == ("若 A&lt;B，则下列正确的是", ["A&lt;B 成立", "B&lt;A 成立"])
+    assert stored(fresh_url, "LT-3")[:2] == ("I&lt;U 时应当？", ["P&lt;Q 成立", "P&gt;Q 成立"])
+    gift = tmp_path / "lt.gift"
+    gift.write_text("::LT-2:: 若 A<B，则下列正确的是 {=A<B 成立 ~B<A 成立}\n", encoding="utf-8")
+    result = run(["questions", "import", gift, *defaults], tmp_path, fresh_url)
+    assert result.returncode == 0 and "新增 1 题" in out(result), out(result)
+    assert stored(fresh_url, "LT-2")[:2] == ("若 A&lt;B，则下列正确的是", ["A&lt;B 成立", "B&lt;A 成立"])
+
+    # 4: Moodle's shortanswer imports its 100 % answer; the 80 % one is named as not imported
+    short = run(["questions", "import", FIXTURES / "moodle" / "shortanswer.moodle.xml", *defaults], tmp_path, fresh_url)
+    assert short.returncode == 0 and "新增 1 题" in out(short), out(short)
+    assert "shortanswer.moodle.xml 第 12 行：字段“答案”：部分得分的答案“toad”（80%）没有导入" in out(short)
+    assert stored(fresh_url, "shortanswer-001")[2] == ["frog"]
+
+    # 6: a QTI package's messages name the item's file and position, not a "line"
+    fill = tmp_path / "fill.csv"
+    fill.write_text("编号,等级,职业功能,题型,题干,答案\nSQL-1,初级,服务技能运用,填空,降序排序使用 ____ 关键字。,DESC;\n", encoding="utf-8")
+    assert run(["questions", "import", fill], tmp_path, fresh_url).returncode == 0
+    exported = run(["questions", "export", "--format", "qti"], tmp_path, fresh_url)
+    package = tmp_path / "exp.zip"
+    package.write_bytes(exported.stdout)
+    back = out(run(["questions", "import", "--dry-run", package], tmp_path, fresh_url))
+    warning = next(line for line in back.splitlines() if "“DESC;”" in line)
+    assert warning.startswith(f"提示 {package} 中 items/") and ".xml（第 " in warning and "行" not in warning.split("：")[0]
+
+    # 15: the template's example rows are refused by name, nothing imported
+    template = tmp_path / "模板.xlsx"
+    template.write_bytes(sheet.template_xlsx())
+    before = item_count(fresh_url)
+    result = run(["questions", "import", template], tmp_path, fresh_url)
+    assert result.returncode == 1 and item_count(fresh_url) == before
+    assert out(result).count("这是导入模板中的示例行") == 5 and "模板.xlsx 第 6 行" in out(result), out(result)
+
+    # 8: a merge across 选项A:选项B is refused naming the range and the columns; the rest imports with --partial
+    book = Workbook()
+    ws = book.active
+    ws.append(["编号", "等级", "职业功能", "题型", "题干", "选项A", "选项B", "答案"])
+    ws.append(["W-1", "初级", "服务技能运用", "单选", "开篇语应包括？", "问候语", None, "A"])
+    ws.append(["W-2", "初级", "服务技能运用", "单选", "结束语应包括？", "致谢", "挂机", "A"])
+    ws.merge_cells("F2:G2")
+    merged = tmp_path / "m.xlsx"
+    book.save(merged)
+    result = run(["questions", "import", merged, "--partial"], tmp_path, fresh_url)
+    assert result.returncode == 0 and "新增 1 题" in out(result), out(result)
+    assert f"未导入 {merged} 第 2 行：F2:G2 是跨列合并的单元格（“选项A”、“选项B”列）" in out(result)

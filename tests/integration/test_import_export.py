@@ -196,6 +196,12 @@ def test_web_preview_shows_options_keys_and_warnings(client, engine):
     html = upload(client, data, "新题.gift", levels=["junior"], area="service").get_data(as_text=True)
     assert "A. 问候并报工号" in html and "答案：A" in html and "答案：问候/致意" in html
     assert "请以 | 分隔" in html
+    # the sanitiser keeps 若 A<B and says, per field, what it drops (audit finding 1)
+    data = "若 A<B，则下列正确的是 {=<font>A<B 成立</font> ~B<A 成立}\n".encode()
+    html = upload(client, data, "lt.gift", levels=["junior"], area="service").get_data(as_text=True)
+    assert "若 A&lt;B，则下列正确的是" in html and "若 A&amp;lt;B" not in html
+    assert "A. A&lt;B 成立" in html and "B. B&lt;A 成立" in html
+    assert "提示：字段“选项”：选项A：去掉了不支持的格式标签 &lt;font&gt;（其中的文字保留）" in html
 
 
 # ---------------------------------------------------------------- CLI
@@ -363,7 +369,9 @@ def test_web_export_and_template_downloads(client):
     assert "只能容纳单选题" in client.get("/trainer/export").get_data(as_text=True)   # flashed
     resp = client.get("/trainer/import/template.xlsx")
     assert resp.status_code == 200 and resp.data.startswith(b"PK")
-    assert len(sheet.read_xlsx(resp.data)) == 5            # an example row per question type
+    page = upload(client, resp.data, "题库导入模板.xlsx")     # an example row per type, refused by its mark
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422 and html.count("这是导入模板中的示例行") == 5 and "没有导入任何题目" in html
 
 
 @pytest.mark.parametrize("username", ["cand1", "examiner", "verifier"])

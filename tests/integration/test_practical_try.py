@@ -82,7 +82,7 @@ def test_the_bank_and_the_phrase_lists_in_force_are_used(fresh):
 
 
 @pytest.mark.parametrize("content, message", [
-    ("", "内容为空"), ("[\"您好\",", "第 1 行：JSON 格式错误"), ("{\"answers\": []}", "作答格式错误"),
+    ("", "bad.json：作答：内容为空"), ("[\"您好\",", "bad.json：作答 第 1 行：JSON 格式错误"), ("{\"answers\": []}", "作答格式错误"),
     ("[\"您好\", 3]", "第 2 句回复应为文字"), (json.dumps(["您" * 600]), "每句不超过 500 字"),
     (json.dumps(["您好"] * 40), "最多 12 句"), ("x" * 200_001, "超过 200000 字的上限"),
 ])
@@ -91,6 +91,7 @@ def test_bad_input_gets_a_clear_message_and_exit_2(fresh, content, message):
     (tmp / "bad.json").write_text(content, encoding="utf-8")
     done = _try(env, "call-junior-01", tmp / "bad.json")
     assert done.returncode == 2 and message in done.stderr and done.stdout == "", done.stderr
+    assert done.stderr.count("bad.json") == 1            # the file named once (audit finding 6)
 
 
 def test_unknown_scenario_missing_file_and_binary_file(fresh):

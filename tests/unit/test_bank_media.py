@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from question_bank import importer, sanitise, transfer
-from question_bank.formats import media, moodle_xml, qti
+from question_bank.formats import media, moodle_xml, qti, where
 from question_bank.transfer import Defaults
 from question_bank.validation import ItemError, validate
 from tests import qti_xsd
@@ -163,7 +163,9 @@ def test_ims_choice_sample_imports_with_its_picture_from_the_package():
 ])
 def test_a_qti_item_whose_picture_is_missing_or_bad_is_refused_by_name(files, reason):
     items, refused = qti.read_package(qti_package({"choice.xml": CHOICE_21.read_bytes(), **files}))
-    assert items == [] and refused[0][0] == 1 and "choice.xml" in refused[0][1] and reason in refused[0][1]
+    (line, why), = refused
+    assert items == [] and line == 1 and line.href == "choice.xml" and reason in why        # the item's file named
+    assert where("choice.zip", line) == "choice.zip 中 choice.xml（第 1 题）"
     item, why = qti.read_item(CHOICE_21.read_bytes(), "choice.xml", 1)       # a bare item carries no files
     assert item is None and "单个 XML 文件无法携带图片" in why
 

@@ -1,9 +1,11 @@
+import dataclasses
 import io
 
 import openpyxl
 import pytest
 
 from exam.standard import LEVELS
+from exam.tabular import EXAMPLE_NOTE
 from question_bank.formats import FormatError
 from question_bank.formats.sheet import (
     COLUMNS, EXAMPLES, SheetItem, read_csv, read_xlsx, template_xlsx, write_csv, write_xlsx,
@@ -271,11 +273,26 @@ def test_template_opens_and_has_both_sheets():
             assert area.name in help_text and area.code in help_text
 
 
-def test_reading_the_template_gives_an_example_of_every_type_that_imports():
+def test_the_templates_example_rows_are_refused_on_import_and_valid_once_rewritten():
+    """Audit finding 15: the example rows imported as real questions; they carry the roster template's
+    mark (exam.tabular.EXAMPLE_NOTE) in the stem and are refused by line and column, as a roster's are."""
     from question_bank.transfer_sheet import from_sheet
     from question_bank.validation import validate
-    items = read_xlsx(template_xlsx(), "模板.xlsx")
-    assert items == list(EXAMPLES)
+    with pytest.raises(FormatError) as info:
+        read_xlsx(template_xlsx(), "模板.xlsx")
+    assert [line for line, _ in info.value.errors] == [2, 3, 4, 5, 6]
+    assert all(m.startswith("“题干”列：这是导入模板中的示例行（题干中有“（示例行，导入前请删除）”）")
+               for _, m in info.value.errors)
+    book = openpyxl.load_workbook(io.BytesIO(template_xlsx()))
+    assert "第 2–6 行是每种题型的示例" in "\n".join(str(c.value) for r in book["填写说明"].iter_rows() for c in r if c.value)
+    for row in book["题库"].iter_rows(min_row=2):              # a trainer rewrites the stem, dropping the mark
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(EXAMPLE_NOTE):
+                cell.value = cell.value.removeprefix(EXAMPLE_NOTE)
+    out = io.BytesIO()
+    book.save(out)
+    items = read_xlsx(out.getvalue(), "模板.xlsx")
+    assert items == [dataclasses.replace(e, stem=e.stem.removeprefix(EXAMPLE_NOTE)) for e in EXAMPLES]
     assert [i.kind for i in items] == ["single", "multiple", "truefalse", "fill", "short"]
     assert [i.line for i in items] == [2, 3, 4, 5, 6]
     data = [validate(from_sheet(i)) for i in items]

@@ -115,6 +115,17 @@ def test_merged_cells_read_as_their_top_left_value():
     assert got[2] == (3, ["张三", "客服一部", "甲"]) and got[3] == (4, ["李四", "客服一部", "乙"])
 
 
+def test_wide_merges_names_merges_across_columns_of_data_rows_only():
+    rows = [["2026 年第 3 期报名表", None, None], ["姓名", "单位", "备注"], ["张三", "客服一部", None],
+            ["李四", None, "乙"], ["王五", "客服二部", "丙"]]
+    data = xlsx(rows, merges=("A1:C1", "B3:C3", "B4:B5"))
+    read = tabular.read("名单.xlsx", data, max_rows=10)
+    assert read.merges == ("A1:C1", "B3:C3", "B4:B5")
+    assert tabular.wide_merges(read, header_line=2) == [
+        (3, "B3:C3 是跨列合并的单元格（“单位”、“备注”列）：合并后这几列会读成同一个值，请取消合并，每列分别填写")]
+    assert tabular.wide_merges(tabular.read("名单.csv", "姓名\n张三\n".encode(), max_rows=10)) == []
+
+
 def test_every_row_is_read_once_in_order():
     """One pass over the rows (no per-row rescans); the speed itself is measured in benchmarks/."""
     for n in (2_000, 8_000):

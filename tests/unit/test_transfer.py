@@ -118,7 +118,9 @@ def test_unequal_weights_and_penalties_are_errors():
     errors = mapping_errors("x？{~%70%a ~%30%b ~%-100%c}")
     assert "权重不相同" in errors[0][1] and "70%、30%" in errors[0][1]
     assert "-100%" in mapping_errors("x？{~%50%a ~%50%b ~%-50%c}")[0][1]
-    assert "部分得分" in mapping_errors("x？{=%50%a =b}")[0][1]
+    raw = from_parsed(gift.parse("x？{=%50%a =b}")[0], JUNIOR_SERVICE)      # a fill-in keeps its full-mark answers
+    assert raw["answers"] == ["b"] and "部分得分的答案“a”（50%）没有导入" in raw["warnings"][0]
+    assert "没有满分（100%）的答案" in mapping_errors("x？{=%50%a}")[0][1]
 
 
 def test_missing_level_area_and_bad_control_tags_are_all_reported():

@@ -253,15 +253,15 @@ def _valid_number(raw: list, index: dict[str, int], today: date) -> str | None:
 #: left in the file never becomes a candidate. 13800138000 is the number Chinese manuals use as an example.
 EXAMPLE_BODY = "11010119900101001"
 EXAMPLE_ID = EXAMPLE_BODY + check_character(EXAMPLE_BODY)
-EXAMPLE_MARK = "示例行"
-EXAMPLE = (f"张三（{EXAMPLE_MARK}，导入前请删除）", EXAMPLE_ID, "13800138000", "示例呼叫中心有限公司")
+EXAMPLE_MARK = tabular.EXAMPLE_MARK      # one mark for every template's example rows (exam.tabular)
+EXAMPLE = (f"张三{tabular.EXAMPLE_NOTE}", EXAMPLE_ID, "13800138000", "示例呼叫中心有限公司")
 
 
 def _is_example(raw: list, index: dict[str, int]) -> bool:
     """The template's example row is marked in its name cell (a well-formed ID alone could be a real
     person's), so a row still carrying the mark is refused by name, whatever its ID."""
     i = index.get("name")
-    return i is not None and i < len(raw) and EXAMPLE_MARK in str(raw[i] or "")
+    return i is not None and i < len(raw) and tabular.is_example(raw[i])
 WIDTHS = (14, 24, 16, 36)
 #: Rows whose ID and phone cells are pre-set to text, so Excel keeps all 18 digits as typed.
 TEXT_ROWS = 1000
