@@ -28,7 +28,7 @@ from exam.db import write_connection
 from exam.delivery.answers import MAX_SEQ
 from exam.sessions.models import Enrollment, ExamSession
 from practical import scenarios
-from practical.kinds import kind
+from practical.kinds import kind, saved_answer
 from practical.kinds.base import AnswerError
 from practical.models import OPEN, PracticalAttempt, PracticalTask
 
@@ -173,11 +173,8 @@ def save(engine: Engine, attempt_id: int, candidate_id: int, position: int, seq:
         if task is None:
             raise PracticalError(f"第 {position + 1} 题不存在", 404)
         module = kind(task.kind)
-        try:
-            if hasattr(module, "merge_answer"):  # append-only (the call): built on what is stored
-                answer = module.merge_answer(task.spec, task.answer, raw, task.seed)
-            else:
-                answer = module.normalise_answer(task.spec, raw, task.seed)
+        try:  # unknown top-level keys refused, then the kind's own rules; append-only (the call) on what is stored
+            answer = saved_answer(task.kind, task.spec, task.answer, raw, task.seed)
         except AnswerError as exc:
             raise PracticalError(f"第 {position + 1} 题：{exc}") from None
         if hasattr(module, "merge_answer"):

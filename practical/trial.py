@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from exam import standard
 from practical import call_grading
-from practical.kinds import kind, manual_share
+from practical.kinds import kind, manual_share, normalise_answer
 from practical.kinds.base import AnswerError
 
 CALL_KINDS = ("call", "complaint")
@@ -56,7 +56,7 @@ def _answer(kind_code: str, spec: dict, raw: object) -> dict:
     elif not isinstance(raw, dict):
         raise TrialError("作答格式错误：该题型应为 JSON 对象（各字段的填写内容）")
     try:
-        return kind(kind_code).normalise_answer(spec, raw, 1)
+        return normalise_answer(kind_code, spec, raw, 1)
     except AnswerError as exc:
         raise TrialError(str(exc)) from None
 

@@ -65,6 +65,11 @@ LEVELS = ("junior", "intermediate", "senior")
 MANUAL = True
 MANUAL_SHARE = call_grading.EXAMINER_SHARE["call"]
 RUBRIC_FROM_SPEC = True  # the examiner criteria follow from the script (its key points)
+#: The top-level keys a trainer's 试做 / ``callexam practical try`` may send (the whole call), and those of a
+#: candidate's save (one reply); ``practical.kinds`` refuses any other, naming these.
+ANSWER_KEYS = {"replies": "各句回复的列表"}
+SAVE_KEYS = {"turn": "回答的是第几句来电，从 0 起", "reply": "这一句回复的文字"}
+SAVE_NOTE = "每次保存一句回复，不接受整段回复列表（replies）"
 
 
 def validate_spec(spec: dict) -> list[str]:

@@ -35,6 +35,7 @@ def default_rubric(spec: dict) -> list[dict]:
 # The conversation itself is the simulated call's: same script, same page, same answer.
 candidate_view, normalise_answer, after_save = call.candidate_view, call.normalise_answer, call.after_save
 merge_answer = call.merge_answer
+ANSWER_KEYS, SAVE_KEYS, SAVE_NOTE = call.ANSWER_KEYS, call.SAVE_KEYS, call.SAVE_NOTE
 
 
 def grade_with(spec: dict, answer: dict, seed: int, points: Fraction, lists: dict) -> AutoResult:

@@ -26,6 +26,8 @@ NAME = "话务数据分析"
 LEVELS = ("senior",)
 MANUAL = False
 MANUAL_SHARE = Fraction(0)
+#: The answer's top-level keys (``practical.kinds.normalise_answer`` refuses any other).
+ANSWER_KEYS = {"values": "指标 → 计算出的数值", "short_of_target": "判断为未达标的指标列表"}
 
 VALUE_SHARE = Fraction(7, 10)
 MAX_ANSWER_CHARS = 40

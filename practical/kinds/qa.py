@@ -49,6 +49,8 @@ LEVELS = ("intermediate",)
 MANUAL = True
 #: The examiner's share under the current rules: the coaching comments (see the module docstring).
 MANUAL_SHARE = Fraction(1, 3)
+#: The answer's top-level keys (``practical.kinds.normalise_answer`` refuses any other).
+ANSWER_KEYS = {"scores": "评分项 → 分数", "comments": "评分项 → 评语"}
 #: The scoring rules in force; ``service.draw_paper`` writes it into the frozen task (``rules_version``).
 #: Version 1 (machine-only, comments not scored) is what tasks drawn before migration 0018 keep.
 RULES_VERSION = 2

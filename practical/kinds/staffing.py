@@ -26,6 +26,8 @@ NAME = "话务预测与排班"
 LEVELS = ("senior",)
 MANUAL = False
 MANUAL_SHARE = Fraction(0)
+#: The answer's top-level keys (``practical.kinds.normalise_answer`` refuses any other).
+ANSWER_KEYS = {"agents": "时段序号 → 排班人数"}
 
 OFF_BY_ONE_SHARE = Fraction(1, 2)
 INTERVAL_MINUTES = (15, 30, 60)

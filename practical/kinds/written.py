@@ -29,6 +29,8 @@ NAME = "书面任务"
 LEVELS = ("senior",)
 MANUAL = True
 MANUAL_SHARE = Fraction(1)
+#: The answer's top-level keys (``practical.kinds.normalise_answer`` refuses any other).
+ANSWER_KEYS = {"text": "全文"}
 
 TASK_TYPES = {"script": "电话服务脚本", "training_plan": "新员工培训计划"}
 MAX_ANSWER_CHARS = 5000

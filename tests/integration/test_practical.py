@@ -18,7 +18,7 @@ from exam.db import write_session
 from exam.sessions.models import ExamSession
 from exam.sessions.results import publication
 from practical import marking, results, service
-from practical.kinds import kind
+from practical.kinds import KIND_CODES, kind
 from practical.models import PracticalAttempt, PracticalTask
 from tests.webclient import csrf_token, live_page, login
 
@@ -254,6 +254,61 @@ def test_candidate_sits_downloads_the_log_and_sees_results_only_after_publicatio
     assert "考评员评分并发布后可见" in client.get(resp.location).get_data(as_text=True)
     login(client, "cand2")
     assert client.get(f"/candidate/practical/{attempt_id}/tasks/{kpi_task.position}/log.csv").status_code == 404
+
+
+def start_on_the_page(client, make_session, level: str, candidate: str) -> tuple[int, int, str, str]:
+    """A session of ``level`` for ``candidate`` alone, started as the candidate does (须知 confirmed):
+    (session id, attempt id, CSRF token, the sitting page — whose live-page token the save API needs)."""
+    session_id = make_session(level=level, candidates=(candidate,))
+    login(client, candidate)
+    token = csrf_token(client, "/candidate")
+    resp = client.post(f"/candidate/sessions/{session_id}/practical/start", data={"csrf_token": token, "confirm": "1"})
+    attempt_id = int(resp.location.rsplit("/", 1)[1])
+    return session_id, attempt_id, token, client.get(resp.location).get_data(as_text=True)
+
+
+#: Per kind: an answer the page could send, and the same with the slip a hand-made client makes (a key
+#: misspelt, or a field beside the kind's keys) that was once dropped without a word.
+_GOOD_AND_STRAY = {
+    "call": ({"turn": 0, "reply": "您好，请讲。"}, {"turn": 0, "reply": "您好，请讲。", "text": "您好"}),
+    "complaint": ({"turn": 0, "reply": "您好，请讲。"}, {"turn": 0, "reply": "您好，请讲。", "replies": ["您好"]}),
+    "work_order": ({"fields": {"caller": "陈女士"}}, {"fields": {"caller": "陈女士"}, "phone": "13000000000"}),
+    "qa": (None, None),  # built from the task's rubric below
+    "kpi": ({"values": {}, "short_of_target": []}, {"values": {}, "shortOfTarget": []}),
+    "staffing": ({"agents": {"0": 3}}, {"agent": {"0": 3}}),
+    "written": ({"text": "关于提升接通率的建议"}, {"text": "关于提升接通率的建议", "title": "建议书"}),
+}
+
+
+def test_every_kind_refuses_an_unknown_top_level_key_on_the_candidate_save_api(client, engine, users, make_session):
+    """The candidate save API, every kind (all three levels' papers): an answer carrying a top-level key
+    its kind does not read is refused 400 with a Chinese message naming that key and the expected ones
+    (``practical.kinds``, one rule for all), and nothing is stored — the answer saved before stays."""
+    seen = set()
+    for level, candidate in (("junior", "cand1"), ("intermediate", "cand2"), ("senior", "cand3")):
+        _, attempt_id, token, sit = start_on_the_page(client, make_session, level, candidate)
+        for task in _tasks(engine, attempt_id):
+            good, stray = _GOOD_AND_STRAY[task.kind]
+            if task.kind == "qa":
+                first = task.spec["rubric"][0]["key"]
+                good = {"scores": {first: 0}, "comments": {}}
+                stray = {"scores": {first: 0}, "comment": {first: "开场没有问候"}}
+            url = f"/api/practical/{attempt_id}/tasks/{task.position}{live_page(sit)}"
+            ok = client.post(url, headers={"X-CSRFToken": token}, json={"seq": 1, "answer": good})
+            assert ok.status_code == 200, ok.get_data(as_text=True)
+            stored = _task(engine, attempt_id, task.position)
+            refused = client.post(url, headers={"X-CSRFToken": token}, json={"seq": 2, "answer": stray})
+            message = refused.get_json()["error"]
+            assert refused.status_code == 400, message
+            unknown = next(key for key in stray if key not in good)
+            module = kind(task.kind)
+            expected = module.SAVE_KEYS if hasattr(module, "merge_answer") else module.ANSWER_KEYS
+            assert f"第 {task.position + 1} 题" in message and f"多余的键 '{unknown}'" in message, message
+            assert all(f"{key}（" in message for key in expected), message
+            after = _task(engine, attempt_id, task.position)
+            assert (after.answer, after.answer_seq) == (stored.answer, stored.answer_seq)  # nothing saved
+            seen.add(task.kind)
+    assert seen == set(KIND_CODES)
 
 
 def _secrets_of(tasks) -> list[str]:

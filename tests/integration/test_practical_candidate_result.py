@@ -27,7 +27,8 @@ from practical.kinds import KIND_CODES, kind
 from practical.kinds import kpi as kpi_kind
 from practical.kinds import staffing as staffing_kind
 from practical.models import PracticalTask
-from tests.webclient import csrf_token, live_page, login
+from tests.integration.test_practical import start_on_the_page
+from tests.webclient import live_page, login
 
 CANDIDATE = {"junior": "cand1", "intermediate": "cand2", "senior": "cand3"}
 
@@ -120,13 +121,7 @@ def published(client, engine, users, make_session):
     now = dt.datetime.now(dt.timezone.utc)
     out = []
     for level, candidate in CANDIDATE.items():
-        session_id = make_session(level=level, candidates=(candidate,))
-        login(client, candidate)
-        token = csrf_token(client, "/candidate")
-        resp = client.post(f"/candidate/sessions/{session_id}/practical/start",
-                           data={"csrf_token": token, "confirm": "1"})
-        attempt_id = int(resp.location.rsplit("/", 1)[1])
-        sit = client.get(resp.location).get_data(as_text=True)
+        session_id, attempt_id, token, sit = start_on_the_page(client, make_session, level, candidate)
         with Session(engine) as db:
             tasks = service.tasks_of(db, attempt_id)
         saved = []

@@ -119,6 +119,16 @@ def test_a_work_order_is_tried_with_its_fields(fresh):
     assert "多余的键 'caller'、'phone'" in flat.stderr and "fields" in flat.stderr and "follow_up 承诺时限" in flat.stderr
 
 
+def test_a_stray_top_level_key_is_named_not_dropped(fresh):
+    """Every kind goes through the one key rule (``practical.kinds``; unit-tested per kind): here a KPI
+    answer whose list of targets missed is spelt in camelCase — once dropped, now exit 2 naming it."""
+    env, _, tmp = fresh
+    (tmp / "kpi.json").write_text(json.dumps({"values": {}, "shortOfTarget": ["answer_rate"]}), encoding="utf-8")
+    done = _try(env, "kpi-senior-01", tmp / "kpi.json")
+    assert done.returncode == 2 and done.stdout == "", done.stderr
+    assert "多余的键 'shortOfTarget'" in done.stderr and "values（" in done.stderr and "short_of_target（" in done.stderr
+
+
 def test_a_qa_task_is_tried_with_its_marks_and_coaching_comments(fresh):
     """The QA officer's coaching comments are an examiner criterion: the console script prints the
     machine's suggestion with its evidence and the marking guide, beside the machine-decided marks."""

@@ -10,7 +10,7 @@ import pytest
 from exam import standard
 from practical import scenarios
 from practical import work_order as wo
-from practical.kinds import kind
+from practical.kinds import KIND_CODES, kind, normalise_answer
 from practical.kinds.base import AnswerError
 
 CONTENT = Path(scenarios.__file__).resolve().parent / "content"
@@ -236,13 +236,30 @@ def test_work_order_blank_answer_scores_nothing():
     ({"fields": {"phone": ["136"]}}, "电话号码"), ({"fields": {"category": "其他"}}, "不是可选的类别"),
     ({"fields": {"problem": "很" * 501}}, "问题描述：有 501 字"), ({"fields": {"caller": True}}, "来电人姓名"),
     # a field typed at the top level is refused, naming fields and its keys (it was dropped silently)
-    ({"caller": "陈晓燕", "phone": "0851-85527319"}, "多余的键 'caller'、'phone'；工单的各栏应写在 fields 里"),
+    ({"caller": "陈晓燕", "phone": "0851-85527319"}, "多余的键 'caller'、'phone'；工单录入的答案只能有这些键：fields（"),
     ({"fields": {}, "notes": "x"}, "phone 电话号码"),
 ])
 def test_work_order_malformed_answers_are_refused_in_chinese(raw, words):
-    with pytest.raises(AnswerError) as exc:
-        WO.normalise_answer(content("work_order")[0]["spec"], raw, SEED)
+    with pytest.raises(AnswerError) as exc:  # through the common path every save and 试做 takes
+        normalise_answer("work_order", content("work_order")[0]["spec"], raw, SEED)
     assert words in str(exc.value) and has_chinese(str(exc.value))
+
+
+@pytest.mark.parametrize("code", KIND_CODES)
+def test_every_kind_declares_its_answer_keys_and_a_stray_one_is_refused_naming_them(code):
+    """One rule for every kind (``practical.kinds.normalise_answer``): a top-level key the kind does not
+    read is refused, naming it and the expected keys, never dropped; the declared keys themselves pass
+    (the kind's own rules then judge their content: empty answers are valid for every kind)."""
+    module = kind(code)
+    assert module.ANSWER_KEYS and all(has_chinese(meaning) for meaning in module.ANSWER_KEYS.values())
+    spec = content(code)[0]["spec"]
+    with pytest.raises(AnswerError) as exc:
+        normalise_answer(code, spec, {"备注": "x"}, SEED)
+    message = str(exc.value)
+    assert "多余的键 '备注'" in message and module.NAME in message
+    assert all(f"{key}（" in message for key in module.ANSWER_KEYS)
+    if code not in ("call", "complaint"):  # a call's empty reply list is its own error (作答为空 in try)
+        assert isinstance(normalise_answer(code, spec, {}, SEED), dict)
 
 
 def test_work_order_answer_is_stored_trimmed_in_form_order():
