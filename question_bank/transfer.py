@@ -37,6 +37,7 @@ from question_bank.formats.gift import FULL_WEIGHT, WEIGHT_TOLERANCE, ParsedItem
 from question_bank import sanitise
 from question_bank.formats import at, made_ref
 from question_bank.models import ITEM_KINDS
+from question_bank.normalise import normalise_answer
 
 DEFAULT_DIFFICULTY = 2
 OPTION_LETTERS = "ABCDEFGH"
@@ -344,8 +345,12 @@ def _fill_answers(item: ParsedItem, errors: list) -> tuple[list[str], list[str]]
     if not full:
         errors.append((item.line, field_message("answers", "填空题没有满分（100%）的答案：至少要有一个满分答案"
                                                            "（GIFT 写作 =答案，Moodle XML 为 fraction=\"100\"）")))
-    warnings = [field_message("answers", f"部分得分的答案“{a}”（{_weight(w)}）没有导入：填空题只有满分答案，"
-                                         "答对即得满分；如果它也应算对，请在题目中把它加为答案") for a, w in partial]
+    warnings = []
+    for answer, weight in partial:
+        same = next((f for f in full if normalise_answer(f) == normalise_answer(answer)), None)
+        warnings.append(field_message("answers", f"部分得分的答案“{answer}”（{_weight(weight)}）没有导入：填空题只有满分答案，"
+                                                 + (f"它与满分答案“{same}”只差大小写或空格，考生这样作答将得满分"
+                                                    if same else "答对即得满分；如果它也应算对，请在题目中把它加为答案")))
     return full, warnings
 
 

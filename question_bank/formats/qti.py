@@ -300,16 +300,26 @@ def read_item(data: bytes, filename: str, line: int, files=None) -> tuple[Parsed
         return ParsedItem(kind="single" if single else "multiple", options=texts, weights=weights, answers=[],
                           key=key, **base), ""
     if kind == "textEntryInteraction":
+        # the correct response is worth full marks; a mapped answer its share of the best mapped value, so a
+        # partial-credit answer (IMS's "york" at 0.5) is named by ``transfer`` instead of becoming a full one
         answers = _values(decl)
+        mapped = []
         for entry in _find(decl, "mapEntry") if decl is not None else ():
             key_ = (entry.get("map-key") or entry.get("mapKey") or "").strip()
-            value = float(entry.get("mapped-value") or entry.get("mappedValue") or "0")
+            try:
+                value = float(entry.get("mapped-value") or entry.get("mappedValue") or "0")
+            except ValueError:
+                return None, f"填空答案“{key_}”的分值不是数字"
+            mapped.append((key_, value))
+        top = max([v for _, v in mapped if v > 0], default=0.0)
+        weights = [FULL_WEIGHT] * len(answers)
+        for key_, value in mapped:
             if key_ and value > 0 and key_ not in answers:
                 answers.append(key_)
+                weights.append(FULL_WEIGHT * value / top)
         if not answers:
             return None, "填空题没有标准答案"
-        return ParsedItem(kind="fill", options=[], weights=[FULL_WEIGHT] * len(answers), answers=answers, key=None,
-                          **base), ""
+        return ParsedItem(kind="fill", options=[], weights=weights, answers=answers, key=None, **base), ""
     reference, points = _scoring_rubric(rubrics)
     from question_bank.transfer import join_essay     # the essay text convention lives there
     base["general_feedback"] = join_essay(reference, points, explanation)
