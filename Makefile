@@ -27,10 +27,16 @@ system-deps:
 fonts:
 	./scripts/install-system-deps.sh --fonts
 
-## test: install Chromium and PostgreSQL if missing, check the layers (import-linter contracts in pyproject.toml), then run the whole suite (unit, integration, browser)
+# The suite runs on PYTEST_WORKERS pytest-xdist workers, one per CPU by default (tests/conftest.py
+# keeps each worker's databases, PostgreSQL cluster and servers apart). PYTEST_WORKERS=0 runs it in
+# one process; PYTEST_ARGS adds pytest arguments (a path, -k, -m …) either way.
+PYTEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+PYTEST_XDIST ?= -n $(PYTEST_WORKERS) --dist loadgroup
+
+## test: install Chromium and PostgreSQL if missing, check the layers (import-linter contracts in pyproject.toml), then run the whole suite (unit, integration, browser) on one pytest-xdist worker per CPU
 test: venv system-deps
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 ## bench-certificates: QR token + render + PAdES signature per certificate, against rendering alone
 bench-certificates: venv

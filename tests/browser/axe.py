@@ -2,13 +2,16 @@
 
 axe-core comes from npm (tests/browser/package.json, pinned by package-lock.json); the first test
 that needs it installs it with ``npm ci`` when tests/browser/node_modules lacks it, so a fresh CI
-machine needs nothing but npm (scripts/install-system-deps.sh installs Debian's ``npm``). The app's
+machine needs nothing but npm (scripts/install-system-deps.sh installs Debian's ``npm``). Parallel
+test workers (pytest-xdist) take a file lock around the install, so one installs and the others wait
+and find it there (``npm ci`` empties node_modules first, so two at once would trip each other). The app's
 Content-Security-Policy rightly refuses injected scripts, so the page under test is opened in a
 context created with ``bypass_csp=True`` — in the test only (PITFALLS.md).
 """
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,11 +23,15 @@ AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def ensure_axe() -> Path:
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("需要 npm 安装 axe-core：请先运行 make system-deps（或 apt-get install npm）")
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=300)
+    if AXE.exists():
+        return AXE
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("需要 npm 安装 axe-core：请先运行 make system-deps（或 apt-get install npm）")
+    with open(HERE / ".npm-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not AXE.exists():   # another worker may have installed it while this one waited
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=300)
     return AXE
 
 

@@ -46,8 +46,10 @@ class LiveServer:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "exam.cli", "serve", "--port", str(self.port), "--workers", "2", "--threads", "2"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while time.time() < deadline:
+        # A generous bound: on a loaded machine (parallel workers, other jobs) four Python processes
+        # starting up can take tens of seconds; a server that exits is reported at once.
+        deadline = time.time() + 180
+        while time.time() < deadline and self.proc.poll() is None:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=1) as resp:
                     if resp.status == 200:
