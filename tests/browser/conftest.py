@@ -11,11 +11,18 @@ import time
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from exam import db
 from tests.pg import free_port
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+# Playwright's expect() waits 5 s by default; parallel workers on two cores (a live server and a
+# Chromium each) can make a page take longer than that to react. A wait ends as soon as its condition
+# holds, so a longer bound slows no passing test.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")

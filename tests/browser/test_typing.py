@@ -242,7 +242,12 @@ def test_an_honest_candidate_at_about_60_han_a_minute_for_the_whole_time_passes(
     page.wait_for_url("**/result", timeout=30000)
     row = typing_row(live_engine, attempt_id)
     assert row["status"] == "submitted" and "zhongwen" not in row["typed"]
-    assert normalise(row["typed"]) == reference[:i] and row["correct_han"] == typed_han
+    # Every character sent is stored, except perhaps the very last: sent 0.7 s before the deadline,
+    # on a loaded machine it can reach the page after the page's countdown ended, which then rightly
+    # drops it. What is stored is exactly the passage as typed, every Han character of it counted.
+    stored = normalise(row["typed"])
+    assert stored in (reference[:i], reference[:i - 1])
+    assert row["correct_han"] == sum(standard.is_han(ch) for ch in stored)
     assert row["server_flags"] in ({}, "{}") and row["review"] is None
     assert row["net_cpm"] >= standard.TYPING_CHARS_PER_MINUTE and row["passed"] in (1, True)
     assert growth_rows(live_engine, attempt_id) >= 4  # saved every few seconds while typing, not only at the end
