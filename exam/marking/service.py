@@ -30,7 +30,7 @@ from sqlmodel import Session, select
 
 from exam.audit.service import record
 from exam.db import write_connection
-from exam.delivery.models import SUBMITTED, Answer, Attempt, ManualMark, PaperSlot, ShortMark
+from exam.delivery.models import OPEN, SUBMITTED, Answer, Attempt, ManualMark, PaperSlot, ShortMark
 from exam.delivery.service import grade_attempts
 from exam.marking import rounds
 from exam.sessions.models import ExamSession
@@ -128,6 +128,17 @@ def short_answers(db: Session, session_id: int, secret: str | bytes | None = Non
                                top, Fraction(mark.points) if mark else None, mark.comment if mark else "",
                                marks, state, code(aid)))
     return out
+
+
+def under_way(db: Session, session_id: int) -> bool:
+    """Whether the session's short-answer marking is still under way: a candidate is still answering a
+    paper that has a short answer, or a written short answer of a submitted attempt is not yet agreed.
+    While it is, the appeal answer sheet (which names the candidate) shows no theory answers of anyone
+    in the session (``exam.sessions.papers.answer_sheet.withheld``)."""
+    still_answering = db.exec(
+        select(PaperSlot.attempt_id).join(Attempt, Attempt.id == PaperSlot.attempt_id)
+        .where(Attempt.session_id == session_id, Attempt.status == OPEN, PaperSlot.kind == "short").limit(1)).first()
+    return still_answering is not None or any(a.state != rounds.AGREED for a in short_answers(db, session_id))
 
 
 def _key_points(key) -> list[str]:

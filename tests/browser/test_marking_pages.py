@@ -124,7 +124,8 @@ def test_short_answers_are_marked_per_point_and_the_page_keeps_its_place(examine
 
 
 def test_the_papers_page_and_an_answer_sheet_pass_axe(examiner_page, live_server, live_engine):
-    """The whole sheet (it shows the practical only once its marking is over: anonymous marking)."""
+    """The whole sheet: it shows the practical only once the whole session's practical marking is over
+    (anonymous marking), so every task in the session's queue is marked first."""
     from practical import marking
     page = examiner_page
     session_id, attempt_id = _submitted_practical(live_engine)
@@ -132,8 +133,9 @@ def test_the_papers_page_and_an_answer_sheet_pass_axe(examiner_page, live_server
         examiner = conn.execute(text("SELECT id FROM user_account WHERE username = 'examiner'")).scalar()
     with Session(live_engine) as db:
         entries = marking.queue(db, session_id)
+    assert entries and {e.attempt_id for e in entries} == {attempt_id}   # the session's only practical
     for e in entries:
-        marking.save_mark(live_engine, attempt_id, e.task.position, examiner, {c["key"]: "0" for c in e.task.rubric},
+        marking.save_mark(live_engine, e.attempt_id, e.task.position, examiner, {c["key"]: "0" for c in e.task.rubric},
                           "", dt.datetime.now(dt.timezone.utc), reasons={c["key"]: "复核" for c in e.task.rubric})
     page.goto(f"{live_server.url}/examiner/sessions/{session_id}/papers")
     assert_accessible(page, "考务材料")

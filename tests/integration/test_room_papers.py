@@ -167,12 +167,14 @@ def test_a_candidates_whole_answer_sheet_for_an_appeal_is_examiner_only_and_audi
     assert client.get(f"/examiner/sessions/{sid}/papers/candidates/{users['cand3']}/answer-sheet").status_code == 404
 
 
-def test_while_an_attempt_is_being_marked_its_answer_sheet_leaves_out_what_markers_could_match(
+def test_while_the_sessions_marking_is_under_way_no_answer_sheet_shows_what_markers_could_match(
         client, chief, engine, make_session, users):
-    """Anonymous marking holds on the appeal answer sheet (audit #3): while a short answer or a practical
-    task of the candidate is still being marked, the sheet — which names the candidate — leaves that
-    part's content out and says why, for the session's examiner and for the chief alike (a chief may
-    mark too); once marking is over, both see the whole sheet."""
+    """Anonymous marking holds on the appeal answer sheet (audit #3): while any candidate's short answer
+    or practical task of the session is still being marked, every sheet — which names its candidate —
+    leaves that part's content out and says why, even the sheet of a candidate whose own items are all
+    agreed (an agreed mark can still be changed before publication: knowing the name, a marker could
+    change it knowingly); for the session's examiner and for the chief alike (a chief may mark too).
+    Once the session's marking of a part is over (or the results are published) both see it whole."""
     import random
 
     from practical import marking as practical_marking
@@ -181,40 +183,75 @@ def test_while_an_attempt_is_being_marked_its_answer_sheet_leaves_out_what_marke
     from tests.integration.sittings import mark_theory_shorts, phrase_lists
     from tests.integration.test_examiner_marking import _short_session
 
-    sid, shorts = _short_session(engine, users, make_session, candidates=("cand1",))
+    sid, shorts = _short_session(engine, users, make_session, candidates=("cand1", "cand2"))
     theory_answer = "先核对数据，再分类汇总，最后复核并保密。"           # the short answers' text (_short_session)
-    now = utcnow()
-    pid = practical.start(engine, sid, users["cand1"], now, random.Random(5))
+    from exam.delivery.models import Attempt
     with Session(engine) as db:
-        call = next(t for t in practical.tasks_of(db, pid) if t.kind == "call")
+        theory_of = {name: db.exec(select(Attempt.id).where(Attempt.session_id == sid,
+                                                           Attempt.candidate_id == users[name])).one()
+                     for name in ("cand1", "cand2")}
+    now = utcnow()
     reply = "您好，营业厅晚上六点下班，7 号为您服务，请问有什么可以帮您？"
-    practical.save(engine, pid, users["cand1"], call.position, 1, {"turn": 0, "reply": reply}, now,
-                   dt.timedelta(seconds=15))
-    assert practical.submit(engine, pid, "candidate", now, phrase_lists(), candidate_id=users["cand1"])
+    practical_of, call = {}, None
+    for name in ("cand1", "cand2"):
+        pid = practical.start(engine, sid, users[name], now, random.Random(5))
+        with Session(engine) as db:
+            task = next(t for t in practical.tasks_of(db, pid) if t.kind == "call")
+        call = call or task
+        practical.save(engine, pid, users[name], task.position, 1, {"turn": 0, "reply": reply}, now,
+                       dt.timedelta(seconds=15))
+        assert practical.submit(engine, pid, "candidate", now, phrase_lists(), candidate_id=users[name])
+        practical_of[name] = pid
+    with Session(engine) as db:
+        ticket = db.get(PracticalAttempt, practical_of["cand1"]).ticket
     login(client, "examiner")
     url = f"/examiner/sessions/{sid}/papers/candidates/{users['cand1']}/answer-sheet"
 
     def sheets():
         return {"examiner": client.get(url).get_data(as_text=True), "chief": chief.get(url).get_data(as_text=True)}
 
-    for who, page_html in sheets().items():          # both parts still being marked
+    def mark_practical(name):
+        pid = practical_of[name]
+        with Session(engine) as db:
+            entries = [e for e in practical_marking.queue(db, sid) if e.attempt_id == pid]
+        for e in entries:
+            values = {c["key"]: "0" for c in e.task.rubric}
+            practical_marking.save_mark(engine, pid, e.task.position, users["examiner"], values, "", now,
+                                        reasons={c["key"]: "复核后改判" for c in e.task.rubric})
+
+    def nothing_of_the_practical(page_html, who):
+        assert reply not in page_html and call.title not in page_html and ticket not in page_html, who
+        assert 'id="practical-withheld"' in page_html and "本场实操评分全部完成（或成绩公布）前" in page_html, who
+
+    cand1_shorts = sum(a.attempt_id == theory_of["cand1"] for a in shorts)
+    for who, page_html in sheets().items():          # nothing marked yet
         assert "考生答卷（申诉复核）" in page_html, who
         assert theory_answer not in page_html and 'id="theory-sheet"' not in page_html, who
-        assert f"本卷还有 {len(shorts)} 道简答题在匿名评分中" in page_html, who
-        assert reply not in page_html and call.title not in page_html and "仍在评分中" in page_html, who
-    mark_theory_shorts(engine, sid, shorts[0].attempt_id)
-    for who, page_html in sheets().items():          # the theory marked: shown; the practical still out
+        assert f"本卷还有 {cand1_shorts} 道简答题在匿名评分中" in page_html, who
+        nothing_of_the_practical(page_html, who)
+        assert "仍在评分中" in page_html, who
+    mark_theory_shorts(engine, sid, theory_of["cand1"])
+    mark_practical("cand1")
+    for who, page_html in sheets().items():          # cand1 wholly agreed, cand2 still in both queues
+        assert theory_answer not in page_html and 'id="theory-withheld"' in page_html, who
+        assert "本卷简答题已评定，但本场还有考生的简答题在作答或匿名评分中" in page_html, who
+        nothing_of_the_practical(page_html, who)
+        assert "该考生的实操考核已评定，但本场还有考生的实操在作答或匿名评分中" in page_html, who
+    with write_session(engine) as db:                # published results are final (marking closed): shown
+        db.get(ExamSession, sid).results_published_at = now
+    page_html = client.get(url).get_data(as_text=True)
+    assert theory_answer in page_html and reply in page_html and ticket in page_html
+    with write_session(engine) as db:                # (the publication withdrawn again)
+        db.get(ExamSession, sid).results_published_at = None
+    mark_theory_shorts(engine, sid, theory_of["cand2"])
+    for who, page_html in sheets().items():          # the theory marked throughout: shown; the practical still out
         assert theory_answer in page_html and 'id="theory-withheld"' not in page_html, who
-        assert reply not in page_html and 'id="practical-withheld"' in page_html, who
-    with Session(engine) as db:
-        entries = [e for e in practical_marking.queue(db, sid) if e.attempt_id == pid]
-    for e in entries:
-        values = {c["key"]: "0" for c in e.task.rubric}
-        practical_marking.save_mark(engine, pid, e.task.position, users["examiner"], values, "", now,
-                                    reasons={c["key"]: "复核后改判" for c in e.task.rubric})
+        nothing_of_the_practical(page_html, who)
+    mark_practical("cand2")
     for who, page_html in sheets().items():          # marking over: the whole sheet
         assert theory_answer in page_html and reply in page_html and call.title in page_html, who
         assert 'id="practical-withheld"' not in page_html and kind("call").NAME in page_html, who
+        assert f"凭证号 {ticket}" in page_html, who
 
 
 def test_the_answer_sheet_shows_the_typing_test_aligned_with_its_passage(client, engine, make_session, users):

@@ -3,12 +3,16 @@ given, the key, the points earned and the markers' rounds; then each other part'
 that part's package contributes (``register``) so the core never imports a domain package.
 
 Only the session's examiners see it, and every opening is written to the audit trail (who looked at
-whose answers, when): an appeal view shows names beside answers, which marking never does. So while a
-short answer of the attempt is still being marked (not yet agreed), the theory answers are left out and
-the page says why (``TheorySheet.withheld``): the short answers are marked under the attempt's 答卷码
-with their question and position, and any of them seen here beside the name — or the other questions,
-whose positions leave theirs — would tell a marker whose 答卷码 it is. An appeal is lodged after
-publication, when marking is over; the chief (考务主管) is held to it too, since a chief may mark.
+whose answers, when): an appeal view shows names beside answers, which marking never does. So a part
+that examiners mark anonymously shows nothing of anyone's answers while the session's marking of that
+part is under way, unless the results are published (``withheld``: the one rule, which each part asks
+with its own "marking under way" — the short answers' here, the practical's in ``practical.answer_sheet``),
+and the page says why. Not only while this candidate's items wait: items are marked under a code
+(答卷码, 凭证号) with their question, position or title, so any of them beside the name would tell a
+marker whose code it is — and an agreed mark can still be changed until publication, so a marker who
+learnt the names from a fully marked sheet could change that candidate's mark knowing whose it is while
+the others are still in the queue. An appeal is lodged after publication, when marking is over; the
+chief (考务主管) is held to it too, since a chief may mark.
 """
 
 from __future__ import annotations
@@ -82,11 +86,21 @@ def _given(kind: str, value: str, order: list[int]) -> str:
     return value
 
 
+def withheld(db: Session, session_id: int, under_way: Callable[[Session, int], bool]) -> bool:
+    """Whether a part's answers are left off every candidate's sheet of the session: while the session's
+    anonymous marking of that part is ``under_way`` and the results are not published (see the module
+    docstring). The one place this is decided, for the theory and for the parts that register a section."""
+    from exam.sessions.models import ExamSession
+    from exam.sessions.results import visibility
+    return not visibility.of(db.get(ExamSession, session_id)).published and under_way(db, session_id)
+
+
 @dataclass(frozen=True)
 class TheorySheet:
     attempt: Attempt | None
     lines: list[TheoryLine]
-    withheld: int = 0  # short answers still being marked: while any is, ``lines`` is empty
+    withheld: bool = False  # the session's short answers are being marked: ``lines`` is empty
+    pending: int = 0        # this attempt's own short answers not yet agreed (the note says how many)
 
 
 def theory(db: Session, session_id: int, candidate_id: int) -> TheorySheet:
@@ -95,9 +109,10 @@ def theory(db: Session, session_id: int, candidate_id: int) -> TheorySheet:
     if attempt is None:
         return TheorySheet(None, [])
     from exam.delivery.service import grade_attempts
+    from exam.marking import service as short_marking
     grade = grade_attempts(db.connection(), [attempt.id])[attempt.id]
-    if grade.pending:
-        return TheorySheet(attempt, [], len(grade.pending))
+    if withheld(db, session_id, short_marking.under_way):
+        return TheorySheet(attempt, [], True, len(grade.pending))
     rows = db.exec(select(PaperSlot, ItemVersion, Item.ref)
                    .join(ItemVersion, ItemVersion.id == PaperSlot.item_version_id)
                    .join(Item, Item.id == ItemVersion.item_id)

@@ -90,5 +90,5 @@ def answer_sheet_page(session_id: int, candidate_id: int):
                candidate_id=candidate_id, ticket=enrolment.ticket_number)
     return render_template("papers/answer_sheet.html", exam_session=exam_session, candidate=candidate,
                            enrolment=enrolment, attempt=sheet.attempt, lines=sheet.lines,
-                           withheld=sheet.withheld, parts_html=parts_html,
+                           withheld=sheet.withheld, pending=sheet.pending, parts_html=parts_html,
                            reasons=records.SUBMIT_REASONS)
