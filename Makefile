@@ -81,7 +81,7 @@ bench: venv
 bench-start: venv
 	$(BIN)/python benchmarks/start_storm.py --candidates 158 --saves 5 --targets bare,sqlite --out benchmarks/results/start_storm_sqlite.txt
 	$(BIN)/python benchmarks/start_storm.py --candidates 158 --saves 5 --targets postgresql --out benchmarks/results/start_storm_postgresql.txt
-	$(BIN)/python benchmarks/start_profile.py --top 0 && $(BIN)/python benchmarks/start_profile.py --postgres --top 0
+	$(BIN)/python benchmarks/start_profile.py --top 0 --statements && $(BIN)/python benchmarks/start_profile.py --postgres --top 0 --statements
 
 ## exam-day: 5,000 simulated candidates through sign-in, start storm, steady autosave and deadline
 exam-day: venv

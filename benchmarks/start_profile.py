@@ -1,6 +1,6 @@
 """Where a start's CPU goes: the requests of a start, in process, under cProfile.
 
-    .venv/bin/python benchmarks/start_profile.py [--candidates 60] [--postgres] [--paper blueprint|spine]
+    .venv/bin/python benchmarks/start_profile.py [--candidates 60] [--postgres] [--paper blueprint|spine] [--statements] [--pstats FILE]
 
 Signs ``--candidates`` candidates in through the login form (not measured: argon2 by design), then
 for each one measures, with the process's CPU clock, the candidate's home page (GET /candidate), the
