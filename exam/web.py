@@ -156,6 +156,8 @@ def fresh_reads() -> None:
     session = g.get("db")
     if session is None or not session.in_transaction() or session.get_bind().dialect.name != "sqlite":
         return
+    if session.new or session.dirty or session.deleted:
+        return  # never commits a view's pending changes early (no caller has any at these points)
     keep = session.expire_on_commit
     session.expire_on_commit = False
     try:
