@@ -17,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from exam import standard
 from question_bank.models import DIFFICULTIES, ITEM_KINDS, SCORING, STATUSES
+from question_bank.sanitise import for_editing
 from question_bank.validation import OPTION_LETTERS
 
 TRUE_FALSE = [("true", "正确"), ("false", "错误")]
@@ -95,21 +96,22 @@ class ItemForm(FlaskForm):
         self.ref.data = data.ref or ""
         self.title.data = data.title
         self.levels.data = list(data.levels)
-        self.area.data, self.kind.data, self.stem.data = data.area, data.kind, data.stem
-        self.explanation.data, self.knowledge_point.data = data.explanation, data.knowledge_point
+        # authored text as the trainer wrote it (``若 A<B``, not the stored ``若 A&lt;B``)
+        self.area.data, self.kind.data, self.stem.data = data.area, data.kind, for_editing(data.stem, images=True)
+        self.explanation.data, self.knowledge_point.data = for_editing(data.explanation), data.knowledge_point
         self.difficulty.data, self.source.data, self.category.data = data.difficulty, data.source, data.category
         self.tags.data = ", ".join(data.tags)
         self.scoring.data = data.scoring
         if data.kind in ("single", "multiple"):
-            self.options.data = "\n".join(data.options)
+            self.options.data = "\n".join(for_editing(o) for o in data.options)
             self.choice_key.data = "".join(OPTION_LETTERS[i] for i in data.key)
         elif data.kind == "truefalse":
             self.truefalse_key.data = "true" if data.key else "false"
         elif data.kind == "fill":
             self.answers.data = "\n".join(data.key)
         else:
-            self.reference.data = data.key["reference"]
-            self.points.data = "\n".join(data.key["points"])
+            self.reference.data = for_editing(data.key["reference"])
+            self.points.data = "\n".join(for_editing(p) for p in data.key["points"])
 
     def field_for(self, name: str):
         """The form field an ``ItemError`` about ``name`` belongs to."""

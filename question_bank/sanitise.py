@@ -177,6 +177,20 @@ def changes(text: str, images: bool = False) -> list[str]:
     return out
 
 
+_WRITTEN_RE = re.compile("&(lt|gt|amp);")
+_WRITTEN = {"lt": "<", "gt": ">", "amp": "&"}
+
+
+def for_editing(markup: str, images: bool = False) -> str:
+    """Stored markup as the trainer wrote it, for the authoring form: the ``&lt;``, ``&gt;`` and ``&amp;``
+    that cleaning put in are written back as ``<``, ``>`` and ``&`` (a trainer who typed ``若 A<B`` sees
+    ``若 A<B`` again, not ``若 A&lt;B``). Only when cleaning the result gives the same markup back, so
+    saving the form unchanged changes nothing; otherwise (the text shows a tag as words, ``&lt;b&gt;``)
+    the markup is shown as stored."""
+    written = _WRITTEN_RE.sub(lambda m: _WRITTEN[m.group(1)], markup)
+    return written if written != markup and clean(written, images) == markup else markup
+
+
 def plain(text: str) -> str:
     """The words of a cleaned text without any markup, for comparison and search."""
     return html.unescape(nh3.clean(text, tags=set(), attributes={})).strip()

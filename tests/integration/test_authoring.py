@@ -66,6 +66,14 @@ def test_a_less_than_sign_in_the_form_is_kept_and_dropped_markup_is_said(client,
     assert data.stem == "若 A&lt;B，则下列正确的是"
     assert data.options == ("A&lt;B 成立", "B&lt;A 成立", "I&lt;U", "P&lt;Q 成立")
     assert "若 A&lt;B，则下列正确的是" in client.get(f"/trainer/items/{item_id}/preview").get_data(as_text=True)
+    edit = client.get(f"/trainer/items/{item_id}/edit").get_data(as_text=True)
+    assert "若 A&lt;B，则下列正确的是</textarea>" in edit and "&amp;lt;" not in edit      # shown as typed: 若 A<B
+    token = csrf_token(client, f"/trainer/items/{item_id}/edit")
+    same = {**NEW_ITEM, "stem": "若 A<B，则下列正确的是", "options": "A<B 成立\nB<A 成立\nI<U\nP<Q 成立",
+            "choice_key": "A", "csrf_token": token}
+    client.post(f"/trainer/items/{item_id}/edit", data=same)
+    with Session(engine) as s:
+        assert len(service.versions_of(s, item_id)) == 1                 # saving it unchanged makes no version
     data = {**NEW_ITEM, "stem": '<span style="color:red">坐席</span>接到无声电话时应当怎样做？',
             "csrf_token": csrf_token(client, "/trainer/items/new")}
     page = client.post("/trainer/items/new", data=data, follow_redirects=True).get_data(as_text=True)

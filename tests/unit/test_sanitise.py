@@ -13,7 +13,7 @@ import re
 import pytest
 
 from question_bank import sanitise
-from question_bank.sanitise import ALLOWED_TAGS, UNWRAPPED_TAGS, changes, clean, plain
+from question_bank.sanitise import ALLOWED_TAGS, UNWRAPPED_TAGS, changes, clean, for_editing, plain
 from question_bank.validation import markup_changes, validate
 
 MEDIA = "/media/" + "a" * 64 + ".png"
@@ -71,6 +71,7 @@ def test_generated_text_keeps_every_character():
         assert plain(cleaned) == text.strip(), text
         assert clean(cleaned) == cleaned, text
         assert changes(text) == [], text                 # escaping alone is no change to report
+        assert for_editing(cleaned) == text.strip(), text  # the authoring form shows it as typed
 
 
 def test_generated_text_between_real_tags_keeps_every_character_in_order():
@@ -131,3 +132,12 @@ def test_text_the_sanitiser_would_not_change_skips_the_parser_with_the_same_resu
         else:
             assert clean(text) == full, repr(text)
     assert checked > 10000
+
+
+@pytest.mark.parametrize("typed, shown", [
+    ("若 A<B，则", "若 A<B，则"),
+    ("<b>重点</b> A<B & C>D", "<b>重点</b> A<B & C>D"),
+    ("&lt;b&gt;是加粗标签", "&lt;b&gt;是加粗标签"),     # a tag shown as words stays as stored, or saving would make it bold
+])
+def test_the_form_shows_stored_text_as_written_and_saving_it_changes_nothing(typed, shown):
+    assert for_editing(clean(typed)) == shown and clean(shown) == clean(typed)
