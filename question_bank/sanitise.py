@@ -153,6 +153,8 @@ def clean(text: str, images: bool = False) -> str:
 
 
 _SPACE = re.compile(r"\s+")
+# how much of a dropped attribute a preview note quotes before cutting it short
+_ATTRIBUTE_SHOWN = 60
 
 
 def changes(text: str, images: bool = False) -> list[str]:
@@ -168,7 +170,7 @@ def changes(text: str, images: bool = False) -> list[str]:
         names = "、".join(dict.fromkeys(reading.unwrapped))
         out.append(f"去掉了不支持的格式标签 {names}（其中的文字保留）")
     if reading.attributes:
-        shown = "、".join(dict.fromkeys(a if len(a) <= 60 else a[:57] + "…>" for a in reading.attributes))
+        shown = "、".join(dict.fromkeys(a if len(a) <= _ATTRIBUTE_SHOWN else a[:_ATTRIBUTE_SHOWN - 3] + "…>" for a in reading.attributes))
         out.append(f"去掉了标签的属性（{shown}）：只保留加粗、列表、表格等格式本身")
     after = plain(_sanitise(reading))
     if _SPACE.sub("", after) != _SPACE.sub("", reading.text()):
