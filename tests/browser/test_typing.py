@@ -196,6 +196,44 @@ def test_an_undo_that_puts_text_back_is_counted_and_recorded(page, live_server, 
     assert "undo" in kinds
 
 
+def test_text_typed_while_a_save_is_on_its_way_is_sent_before_the_submission(page, live_server, live_engine):
+    """Submitting while a save of older text is still on its way: the page waits for that save, then sends
+    what was typed meanwhile, and only then submits (it used to submit as soon as the older save came back)."""
+    from exam.accounts import service as accounts
+    from exam.db import write_session
+    from tests.conftest import PASSWORD
+    with write_session(live_engine) as db:
+        accounts.create_user(db, "cand7", PASSWORD, "candidate", "cand7")
+    make_session(live_engine, "cand7")
+    sign_in(page, live_server.url, "cand7")
+    attempt_id = start_typing(page, live_server.url)
+    reference = normalise(typing_row(live_engine, attempt_id)["reference"])
+    cdp = page.context.new_cdp_session(page)
+    page.focus("#typing-input")
+    ime_type(cdp, reference[:6])
+    expect(page.locator("#save-status")).to_have_text("已保存")
+    held = []
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+    page.route("**/api/typing/*/save*", hold_the_first)
+    ime_type(cdp, reference[6:10])
+    for _ in range(300):   # the next save leaves (800 ms after the last input) and is held on its way
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "no save left the page"
+    ime_type(cdp, reference[10:14])   # typed while that save is on its way
+    page.click("#finish-typing")
+    expect(page.locator("#finish-typing")).to_contain_text("确认提交")
+    page.click("#finish-typing")
+    held[0].continue_()
+    page.wait_for_url("**/result")
+    assert normalise(typing_row(live_engine, attempt_id)["typed"]) == reference[:14]
+
+
 def test_a_paste_is_blocked_and_recorded(page, context, live_server, live_engine):
     make_session(live_engine, "cand2")
     sign_in(page, live_server.url, "cand2")

@@ -227,8 +227,14 @@
     input.value = committed;
     input.blur();
     input.value = committed;
-    if (seq > ackedSeq) scheduleSave(0);
-    withTimeout(flush().then(function () { return inFlight || true; }), 3000).then(function () {
+    // A save already on its way carries older text: wait for it, then send what was typed meanwhile
+    // (flush() hands back the save in flight, and a closed page schedules no further save by itself).
+    function drain() {
+      return flush().then(function (ok) {
+        return ok && (seq > ackedSeq || events.length) ? drain() : ok;
+      });
+    }
+    withTimeout(drain(), 3000).then(function () {
       submitForm.submit();
     });
   }
