@@ -83,6 +83,23 @@ def ime_type(cdp, chars: str) -> None:
         ime_char(cdp, ch)
 
 
+def a_new_candidate_typing(page, live_server, live_engine, username):
+    """A candidate of their own (no earlier attempt of this module's) signed in, on a started typing test with
+    the input focused: the attempt, its passage (normalised) and a CDP session for IME input."""
+    from exam.accounts import service as accounts
+    from exam.db import write_session
+    from tests.conftest import PASSWORD
+    with write_session(live_engine) as db:
+        accounts.create_user(db, username, PASSWORD, "candidate", username)
+    make_session(live_engine, username)
+    sign_in(page, live_server.url, username)
+    attempt_id = start_typing(page, live_server.url)
+    reference = normalise(typing_row(live_engine, attempt_id)["reference"])
+    cdp = page.context.new_cdp_session(page)
+    page.focus("#typing-input")
+    return attempt_id, reference, cdp
+
+
 def submit(page):
     page.click("#finish-typing")
     expect(page.locator("#finish-typing")).to_contain_text("确认提交")
@@ -166,17 +183,7 @@ def test_ime_commits_count_the_passage_is_marked_and_an_early_submission_is_time
 def test_an_undo_that_puts_text_back_is_counted_and_recorded(page, live_server, live_engine):
     """Ctrl+Z after deleting typed text: the text is back, counted as committed (restored_chars) and
     shown to the examiner as an event; the growth it makes is the examiner's to judge."""
-    from exam.accounts import service as accounts
-    from exam.db import write_session
-    from tests.conftest import PASSWORD
-    with write_session(live_engine) as db:
-        accounts.create_user(db, "cand5", PASSWORD, "candidate", "cand5")
-    make_session(live_engine, "cand5")
-    sign_in(page, live_server.url, "cand5")
-    attempt_id = start_typing(page, live_server.url)
-    reference = normalise(typing_row(live_engine, attempt_id)["reference"])
-    cdp = page.context.new_cdp_session(page)
-    page.focus("#typing-input")
+    attempt_id, reference, cdp = a_new_candidate_typing(page, live_server, live_engine, "cand5")
     ime_type(cdp, reference[:12])
     expect(page.locator("#save-status")).to_have_text("已保存")
     page.keyboard.press("Control+A")
@@ -199,17 +206,7 @@ def test_an_undo_that_puts_text_back_is_counted_and_recorded(page, live_server, 
 def test_text_typed_while_a_save_is_on_its_way_is_sent_before_the_submission(page, live_server, live_engine):
     """Submitting while a save of older text is still on its way: the page waits for that save, then sends
     what was typed meanwhile, and only then submits (it used to submit as soon as the older save came back)."""
-    from exam.accounts import service as accounts
-    from exam.db import write_session
-    from tests.conftest import PASSWORD
-    with write_session(live_engine) as db:
-        accounts.create_user(db, "cand7", PASSWORD, "candidate", "cand7")
-    make_session(live_engine, "cand7")
-    sign_in(page, live_server.url, "cand7")
-    attempt_id = start_typing(page, live_server.url)
-    reference = normalise(typing_row(live_engine, attempt_id)["reference"])
-    cdp = page.context.new_cdp_session(page)
-    page.focus("#typing-input")
+    attempt_id, reference, cdp = a_new_candidate_typing(page, live_server, live_engine, "cand7")
     ime_type(cdp, reference[:6])
     expect(page.locator("#save-status")).to_have_text("已保存")
     held = []
