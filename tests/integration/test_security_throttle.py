@@ -73,16 +73,21 @@ def test_a_flood_of_failures_from_one_address_blocks_no_other_account(app, engin
     assert sign_in(app.test_client(), "examiner", PASSWORD, ROOM).status_code == 302
 
 
-def test_a_neighbour_guessing_a_ticket_does_not_lock_out_its_candidate(app, engine, roster_session, users):
-    """Tickets are printed and sequential: guesses at one from the same room slow the guesser's pair,
-    and the candidate's own browser (device cookie) is counted apart from the room's address."""
-    sid = roster_session(signin_mode="password", candidates=("cand1",))
+def issued_ticket(engine, sid: int) -> str:
+    """Issues the session's admission tickets and returns its one candidate's ticket number."""
     from exam.db import write_session
     from exam.sessions.roster import tickets
     with write_session(engine) as db:
         tickets.issue(db, sid)
     with engine.connect() as conn:
-        ticket = conn.execute(text("SELECT ticket_number FROM enrollment WHERE session_id = :s"), {"s": sid}).scalar()
+        return conn.execute(text("SELECT ticket_number FROM enrollment WHERE session_id = :s"), {"s": sid}).scalar()
+
+
+def test_a_neighbour_guessing_a_ticket_does_not_lock_out_its_candidate(app, engine, roster_session, users):
+    """Tickets are printed and sequential: guesses at one from the same room slow the guesser's pair,
+    and the candidate's own browser (device cookie) is counted apart from the room's address."""
+    sid = roster_session(signin_mode="password", candidates=("cand1",))
+    ticket = issued_ticket(engine, sid)
     own = app.test_client()
     assert sign_in(own, ticket, PASSWORD, ROOM).status_code == 302    # yesterday's rehearsal: device remembered
     own.post("/logout", data={"csrf_token": csrf_token(own, "/no-such-page")}, environ_base=ROOM)
@@ -98,12 +103,7 @@ def test_the_examiner_lifts_a_wait_a_neighbour_caused_after_checking_identity(ap
     the guesser's pair and waits. The board shows the wait; the assigned examiner (not another one)
     lifts it with a reason, through the board's JSON API; the lift is audited; the candidate signs in."""
     sid = roster_session(signin_mode="password", candidates=("cand1",))
-    from exam.db import write_session
-    from exam.sessions.roster import tickets
-    with write_session(engine) as db:
-        tickets.issue(db, sid)
-    with engine.connect() as conn:
-        ticket = conn.execute(text("SELECT ticket_number FROM enrollment WHERE session_id = :s"), {"s": sid}).scalar()
+    ticket = issued_ticket(engine, sid)
     neighbour = app.test_client()
     for _ in range(7):
         assert sign_in(neighbour, ticket, "guess-guess-guess", ROOM).status_code in (401, 429)

@@ -14,10 +14,18 @@ OUTCOMES = validation.evaluate()
 CALL_SCENARIOS = sorted(raw["ref"] for _, raw in scenarios.stock_entries() if raw["kind"] in ("call", "complaint"))
 
 
+def sets_per_scenario(outcomes, scenarios_expected=()) -> dict[str, dict[str, int]]:
+    """Good and bad sets counted per scenario. With ``scenarios_expected`` every one of them is listed,
+    even with no set, and a set of any other scenario is a KeyError."""
+    counts = {ref: {"good": 0, "bad": 0} for ref in scenarios_expected}
+    for o in outcomes:
+        tally = counts[o.scenario] if scenarios_expected else counts.setdefault(o.scenario, {"good": 0, "bad": 0})
+        tally[o.expect] += 1
+    return counts
+
+
 def test_every_call_and_complaint_scenario_has_five_good_and_five_bad_sets():
-    counts = {ref: {"good": 0, "bad": 0} for ref in CALL_SCENARIOS}
-    for o in OUTCOMES:
-        counts[o.scenario][o.expect] += 1
+    counts = sets_per_scenario(OUTCOMES, CALL_SCENARIOS)
     assert {ref: c for ref, c in counts.items() if c["good"] < 5 or c["bad"] < 5} == {}
 
 
@@ -49,9 +57,7 @@ QA_SCENARIOS = sorted(raw["ref"] for _, raw in scenarios.stock_entries() if raw[
 
 
 def test_every_qa_scenario_has_five_good_and_five_bad_coaching_sets():
-    counts = {ref: {"good": 0, "bad": 0} for ref in QA_SCENARIOS}
-    for o in COACHING:
-        counts[o.scenario][o.expect] += 1
+    counts = sets_per_scenario(COACHING, QA_SCENARIOS)
     assert {ref: c for ref, c in counts.items() if c["good"] < 5 or c["bad"] < 5} == {}
 
 
@@ -72,14 +78,10 @@ HELDOUT_COACHING = validation.evaluate_coaching(validation.HELDOUT_QA_DIR)
 
 def test_the_held_out_corpus_covers_four_calls_two_complaints_and_every_qa_scenario():
     kinds = {raw["ref"]: raw["kind"] for _, raw in scenarios.stock_entries()}
-    counts: dict[str, dict[str, int]] = {}
-    for o in HELDOUT:
-        counts.setdefault(o.scenario, {"good": 0, "bad": 0})[o.expect] += 1
+    counts = sets_per_scenario(HELDOUT)
     assert all(c["good"] >= 3 and c["bad"] >= 3 for c in counts.values()), counts
     assert sum(kinds[ref] == "call" for ref in counts) >= 4 and sum(kinds[ref] == "complaint" for ref in counts) >= 2
-    qa_counts = {ref: {"good": 0, "bad": 0} for ref in QA_SCENARIOS}
-    for o in HELDOUT_COACHING:
-        qa_counts[o.scenario][o.expect] += 1
+    qa_counts = sets_per_scenario(HELDOUT_COACHING, QA_SCENARIOS)
     assert {ref: c for ref, c in qa_counts.items() if c["good"] < 5 or c["bad"] < 5} == {}
 
 
