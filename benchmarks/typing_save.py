@@ -53,8 +53,8 @@ def run(url: str, candidates: int, saves: int) -> tuple[list[float], list[float]
     t0 = utcnow()
     typing_ids = {cid: typing.start(engine, session_id, cid, t0) for cid in ids}
     theory_ids = {cid: delivery.start_attempt(engine, session_id, cid, t0) for cid in ids}
-    typing_pages = {cid: live_page.take_over(engine, parts.get("typing"), aid, cid) for cid, aid in typing_ids.items()}
-    theory_pages = {cid: live_page.take_over(engine, parts.get("theory"), aid, cid) for cid, aid in theory_ids.items()}
+    typing_pages = {cid: live_page.open_page(engine, parts.get("typing"), aid, cid).token for cid, aid in typing_ids.items()}
+    theory_pages = {cid: live_page.open_page(engine, parts.get("theory"), aid, cid).token for cid, aid in theory_ids.items()}
     with engine.connect() as conn:
         refs = {cid: normalise(conn.execute(select(TypingAttempt.reference).where(TypingAttempt.id == aid)).scalar_one())
                 for cid, aid in typing_ids.items()}

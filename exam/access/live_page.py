@@ -2,7 +2,7 @@
 
 Two tabs or two devices on one attempt used to both say "全部答案已保存" while the server kept
 whichever saved last. Now every opening of an attempt's page takes the attempt over: it writes a
-fresh random ``page_token`` on the attempt row (``take_over``) before it reads the saved answers, and
+fresh random ``page_token`` on the attempt row (``open_page``) before it reads the saved answers, and
 every save must name the page it comes from (``?page=<token>`` on the save URL the page is given).
 A save naming any other page, or none once a page has been opened, is refused with 409
 ``takenOver`` — checked by the candidate loader (``exam.access.attempts``) and again inside each
@@ -80,11 +80,6 @@ def open_page(engine: Engine, part: Part, attempt_id: int, candidate_id: int) ->
             return Opened(None, None)
         conn.execute(update(t).where(*mine).values(page_token=token))
     return Opened(token, previous.page_token)
-
-
-def take_over(engine: Engine, part: Part, attempt_id: int, candidate_id: int) -> str | None:
-    """``open_page``'s token alone."""
-    return open_page(engine, part, attempt_id, candidate_id).token
 
 
 def is_stale(stored: str | None, given: str | None) -> bool:

@@ -234,8 +234,8 @@ def test_the_take_over_is_checked_inside_the_save_transaction(engine, make_sessi
 
     sid = make_session()
     attempt_id = service.start_attempt(engine, sid, users["cand1"], utcnow())
-    old = live_page.take_over(engine, parts.get("theory"), attempt_id, users["cand1"])
-    new = live_page.take_over(engine, parts.get("theory"), attempt_id, users["cand1"])
+    old = live_page.open_page(engine, parts.get("theory"), attempt_id, users["cand1"]).token
+    new = live_page.open_page(engine, parts.get("theory"), attempt_id, users["cand1"]).token
     saves = [{"position": 0, "seq": 5, "value": "", "flagged": True}]
     with pytest.raises(live_page.TakenOver):
         service.save_answers(engine, attempt_id, users["cand1"], saves, utcnow(), dt.timedelta(seconds=15), old)
@@ -243,7 +243,7 @@ def test_the_take_over_is_checked_inside_the_save_transaction(engine, make_sessi
         service.save_answers(engine, attempt_id, users["cand1"], saves, utcnow(), dt.timedelta(seconds=15), None)
     assert service.save_answers(engine, attempt_id, users["cand1"], saves, utcnow(), dt.timedelta(seconds=15), new)
     # someone else's attempt cannot be taken over
-    assert live_page.take_over(engine, parts.get("theory"), attempt_id, users["cand2"]) is None
+    assert live_page.open_page(engine, parts.get("theory"), attempt_id, users["cand2"]).token is None
 
 
 @pytest.mark.parametrize("part", ["typing", "practical"])
