@@ -100,9 +100,9 @@ def refresh(session: Session, author_id: int | None = None, entries: list[tuple[
             report.added.append(data.ref)
         elif row.status == RETIRED:
             report.retired.append(data.ref)
-        elif scenarios.content_hash(row) == scenarios.content_hash(data):
+        elif (held := scenarios.content_hash(row)) == scenarios.content_hash(data):
             report.unchanged += 1
-        elif scenarios.content_hash(row) in shipped.get(data.ref, ()):
+        elif held in shipped.get(data.ref, ()):
             before = row.version
             scenarios.update(session, row, data, author_id, action="practical.scenario_refresh", keep_status=True)
             report.updated.append((data.ref, before, row.version))
