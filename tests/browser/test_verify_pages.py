@@ -165,6 +165,7 @@ def test_bulk_page_fits_a_phone(context, live_server, certificates_ready):
     page.fill("input[name=username]", "verifier")
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+    intercept_file_choosers(page)
     page.goto(f"{live_server.url}/verify/bulk")
     expect(page.locator("h1")).to_have_text("批量核验证书")
     no_overflow(page, "批量核验页")
@@ -179,6 +180,15 @@ def test_bulk_page_fits_a_phone(context, live_server, certificates_ready):
     expect(page.locator(".plan-errors")).to_contain_text("缺少“证书编号”列")
     no_overflow(page, "批量核验错误页")
     assert_accessible(page, "批量核验错误页（375 px）")
+
+
+def intercept_file_choosers(page) -> None:
+    """Call before loading a page whose file chooser a test opens by keyboard. Playwright turns on
+    interception when a page first gets a file-chooser listener and does not wait for the browser
+    to confirm, so a Space pressed right after ``expect_file_chooser`` could beat it on a loaded
+    machine: the chooser opened natively and the wait timed out (seen once in CI). Listening from
+    before the page load leaves the whole load for the interception to take hold."""
+    page.on("filechooser", lambda _chooser: None)
 
 
 def tab_to(page, selector: str, where: str, limit: int = 25) -> None:
@@ -212,6 +222,7 @@ def test_look_up_by_keyboard_alone(context, live_server, certificates_ready, vie
 
 def test_upload_by_keyboard_alone(context, live_server, certificates_ready):
     page = context({"width": 1366, "height": 768})
+    intercept_file_choosers(page)
     page.goto(f"{live_server.url}/verify/pdf")
     tab_to(page, "input[type=file]", "上传核验页")
     with page.expect_file_chooser() as chooser:
