@@ -18,6 +18,10 @@ The signals (keyword arguments in brackets):
   recognises, else None. The roster answers for admission ticket numbers (``exam.sessions.roster.sign_in``).
 - ``signed_in`` (engine, user_id, role, now, config): someone has just signed in at the sign-in page
   (after the session started, outside any transaction). The roster records a candidate's 签到.
+- ``worker_ready`` (app): a server worker has built the app and is about to take requests
+  (``exam.server``); packages fill their per-process caches here, inside an app context. The theory
+  part renders the approved questions, so the first room to start does not wait for each worker to
+  render them on its first pages. A handler must not raise: a worker that cannot prepare still serves.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ results_publishing = _signals.signal("results-publishing")
 results_published = _signals.signal("results-published")
 sign_in_name = _signals.signal("sign-in-name")
 signed_in = _signals.signal("signed-in")
+worker_ready = _signals.signal("worker-ready")
 
 _connected = False
 

@@ -15,3 +15,9 @@ def init_app(app) -> None:
 def register_parts() -> None:
     """This package's timed part (``exam.parts``)."""
     import exam.delivery.part  # noqa: F401  (registers itself)
+
+
+def connect_signals() -> None:
+    from exam import signals
+    from exam.delivery import warm_up
+    signals.worker_ready.connect(warm_up.on_worker_ready)

@@ -100,6 +100,12 @@ def _renderings(db: Session, version_ids: set[int]) -> dict[int, _Rendered]:
     return found
 
 
+def render_ahead(db: Session, version_ids) -> None:
+    """Render these versions now, as a worker does for every approved one when it starts
+    (``exam.delivery.warm_up``), so no candidate's page waits for it."""
+    _renderings(db, set(version_ids))
+
+
 @functools.lru_cache(maxsize=256)
 def points_label(points) -> str:
     """"15/2" → "7.5" (a paper holds a handful of distinct point values, so they are kept)."""

@@ -158,7 +158,7 @@ def _draw_paper(db: Session, exam_session: ExamSession, rule: PaperBlueprint | N
                                       enemies.enemy_versions(db, [v for ids in pool.values() for v in ids]))
     except (assembly.AssemblyError, BlueprintError) as exc:
         raise DeliveryError(f"无法组卷：{exc}。请联系考评员。", 500) from None
-    shapes = _version_shapes(db, [s.version_id for s in slots])
+    shapes = version_shapes(db, [s.version_id for s in slots])
     rows = []
     for position, slot in enumerate(slots):
         kind, count = shapes[slot.version_id]
@@ -175,7 +175,7 @@ def _draw_paper(db: Session, exam_session: ExamSession, rule: PaperBlueprint | N
 _shape_cache: weakref.WeakKeyDictionary[Engine, dict[int, tuple[str, int]]] = weakref.WeakKeyDictionary()
 
 
-def _version_shapes(db: Session, version_ids: list[int]) -> dict[int, tuple[str, int]]:
+def version_shapes(db: Session, version_ids: list[int]) -> dict[int, tuple[str, int]]:
     cache = _shape_cache.setdefault(db.get_bind(), {})
     found = {vid: shape for vid in version_ids if (shape := cache.get(vid)) is not None}
     missing = [vid for vid in version_ids if vid not in found]
