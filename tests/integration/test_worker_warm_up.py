@@ -1,6 +1,7 @@
-"""A server worker renders the approved questions before it takes requests (issue 23): through the
-real gunicorn application class, on both databases; the pages it then builds are the ones it would
-have rendered on demand; a worker that cannot reach its database still starts."""
+"""A server worker compiles its templates and renders the approved questions before it takes requests
+(issue 23): through the real gunicorn application class, on both databases; the pages it then builds
+are the ones it would have rendered on demand; the compiled templates are shared through Jinja's
+bytecode cache; a worker that cannot reach its database still starts."""
 
 from __future__ import annotations
 
@@ -59,3 +60,20 @@ def test_a_worker_whose_database_is_not_ready_still_starts(monkeypatch, tmp_path
         app = _load_worker(monkeypatch, f"sqlite:///{empty}", tmp_path)
     assert app.name == "exam.app"
     assert "预先渲染题目失败" in caplog.text
+
+
+def test_a_worker_compiles_every_template_once_for_all_workers(monkeypatch, tmp_path):
+    import jinja2
+    db_file = tmp_path / "empty.db"
+    db_file.touch()
+    compiled = []
+    original = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda self, source, name=None, *a, **k: compiled.append(name) or original(self, source, name, *a, **k))
+    first = _load_worker(monkeypatch, f"sqlite:///{db_file}", tmp_path)
+    names = first.jinja_env.list_templates()
+    assert len(names) > 50 and set(names) <= set(compiled)
+    assert len(list((tmp_path / "worker-instance" / "jinja-cache").iterdir())) == len(names)
+    compiled.clear()
+    second = _load_worker(monkeypatch, f"sqlite:///{db_file}", tmp_path)  # another worker, same instance
+    assert compiled == [] and set(names) <= {t.name for t in second.jinja_env.cache.values()}
