@@ -18,7 +18,7 @@ from fractions import Fraction
 from sqlmodel import Session, select
 
 from exam.timeutil import utcnow
-from question_bank import enemies, service
+from question_bank import enemies, pool_cache, service
 from question_bank.blueprint import Blueprint, BlueprintError, Plan, TypeRule, plan
 from question_bank.blueprint_draw import PoolItem, PreparedPool, Slot, draw, has_enemies, prepare, shortages
 from question_bank.models import PaperBlueprint
@@ -65,13 +65,13 @@ def plan_of(row: PaperBlueprint) -> Plan:
 
 
 @functools.lru_cache(maxsize=16)
-def _prepared(plan_key: tuple[str, str, str], rows: tuple[tuple[int, str, str, int], ...]) -> PreparedPool:
-    """The pool checked against the plan, kept per process and keyed by the rule and the exact
-    approved pool it was made from. Every start still reads the pool (one indexed query), so an
-    approval, a retirement or a new version anywhere is a different key: nothing to invalidate,
-    and nothing stale can be drawn. What is saved is the shortage check and the per-cell sorting,
-    the same for every candidate of a session."""
-    return prepare(_cached_plan(*plan_key), [PoolItem(*row) for row in rows])
+def _prepared(plan_key: tuple[str, str, str], level_pool: pool_cache.LevelPool) -> PreparedPool:
+    """The pool checked against the plan, kept per process and keyed by the rule and the pool's key
+    (database, epoch, bank generation, level — ``pool_cache``): a start reads only the generation,
+    and an approval, a retirement, a new version or a confirmed enemy pair anywhere is a new
+    generation, so a different key: nothing to invalidate, and nothing stale can be drawn. What is
+    saved is the shortage check and the per-cell sorting, the same for every candidate of a session."""
+    return prepare(_cached_plan(*plan_key), [PoolItem(*row) for row in level_pool.rows])
 
 
 def pool(session: Session, level: str) -> list[PoolItem]:
@@ -111,9 +111,8 @@ def slots_from_json(rows: list[list]) -> list[Slot]:
 
 def _draw(session: Session, row: PaperBlueprint, rng: random.Random) -> list[Slot]:
     key = _plan_key(row)
-    prepared = _prepared(key, tuple(sorted(tuple(r) for r in service.approved_pool(session, row.level))))
-    return draw(_cached_plan(*key), prepared, rng,
-                enemies.enemy_versions(session, [i.version_id for i in prepared.items]))
+    level_pool = pool_cache.level_pool(session, row.level)
+    return draw(_cached_plan(*key), _prepared(key, level_pool), rng, level_pool.enemy_pairs)
 
 
 def generate_fixed(session: Session, row: PaperBlueprint) -> list[Slot]:

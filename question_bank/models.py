@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, BigInteger, CheckConstraint, Column, ForeignKey, Index, LargeBinary, String, Text,
+                        UniqueConstraint)
 from sqlmodel import Field, SQLModel
 
 from exam.timeutil import utcnow
@@ -193,3 +194,18 @@ class ItemVersionMedia(SQLModel, table=True):
 
     version_id: int = Field(foreign_key="item_version.id", primary_key=True)
     sha256: str = Field(sa_column=Column(String(64), ForeignKey("item_media.sha256"), primary_key=True, index=True))
+
+
+class BankGeneration(SQLModel, table=True):
+    """One row (id 1) marking the state of what a paper may draw from: database triggers (migration
+    0022) write a new random ``value`` (the bank's generation) on every write to ``item``,
+    ``item_version``, ``item_version_level`` and ``item_enemy``, in the writing transaction.
+    ``epoch`` is a random token written with the row, so a database rebuilt under the same URL starts
+    afresh. Nothing in the app writes this table; ``question_bank.pool_cache`` reads it at every start."""
+
+    __tablename__ = "bank_generation"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_bank_generation_one_row"),)
+
+    id: int = Field(primary_key=True)
+    epoch: str = Field(max_length=32)
+    value: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -163,12 +163,18 @@ def approved_pool(session: Session, level: str) -> list[tuple[int, str, str, int
     return [tuple(row) for row in session.connection().execute(_approved_pool_query(level))]
 
 
-def pool_for_level(session: Session, level: str) -> dict[str, list[int]]:
-    """Approved version ids of a level by function area (the spine's per-area assembly)."""
+def by_area(rows) -> dict[str, list[int]]:
+    """Version ids of ``approved_pool`` rows by function area (the spine's per-area assembly)."""
     pool: dict[str, list[int]] = {}
-    for version_id, area, _kind, _difficulty in approved_pool(session, level):
+    for version_id, area, _kind, _difficulty in rows:
         pool.setdefault(area, []).append(version_id)
     return pool
+
+
+def pool_for_level(session: Session, level: str) -> dict[str, list[int]]:
+    """Approved version ids of a level by function area, read afresh (a start reads them through
+    ``pool_cache``)."""
+    return by_area(approved_pool(session, level))
 
 
 def existing_refs(session: Session, refs: list[str]) -> set[str]:

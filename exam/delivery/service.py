@@ -33,9 +33,8 @@ from exam.delivery import autosave_sql
 from exam.delivery.answers import MAX_SEQ, AnswerFormatError, normalise
 from exam.delivery.models import OPEN, SUBMITTED, Answer, Attempt, ManualMark, PaperSlot
 from exam.sessions.models import Enrollment, ExamSession
-from question_bank import assembly, enemies
+from question_bank import assembly, pool_cache
 from question_bank import blueprint_service as blueprints
-from question_bank import service as bank
 from question_bank.blueprint import BlueprintError
 from question_bank.models import ItemVersion, PaperBlueprint
 
@@ -153,9 +152,9 @@ def _draw_paper(db: Session, exam_session: ExamSession, rule: PaperBlueprint | N
         if exam_session.blueprint_id is not None:
             slots = blueprints.candidate_paper(db, rule, exam_session.paper, rng)
         else:
-            pool = bank.pool_for_level(db, exam_session.level)
-            slots = assembly.assemble(exam_session.level, exam_session.item_count, pool, rng,
-                                      enemies.enemy_versions(db, [v for ids in pool.values() for v in ids]))
+            pool = pool_cache.level_pool(db, exam_session.level)
+            slots = assembly.assemble(exam_session.level, exam_session.item_count, pool.by_area, rng,
+                                      pool.enemy_pairs)
     except (assembly.AssemblyError, BlueprintError) as exc:
         raise DeliveryError(f"无法组卷：{exc}。请联系考评员。", 500) from None
     shapes = version_shapes(db, [s.version_id for s in slots])
