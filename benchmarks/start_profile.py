@@ -39,6 +39,7 @@ PARTS = [
     ("start: access rules", "exam/access/service.py", "check_start"),
     ("start: start_attempt (total)", "exam/delivery/service.py", "start_attempt"),
     ("start: draw the paper", "exam/delivery/service.py", "_draw_paper"),
+    ("start: pool by bank generation", "question_bank/pool_cache.py", "level_pool"),
     ("start: approved pool query", "question_bank/service.py", "approved_pool"),
     ("start: enemy pairs query", "question_bank/enemies.py", "enemy_versions"),
     ("start: blueprint draw engine", "question_bank/blueprint_draw.py", "draw"),
