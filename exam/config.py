@@ -93,6 +93,8 @@ def load(overrides: dict | None = None) -> dict:
         # ProxyFix), so addresses, throttles and Secure cookies see the browser's side.
         "PROXY_FIX": int(os.environ.get("CALLEXAM_PROXY_FIX", 0)),
         "CERTIFICATE_VALID_YEARS": int(os.environ.get("CALLEXAM_CERTIFICATE_VALID_YEARS", 3)),  # certificates.rules
+        # Where server workers keep Jinja's compiled templates (exam.worker); shared by every worker.
+        "JINJA_CACHE_PATH": os.environ.get("CALLEXAM_JINJA_CACHE") or str(folder / "jinja-cache"),
     }
     if overrides:
         cfg.update(overrides)

@@ -5,8 +5,8 @@ restart on exam morning, a worker replaced after a timeout). Whatever a worker m
 requests, those candidates wait for (issue 23):
 
 - **templates**: Jinja compiles each template the first time it is rendered, ~1.2 s of CPU for all 96
-  of ours. Compiled code is kept in Jinja's own ``FileSystemBytecodeCache`` under the instance folder
-  (keyed by the template's name and checked against its source's checksum, written atomically, so
+  of ours. Compiled code is kept in Jinja's own ``FileSystemBytecodeCache``, under the instance folder
+  unless ``CALLEXAM_JINJA_CACHE`` names another (the browser tests share one between their servers; keyed by the template's name and checked against its source's checksum, written atomically, so
   workers booting together share it safely and an upgraded template is compiled afresh), and every
   template is loaded at boot: ~45 ms per worker once the cache holds them;
 - **per-process caches of the domain packages**, filled by their ``worker_ready`` handlers (the
@@ -24,7 +24,7 @@ from exam import signals
 
 
 def prepare(app: Flask) -> None:
-    folder = Path(app.instance_path) / "jinja-cache"
+    folder = Path(app.config["JINJA_CACHE_PATH"])
     folder.mkdir(parents=True, exist_ok=True)
     app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(folder))
     for name in app.jinja_env.list_templates():

@@ -48,7 +48,10 @@ class LiveServer:
         self.url_db = f"sqlite:///{self.db_path}"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # the workers' compiled templates are shared by this pytest worker's servers (exam.worker): the
+        # first server compiles them, later ones load them
         env = {**os.environ, "CALLEXAM_INSTANCE": str(root / "instance"), "DATABASE_URL": self.url_db,
+               "CALLEXAM_JINJA_CACHE": str(root.parent / "jinja-cache"),
                "CALLEXAM_SCHEDULER_INTERVAL": "0.5", "CALLEXAM_GRACE_SECONDS": "1", **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "exam.cli", "serve", "--port", str(self.port), "--workers", "2", "--threads", "2"],

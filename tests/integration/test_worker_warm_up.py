@@ -22,6 +22,7 @@ def _load_worker(monkeypatch, db_url, tmp_path):
     test process's garbage collector."""
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("CALLEXAM_INSTANCE", str(tmp_path / "worker-instance"))
+    monkeypatch.delenv("CALLEXAM_JINJA_CACHE", raising=False)  # the compiled templates under the instance
     monkeypatch.setattr(gc, "freeze", lambda: None)
     return server._Server(server.APP, server.options("127.0.0.1", 0, 1, 1)).load()
 
