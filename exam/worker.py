@@ -6,9 +6,10 @@ requests, those candidates wait for (issue 23):
 
 - **templates**: Jinja compiles each template the first time it is rendered, ~1.2 s of CPU for all 96
   of ours. Compiled code is kept in Jinja's own ``FileSystemBytecodeCache``, under the instance folder
-  unless ``CALLEXAM_JINJA_CACHE`` names another (the browser tests share one between their servers; keyed by the template's name and checked against its source's checksum, written atomically, so
-  workers booting together share it safely and an upgraded template is compiled afresh), and every
-  template is loaded at boot: ~45 ms per worker once the cache holds them;
+  unless ``CALLEXAM_JINJA_CACHE`` names another (the browser tests share one between their servers).
+  Entries are keyed by the template's name, checked against its source's checksum and written
+  atomically, so workers booting together share them safely and an upgraded template is compiled
+  afresh. Every template is loaded at boot: ~45 ms per worker once the cache holds them;
 - **per-process caches of the domain packages**, filled by their ``worker_ready`` handlers (the
   theory part renders the approved questions).
 """

@@ -5,8 +5,9 @@ The paper page is put together from per-version renderings and the start from pe
 worker meets a version. Without this, the first room to start after a restart pays for them: each of
 a worker's first paper pages renders most of its 82 questions, ~1,000 renders per worker for the
 demo bank (issue 23). Rendering every approved version of every level at boot moves that cost to
-where nobody waits for it; each level's approved pool is read and kept on the way. A version never changes, so nothing rendered here can go stale; a version
-approved later is rendered when a page first shows it, as before.
+where nobody waits for it; each level's approved pool is read and kept on the way. A version never
+changes, so nothing rendered here can go stale; a version approved later is rendered when a page
+first shows it, as before.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def on_worker_ready(app) -> None:
     started = time.perf_counter()
     try:
         with app.test_request_context(), Session(web.engine()) as db:
-            # each level's pool is kept by the reading (question_bank.pool_cache): the first start skips it too
+            # reading each level's pool keeps it (question_bank.pool_cache): the first start skips it too
             ids = sorted({row[0] for level in standard.LEVELS for row in level_pool(db, level).rows})
             for i in range(0, len(ids), _CHUNK):
                 service.version_shapes(db, ids[i:i + _CHUNK])
