@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from exam.client_markup import CSRF_TOKEN as _TOKEN
 from exam.client_markup import EXAM_STATE as _STATE
@@ -24,18 +25,37 @@ def exam_state(html: str) -> dict:
     return json.loads(_STATE.search(html).group(1))
 
 
+_CANONICAL = re.compile(r'<link rel="canonical" href="([^"]+)">')
+
+
+def opened(client, resp) -> tuple[int, str, str]:
+    """The attempt page a successful start leads to: its attempt id, its address and its HTML. The
+    theory start answers with a new attempt's paper page itself (its address in ``<link
+    rel="canonical">``); a resumed attempt, and the typing and practical starts, redirect to theirs."""
+    if resp.status_code == 200:
+        html = resp.get_data(as_text=True)
+        url = _CANONICAL.search(html).group(1)
+    else:
+        assert resp.status_code == 302, resp.get_data(as_text=True)
+        url = resp.location
+        html = client.get(url).get_data(as_text=True)
+    return int(url.rstrip("/").rsplit("/", 1)[1]), url, html
+
+
 def start(client, session_id: int) -> tuple[int, dict, str]:
     """Start the session's attempt as the signed-in candidate; returns attempt id, page state, csrf."""
     token = csrf_token(client, "/candidate")
     resp = client.post(f"/candidate/sessions/{session_id}/start", data={"csrf_token": token, "confirm": "1"})
-    assert resp.status_code == 302, resp.get_data(as_text=True)
-    attempt_id = int(resp.location.rsplit("/", 1)[1])
-    page = client.get(resp.location).get_data(as_text=True)
-    return attempt_id, exam_state(page), token
+    if resp.status_code == 302:  # the attempt was already there: the start sends the page to it
+        page = client.get(resp.location).get_data(as_text=True)
+    else:  # a new attempt: the start answers with its paper page
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+        page = resp.get_data(as_text=True)
+    state = exam_state(page)
+    return state["attemptId"], state, token
 
 
 def live_page(html: str) -> str:
     """The ``?page=`` query an attempt page gives its saves (exam.access.live_page): a save without
     it, or with an older page's, is refused once the page has been opened."""
-    import re
     return "?page=" + re.search(r"[?&]page=([\w-]+)", html).group(1)

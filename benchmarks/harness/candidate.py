@@ -38,7 +38,7 @@ class Candidate:
     seq: int = 0
 
     async def _call(self, http: aiohttp.ClientSession, phase: Phase, method: str, path: str,
-                    expect: int, **kwargs) -> tuple[int, str, dict]:
+                    expect: int | tuple[int, ...], **kwargs) -> tuple[int, str, dict]:
         headers = kwargs.pop("headers", {})
         headers["User-Agent"] = "callexam-harness"
         if self.cookie:
@@ -53,7 +53,7 @@ class Candidate:
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             phase.record(time.perf_counter() - started, False, f"{method} {path}: {exc!r}")
             return 0, "", {}
-        ok = status == expect
+        ok = status in expect if isinstance(expect, tuple) else status == expect
         phase.record(time.perf_counter() - started, ok, f"{method} {path}: HTTP {status} {body[:120]!r}")
         if cookie is not None:
             self.cookie = cookie.value
@@ -74,14 +74,21 @@ class Candidate:
         match = CSRF_TOKEN.search(body)
         if not match:
             return False
-        status, _, headers = await self._call(http, phase, "POST", f"/candidate/sessions/{session_id}/start", 302,
-                                              data={"csrf_token": match.group(1), "confirm": "1"})
+        # a new attempt's start answers with the paper page itself; one already started redirects to it
+        status, body, headers = await self._call(http, phase, "POST", f"/candidate/sessions/{session_id}/start",
+                                                 (200, 302), data={"csrf_token": match.group(1), "confirm": "1"})
+        if status == 200:
+            return self.read_paper(status, body)
         if status != 302:
             return False
         return await self.open_paper(http, phase, headers["Location"])
 
     async def open_paper(self, http, phase: Phase, location: str | None = None) -> bool:
         status, body, _ = await self._call(http, phase, "GET", location or f"/candidate/attempts/{self.attempt_id}", 200)
+        return self.read_paper(status, body)
+
+    def read_paper(self, status: int, body: str) -> bool:
+        """What a paper page gives the candidate: the attempt, its save address and the questions."""
         state, token = EXAM_STATE.search(body), CSRF_TOKEN.search(body)
         if status != 200 or not state or not token:
             return False

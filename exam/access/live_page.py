@@ -67,11 +67,17 @@ class Opened(NamedTuple):
     previous: str | None
 
 
+def new_token() -> str:
+    """A page's token: 128 random bits, URL-safe (it rides in the save and submit URLs)."""
+    return secrets.token_urlsafe(16)[:22]
+
+
 def open_page(engine: Engine, part: Part, attempt_id: int, candidate_id: int) -> Opened:
     """Make a newly opened page the attempt's live page. Its token is None when the attempt is not the
     candidate's open attempt (the page then shows read-only or redirects away). The previous page, if
-    any, is from now on refused."""
-    token = secrets.token_urlsafe(16)[:22]
+    any, is from now on refused. (A start that answers with the paper stores its page's token with the
+    attempt it creates instead: ``exam.delivery.service.begin_attempt``.)"""
+    token = new_token()
     t = part.table
     mine = (t.c.id == attempt_id, t.c.candidate_id == candidate_id, t.c.status == OPEN)
     with write_connection(engine) as conn:

@@ -152,8 +152,13 @@ def _slots_query():
 def paper(db: Session, attempt_id: int) -> Paper:
     """The candidate's questions as the page shows them (one query for the frozen slots, plain columns
     on the session's connection: no ORM row loading)."""
-    slots = db.connection().execute(_slots_query(), {"attempt": attempt_id}).all()
-    kept = _renderings(db, {s.item_version_id for s in slots})
+    return paper_of(db, db.connection().execute(_slots_query(), {"attempt": attempt_id}).all())
+
+
+def paper_of(db: Session, slots) -> Paper:
+    """The page's questions from the frozen slots — ``(position, item_version_id, option_order, points)``
+    in the candidate's order — as read back (``paper``) or as the start has just frozen them."""
+    kept = _renderings(db, {s[1] for s in slots})
     out: list[str] = []
     last = len(slots) - 1
     for n, (position, vid, order, points) in enumerate(slots):
@@ -163,6 +168,6 @@ def paper(db: Session, attempt_id: int) -> Paper:
         for shown, original in enumerate(order or ()):
             values[f"O{shown}"] = done.options[original]
         out.append(done.template.format_map(values))
-    positions = [s.position for s in slots]
+    positions = [s[0] for s in slots]
     nav = "\n".join(_NAV.format(position=int(p), number=n + 1) for n, p in enumerate(positions))
     return Paper(positions, Markup("".join(out)), Markup(nav))

@@ -58,9 +58,32 @@ class _StartRaced(Exception):
     """Another request of the same candidate created the attempt first."""
 
 
+@dataclass(frozen=True)
+class Begun:
+    """What a start did: the attempt, whether this start created it, and for a created one what the
+    paper page needs without reading it back (the start view answers with the paper at once)."""
+
+    attempt_id: int
+    created: bool
+    deadline: dt.datetime | None = None
+    slots: tuple[dict, ...] = ()      # the frozen slots in the candidate's order (created only)
+
+
 def start_attempt(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime, *,
                   db: Session | None = None) -> int:
+    """Start (or resume) the candidate's attempt; the first start freezes their paper. The attempt's id."""
+    return begin_attempt(engine, session_id, candidate_id, now, db=db).attempt_id
+
+
+def begin_attempt(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime, *,
+                  db: Session | None = None, page_token: str | None = None) -> Begun:
     """Start (or resume) the candidate's attempt; the first start freezes their paper.
+
+    ``page_token`` is stored with a created attempt as its live page (``exam.access.live_page``): the
+    start view shows the paper in its answer, so that answer is the attempt's first page, made live
+    in the start's own write transaction rather than by a take-over of its own. A resumed attempt
+    keeps its live page (``created`` is False, and the view redirects to the paper page, which takes
+    it over as any newly opened page does).
 
     The reads go through ``db`` when given (the start view passes the request's session, which the
     access check has just read through: one connection from the pool for both), else a session of
@@ -69,18 +92,19 @@ def start_attempt(engine: Engine, session_id: int, candidate_id: int, now: dt.da
     given one may still hold a snapshot from before the winner's commit (SQLite's WAL).
     """
     try:
-        return _start(engine, session_id, candidate_id, now, db)
+        return _start(engine, session_id, candidate_id, now, db, page_token)
     except _StartRaced:
-        return _start(engine, session_id, candidate_id, now, None)
+        return _start(engine, session_id, candidate_id, now, None, page_token)
 
 
-def _start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime, db: Session | None) -> int:
+def _start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime, db: Session | None,
+           page_token: str | None) -> Begun:
     # Everything the paper needs is read and drawn first, with no lock held; the write transaction
     # (SQLite's one writer) then only inserts the attempt and its slots.
     with contextlib.nullcontext(db) if db is not None else Session(engine) as reader:
         exam_session, enrolled, existing, rule = _session_for(reader, session_id, candidate_id)
         if existing is not None:
-            return existing
+            return Begun(existing, False)
         if exam_session is None or enrolled is None:
             raise DeliveryError("您未报名本场考试", 403)
         if now < exam_session.opens_at:
@@ -94,13 +118,14 @@ def _start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime,
         try:
             attempt_id = conn.execute(insert(attempts).values(
                 session_id=session_id, candidate_id=candidate_id, started_at=now, deadline=deadline, status=OPEN,
+                page_token=page_token,
             ).returning(attempts.c.id)).scalar_one()
         except IntegrityError:
             raise _StartRaced() from None
         _insert_slots(conn, attempt_id, slots)
         record(conn, "attempt.start", "attempt", attempt_id, actor_id=candidate_id,
                session_id=session_id, deadline=deadline.isoformat())
-    return attempt_id
+    return Begun(attempt_id, True, deadline, tuple(slots))
 
 
 _SLOT_COLUMNS = ("attempt_id", "position", "item_version_id", "area", "kind", "option_count", "option_order", "points")

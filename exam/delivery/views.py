@@ -17,6 +17,7 @@ from exam.delivery import paper_page, service
 from exam.sessions.results import visibility
 from exam.sessions import service as sessions
 from exam.sessions.models import ExamSession
+from exam.delivery.models import OPEN, Attempt
 from exam.timeutil import epoch_ms
 from question_bank.models import ITEM_KINDS
 
@@ -68,17 +69,33 @@ def begin(session_id: int, part: str):
 @bp.route("/candidate/sessions/<int:session_id>/start", methods=["POST"])
 @web.roles_required("candidate")
 def start(session_id: int):
+    """Start the attempt and answer with its paper page at once (not a redirect to it): the page the
+    candidate sees is made live in the start's own transaction and built from the slots just drawn,
+    so a start is one request fewer and no read-back (issue 23). The page names its own address
+    (``canonical_url``) and the browser shows that address instead of this one (autosave.js), so a
+    reload opens the paper page and never posts the start again. A start that finds the attempt
+    already there (a double click, a second tab) redirects to the paper page as before."""
     if not FlaskForm().validate_on_submit():
         abort(400)
     refused = access_gate.refuse_start(session_id, "theory")  # the session's access rules, each reason shown
     if refused:
         return refused
+    token = live_page.new_token()
     try:
-        attempt_id = service.start_attempt(web.engine(), session_id, current_user.id, web.now(), db=web.db())
+        begun = service.begin_attempt(web.engine(), session_id, current_user.id, web.now(), db=web.db(),
+                                      page_token=token)
     except service.DeliveryError as exc:
         flash(str(exc), "error")
         return redirect(url_for("delivery.home"))
-    return redirect(url_for("delivery.sit", attempt_id=attempt_id))
+    if not begun.created:
+        return redirect(url_for("delivery.sit", attempt_id=begun.attempt_id))
+    exam_session = web.db().get(ExamSession, session_id)  # read by the start through this session
+    web.fresh_reads()  # the page's status watch reads the attempt just committed on the write connection
+    attempt = Attempt(id=begun.attempt_id, session_id=session_id, candidate_id=current_user.id,
+                      started_at=web.now(), deadline=begun.deadline, status=OPEN, page_token=token)
+    paper = paper_page.paper_of(web.db(), [(s["position"], s["item_version_id"], s["option_order"], s["points"])
+                                           for s in begun.slots])
+    return _paper_page(attempt, exam_session, paper, live_page.Opened(token, None), saved={})
 
 
 @bp.route("/candidate/attempts/<int:attempt_id>")
@@ -90,22 +107,30 @@ def sit(attempt_id: int):
     exam_session = web.db().get(ExamSession, attempt.session_id)
     paper = paper_page.paper(web.db(), attempt_id)
     # this page becomes the attempt's one live page before it reads the answers (exam.access.live_page)
-    page, previous = live_page.open_page(web.engine(), parts.get(PART), attempt_id, current_user.id)
+    opened = live_page.open_page(web.engine(), parts.get(PART), attempt_id, current_user.id)
     web.fresh_reads()  # the answers (and the page's status) as they are after the take-over
+    return _paper_page(attempt, exam_session, paper, opened, saved=service.saved_answers(web.db(), attempt_id))
+
+
+def _paper_page(attempt, exam_session: ExamSession, paper: paper_page.Paper, opened: live_page.Opened,
+                saved: dict[int, dict]):
+    """The paper page of an open attempt, shown by the start (a new attempt) and by ``sit``."""
+    attempt_id, page = attempt.id, opened.token
     state = {
         "attemptId": attempt_id,
         # the page's own local copy, and the one page whose copy it may replay (autosave.js)
-        "page": page, "previousPage": previous,
+        "page": page, "previousPage": opened.previous,
         "deadline": epoch_ms(attempt.deadline),
         "serverNow": epoch_ms(web.now()),
         "saveUrl": url_for("delivery.save", attempt_id=attempt_id, page=page),
         # the review page's 确认交卷 names this page too (a stale page's submission is refused)
         "reviewUrl": url_for("delivery.review", attempt_id=attempt_id, page=page),
         "resultUrl": url_for("delivery.result", attempt_id=attempt_id),
-        "saved": {str(k): v for k, v in service.saved_answers(web.db(), attempt_id).items()},
+        "saved": {str(k): v for k, v in saved.items()},
     }
     return render_template("delivery/sit.html", attempt=attempt, exam_session=exam_session, live_page_token=page,
-                           level=standard.level(exam_session.level), paper=paper, state=state)
+                           level=standard.level(exam_session.level), paper=paper, state=state,
+                           canonical_url=url_for("delivery.sit", attempt_id=attempt_id))
 
 
 @bp.route("/api/attempts/<int:attempt_id>/answers", methods=["POST"])

@@ -56,6 +56,32 @@ def test_answers_survive_a_reload(page, live_server, live_engine):
     expect(page.locator("#countdown")).to_have_text(re.compile(r"00:5\d:\d\d"))
 
 
+def test_the_start_answers_with_the_paper_and_a_reload_opens_the_paper_page(page, live_server, live_engine):
+    """The theory start answers with the paper page itself (issue 23: one request fewer per start).
+    The browser then shows the paper page's own address, so a reload is a GET of that page: the
+    start is never posted again (no "confirm form resubmission") and the answers are all there."""
+    session_id = make_session(live_engine, "cand1")
+    sign_in(page, live_server.url, "cand1")
+    requests = []
+    page.on("request", lambda r: requests.append((r.method, r.url)))
+    attempt_id = start_exam(page, live_server.url)
+    starts = [u for m, u in requests if m == "POST" and u.endswith("/start")]
+    assert len(starts) == 1
+    assert not [u for m, u in requests if m == "GET" and u.endswith(f"/candidate/attempts/{attempt_id}")]
+    assert page.url == f"{live_server.url}/candidate/attempts/{attempt_id}"   # the paper page's own address
+    position, value = answer_current(page)
+    expect_saved(page)
+    requests.clear()
+    with page.expect_navigation():
+        page.reload()
+    assert [(m, u) for m, u in requests if m in ("GET", "POST") and "/static/" not in u][0] == (
+        "GET", f"{live_server.url}/candidate/attempts/{attempt_id}")
+    assert not [u for m, u in requests if m == "POST" and u.endswith("/start")]
+    expect_answer_shown(page, position, value)
+    with live_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM attempt WHERE session_id = :s"), {"s": session_id}).scalar() == 1
+
+
 def test_offline_answers_are_kept_and_saved_when_the_network_returns(page, context, live_server, live_engine):
     make_session(live_engine, "cand2")
     sign_in(page, live_server.url, "cand2")

@@ -17,7 +17,7 @@ from exam.proctoring.models import IntegritySignal
 from exam.sessions.models import ExamSession
 from practical.models import PracticalAttempt
 from tests.conftest import PASSWORD
-from tests.webclient import csrf_token, login
+from tests.webclient import csrf_token, live_page, login, opened
 from typing_test.models import TypingAttempt
 
 START = {"theory": "/candidate/sessions/{}/start", "typing": "/candidate/sessions/{}/typing/start",
@@ -103,9 +103,12 @@ def test_one_attempt_refuses_a_second_start_after_submitting(client, engine, mak
     sid = make_session()
     login(client, "cand1")
     resp = start(client, "theory", sid)
-    attempt_id = int(resp.location.rsplit("/", 1)[1])
+    assert resp.status_code == 200  # a new attempt: the start answers with its paper page
+    attempt_id, _, html = opened(client, resp)
     token = csrf_token(client, "/candidate")
-    assert client.post(f"/candidate/attempts/{attempt_id}/submit", data={"csrf_token": token}).status_code == 302
+    # the start's answer is the attempt's live page: its submission names it (exam.access.live_page)
+    assert client.post(f"/candidate/attempts/{attempt_id}/submit{live_page(html)}",
+                       data={"csrf_token": token}).status_code == 302
     resp = start(client, "theory", sid)
     assert resp.status_code == 302 and resp.location.endswith("/theory/begin")
     assert "仅限作答一次" in flashed(client)
@@ -123,11 +126,13 @@ def test_one_attempt_explains_a_voided_attempt(client, engine, make_session, use
     assert resp.status_code == 302 and "作废" in flashed(client)
 
 
-def test_an_open_attempt_resumes_through_the_start_view(client, make_session):
+def test_an_open_attempt_resumes_through_the_start_view(client, engine, make_session):
     sid = make_session()
     login(client, "cand1")
-    first = start(client, "theory", sid).location
-    assert start(client, "theory", sid).location == first
+    first = opened(client, start(client, "theory", sid))[1]   # the paper page, answered by the start
+    again = start(client, "theory", sid)                      # the same start again (a double click)
+    assert again.status_code == 302 and again.location == first
+    assert attempts(engine, "theory", sid) == 1
 
 
 # ---------------------------------------------------------------- access code
@@ -152,7 +157,7 @@ def test_access_code_is_asked_on_the_start_form_and_checked(client, app, engine,
     assert attempts(engine, "theory", sid) == 0 and signals(engine, sid, "access_code_failure") == 2
 
     resp = start(client, "theory", sid, access_code="３１４１５９")  # full-width digits from an IME
-    assert resp.status_code == 302 and "/candidate/attempts/" in resp.location
+    assert "/candidate/attempts/" in opened(client, resp)[1]
     assert attempts(engine, "theory", sid) == 1
 
 
@@ -211,9 +216,9 @@ def test_fullscreen_needs_the_start_forms_flag_and_guards_the_page(client, engin
     resp = start(client, part, sid, fullscreen="0")
     assert resp.status_code == 302 and "要求全屏作答" in flashed(client)
     assert attempts(engine, part, sid) == 0
-    resp = start(client, part, sid, fullscreen="1")
-    assert SIT[part] in resp.location
-    guard = guard_of(client.get(resp.location).get_data(as_text=True))
+    _, url, html = opened(client, start(client, part, sid, fullscreen="1"))
+    assert SIT[part] in url
+    guard = guard_of(html)
     assert guard["fullscreen"] is True and guard["part"] == part
     assert guard["signalsUrl"] == f"/api/sessions/{sid}/signals"
 
@@ -221,8 +226,7 @@ def test_fullscreen_needs_the_start_forms_flag_and_guards_the_page(client, engin
 def test_a_session_without_guarding_rules_has_no_guard_script(client, make_session):
     sid = make_session()
     login(client, "cand1")
-    resp = start(client, "theory", sid)
-    html = client.get(resp.location).get_data(as_text=True)
+    html = opened(client, start(client, "theory", sid))[2]
     assert guard_of(html) is None and "access-guard.js" not in html
 
 
@@ -264,7 +268,7 @@ def test_idle_unlock_is_throttled_and_accepts_the_room_code(client, app, engine,
     login(client, "cand1")
     assert "须输入登录密码或进场码解锁" in home(client)
     resp = start(client, "theory", sid, access_code="2468")
-    assert "/candidate/attempts/" in resp.location
+    assert "/candidate/attempts/" in opened(client, resp)[1]
     assert _unlock(client, sid, "theory", "2468").get_json() == {"unlocked": True}
     for _ in range(2):
         assert _unlock(client, sid, "theory", "wrong").status_code == 400

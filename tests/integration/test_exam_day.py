@@ -13,7 +13,7 @@ from sqlalchemy import text, update
 from exam.db import write_connection
 from exam.proctoring import actions
 from exam.timeutil import utcnow
-from tests.webclient import csrf_token, login, start
+from tests.webclient import csrf_token, exam_state, login, opened, start
 
 START = {"theory": "/candidate/sessions/{}/start", "typing": "/candidate/sessions/{}/typing/start",
          "practical": "/candidate/sessions/{}/practical/start"}
@@ -49,9 +49,10 @@ def test_home_links_to_a_start_page_and_no_click_starts_the_clock_without_its_co
     resp = client.post(START[part].format(sid), data={"csrf_token": token, "confirm": "yes"})
     assert attempts(engine, part, sid) == 0
     resp = client.post(START[part].format(sid), data={"csrf_token": token, "confirm": "1"})
-    assert resp.status_code == 302 and attempts(engine, part, sid) == 1
+    # theory answers with the new attempt's paper page, typing and practical redirect to theirs
+    assert resp.status_code == (200 if part == "theory" else 302) and attempts(engine, part, sid) == 1
     # once started, the start page leads back to the attempt rather than offering a second start
-    assert begin(client, sid, part).location == resp.location
+    assert begin(client, sid, part).location == opened(client, resp)[1]
 
 
 def test_a_late_start_is_told_the_real_time_left_before_the_clock_starts(client, engine, make_session):
@@ -285,9 +286,13 @@ SUBMIT = {"theory": "/candidate/attempts/{}/submit", "typing": "/candidate/typin
 
 
 def _open_part(client, sid, part) -> tuple[int, str]:
-    """Start ``part`` as the signed-in candidate (the page is not opened yet); attempt id and CSRF token."""
+    """Start ``part`` as the signed-in candidate; attempt id and CSRF token. (The theory start answers
+    with a first page of the attempt; typing and practical pages are not opened yet.)"""
     token = csrf_token(client, "/candidate")
     resp = client.post(START[part].format(sid), data={"csrf_token": token, "confirm": "1"})
+    if part == "theory":   # the start's answer is the paper page; the next opening takes it over
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+        return exam_state(resp.get_data(as_text=True))["attemptId"], token
     assert resp.status_code == 302, resp.get_data(as_text=True)
     return int(resp.location.rsplit("/", 1)[1]), token
 
