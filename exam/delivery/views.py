@@ -80,10 +80,9 @@ def start(session_id: int):
     refused = access_gate.refuse_start(session_id, "theory")  # the session's access rules, each reason shown
     if refused:
         return refused
-    token = live_page.new_token()
+    token, now = live_page.new_token(), web.now()
     try:
-        begun = service.begin_attempt(web.engine(), session_id, current_user.id, web.now(), db=web.db(),
-                                      page_token=token)
+        begun = service.begin_attempt(web.engine(), session_id, current_user.id, now, db=web.db(), page_token=token)
     except service.DeliveryError as exc:
         flash(str(exc), "error")
         return redirect(url_for("delivery.home"))
@@ -92,10 +91,11 @@ def start(session_id: int):
     exam_session = web.db().get(ExamSession, session_id)  # read by the start through this session
     web.fresh_reads()  # the page's status watch reads the attempt just committed on the write connection
     attempt = Attempt(id=begun.attempt_id, session_id=session_id, candidate_id=current_user.id,
-                      started_at=web.now(), deadline=begun.deadline, status=OPEN, page_token=token)
+                      started_at=now, deadline=begun.deadline, status=OPEN, page_token=token,
+                      paused_at=None, extra_seconds=0)
     paper = paper_page.paper_of(web.db(), [(s["position"], s["item_version_id"], s["option_order"], s["points"])
                                            for s in begun.slots])
-    return _paper_page(attempt, exam_session, paper, live_page.Opened(token, None), saved={})
+    return _paper_page(attempt, exam_session, paper, live_page.Opened(token, None), saved={}, current=True)
 
 
 @bp.route("/candidate/attempts/<int:attempt_id>")
@@ -113,8 +113,9 @@ def sit(attempt_id: int):
 
 
 def _paper_page(attempt, exam_session: ExamSession, paper: paper_page.Paper, opened: live_page.Opened,
-                saved: dict[int, dict]):
-    """The paper page of an open attempt, shown by the start (a new attempt) and by ``sit``."""
+                saved: dict[int, dict], current: bool = False):
+    """The paper page of an open attempt, shown by the start (a new attempt, ``current``: its values
+    are the ones just written) and by ``sit``."""
     attempt_id, page = attempt.id, opened.token
     state = {
         "attemptId": attempt_id,
@@ -130,7 +131,7 @@ def _paper_page(attempt, exam_session: ExamSession, paper: paper_page.Paper, ope
     }
     return render_template("delivery/sit.html", attempt=attempt, exam_session=exam_session, live_page_token=page,
                            level=standard.level(exam_session.level), paper=paper, state=state,
-                           canonical_url=url_for("delivery.sit", attempt_id=attempt_id))
+                           canonical_url=url_for("delivery.sit", attempt_id=attempt_id), attempt_current=current)
 
 
 @bp.route("/api/attempts/<int:attempt_id>/answers", methods=["POST"])

@@ -30,18 +30,25 @@ def attempt_status(conn: Connection, part_code: str, attempt_id: int, candidate_
                        .where(t.c.id == attempt_id)).first()
     if row is None or row.candidate_id != candidate_id:
         return None
-    paused = row.status == OPEN and row.paused_at is not None
-    left = row.deadline - (row.paused_at if paused else now)
+    void = void_reason(conn, part_code, attempt_id) if row.status == VOID else None
+    return status_of(row, now, page, void)
+
+
+def status_of(attempt, now: dt.datetime, page: str | None = None, void: str | None = None) -> dict:
+    """The state ``attempt_status`` reports, from an attempt's own values (status, deadline,
+    paused_at, extra_seconds, page_token) — as read, or as a start has just written them."""
+    paused = attempt.status == OPEN and attempt.paused_at is not None
+    left = attempt.deadline - (attempt.paused_at if paused else now)
     return {
-        "status": row.status,
+        "status": attempt.status,
         "paused": paused,
-        "deadline": epoch_ms(row.deadline),
+        "deadline": epoch_ms(attempt.deadline),
         "serverNow": epoch_ms(now),
         # frozen at the moment of the pause while paused; counting down otherwise
         "remainingMs": max(int(left.total_seconds() * 1000), 0),
-        "extraSeconds": int(row.extra_seconds or 0),
-        "voidReason": void_reason(conn, part_code, attempt_id) if row.status == VOID else None,
-        "takenOver": bool(page) and row.status == OPEN and live_page.is_stale(row.page_token, page),
+        "extraSeconds": int(attempt.extra_seconds or 0),
+        "voidReason": void,
+        "takenOver": bool(page) and attempt.status == OPEN and live_page.is_stale(attempt.page_token, page),
     }
 
 

@@ -183,14 +183,19 @@ def submit_account(part: str, attempt) -> dict | None:
 
 
 @bp.app_template_global("proctor_watch")
-def proctor_watch(part: str, attempt, page: str | None = None) -> dict | None:
+def proctor_watch(part: str, attempt, page: str | None = None, current: bool = False) -> dict | None:
     """The candidate page watch's settings and the attempt's state as the page opens (so a page loaded
-    while paused shows the overlay before its countdown could reach zero)."""
+    while paused shows the overlay before its countdown could reach zero). ``current``: ``attempt``
+    holds the attempt as it is now — the start's answer, whose attempt was written by that very
+    request — so its state is taken from it instead of read again."""
     if attempt is None or not is_part(part) or attempt.status != OPEN:
         return None
     now = web.now()
-    # on the request's connection: the attempt pages read it after their take-over (``web.fresh_reads``)
-    initial = status.attempt_status(web.db().connection(), part, attempt.id, attempt.candidate_id, now, page=page)
+    if current:
+        initial = status.status_of(attempt, now, page)
+    else:
+        # on the request's connection: the attempt pages read it after their take-over (``web.fresh_reads``)
+        initial = status.attempt_status(web.db().connection(), part, attempt.id, attempt.candidate_id, now, page=page)
     if initial is None:
         return None
     return {

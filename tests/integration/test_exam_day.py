@@ -55,6 +55,48 @@ def test_home_links_to_a_start_page_and_no_click_starts_the_clock_without_its_co
     assert begin(client, sid, part).location == opened(client, resp)[1]
 
 
+def _watch(html: str) -> dict:
+    return json.loads(re.search(r'id="proctor-watch-config">(.*?)</script>', html, re.S).group(1))
+
+
+def test_the_start_answers_with_the_live_paper_page_the_same_as_opening_it(client, engine, make_session):
+    """The theory start answers with the new attempt's paper page (issue 23: no redirect, no read-back,
+    no take-over of its own). That page is the attempt's live page from the start's own transaction;
+    it shows the questions the paper page shows, the sign-out warning and the proctoring watch's
+    state, names its own address for the browser, carries no key; a second start redirects to it."""
+    sid = make_session()
+    login(client, "cand1")
+    token = csrf_token(client, "/candidate")
+    resp = client.post(START["theory"].format(sid), data={"csrf_token": token, "confirm": "1"})
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    state = exam_state(html)
+    attempt_id = state["attemptId"]
+    assert f'<link rel="canonical" href="/candidate/attempts/{attempt_id}">' in html
+    assert "canonical-address.js" in html
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT page_token, status FROM attempt WHERE id = :a"), {"a": attempt_id}).one()
+        keys = [k for (k,) in conn.execute(text(
+            "SELECT v.key FROM paper_slot s JOIN item_version v ON v.id = s.item_version_id WHERE s.attempt_id = :a"),
+            {"a": attempt_id})]
+    assert stored == (state["page"], "open") and state["previousPage"] is None and state["saved"] == {}
+    assert f"page={state['page']}" in state["saveUrl"]
+    assert "您的理论考试尚未交卷" in html  # the sign-out warning sees the attempt just started
+    watch = _watch(html)["initial"]
+    assert watch["status"] == "open" and watch["paused"] is False and watch["takenOver"] is False
+    assert watch["deadline"] == state["deadline"]
+    assert "correct" not in html and '"key"' not in html and keys  # no key in the page (the paper has them)
+
+    # the same questions, in the same order with the same options, as the paper page shows them
+    questions = re.compile(r'<article class="question" id="q\d+".*?</article>', re.S)
+    page = client.get(f"/candidate/attempts/{attempt_id}").get_data(as_text=True)
+    assert questions.findall(page) == questions.findall(html) and len(questions.findall(html)) > 0
+    assert exam_state(page)["previousPage"] == state["page"]  # opening it took the start's page over
+    again = client.post(START["theory"].format(sid), data={"csrf_token": token, "confirm": "1"})
+    assert again.status_code == 302 and again.location == f"/candidate/attempts/{attempt_id}"
+    assert attempts(engine, "theory", sid) == 1
+
+
 def test_a_late_start_is_told_the_real_time_left_before_the_clock_starts(client, engine, make_session):
     sid = make_session(duration_minutes=90, opens_in=dt.timedelta(minutes=-80), closes_in=dt.timedelta(minutes=3, seconds=20))
     login(client, "cand1")
