@@ -13,7 +13,7 @@ from exam import parts
 from exam.db import write_connection
 from exam.timeutil import utcnow
 from tests.integration.test_access import ROOM, SIT, set_rules, start, start_from
-from tests.webclient import csrf_token, login
+from tests.webclient import csrf_token, exam_state, live_page, login
 
 PARTS = ("theory", "typing", "practical")
 SUBMIT = {"theory": "/candidate/attempts/{}/submit", "typing": "/candidate/typing/{}/submit",
@@ -23,8 +23,9 @@ SUBMIT = {"theory": "/candidate/attempts/{}/submit", "typing": "/candidate/typin
 class Sitting:
     """One candidate's attempt of one part, and the requests the page's autosave client makes."""
 
-    def __init__(self, client, engine, part, session_id, attempt_id):
+    def __init__(self, client, engine, part, session_id, attempt_id, page=""):
         self.client, self.engine, self.part, self.sid, self.id = client, engine, part, session_id, attempt_id
+        self.page = page  # "?page=<token>" of the attempt's live page, once one has been opened
         self.seq = 0
         self.token = csrf_token(client, "/candidate")
 
@@ -32,7 +33,7 @@ class Sitting:
         self.seq += 1
         headers = {"X-CSRFToken": self.token}
         if self.part == "theory":
-            return self.client.post(f"/api/attempts/{self.id}/answers", headers=headers, environ_base=environ,
+            return self.client.post(f"/api/attempts/{self.id}/answers{self.page}", headers=headers, environ_base=environ,
                                     json={"saves": [{"position": 0, "value": "", "seq": self.seq}]})
         if self.part == "typing":
             return self.client.post(f"/api/typing/{self.id}/save", headers=headers, environ_base=environ,
@@ -49,7 +50,7 @@ class Sitting:
                         if t.kind != "call")
 
     def submit(self, environ=ROOM):
-        return self.client.post(SUBMIT[self.part].format(self.id), data={"csrf_token": self.token},
+        return self.client.post(SUBMIT[self.part].format(self.id) + self.page, data={"csrf_token": self.token},
                                 environ_base=environ)
 
     def status(self) -> str:
@@ -73,7 +74,10 @@ def sitting(client, engine, make_session, part, rules=None, **form) -> Sitting:
         set_rules(engine, sid, rules)
     login(client, "cand1")
     resp = start_from(client, part, sid, ROOM, **form) if rules else start(client, part, sid)
-    assert SIT[part] in resp.location, resp.location
+    if resp.status_code == 200:  # theory: the start answers with the paper page, the attempt's live page
+        html = resp.get_data(as_text=True)
+        return Sitting(client, engine, part, sid, exam_state(html)["attemptId"], live_page(html))
+    assert SIT[part] in resp.location, resp.location  # typing, practical: no page opened yet
     return Sitting(client, engine, part, sid, int(resp.location.rsplit("/", 1)[1]))
 
 
