@@ -149,21 +149,27 @@ def start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime,
 # ---------------------------------------------------------------- save
 
 def save(engine: Engine, attempt_id: int, candidate_id: int, position: int, seq: int, raw: object,
-         now: dt.datetime, grace: dt.timedelta, page: str | None = None) -> tuple[int, dict | None]:
+         now: dt.datetime, grace: dt.timedelta, page: str | None = None, checks=None) -> tuple[int, dict | None]:
     """Store the answer if newer than the stored one; returns the stored sequence number and what the
     page learns back (the simulated caller's next line), both for what is now stored.
 
     The acknowledgement names the stored number, so it never claims more than is stored: a newer save
     stores its answer; a retry (same number, same answer) is acknowledged again; an older one is
     answered with the newer number the store holds. The same number with a different answer is
-    refused 409 (``PracticalConflictError``): acknowledging it would say the sent answer is stored."""
+    refused 409 (``PracticalConflictError``): acknowledging it would say the sent answer is stored.
+    ``checks`` (the save view's ``exam.access.attempts.SaveChecks``) reads the attempt with its
+    session's access rules in the one locking read and runs the candidate loader's checks on it first."""
     if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq <= MAX_SEQ:
         raise PracticalError(f"保存请求格式错误：seq 应为 1 至 {MAX_SEQ} 的整数")
     attempts, tasks = PracticalAttempt.__table__, PracticalTask.__table__
     with write_connection(engine) as conn:
-        owner = conn.execute(select(attempts.c.candidate_id, attempts.c.status, attempts.c.deadline,
-                                    attempts.c.paused_at, attempts.c.page_token)
-                             .where(attempts.c.id == attempt_id).with_for_update()).first()
+        if checks is None:
+            owner = conn.execute(select(attempts.c.candidate_id, attempts.c.status, attempts.c.deadline,
+                                        attempts.c.paused_at, attempts.c.page_token)
+                                 .where(attempts.c.id == attempt_id).with_for_update()).first()
+        else:
+            owner = conn.execute(checks.statement()).first()
+            checks.check(owner)  # void, the session's rules, paused, a stale page
         if owner is None or owner.candidate_id != candidate_id:
             raise PracticalError("找不到该实操考核记录", 404)
         if owner.status != OPEN or (owner.paused_at is None and now > owner.deadline + grace):  # paused: stopped

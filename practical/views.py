@@ -78,13 +78,16 @@ def sit(attempt_id: int):
 @bp.route("/api/practical/<int:attempt_id>/tasks/<int:position>", methods=["POST"])
 @web.roles_required("candidate")
 def save(attempt_id: int, position: int):
-    candidate_attempt(PART, attempt_id, SAVE)  # the page's access rules hold for the API too
+    checks = candidate_attempt(PART, attempt_id, SAVE)  # the page's access rules hold for the API too
     body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return jsonify(error="保存请求格式错误：应为 JSON 对象"), 400
+
+    def store(run):
+        if not isinstance(body, dict):
+            raise service.PracticalError("保存请求格式错误：应为 JSON 对象")
+        return service.save(web.engine(), attempt_id, current_user.id, position, body.get("seq"), body.get("answer"),
+                            web.now(), _grace(), request.args.get(live_page.PARAM), run)
     try:
-        stored, after = service.save(web.engine(), attempt_id, current_user.id, position, body.get("seq"),
-                                     body.get("answer"), web.now(), _grace(), request.args.get(live_page.PARAM))
+        stored, after = checks.run(store)  # the checks run in the save's transaction, on the locked row
     except live_page.TakenOver as exc:
         return jsonify(error=str(exc), takenOver=True), exc.status
     except service.PracticalClosedError as exc:

@@ -107,17 +107,23 @@ class Save:
 
 
 def save(engine: Engine, attempt_id: int, candidate_id: int, entry: Save, now: dt.datetime,
-         grace: dt.timedelta, page: str | None = None) -> int:
+         grace: dt.timedelta, page: str | None = None, checks=None) -> int:
     """Store the text if it is newer than what is stored, merge the page's counters, add its events,
     log the text's length on the server's clock and run the server's own checks on it
     (``typing_test.evidence``): a save they doubt is stored all the same — nothing typed is lost — but
-    the result will wait for an examiner. Returns the sequence number now stored (the page's ack)."""
+    the result will wait for an examiner. Returns the sequence number now stored (the page's ack).
+    ``checks`` (the save view's ``exam.access.attempts.SaveChecks``) reads the attempt with its
+    session's access rules in the one locking read and runs the candidate loader's checks on it first."""
     table = TypingAttempt.__table__
+    extra = (table.c.reference, table.c.signals, table.c.started_at, table.c.server_flags)
     with write_connection(engine) as conn:
-        row = conn.execute(select(table.c.candidate_id, table.c.status, table.c.deadline, table.c.paused_at,
-                                  table.c.reference, table.c.signals, table.c.started_at, table.c.server_flags,
-                                  table.c.page_token)
-                           .where(table.c.id == attempt_id).with_for_update()).first()
+        if checks is None:
+            row = conn.execute(select(table.c.candidate_id, table.c.status, table.c.deadline, table.c.paused_at,
+                                      table.c.page_token, *extra)
+                               .where(table.c.id == attempt_id).with_for_update()).first()
+        else:
+            row = conn.execute(checks.statement(*extra)).first()
+            checks.check(row)  # void, the session's rules, paused, a stale page
         if row is None or row.candidate_id != candidate_id:
             raise TypingError("找不到该打字测试记录", 404)
         if row.status != OPEN or (row.paused_at is None and now > row.deadline + grace):  # paused: clock stopped

@@ -82,12 +82,12 @@ def sit(attempt_id: int):
 @bp.route("/api/typing/<int:attempt_id>/save", methods=["POST"])
 @web.roles_required("candidate")
 def save(attempt_id: int):
-    candidate_attempt(PART, attempt_id, SAVE)  # the page's access rules hold for the API too
+    checks = candidate_attempt(PART, attempt_id, SAVE)  # the page's access rules hold for the API too
     body = request.get_json(silent=True)
     try:
-        entry = _parse_save(body)
-        stored = service.save(web.engine(), attempt_id, current_user.id, entry, web.now(), _grace(),
-                              request.args.get(live_page.PARAM))
+        # the checks run in the save's transaction, on the attempt's row as it is locked
+        stored = checks.run(lambda run: service.save(web.engine(), attempt_id, current_user.id, _parse_save(body),
+                                                     web.now(), _grace(), request.args.get(live_page.PARAM), run))
     except live_page.TakenOver as exc:
         return jsonify(error=str(exc), takenOver=True), exc.status
     except service.TypingClosedError as exc:

@@ -14,12 +14,20 @@ enforces by covering itself, so a script posting to the JSON API gets no further
 - the fullscreen rule while the page has reported leaving fullscreen and not yet returning: 423
   with ``fullscreen``;
 - a save or a submission from a page that another tab or device has since taken over
-  (``live_page``): 409 with ``takenOver`` (a save's is checked again inside each part's save
-  transaction). A stale page's submission is answered with a page that says so and offers to take
-  the attempt back (or JSON for a JSON client), never redirected to the attempt's page, which would
-  take it over silently. Once the time and its grace are up any page may submit (recorded as time
-  up, as the deadline sweep would). Each stale page that asks is counted for the proctoring board
-  (``live_page.note_superseded``).
+  (``live_page``): 409 with ``takenOver``. A stale page's submission is answered with a page that
+  says so and offers to take the attempt back (or JSON for a JSON client), never redirected to the
+  attempt's page, which would take it over silently. Once the time and its grace are up any page
+  may submit (recorded as time up, as the deadline sweep would). Each stale page that asks is
+  counted for the proctoring board (``live_page.note_superseded``).
+
+A save's checks run inside the part's save transaction, on the attempt's row as the statement that
+locks it reads it (``SaveChecks``): the owner, the status, the pause, the live page and whether the
+session has access rules come with the lock, so a save costs no read before its transaction (on
+PostgreSQL that read was a transaction of its own: three round trips; issue 23) and a pause or a
+take-over that lands just before the save is seen by it. A session with access rules has them checked
+through the ORM, as a submission's are, outside any write transaction, and the save then runs again
+with every other check repeated under the lock. A refusal that writes (a stale page counted) is
+written after the save transaction has rolled back, never inside it (SQLite's one writer).
 
 The autosave clients treat 423 and 403 as "not now": the answers stay in the browser and are sent
 again (``autosave.js``), so nothing the candidate typed is lost; nothing refused is acknowledged.
@@ -32,18 +40,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from dataclasses import dataclass
-from typing import Optional
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import Integer, bindparam
+from sqlalchemy import select as core_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from exam import parts, web
 from exam.access import gate, live_page, service
 from exam.access.manager import AccessManager
-from exam.delivery.autosave_sql import as_datetime
 from exam.parts import OPEN, VOID, Part
 from exam.proctoring.models import IntegritySignal
 from exam.sessions.models import ExamSession
@@ -70,50 +81,164 @@ class Refusal:
         return response
 
 
-@dataclass(frozen=True)
-class AttemptState:
-    """What a save is checked against (``save_state``): the attempt's owner, status, clock and live
-    page, and whether its session has access rules."""
+PAUSED_MESSAGE = "监考老师已暂停您的考试，计时已停止；答案暂存在本机，恢复后自动保存"
 
-    id: int
-    candidate_id: int
-    session_id: int
-    status: str
-    deadline: dt.datetime
-    paused_at: Optional[dt.datetime]
-    page_token: Optional[str]
-    has_rules: bool
+
+def void_refusal(part: Part) -> Refusal:
+    return Refusal(f"您的{part.name}作答已被监考老师作废，不能再保存或交卷", 409, "closed")
+
+
+class Refused(Exception):
+    """A save refused by ``SaveChecks.check`` inside the part's save transaction: the transaction rolls
+    back as the exception passes through it, and ``SaveChecks.run`` answers with the refusal
+    (counting a stale page first, once nothing is locked)."""
+
+    def __init__(self, refusal: Refusal, stale_page: bool = False):
+        super().__init__(refusal.message)
+        self.refusal, self.stale_page = refusal, stale_page
+
+
+class RulesToCheck(Exception):
+    """The attempt's session has access rules, not yet checked for this save: ``SaveChecks.run`` checks
+    them once the transaction has rolled back, then runs the save again."""
+
+
+#: What a save's locking statement reads first, in this order (``SaveChecks.check`` reads them by
+#: position; a part's service may select more columns after them).
+STATE = ("candidate_id", "status", "deadline", "paused_at", "page_token", "session_id", "access_rules")
+
+#: Attempts whose session had access rules when a save last looked, per database: their next save
+#: checks the rules before its transaction instead of finding them in it and running again. Only an
+#: order, never a check skipped: the transaction still reads whether the session has rules.
+_rules_seen: weakref.WeakKeyDictionary[Engine, dict[tuple[str, int], bool]] = weakref.WeakKeyDictionary()
+_RULES_SEEN_LIMIT = 20000
 
 
 @functools.cache
-def _save_state_sql(dialect: str, table: str) -> str:
+def _state_sql(dialect: str, table: str) -> str:
+    """The locking read for a save on a raw DBAPI cursor (the theory autosave, ``autosave_sql``).
+    FOR SHARE OF the attempt only: every save of a session reads the session's row too, and must not
+    lock it."""
     mark = "?" if dialect == "sqlite" else "%s"
-    return (f"SELECT a.id, a.candidate_id, a.session_id, a.status, a.deadline, a.paused_at, a.page_token, "
-            f"s.access_rules FROM {table} a JOIN exam_session s ON s.id = a.session_id WHERE a.id = {mark}")
+    lock = " FOR SHARE OF a" if dialect == "postgresql" else ""  # SQLite: the transaction's BEGIN IMMEDIATE
+    return (f"SELECT {', '.join('s.access_rules' if c == 'access_rules' else 'a.' + c for c in STATE)} "
+            f"FROM {table} a JOIN exam_session s ON s.id = a.session_id WHERE a.id = {mark}{lock}")
 
 
-def save_state(engine: Engine, part: Part, attempt_id: int) -> AttemptState | None:
-    """The attempt's state for a save, in one statement on a pooled DBAPI connection, the way the
-    theory autosave itself runs (``exam.delivery.autosave_sql``). A save is exam day's most frequent
-    request and uses neither the attempt nor the session as objects: loading both through the ORM
-    took 70 % of a save's CPU, and one Core read through the request's ORM session still about half
-    (its session transaction, BEGIN and pool round trip; py-spy, issue 23)."""
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        try:
-            cursor.execute(_save_state_sql(engine.dialect.name, part.model.__tablename__), (attempt_id,))
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-        raw.rollback()  # PostgreSQL opened a transaction for the read; SQLite (autocommit) did not
-    finally:
-        raw.close()
-    if row is None:
-        return None
-    rules = json.loads(row[7]) if isinstance(row[7], str) else row[7]  # SQLite: the JSON's text
-    return AttemptState(row[0], row[1], row[2], row[3], as_datetime(row[4]),
-                        as_datetime(row[5]) if row[5] is not None else None, row[6], bool(rules))
+def _has_rules(value) -> bool:
+    return bool(json.loads(value) if isinstance(value, str) else value)  # SQLite's raw read: the JSON's text
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class SaveChecks:
+    """The checks of one save request, for the part's save transaction to run on the attempt's row as
+    it locks it (``statement`` or ``sql``, then ``check``), and ``run`` around that transaction.
+
+    A part's service takes it as ``checks``: it reads the attempt with ``checks.statement(...)``
+    (Core, FOR UPDATE OF the attempt) or ``checks.sql(dialect)`` (a DBAPI cursor, FOR SHARE OF the
+    attempt), passes the row to ``checks.check`` before anything else, then applies its own checks
+    (closed, overdue, the live page again) and writes."""
+
+    engine: Engine
+    part: Part
+    attempt_id: int
+    candidate_id: int
+    page: str | None
+    now: dt.datetime
+    ip: str | None
+    timezone: str
+    rules_checked: bool = False   # the session's rules passed for this request (``_check_rules``)
+    checked: bool = field(default=False, repr=False)  # ``check`` has run on the attempt's row
+
+    # ---- for the part's save transaction
+
+    def statement(self, *extra, lock: bool = True):
+        """The Core read that locks the attempt's row (FOR UPDATE OF it, not of the session's): ``STATE``,
+        then ``extra`` columns of the part's table."""
+        t, s = self.part.table, ExamSession.__table__
+        columns = [s.c.access_rules if c == "access_rules" else t.c[c] for c in STATE]
+        query = (core_select(*columns, *extra).select_from(t.join(s, s.c.id == t.c.session_id))
+                 .where(t.c.id == bindparam("attempt_id", self.attempt_id, type_=Integer)))
+        return query.with_for_update(of=t) if lock else query
+
+    def sql(self, dialect: str) -> str:
+        """The same read as one SQL string for a DBAPI cursor, the attempt's id its one parameter."""
+        return _state_sql(dialect, self.part.table.name)
+
+    def check(self, row) -> None:
+        """The loader's checks on the locked row: 404 unless the candidate's; 409 closed when void; for
+        an open attempt the session's rules (``RulesToCheck`` the first time), 423 paused and 409
+        takenOver for a stale page. A submitted or overdue attempt is the service's to refuse."""
+        self.checked = True
+        if row is None or row[0] != self.candidate_id:
+            abort(404)
+        status = row[1]
+        if status == VOID:
+            raise Refused(void_refusal(self.part))
+        if status != OPEN:
+            return
+        seen = _rules_seen.setdefault(self.engine, {})
+        key = (self.part.code, self.attempt_id)
+        if _has_rules(row[6]):
+            if not self.rules_checked:
+                if len(seen) >= _RULES_SEEN_LIMIT:
+                    seen.clear()
+                seen[key] = True
+                raise RulesToCheck()
+        elif key in seen:
+            del seen[key]
+        if row[3] is not None:
+            raise Refused(Refusal(PAUSED_MESSAGE, 423, "paused"))
+        if live_page.is_stale(row[4], self.page):
+            raise Refused(Refusal(live_page.MESSAGE, 409, "takenOver"), stale_page=True)
+
+    # ---- around it
+
+    def run(self, store: Callable[["SaveChecks"], T]) -> T:
+        """``store(self)``: the part's save, answered with the refusal if a check refuses it. Whatever
+        ``store`` raises before it reached the attempt's row (a request it cannot read) is answered
+        after the checks, as when they ran before the request was read."""
+        if _rules_seen.get(self.engine, {}).get((self.part.code, self.attempt_id)):
+            self._check_rules()
+        while True:
+            try:
+                return store(self)
+            except RulesToCheck:
+                self._check_rules()  # then the save again, every other check repeated under the lock
+            except Refused as refused:
+                self._refuse(refused)
+            except Exception:
+                if not self.checked:
+                    self.run(self._check_alone)
+                raise
+
+    def _check_alone(self, _checks) -> None:
+        """The checks on their own (a request the part cannot read, so nothing will be written)."""
+        with self.engine.connect() as conn:
+            self.check(conn.execute(self.statement(lock=False)).first())
+
+    def _check_rules(self) -> None:
+        """The session's access rules with the attempt and the session as the ORM loads them, as a
+        submission's (``write_refusal``), outside any write transaction."""
+        db = web.db()
+        attempt = db.get(self.part.model, self.attempt_id)
+        if attempt is None or attempt.candidate_id != self.candidate_id:
+            abort(404)
+        exam_session = db.get(ExamSession, attempt.session_id)
+        refusal = (write_refusal(db, self.part, attempt, exam_session, self.now, ip=self.ip, timezone=self.timezone)
+                   or stale_page_refusal(self.part, attempt, SAVE, self.now))
+        if refusal is not None:
+            abort(refusal.response())
+        self.rules_checked = True
+
+    def _refuse(self, refused: Refused):
+        if refused.stale_page:  # the save's transaction has rolled back: nothing is locked now
+            live_page.note_superseded(self.engine, self.part, self.attempt_id, self.candidate_id, self.page,
+                                      self.now)
+        abort(refused.refusal.response())
 
 
 def candidate_attempt(part_code: str, attempt_id: int, use: str = PAGE):
@@ -121,12 +246,12 @@ def candidate_attempt(part_code: str, attempt_id: int, use: str = PAGE):
     access rules do not allow right now is answered with the refusal as JSON; a submission with the
     reason flashed on the attempt page (or the result page, when the attempt is closed).
 
-    A save gets the attempt's ``AttemptState`` back, not the ORM object (the save views use neither):
-    the checks run on that one read, and the session and the attempt are loaded through the ORM only
-    when the session has access rules, whose checks take them as they are."""
+    A save gets ``SaveChecks`` back and nothing is read yet: the save view runs its part's save
+    through ``SaveChecks.run``, and the checks run in the save's transaction on the row it locks."""
     part = parts.get(part_code)
     if use == SAVE:
-        return _checked_for_save(part, attempt_id)
+        return SaveChecks(web.engine(), part, attempt_id, current_user.id, request.args.get(live_page.PARAM),
+                          web.now(), gate.client_ip(), web.tz())
     attempt = web.db().get(part.model, attempt_id)
     if attempt is None or attempt.candidate_id != current_user.id:
         abort(404)
@@ -147,23 +272,6 @@ def candidate_attempt(part_code: str, attempt_id: int, use: str = PAGE):
             view = "result" if refusal.flag == "closed" else "sit"
             abort(redirect(url_for(part.endpoint(view), attempt_id=attempt_id)))
     return attempt
-
-
-def _checked_for_save(part: Part, attempt_id: int) -> AttemptState:
-    """The save API's check: the same rules as a submission's, answered as JSON."""
-    db = web.db()
-    state = save_state(web.engine(), part, attempt_id)
-    if state is None or state.candidate_id != current_user.id:
-        abort(404)
-    attempt, exam_session = state, None
-    if state.has_rules and state.status == OPEN:
-        attempt, exam_session = db.get(part.model, attempt_id), db.get(ExamSession, state.session_id)
-    now = web.now()
-    refusal = (write_refusal(db, part, attempt, exam_session, now, ip=gate.client_ip(), timezone=web.tz())
-               or stale_page_refusal(part, attempt, SAVE, now))
-    if refusal is not None:
-        abort(refusal.response())
-    return state
 
 
 def stale_page_refusal(part: Part, attempt, use: str, now: dt.datetime) -> Refusal | None:
@@ -193,7 +301,7 @@ def write_refusal(db: Session, part: Part, attempt, exam_session: ExamSession | 
     A closed (submitted or overdue) attempt is left to the part's service, which answers 409.
     ``exam_session`` is the attempt's session, or None when the caller knows it has no access rules."""
     if attempt.status == VOID:
-        return Refusal(f"您的{part.name}作答已被监考老师作废，不能再保存或交卷", 409, "closed")
+        return void_refusal(part)
     if attempt.status != OPEN:
         return None
     manager = AccessManager.for_session(exam_session) if exam_session is not None and exam_session.access_rules else None
@@ -202,7 +310,7 @@ def write_refusal(db: Session, part: Part, attempt, exam_session: ExamSession | 
         if reasons:
             return Refusal("；".join(reasons), 403, "refused")
     if attempt.paused_at is not None:
-        return Refusal("监考老师已暂停您的考试，计时已停止；答案暂存在本机，恢复后自动保存", 423, "paused")
+        return Refusal(PAUSED_MESSAGE, 423, "paused")
     if manager is None:
         return None
     if manager.rule("idle_timeout") is not None and service.is_locked(db, attempt.session_id,

@@ -259,6 +259,9 @@ def _shapes(engine: Engine, cursor, sql: dict, attempt_id: int) -> dict[int, tup
     if shapes is None:
         cursor.execute(sql["slots"], (attempt_id,))
         shapes = {position: (kind, count) for position, kind, count in cursor.fetchall()}
+        # end the read before queuing for the write lock (a COMMIT: psycopg forgets its prepared
+        # statements at every ROLLBACK, and the read changed nothing)
+        cursor.connection.commit()
         if len(cache) >= _SLOT_CACHE_LIMIT:
             cache.clear()
         if shapes:
@@ -283,21 +286,23 @@ def parse_saves(raw: object) -> list[dict]:
 
 
 def save_answers(engine: Engine, attempt_id: int, candidate_id: int, saves: list[dict],
-                 now: dt.datetime, grace: dt.timedelta, page: str | None = None) -> list[list[int]]:
+                 now: dt.datetime, grace: dt.timedelta, page: str | None = None, checks=None) -> list[list[int]]:
     """Apply saves newer than what is stored; acknowledge every save the store now covers.
 
     Runs on the raw DBAPI connection (see ``autosave_sql``). Answers are checked against the frozen
     paper before the write lock is taken, so the locked part is one read of the attempt, the upserts
-    and the commit. Nothing is acknowledged before the commit returns.
+    and the commit. Nothing is acknowledged before the commit returns. ``checks`` (the save view's
+    ``exam.access.attempts.SaveChecks``) reads the attempt with the session's access rules in that one
+    locking read and runs the candidate loader's checks on it first.
     """
-    sql = autosave_sql.statements(engine.dialect.name)
-    saved_at = autosave_sql.bind_datetime(engine.dialect.name, now)
+    dialect = engine.dialect.name
+    sql = autosave_sql.statements(dialect)
+    saved_at = autosave_sql.bind_datetime(dialect, now)
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
         try:
-            shapes = _shapes(engine, cursor, sql, attempt_id)
-            raw.rollback()  # end the read before queuing for the write lock
+            shapes = _shapes(engine, cursor, sql, attempt_id)  # cached: no statement once the paper is known
             invalid = None
             try:
                 params = [(attempt_id, save["position"], _checked_value(shapes, save), save["flagged"], save["seq"],
@@ -308,10 +313,13 @@ def save_answers(engine: Engine, attempt_id: int, candidate_id: int, saves: list
                 if sql["begin"]:
                     cursor.execute(sql["begin"])
                 try:
-                    _check_open(cursor, sql, attempt_id, candidate_id, now, grace, page)
+                    _check_open(cursor, sql, attempt_id, candidate_id, now, grace, page, checks, dialect)
                     if invalid is not None:
                         raise invalid
-                    cursor.executemany(sql["upsert"], params)
+                    if len(params) == 1:  # the usual save: one answer (executemany is a pipeline on psycopg)
+                        cursor.execute(sql["upsert"], params[0])
+                    else:
+                        cursor.executemany(sql["upsert"], params)
                     raw.commit()
                 except BaseException:
                     raw.rollback()
@@ -333,9 +341,11 @@ def _checked_value(shapes: dict[int, tuple[str, int]], save: dict) -> str:
         raise DeliveryError(f"第 {save['position'] + 1} 题：{exc}") from None
 
 
-def _check_open(cursor, sql, attempt_id, candidate_id, now, grace, page) -> None:
-    cursor.execute(sql["attempt"], (attempt_id,))
+def _check_open(cursor, sql, attempt_id, candidate_id, now, grace, page, checks=None, dialect=None) -> None:
+    cursor.execute(sql["attempt"] if checks is None else checks.sql(dialect), (attempt_id,))
     row = cursor.fetchone()
+    if checks is not None:
+        checks.check(row)  # the loader's checks first (void, the session's rules, paused, a stale page)
     if row is None or row[0] != candidate_id:
         raise DeliveryError("找不到该考试记录", 404)
     # row[3] is paused_at: a paused attempt's clock is stopped, so its saves are still taken

@@ -137,13 +137,15 @@ def _paper_page(attempt, exam_session: ExamSession, paper: paper_page.Paper, ope
 @bp.route("/api/attempts/<int:attempt_id>/answers", methods=["POST"])
 @web.roles_required("candidate")
 def save(attempt_id: int):
-    candidate_attempt(PART, attempt_id, SAVE)  # the page's access rules hold for the API too
+    checks = candidate_attempt(PART, attempt_id, SAVE)  # the page's access rules hold for the API too
     body = request.get_json(silent=True)
+    grace = dt.timedelta(seconds=current_app.config["GRACE_SECONDS"])
     try:
-        saves = service.parse_saves(body.get("saves") if isinstance(body, dict) else None)
-        acked = service.save_answers(web.engine(), attempt_id, current_user.id, saves, web.now(),
-                                     dt.timedelta(seconds=current_app.config["GRACE_SECONDS"]),
-                                     request.args.get(live_page.PARAM))
+        # the checks run in the save's transaction, on the attempt's row as it is locked
+        acked = checks.run(lambda run: service.save_answers(
+            web.engine(), attempt_id, current_user.id,
+            service.parse_saves(body.get("saves") if isinstance(body, dict) else None), web.now(), grace,
+            request.args.get(live_page.PARAM), run))
     except live_page.TakenOver as exc:
         return jsonify(error=str(exc), takenOver=True), exc.status
     except service.ClosedError as exc:
