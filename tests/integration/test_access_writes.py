@@ -1,15 +1,22 @@
 """Every save and every submission of the three parts passes the same access rules as the attempt
 page (issue 17.3), through the JSON APIs a script would use: the room's network, the idle lock, the
-fullscreen rule, a proctor's pause and a void (``exam.access.attempts``). SQLite and PostgreSQL."""
+fullscreen rule, a proctor's pause and a void (``exam.access.attempts``). A save's checks run inside
+its part's save transaction (issue 23): a rule added mid-exam, a stale page and a take-over racing a
+save are checked there too. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 
+import threading
+import time
+
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select as core_select
+from sqlalchemy import text, update
 from sqlmodel import Session, select
 
 from exam import parts
+from exam.access.live_page import open_page
 from exam.db import write_connection
 from exam.timeutil import utcnow
 from tests.integration.test_access import ROOM, SIT, set_rules, start, start_from
@@ -29,18 +36,42 @@ class Sitting:
         self.seq = 0
         self.token = csrf_token(client, "/candidate")
 
-    def save(self, environ=ROOM):
+    def save(self, environ=ROOM, page=None, body=None):
+        """One save as the part's page sends it (``page``: the page it names; ``body``: another body)."""
         self.seq += 1
         headers = {"X-CSRFToken": self.token}
+        query = f"?page={page}" if page else self.page
         if self.part == "theory":
-            return self.client.post(f"/api/attempts/{self.id}/answers{self.page}", headers=headers, environ_base=environ,
-                                    json={"saves": [{"position": 0, "value": "", "seq": self.seq}]})
+            return self.client.post(f"/api/attempts/{self.id}/answers{query}", headers=headers, environ_base=environ,
+                                    json=body or {"saves": [{"position": 0, "value": "", "seq": self.seq}]})
         if self.part == "typing":
-            return self.client.post(f"/api/typing/{self.id}/save", headers=headers, environ_base=environ,
-                                    json={"seq": self.seq, "instance": "page-1",
-                                          "text": "您好，这里是客户服务中心"[: self.seq + 2]})
-        return self.client.post(f"/api/practical/{self.id}/tasks/{self.plain_task()}", headers=headers,
-                                environ_base=environ, json={"seq": self.seq, "answer": None})
+            return self.client.post(f"/api/typing/{self.id}/save{query}", headers=headers, environ_base=environ,
+                                    json=body or {"seq": self.seq, "instance": "page-1",
+                                                  "text": "您好，这里是客户服务中心"[: self.seq + 2]})
+        return self.client.post(f"/api/practical/{self.id}/tasks/{self.plain_task()}{query}", headers=headers,
+                                environ_base=environ, json=body or {"seq": self.seq, "answer": None})
+
+    def stored_seq(self) -> int:
+        """The sequence number the store holds for what ``save`` sends (0: nothing stored)."""
+        queries = {"theory": "SELECT seq FROM answer WHERE attempt_id = :a AND position = 0",
+                   "typing": "SELECT typed_seq FROM typing_attempt WHERE id = :a",
+                   "practical": "SELECT max(answer_seq) FROM practical_task WHERE attempt_id = :a"}
+        with self.engine.connect() as conn:
+            return conn.execute(text(queries[self.part]), {"a": self.id}).scalar() or 0
+
+    def takeovers(self) -> int:
+        table = parts.get(self.part).table
+        with self.engine.connect() as conn:
+            return conn.execute(core_select(table.c.page_takeovers).where(table.c.id == self.id)).scalar_one()
+
+    def open_page(self) -> str:
+        """A tab or device opening the attempt's page: the token its saves name."""
+        return open_page(self.engine, parts.get(self.part), self.id, self.candidate_id()).token
+
+    def candidate_id(self) -> int:
+        table = parts.get(self.part).table
+        with self.engine.connect() as conn:
+            return conn.execute(core_select(table.c.candidate_id).where(table.c.id == self.id)).scalar_one()
 
     def plain_task(self) -> int:
         """A task whose answer may be empty (every kind but the simulated call)."""
@@ -166,3 +197,87 @@ def test_another_candidates_attempt_is_not_found(client, engine, make_session, p
     assert s.save().status_code == 404
     assert s.submit().status_code == 404
     assert s.status() == "open"
+
+
+# ---------------------------------------------------------------- checked inside the save transaction (issue 23)
+
+@pytest.mark.parametrize("part", PARTS)
+def test_a_rule_the_session_gains_mid_exam_holds_for_the_next_save(client, engine, make_session, part):
+    s = sitting(client, engine, make_session, part)
+    outside = {"REMOTE_ADDR": "127.0.0.1"}
+    assert s.save(outside).status_code == 200  # no rules: any network
+    stored = s.stored_seq()
+    set_rules(engine, s.sid, {"ip_subnet": {"subnets": ["10.1.0.0/16"]}})
+    resp = s.save(outside)
+    assert_refused(resp, 403, "refused")
+    assert s.stored_seq() == stored  # nothing stored, nothing acknowledged
+    assert_refused(s.save(outside), 403, "refused")  # and again (the rules now checked first)
+    assert s.save().status_code == 200  # in the room
+    assert s.stored_seq() > stored
+    set_rules(engine, s.sid, {})  # the rule switched off again
+    assert s.save(outside).status_code == 200
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_a_pause_and_a_void_are_read_with_the_rules_too(client, engine, make_session, part):
+    """A session with rules: its saves are checked through the ORM and again under the row's lock."""
+    s = sitting(client, engine, make_session, part, {"ip_subnet": {"subnets": ["10.1.0.0/16"]}})
+    assert s.save().status_code == 200
+    s.set(paused_at=utcnow())
+    assert_refused(s.save(), 423, "paused")
+    s.set(paused_at=None)
+    assert s.save().status_code == 200
+    s.set(status="void", submit_reason="void")
+    assert_refused(s.save(), 409, "closed")
+
+
+@pytest.mark.parametrize("rules", [None, {"ip_subnet": {"subnets": ["10.1.0.0/16"]}}])
+@pytest.mark.parametrize("part", PARTS)
+def test_a_stale_pages_saves_are_refused_and_it_is_counted_once(client, engine, make_session, part, rules):
+    s = sitting(client, engine, make_session, part, rules)
+    first = s.open_page()
+    second = s.open_page()  # another tab: the first page is stale
+    assert s.save(page=second).status_code == 200
+    stored = s.stored_seq()
+    for _ in range(2):
+        assert_refused(s.save(page=first), 409, "takenOver")
+    assert s.stored_seq() == stored
+    assert s.takeovers() == 1  # counted once for the proctoring board, after the save rolled back
+    assert s.save(page=second).status_code == 200
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_a_take_over_racing_a_save_refuses_it(client, engine, make_session, part):
+    """A save queued behind the attempt row's lock while another page takes the attempt over reads the
+    new page when it gets the lock: refused, nothing stored, the stale page counted once."""
+    s = sitting(client, engine, make_session, part)
+    first = s.open_page()
+    stored = s.stored_seq()
+    table = parts.get(part).table
+    result = {}
+    with write_connection(engine) as conn:  # the take-over's transaction, holding the row's lock
+        conn.execute(core_select(table.c.id).where(table.c.id == s.id).with_for_update())
+        saving = threading.Thread(target=lambda: result.update(resp=s.save(page=first)))
+        saving.start()
+        time.sleep(0.5)  # the save is waiting for the lock (SQLite: the one writer)
+        assert "resp" not in result
+        conn.execute(update(table).where(table.c.id == s.id).values(page_token="the-new-page"))
+    saving.join(timeout=30)
+    assert_refused(result["resp"], 409, "takenOver")
+    assert s.stored_seq() == stored
+    assert s.takeovers() == 1
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_a_request_the_part_cannot_read_is_answered_after_the_checks(client, engine, make_session, part):
+    """The checks come first, as when they ran before the body was read: someone else's attempt is
+    404 and a paused one 423 whatever the body; the candidate's own open attempt gets the 400."""
+    bad = {"theory": {"saves": "?"}, "typing": {"seq": "?"}, "practical": ["?"]}[part]
+    s = sitting(client, engine, make_session, part)
+    assert s.save(body=bad).status_code == 400
+    s.set(paused_at=utcnow())
+    assert_refused(s.save(body=bad), 423, "paused")
+    s.set(paused_at=None)
+    login(client, "cand2")
+    s.token = csrf_token(client, "/candidate")
+    assert s.save(body=bad).status_code == 404
