@@ -80,6 +80,10 @@ def start(engine: Engine, user_id: int, now: dt.datetime, *, ip: str = "",
 def load(engine: Engine, token: str) -> Optional[Loaded]:
     with engine.connect() as conn:
         row = conn.execute(_LOAD.where(_T.c.token_hash == _hash(token))).first()
+        # ends the read with COMMIT, not the ROLLBACK of closing: on PostgreSQL psycopg forgets the
+        # connection's prepared statements at every ROLLBACK (the autosave's among them) and sends
+        # DEALLOCATE ALL, a round trip more on a request that runs this every few seconds (issue 23)
+        conn.commit()
     if row is None:
         return None
     values = dict(row._mapping)
