@@ -5,9 +5,9 @@ whichever saved last. Now every opening of an attempt's page takes the attempt o
 fresh random ``page_token`` on the attempt row (``open_page``) before it reads the saved answers, and
 every save must name the page it comes from (``?page=<token>`` on the save URL the page is given).
 A save naming any other page, or none once a page has been opened, is refused with 409
-``takenOver`` — checked by the candidate loader (``exam.access.attempts``) and again inside each
-part's save transaction, under the attempt row's lock, so a save from a stale tab that raced the
-take-over cannot land after the new page has read the answers. The stale page learns it from that
+``takenOver`` — checked inside each part's save transaction, on the attempt row as its lock is taken
+(the candidate loader's checks, ``exam.access.attempts.SaveChecks``), so a save from a stale tab that
+raced the take-over cannot land after the new page has read the answers, and is counted like any other. The stale page learns it from that
 refusal or from its status poll (``exam.proctoring.status``), stops saving and says so; reopening it
 takes the attempt back, deliberately.
 

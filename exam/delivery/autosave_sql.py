@@ -15,6 +15,8 @@ from exam.timeutil import UTC, as_utc
 _SQL = {
     "sqlite": {
         "begin": "BEGIN IMMEDIATE",
+        # without the save view's checks (scripts, tests); the view's locking read is the candidate loader's
+        # (exam.access.attempts.SaveChecks.sql): the same columns first, then the session's rules
         "attempt": "SELECT candidate_id, status, deadline, paused_at, page_token FROM attempt WHERE id = ?",
         "slots": "SELECT position, kind, option_count FROM paper_slot WHERE attempt_id = ?",
         "upsert": (
