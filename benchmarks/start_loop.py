@@ -12,10 +12,8 @@ the sampler sees the start as it runs. ``--postgres`` starts a throw-away durabl
 
 from __future__ import annotations
 
-import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,21 +25,9 @@ CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 200
-    os.environ["CALLEXAM_INSTANCE"] = str(Path(tempfile.mkdtemp(prefix="callexam-startloop-")) / "instance")
-    cluster = None
-    if "--postgres" in sys.argv:
-        from tests.pg import Cluster, create_database
-        cluster = Cluster(durable=True)
-        os.environ["DATABASE_URL"] = create_database(cluster.start(), "startloop")
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    try:
+    from benchmarks.harness.in_process import app_database
+    with app_database("--postgres" in sys.argv, "startloop"):
         run(n)
-    finally:
-        if cluster is not None:
-            from exam import db
-            db.dispose_all()
-            cluster.stop()
 
 
 def run(n: int) -> None:

@@ -19,12 +19,10 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -66,22 +64,9 @@ def main() -> None:
                         help="also count the SQL statements each request of a start sends, and print them")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="callexam-startprof-"))
-    os.environ["CALLEXAM_INSTANCE"] = str(work / "instance")
-    cluster = None
-    if args.postgres:
-        from tests.pg import Cluster, create_database
-        cluster = Cluster(durable=True)
-        os.environ["DATABASE_URL"] = create_database(cluster.start(), "startprof")
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    try:
+    from benchmarks.harness.in_process import app_database
+    with app_database(args.postgres, "startprof"):
         run(args)
-    finally:
-        if cluster is not None:
-            from exam import db
-            db.dispose_all()
-            cluster.stop()
 
 
 def run(args) -> None:
