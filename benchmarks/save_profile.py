@@ -41,7 +41,8 @@ RULES = {"ip_subnet": {"subnets": ["10.1.0.0/16"]}, "idle_timeout": {"minutes": 
 def sitting(url: str, args) -> list[dict]:
     from sqlalchemy import text, update
 
-    from benchmarks.harness.population import PASSWORD, prepare
+    from benchmarks.harness.in_process import signed_in
+    from benchmarks.harness.population import prepare
     from exam import db
     from exam.app import create_app
     from exam.client_markup import CSRF_TOKEN, EXAM_STATE
@@ -57,9 +58,7 @@ def sitting(url: str, args) -> list[dict]:
                          .values(access_rules=RULES))
     out = []
     for username in usernames:
-        client = app.test_client()
-        token = CSRF_TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
-        client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+        client = signed_in(app, username)
         begin = client.get(f"/candidate/sessions/{session_id}/theory/begin", environ_base=ROOM)
         token = CSRF_TOKEN.search(begin.get_data(as_text=True)).group(1)
         form = {"csrf_token": token, "confirm": "1"}

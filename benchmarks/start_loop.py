@@ -12,7 +12,6 @@ the sampler sees the start as it runs. ``--postgres`` starts a throw-away durabl
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+from exam.client_markup import CSRF_TOKEN as CSRF  # noqa: E402
 
 
 def main() -> None:
@@ -31,17 +30,13 @@ def main() -> None:
 
 
 def run(n: int) -> None:
-    from benchmarks.harness.population import PASSWORD, prepare
+    from benchmarks.harness.in_process import signed_in
+    from benchmarks.harness.population import prepare
     from exam.app import create_app
 
     app = create_app()
     session_id, usernames = prepare(app.config["DATABASE_URL"], n + 1, paper="blueprint")
-    clients = []
-    for username in usernames:
-        client = app.test_client()
-        token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-        client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
-        clients.append(client)
+    clients = [signed_in(app, username) for username in usernames]
 
     def start(client) -> None:
         begin = client.get(f"/candidate/sessions/{session_id}/theory/begin")

@@ -20,7 +20,6 @@ import argparse
 import cProfile
 import io
 import pstats
-import re
 import statistics
 import sys
 import time
@@ -50,7 +49,7 @@ PARTS = [
     ("Jinja rendering (all)", "jinja2/environment.py", "render"),
 ]
 
-CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+from exam.client_markup import CSRF_TOKEN as CSRF  # noqa: E402
 
 
 def main() -> None:
@@ -70,18 +69,14 @@ def main() -> None:
 
 
 def run(args) -> None:
-    from benchmarks.harness.population import PASSWORD, prepare
+    from benchmarks.harness.in_process import signed_in
+    from benchmarks.harness.population import prepare
     from exam.app import create_app
 
     app = create_app()
     url = app.config["DATABASE_URL"]
     session_id, usernames = prepare(url, args.candidates, paper=args.paper)
-    clients = []
-    for username in usernames:
-        client = app.test_client()
-        token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-        client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
-        clients.append(client)
+    clients = [signed_in(app, username) for username in usernames]
     # one warm-up start (imports, plan cache, Jinja compilation) outside the measurement
     cpu = {"home": [], "begin": [], "start": [], "paper": []}
     sizes = []

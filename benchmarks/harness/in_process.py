@@ -27,3 +27,15 @@ def app_database(postgres: bool, name: str):
             from exam import db
             db.dispose_all()
             cluster.stop()
+
+
+def signed_in(app, username: str):
+    """A Flask test client signed in as ``username`` through the real login form (argon2: not what
+    the benchmarks measure, so they sign everybody in first)."""
+    from benchmarks.harness.population import PASSWORD
+    from exam.client_markup import CSRF_TOKEN
+
+    client = app.test_client()
+    token = CSRF_TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+    return client
