@@ -14,10 +14,10 @@ from exam.access import service as access_service
 from exam.access import gate as access_gate
 from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue, submit_own
 from exam.delivery import paper_page, service
+from exam.delivery.models import OPEN, Attempt
 from exam.sessions.results import visibility
 from exam.sessions import service as sessions
 from exam.sessions.models import ExamSession
-from exam.delivery.models import OPEN, Attempt
 from exam.timeutil import epoch_ms
 from question_bank.models import ITEM_KINDS
 
@@ -72,7 +72,7 @@ def start(session_id: int):
     """Start the attempt and answer with its paper page at once (not a redirect to it): the page the
     candidate sees is made live in the start's own transaction and built from the slots just drawn,
     so a start is one request fewer and no read-back (issue 23). The page names its own address
-    (``canonical_url``) and the browser shows that address instead of this one (autosave.js), so a
+    (``canonical_url``) and the browser shows that address instead of this one (canonical-address.js), so a
     reload opens the paper page and never posts the start again. A start that finds the attempt
     already there (a double click, a second tab) redirects to the paper page as before."""
     if not FlaskForm().validate_on_submit():
@@ -89,7 +89,7 @@ def start(session_id: int):
     if not begun.created:
         return redirect(url_for("delivery.sit", attempt_id=begun.attempt_id))
     exam_session = web.db().get(ExamSession, session_id)  # read by the start through this session
-    web.fresh_reads()  # the page's status watch reads the attempt just committed on the write connection
+    web.fresh_reads()  # the page header's sign-out warning reads the attempt just committed on the write connection
     attempt = Attempt(id=begun.attempt_id, session_id=session_id, candidate_id=current_user.id,
                       started_at=now, deadline=begun.deadline, status=OPEN, page_token=token,
                       paused_at=None, extra_seconds=0)
