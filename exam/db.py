@@ -51,6 +51,8 @@ def make_engine(url: str, **kwargs) -> Engine:
         private_files(engine.url.database)
         _install_sqlite_hooks(engine)
     else:
+        from exam.pg_cursor import LeanCursor  # psycopg's description, at the cost SQLAlchemy needs
+        kwargs["connect_args"] = {"cursor_factory": LeanCursor, **kwargs.get("connect_args", {})}
         engine = create_engine(url, **kwargs)
         if "pool_pre_ping" not in kwargs:  # a caller asking for SQLAlchemy's own ping gets it
             _ping_idle_connections(engine)

@@ -27,17 +27,19 @@ def client_ip() -> str | None:
 CONFIRM_FIELD = "confirm"
 
 
-def refuse_start(session_id: int, part: str):
+def refuse_start(session_id: int, part: str, read=None):
     """None when the candidate may go on to start ``part``; else a redirect with the reasons flashed.
     A start must carry the start page's confirmation: one click on the home page, an old bookmark or
-    a script never starts the clock before the candidate has seen the rules and the time available."""
+    a script never starts the clock before the candidate has seen the rules and the time available.
+    ``read``: the session, enrolment and attempt as the start view has read them through the
+    request's session (``service.check_start``), else they are read here."""
     if request.form.get(CONFIRM_FIELD) != "1":
         flash("请先阅读考试须知并勾选“我已阅读并同意”，再点击“确认开始”", "error")
         return redirect(url_for("delivery.begin", session_id=session_id, part=part))
     decision = service.check_start(
         web.engine(), session_id, part, current_user.id, web.now(), ip=client_ip(),
         preflight={k: v for k, v in request.form.items() if k not in ("csrf_token", CONFIRM_FIELD)},
-        timezone=web.tz(), throttle=throttle(), db=web.db())
+        timezone=web.tz(), throttle=throttle(), db=web.db(), read=read)
     if decision.allowed:
         return None
     for message in decision.messages:

@@ -97,12 +97,16 @@ def start_read(db: Session, session_id: int, part: str, candidate_id: int) -> tu
 
 def check_start(engine: Engine, session_id: int, part: str, candidate_id: int, now: dt.datetime, *,
                 ip: Optional[str], preflight: Mapping[str, str], timezone: str,
-                throttle: throttles.Policy = throttles.POLICIES["access_code"], db: Session | None = None) -> Decision:
+                throttle: throttles.Policy = throttles.POLICIES["access_code"], db: Session | None = None,
+                read: tuple[ExamSession | None, bool, Any] | None = None) -> Decision:
     """Run the session's rules for a start; a failed code guess is recorded (and so counted). The
     reads go through ``db`` when given (the request's session, which the start then reads through
-    too: one connection from the pool instead of two), else through a session of their own."""
+    too: one connection from the pool instead of two), else through a session of their own.
+    ``read`` is what ``start_read`` would return, when the caller has read it through ``db`` already
+    (the theory start reads it together with what its draw needs, in one query)."""
     with contextlib.nullcontext(db) if db is not None else Session(engine) as reader:
-        exam_session, is_enrolled, attempt = start_read(reader, session_id, part, candidate_id)
+        exam_session, is_enrolled, attempt = read if read is not None else start_read(reader, session_id, part,
+                                                                                       candidate_id)
         if exam_session is None or not is_enrolled:
             return Decision(reasons=["您未报名本场考试"])
         ctx = context(reader, exam_session, part, candidate_id, now, ip=ip, preflight=preflight,

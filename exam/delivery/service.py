@@ -59,6 +59,24 @@ class _StartRaced(Exception):
 
 
 @dataclass(frozen=True)
+class StartFacts:
+    """What a theory start reads before it draws, in one query (``start_facts``): the session, the
+    candidate's enrolment id, their attempt (if any) and the session's blueprint (if any). The start
+    view hands the first three to the access rules and all four to ``begin_attempt``, so the rules
+    and the draw share one read (issue 23: each round trip costs the app CPU, more on PostgreSQL)."""
+
+    session: ExamSession | None
+    enrollment_id: int | None
+    attempt: Attempt | None
+    blueprint: PaperBlueprint | None
+
+    @property
+    def for_access(self) -> tuple[ExamSession | None, bool, Attempt | None]:
+        """As ``exam.access.service.start_read`` returns them."""
+        return self.session, self.enrollment_id is not None, self.attempt
+
+
+@dataclass(frozen=True)
 class Begun:
     """What a start did: the attempt, whether this start created it, and for a created one what the
     paper page needs without reading it back (the start view answers with the paper at once)."""
@@ -76,7 +94,7 @@ def start_attempt(engine: Engine, session_id: int, candidate_id: int, now: dt.da
 
 
 def begin_attempt(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime, *,
-                  db: Session | None = None, page_token: str | None = None) -> Begun:
+                  db: Session | None = None, page_token: str | None = None, facts: StartFacts | None = None) -> Begun:
     """Start (or resume) the candidate's attempt; the first start freezes their paper.
 
     ``page_token`` is stored with a created attempt as its live page (``exam.access.live_page``): the
@@ -89,23 +107,26 @@ def begin_attempt(engine: Engine, session_id: int, candidate_id: int, now: dt.da
     access check has just read through: one connection from the pool for both), else a session of
     their own. A double click on PostgreSQL can run two starts at once: the unique constraint lets
     one win, and the other resumes what the winner froze — read through a fresh session, since the
-    given one may still hold a snapshot from before the winner's commit (SQLite's WAL).
+    given one may still hold a snapshot from before the winner's commit (SQLite's WAL). ``facts``:
+    what ``start_facts`` read through ``db`` for the access rules, so it is not read again.
     """
     try:
-        return _start(engine, session_id, candidate_id, now, db, page_token)
+        return _start(engine, session_id, candidate_id, now, db, page_token, facts)
     except _StartRaced:
-        return _start(engine, session_id, candidate_id, now, None, page_token)
+        return _start(engine, session_id, candidate_id, now, None, page_token, None)
 
 
 def _start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime, db: Session | None,
-           page_token: str | None) -> Begun:
+           page_token: str | None, facts: StartFacts | None) -> Begun:
     # Everything the paper needs is read and drawn first, with no lock held; the write transaction
     # (SQLite's one writer) then only inserts the attempt and its slots.
     with contextlib.nullcontext(db) if db is not None else Session(engine) as reader:
-        exam_session, enrolled, existing, rule = _session_for(reader, session_id, candidate_id)
-        if existing is not None:
-            return Begun(existing, False)
-        if exam_session is None or enrolled is None:
+        if facts is None:
+            facts = start_facts(reader, session_id, candidate_id)
+        exam_session, rule = facts.session, facts.blueprint
+        if facts.attempt is not None:
+            return Begun(facts.attempt.id, False)
+        if exam_session is None or facts.enrollment_id is None:
             raise DeliveryError("您未报名本场考试", 403)
         if now < exam_session.opens_at:
             raise DeliveryError("本场考试尚未开始，请在开考时间后再进入")
@@ -150,23 +171,21 @@ def _insert_slots(conn: Connection, attempt_id: int, slots: list[dict]) -> None:
 
 
 @functools.cache
-def _session_for_query():
+def _start_facts_query():
     """Built once (session and candidate are bound parameters): every start runs it."""
     session_id, candidate_id = bindparam("session", type_=Integer), bindparam("candidate", type_=Integer)
-    return (sm_select(ExamSession, Enrollment.id, Attempt.id, PaperBlueprint)
+    return (sm_select(ExamSession, Enrollment.id, Attempt, PaperBlueprint)
             .outerjoin(Enrollment, (Enrollment.session_id == ExamSession.id) & (Enrollment.candidate_id == candidate_id))
             .outerjoin(Attempt, (Attempt.session_id == ExamSession.id) & (Attempt.candidate_id == candidate_id))
             .outerjoin(PaperBlueprint, PaperBlueprint.id == ExamSession.blueprint_id)
             .where(ExamSession.id == session_id))
 
 
-def _session_for(db: Session, session_id: int, candidate_id: int
-                 ) -> tuple[ExamSession | None, int | None, int | None, PaperBlueprint | None]:
-    """The session, the candidate's enrolment id, their attempt id (if any) and the session's
-    blueprint (if any) in one query: every start of a storm asks all four, and on PostgreSQL each
-    round trip costs the app CPU."""
-    row = db.exec(_session_for_query(), params={"session": session_id, "candidate": candidate_id}).first()
-    return (row[0], row[1], row[2], row[3]) if row is not None else (None, None, None, None)
+def start_facts(db: Session, session_id: int, candidate_id: int) -> StartFacts:
+    """The session, the candidate's enrolment id, their attempt (if any) and the session's blueprint
+    (if any) in one query: the access rules and the draw of every start of a storm ask for them."""
+    row = db.exec(_start_facts_query(), params={"session": session_id, "candidate": candidate_id}).first()
+    return StartFacts(row[0], row[1], row[2], row[3]) if row is not None else StartFacts(None, None, None, None)
 
 
 def _draw_paper(db: Session, exam_session: ExamSession, rule: PaperBlueprint | None) -> list[dict]:

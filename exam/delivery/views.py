@@ -77,18 +77,21 @@ def start(session_id: int):
     already there (a double click, a second tab) redirects to the paper page as before."""
     if not FlaskForm().validate_on_submit():
         abort(400)
-    refused = access_gate.refuse_start(session_id, "theory")  # the session's access rules, each reason shown
+    # the session, enrolment, attempt and blueprint in one read, for the access rules and the draw
+    facts = service.start_facts(web.db(), session_id, current_user.id)
+    refused = access_gate.refuse_start(session_id, "theory", read=facts.for_access)  # each reason shown
     if refused:
         return refused
     token, now = live_page.new_token(), web.now()
     try:
-        begun = service.begin_attempt(web.engine(), session_id, current_user.id, now, db=web.db(), page_token=token)
+        begun = service.begin_attempt(web.engine(), session_id, current_user.id, now, db=web.db(), page_token=token,
+                                      facts=facts)
     except service.DeliveryError as exc:
         flash(str(exc), "error")
         return redirect(url_for("delivery.home"))
     if not begun.created:
         return redirect(url_for("delivery.sit", attempt_id=begun.attempt_id))
-    exam_session = web.db().get(ExamSession, session_id)  # read by the start through this session
+    exam_session = facts.session
     web.fresh_reads()  # the page header's sign-out warning reads the attempt just committed on the write connection
     attempt = Attempt(id=begun.attempt_id, session_id=session_id, candidate_id=current_user.id,
                       started_at=now, deadline=begun.deadline, status=OPEN, page_token=token,
