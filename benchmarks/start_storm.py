@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/start_storm.py --targets bare,sqlite --candidates 200
     .venv/bin/python benchmarks/start_storm.py --app-root /tmp/callexam-before   # another checkout's code
     .venv/bin/python benchmarks/start_storm.py --targets bare,sqlite@/tmp/callexam-before,sqlite  # paired
+    PY_SPY=/path/to/py-spy .venv/bin/python benchmarks/start_storm.py --targets sqlite --py-spy /tmp/storm  # profile
 
 A target ``name@path`` serves callexam from the checkout at ``path`` (e.g. ``git archive`` of the commit
 before a change), so before and after run back to back under the same machine load.
@@ -13,9 +14,10 @@ Each target is a fresh server with the same gunicorn settings (``benchmarks.serv
 answering a small page, a 302 and a page of the paper's size from memory), callexam on SQLite, and
 callexam on a throw-away durable PostgreSQL. ``--candidates`` simulated candidates (the exam-day
 harness's ``Candidate``) sign in (not measured: argon2 by design), then start with at most
-``--concurrency`` starts in flight — a start is the three requests the harness's candidate makes: the start page,
-the POST that draws and freezes the paper (the level's default blueprint: 82 questions, a parallel
-form per candidate) and the first load of the paper page — then each saves ``--saves`` answers.
+``--concurrency`` starts in flight — a start is the requests the harness's candidate makes: the start page
+and the POST that draws and freezes the paper (the level's default blueprint: 82 questions, a parallel
+form per candidate), which answers with the paper page (code from before issue 23's fourth part
+redirects to it, and the candidate then loads it) — then each saves ``--saves`` answers.
 
 This machine's two cores are shared (other jobs, the load generator, PostgreSQL itself), so
 wall-clock rates drift; what is compared is the CPU the app processes (gunicorn master and workers,
@@ -135,7 +137,31 @@ async def _bounded(cands, limit: int, action) -> int:
     return sum(await asyncio.gather(*(one(c) for c in cands)))
 
 
-async def drive(base: str, usernames: list[str], session_id: int, args, cpu_of, sampler=None) -> dict:
+class PySpy:
+    """``py-spy record`` on the server's processes for the storm only (``--py-spy OUT``): raw
+    collapsed stacks of the workers as they serve the starts, one file per target."""
+
+    def __init__(self, pid: int, out: str):
+        self.pid, self.out, self.proc = pid, out, None
+
+    def __enter__(self):
+        import shutil
+        exe = os.environ.get("PY_SPY") or shutil.which("py-spy")
+        if not exe:
+            raise SystemExit("--py-spy needs py-spy on PATH (pip install py-spy) or PY_SPY=/path/to/py-spy")
+        self.proc = subprocess.Popen([exe, "record", "-r", "200", "-f", "raw", "--subprocesses", "-o", self.out,
+                                      "--pid", str(self.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.0)  # py-spy attaches to every worker before the first start is sent
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+        self.proc.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        self.proc.wait(timeout=60)
+
+
+async def drive(base: str, usernames: list[str], session_id: int, args, cpu_of, sampler=None,
+                spy: PySpy | None = None) -> dict:
     rng = random.Random(args.seed)
     cands = [Candidate(u, PASSWORD, base) for u in usernames]
     connector = aiohttp.TCPConnector(limit=max(64, args.concurrency))
@@ -155,6 +181,8 @@ async def drive(base: str, usernames: list[str], session_id: int, args, cpu_of, 
             start_latency.append(time.perf_counter() - began)
             return ok
         storm = Phase("storm")
+        if spy is not None:
+            spy.__enter__()
         cpu0 = cpu_of()
         if sampler is not None:
             sampler.__enter__()
@@ -163,6 +191,8 @@ async def drive(base: str, usernames: list[str], session_id: int, args, cpu_of, 
         if sampler is not None:
             sampler.__exit__(None, None, None)
         cpu1 = cpu_of()
+        if spy is not None:
+            spy.__exit__(None, None, None)
         saves = Phase("saves")
 
         async def some_saves(c):
@@ -207,7 +237,8 @@ def run_target(spec: str, args, port: int) -> dict:
         try:
             result = asyncio.run(drive(server.base, usernames, session_id, args,
                                        lambda: (tree_cpu([server.proc.pid]), tree_cpu([db_pid]) if db_pid else 0.0),
-                                       sampler))
+                                       sampler, PySpy(server.proc.pid, f"{args.py_spy}.{target}.raw")
+                                       if args.py_spy else None))
         finally:
             server.stop()
     finally:
@@ -232,6 +263,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18900)
     parser.add_argument("--seed", type=int, default=23)
     parser.add_argument("--out", help="also write the printout here")
+    parser.add_argument("--py-spy", metavar="PREFIX",
+                        help="profile the server during each storm with py-spy, raw stacks to PREFIX.<target>.raw "
+                             "(sampling pauses the workers: that run's figures are a profile's, not a measurement)")
     args = parser.parse_args()
     os.environ.pop("DATABASE_URL", None)
     rows = [run_target(t, args, args.port + i) for i, t in enumerate(args.targets.split(","))]
