@@ -56,7 +56,47 @@ def make_engine(url: str, **kwargs) -> Engine:
         engine = create_engine(url, **kwargs)
         if "pool_pre_ping" not in kwargs:  # a caller asking for SQLAlchemy's own ping gets it
             _ping_idle_connections(engine)
+        _note_writes(engine)
     return engine
+
+
+#: A statement that only reads: a SELECT (a ``WITH`` may hide a write, so it counts as one).
+_READS = ("SELECT", "select")
+_WROTE = "callexam_wrote"
+
+
+def _note_writes(engine: Engine) -> None:
+    """Mark a connection's transaction as having written as soon as it sends anything but a SELECT,
+    for ``end_reads`` (cleared when the transaction ends)."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note(conn, _cursor, statement, _parameters, _context, _executemany):
+        if not statement.lstrip().startswith(_READS):
+            conn.info[_WROTE] = True
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _clear(conn):
+        conn.info.pop(_WROTE, None)
+
+
+def end_reads(session: Session) -> None:
+    """End a request's read-only transaction on PostgreSQL with COMMIT rather than the ROLLBACK of
+    closing the session.
+
+    psycopg forgets every statement it has prepared, and its counts of statements on the way to being
+    prepared, at each ROLLBACK (``Connection.rollback``; a DROP or an ALTER rolled back could leave a
+    prepared plan pointing at nothing). Every request ends with one when its session closes, so no
+    statement ever reached psycopg's threshold (five uses on a connection) and PostgreSQL parsed and
+    planned every statement of every request afresh. A transaction that sent nothing but SELECTs
+    (``_note_writes``, which sees every statement SQLAlchemy sends) and has nothing pending commits
+    instead: the same outcome for the data, and its connection keeps its prepared statements. Anything
+    that wrote is left to the ROLLBACK of ``close``, as before. SQLite has nothing of the kind."""
+    if not session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return
+    if session.new or session.dirty or session.deleted or session.connection().info.get(_WROTE):
+        return
+    session.commit()
 
 
 #: A pooled PostgreSQL connection unused for longer than this is pinged before it is handed out.

@@ -16,6 +16,7 @@ from flask_login import LoginManager, current_user
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from exam import db as db_module
 from exam.accounts.models import ROLES
 from exam.timeutil import local_today, utcnow
 
@@ -166,9 +167,11 @@ def fresh_reads() -> None:
         session.expire_on_commit = keep
 
 
-def close_db(_exc=None) -> None:
+def close_db(exc=None) -> None:
     session = g.pop("db", None)
     if session is not None:
+        if exc is None:
+            db_module.end_reads(session)  # PostgreSQL: a read-only request keeps its prepared statements
         session.close()
 
 
