@@ -60,18 +60,20 @@ def make_engine(url: str, **kwargs) -> Engine:
     return engine
 
 
-#: A statement that only reads: a SELECT (a ``WITH`` may hide a write, so it counts as one).
-_READS = ("SELECT", "select")
 _WROTE = "callexam_wrote"
 
 
 def _note_writes(engine: Engine) -> None:
-    """Mark a connection's transaction as having written as soon as it sends anything but a SELECT,
-    for ``end_reads`` (cleared when the transaction ends)."""
+    """Mark a connection's transaction as having written at the first statement that is not a
+    SQLAlchemy ``select()`` (an insert, update or delete, a flush, any text or driver SQL — whatever
+    it says — since a string can hide a write), for ``end_reads``. Cleared when the transaction ends.
+    Statements sent on a raw DBAPI cursor are not seen; the app sends those only inside
+    ``write_connection``, which commits."""
+    from sqlalchemy.sql.selectable import Select
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _note(conn, _cursor, statement, _parameters, _context, _executemany):
-        if not statement.lstrip().startswith(_READS):
+    def _note(conn, _cursor, _statement, _parameters, context, _executemany):
+        if not isinstance(getattr(getattr(context, "compiled", None), "statement", None), Select):
             conn.info[_WROTE] = True
 
     @event.listens_for(engine, "commit")
@@ -92,8 +94,9 @@ def end_reads(session: Session) -> None:
     (``_note_writes``, which sees every statement SQLAlchemy sends) and has nothing pending commits
     instead: the same outcome for the data, and its connection keeps its prepared statements. Anything
     that wrote is left to the ROLLBACK of ``close``, as before. SQLite has nothing of the kind."""
-    if not session.in_transaction() or session.get_bind().dialect.name != "postgresql":
-        return
+    transaction = session.get_transaction()
+    if transaction is None or not transaction.is_active or session.get_bind().dialect.name != "postgresql":
+        return  # nothing begun, or a failed flush the session must roll back
     if session.new or session.dirty or session.deleted or session.connection().info.get(_WROTE):
         return
     session.commit()

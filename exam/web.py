@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import time
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from sqlmodel import Session
 from exam import db as db_module
 from exam.accounts.models import ROLES
 from exam.timeutil import local_today, utcnow
+
+log = logging.getLogger(__name__)
 
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
@@ -169,9 +172,14 @@ def fresh_reads() -> None:
 
 def close_db(exc=None) -> None:
     session = g.pop("db", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         if exc is None:
             db_module.end_reads(session)  # PostgreSQL: a read-only request keeps its prepared statements
+    except Exception:  # noqa: BLE001 — the page has been sent; the connection must still go back
+        log.warning("结束只读事务失败，已回滚", exc_info=True)
+    finally:
         session.close()
 
 

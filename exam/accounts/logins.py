@@ -79,10 +79,15 @@ def start(engine: Engine, user_id: int, now: dt.datetime, *, ip: str = "",
 
 def load(engine: Engine, token: str) -> Optional[Loaded]:
     with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # one statement needs no transaction of its own: without one, PostgreSQL's READ COMMITTED
+            # reads the same, and psycopg sends no BEGIN and COMMIT around it (two round trips on a
+            # request whose worker has not seen this sign-in within the memo's seconds; issue 23)
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         row = conn.execute(_LOAD.where(_T.c.token_hash == _hash(token))).first()
-        # ends the read with COMMIT, not the ROLLBACK of closing: on PostgreSQL psycopg forgets the
-        # connection's prepared statements at every ROLLBACK (the autosave's among them) and sends
-        # DEALLOCATE ALL, a round trip more on a request that runs this every few seconds (issue 23)
+        # a transaction (SQLite's) ends with COMMIT, not the ROLLBACK of closing, as every read-only
+        # one does (exam.db.end_reads): on PostgreSQL psycopg forgets its prepared statements at each
+        # ROLLBACK
         conn.commit()
     if row is None:
         return None

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 from flask import Flask, g
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
@@ -18,6 +18,16 @@ from exam import db, web
 from tests.pg import create_database, drop_database
 
 pytestmark = pytest.mark.postgres
+
+
+class _Base(DeclarativeBase):
+    """A metadata of its own: nothing here touches the app's tables."""
+
+
+class _Row(_Base):
+    __tablename__ = "counter"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int]
 
 
 @pytest.fixture
@@ -55,14 +65,14 @@ def _request(engine, work) -> None:
 
 def test_read_only_requests_commit_and_keep_their_prepared_statements(engine):
     for _ in range(8):  # psycopg prepares a statement at its sixth use on a connection
-        _request(engine, lambda s: s.execute(text("SELECT n FROM counter WHERE id = :id"), {"id": 1}).one())
+        _request(engine, lambda s: s.execute(select(_Row.n).where(_Row.id == 1)).one())
     assert _prepared(engine) >= 1
 
 
 def test_without_it_every_request_rollback_forgets_them(engine):
     for _ in range(8):
         with Session(engine) as session:
-            session.execute(text("SELECT n FROM counter WHERE id = :id"), {"id": 1}).one()
+            session.execute(select(_Row.n).where(_Row.id == 1)).one()
     assert _prepared(engine) == 0  # the reason for end_reads: nothing is ever prepared
 
 
@@ -70,21 +80,25 @@ def test_without_it_every_request_rollback_forgets_them(engine):
     lambda s: s.execute(text("UPDATE counter SET n = n + 1 WHERE id = 1")),
     lambda s: s.execute(text("WITH x AS (UPDATE counter SET n = n + 1 RETURNING n) SELECT n FROM x")),
     lambda s: s.connection().exec_driver_sql("UPDATE counter SET n = n + 1 WHERE id = 1"),
-    lambda s: (s.execute(text("SELECT 1")), s.execute(text("update counter set n = n + 1"))),
-], ids=["orm-session-text", "writing-cte", "core-driver-sql", "read-then-write"])
+    lambda s: (s.execute(select(_Row.n)).all(), s.execute(text("update counter set n = n + 1"))),
+    lambda s: (s.execute(select(_Row.n)).all(), s.execute(update(_Row).values(n=_Row.n + 1))),
+], ids=["orm-session-text", "writing-cte", "core-driver-sql", "read-then-write", "read-then-core-update"])
 def test_a_request_that_wrote_without_committing_keeps_nothing(engine, write):
     _request(engine, write)
     assert _n(engine) == 0
 
 
-class _Base(DeclarativeBase):
-    """A metadata of its own: nothing here touches the app's tables."""
-
-
-class _Row(_Base):
-    __tablename__ = "counter"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    n: Mapped[int]
+def test_text_that_reads_counts_as_a_write(engine):
+    """A string is not parsed: ``SELECT set_config(…, false)`` changes the connection for good if
+    committed, so any text statement leaves the transaction to the ROLLBACK of closing."""
+    def shown(conn) -> str:
+        return conn.execute(text("SHOW application_name")).scalar_one()
+    with engine.connect() as conn:
+        before = shown(conn)
+        conn.rollback()
+    _request(engine, lambda s: s.execute(text("SELECT set_config('application_name', 'changed', false)")).one())
+    with engine.connect() as conn:
+        assert shown(conn) == before
 
 
 def test_pending_and_changed_orm_objects_are_not_committed(engine):
@@ -110,7 +124,18 @@ def test_a_request_that_failed_is_rolled_back(engine):
     with pytest.raises(RuntimeError):
         with app.app_context():
             g.db = Session(engine)
-            g.db.execute(text("SELECT n FROM counter")).all()
+            g.db.execute(select(_Row.n)).all()
             raise RuntimeError("the view failed")
     # ended by ROLLBACK (an exception at teardown): psycopg's counts are gone, nothing is prepared
     assert _prepared(engine) == 0
+
+
+def test_a_session_that_cannot_commit_is_still_closed(engine):
+    """A failed flush the view caught leaves a transaction only a rollback can end: the teardown
+    logs nothing fatal and the connection goes back to the pool (StaticPool: the next use works)."""
+    def failed_flush(s):
+        s.add(_Row(id=1, n=9))            # the primary key exists
+        with pytest.raises(Exception):
+            s.flush()
+    _request(engine, failed_flush)
+    assert _n(engine) == 0
