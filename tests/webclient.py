@@ -30,8 +30,8 @@ _CANONICAL = re.compile(r'<link rel="canonical" href="([^"]+)">')
 
 def opened(client, resp) -> tuple[int, str, str]:
     """The attempt page a successful start leads to: its attempt id, its address and its HTML. The
-    theory start answers with a new attempt's paper page itself (its address in ``<link
-    rel="canonical">``); a resumed attempt, and the typing and practical starts, redirect to theirs."""
+    theory and typing starts answer with a new attempt's page itself (its address in ``<link
+    rel="canonical">``); a resumed attempt, and the practical start, redirect to theirs."""
     if resp.status_code == 200:
         html = resp.get_data(as_text=True)
         url = _CANONICAL.search(html).group(1)

@@ -57,16 +57,39 @@ def attempt_of(db: Session, session_id: int, candidate_id: int) -> TypingAttempt
                                                   TypingAttempt.candidate_id == candidate_id)).first()
 
 
+@dataclass(frozen=True)
+class Begun:
+    """What a typing start did: the attempt, and for one this start created it as written (not
+    attached to any session), so the start view can answer with the typing page at once."""
+
+    attempt_id: int
+    attempt: TypingAttempt | None = None   # None: the attempt was already there (resumed)
+
+
 def start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime,
           rng: random.Random | None = None) -> int:
     """Start (or resume) the candidate's typing test; the first start draws and freezes a passage."""
+    return begin(engine, session_id, candidate_id, now, rng).attempt_id
+
+
+def begin(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime,
+          rng: random.Random | None = None, *, page_token: str | None = None,
+          known: tuple[ExamSession | None, bool, TypingAttempt | None] | None = None) -> Begun:
+    """Start (or resume) the candidate's typing test; the first start draws and freezes a passage.
+
+    ``page_token`` is stored with a created attempt as its live page (``exam.access.live_page``), in
+    the start's own write transaction: the start view answers with the typing page, which is then the
+    attempt's first page without a take-over of its own. ``known``: the session, the enrolment and
+    the attempt as the start view has read them for the access rules
+    (``exam.access.service.start_read``), so they are not read again."""
     with Session(engine) as db:
-        existing = attempt_of(db, session_id, candidate_id)
+        exam_session, enrolled, existing = known if known is not None else (
+            db.get(ExamSession, session_id), db.exec(sm_select(Enrollment.id).where(
+                Enrollment.session_id == session_id, Enrollment.candidate_id == candidate_id)).first() is not None,
+            attempt_of(db, session_id, candidate_id))
         if existing is not None:
-            return existing.id
-        exam_session = db.get(ExamSession, session_id)
-        if exam_session is None or db.exec(sm_select(Enrollment.id).where(
-                Enrollment.session_id == session_id, Enrollment.candidate_id == candidate_id)).first() is None:
+            return Begun(existing.id)
+        if exam_session is None or not enrolled:
             raise TypingError("您未报名本场考试", 403)
         # typing and practical run in the session's practical window (the theory window when none is set)
         opens_at, closes_at = exam_session.practical_window
@@ -81,18 +104,18 @@ def start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime,
         minutes = standard.typing_rule(exam_session.level).minutes
         deadline = min(now + dt.timedelta(minutes=minutes), closes_at)
     table = TypingAttempt.__table__
+    values = dict(session_id=session_id, candidate_id=candidate_id, passage_id=passage.id, reference=passage.text,
+                  started_at=now, deadline=deadline, status=OPEN, typed="", typed_seq=0, signals={},
+                  page_token=page_token)
     try:
         with write_connection(engine) as conn:
-            attempt_id = conn.execute(insert(table).values(
-                session_id=session_id, candidate_id=candidate_id, passage_id=passage.id, reference=passage.text,
-                started_at=now, deadline=deadline, status=OPEN, typed="", typed_seq=0, signals={},
-            ).returning(table.c.id)).scalar_one()
+            attempt_id = conn.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
             record(conn, "typing.start", "typing_attempt", attempt_id, actor_id=candidate_id,
                    session_id=session_id, passage_id=passage.id, deadline=deadline.isoformat())
     except IntegrityError:  # a double click: the other request started it
         with Session(engine) as db:
-            return attempt_of(db, session_id, candidate_id).id
-    return attempt_id
+            return Begun(attempt_of(db, session_id, candidate_id).id)
+    return Begun(attempt_id, TypingAttempt(id=attempt_id, paused_at=None, extra_seconds=0, **values))
 
 
 # ---------------------------------------------------------------- save

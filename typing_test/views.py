@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from exam import parts, standard, web
 from exam.access import live_page
 from exam.access import gate as access_gate
+from exam.access import service as access_service
 from exam.access.attempts import SAVE, SUBMIT, candidate_attempt, close_if_overdue, submit_own
 from exam.delivery.answers import MAX_SEQ
 from exam.sessions.models import ExamSession
@@ -37,15 +38,23 @@ def _min_accuracy() -> float:
 def start(session_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
-    refused = access_gate.refuse_start(session_id, "typing")  # the session's access rules, each reason shown
+    # the session, the enrolment and any attempt, read once for the access rules and the start
+    read = access_service.start_read(web.db(), session_id, PART, current_user.id)
+    refused = access_gate.refuse_start(session_id, PART, read=read)  # the session's access rules, each reason shown
     if refused:
         return refused
+    token = live_page.new_token()
     try:
-        attempt_id = service.start(web.engine(), session_id, current_user.id, web.now())
+        begun = service.begin(web.engine(), session_id, current_user.id, web.now(), page_token=token, known=read)
     except service.TypingError as exc:
         flash(str(exc), "error")
         return redirect(url_for("delivery.home"))
-    return redirect(url_for("typing.sit", attempt_id=attempt_id))
+    if begun.attempt is None:  # already there (a double click, a second tab): its page takes it over
+        return redirect(url_for("typing.sit", attempt_id=begun.attempt_id))
+    # a new attempt: answer with its page, made live in the start's own transaction (as the theory
+    # start does, issue 23); the page names its own address, so a reload opens it and never starts again
+    web.fresh_reads()  # the page header's sign-out warning reads the attempt just committed
+    return _typing_page(begun.attempt, read[0], live_page.Opened(token, None), current=True)
 
 
 @bp.route("/candidate/typing/<int:attempt_id>")
@@ -57,9 +66,16 @@ def sit(attempt_id: int):
     exam_session = web.db().get(ExamSession, attempt.session_id)
     # this page becomes the attempt's one live page (exam.access.live_page); the attempt row holds the
     # typed text, so it is read again after the take-over
-    page, previous = live_page.open_page(web.engine(), parts.get(PART), attempt_id, current_user.id)
+    opened = live_page.open_page(web.engine(), parts.get(PART), attempt_id, current_user.id)
     web.fresh_reads()  # on SQLite the refresh would otherwise read the snapshot from before the take-over
     web.db().refresh(attempt)
+    return _typing_page(attempt, exam_session, opened)
+
+
+def _typing_page(attempt, exam_session: ExamSession, opened: live_page.Opened, current: bool = False):
+    """The typing page of an open attempt, shown by the start (a new attempt, ``current``: its values
+    are the ones just written) and by ``sit``."""
+    attempt_id, page, previous = attempt.id, opened.token, opened.previous
     state = {
         "attemptId": attempt_id,
         # the page's own local copy, and the one page whose copy it may replay (autosave.js)
@@ -76,7 +92,8 @@ def sit(attempt_id: int):
     return render_template("typing_test/sit.html", attempt=attempt, exam_session=exam_session, live_page_token=page,
                            level=standard.level(exam_session.level), state=state,
                            rule=standard.typing_rule(exam_session.level),
-                           passage_chars=char_count(attempt.reference), min_accuracy=_min_accuracy(), form=FlaskForm())
+                           passage_chars=char_count(attempt.reference), min_accuracy=_min_accuracy(), form=FlaskForm(),
+                           canonical_url=url_for("typing.sit", attempt_id=attempt_id), attempt_current=current)
 
 
 @bp.route("/api/typing/<int:attempt_id>/save", methods=["POST"])

@@ -197,8 +197,8 @@ def test_ip_subnet_refuses_starts_and_pages_from_outside_the_room(client, engine
 
     assert "不在本场考试允许" not in home(client, ROOM)
     resp = start_from(client, "typing", sid, ROOM)
-    assert "/candidate/typing/" in resp.location
-    attempt_id = int(resp.location.rsplit("/", 1)[1])
+    attempt_id, url, _ = opened(client, resp)  # the start answers with the typing page
+    assert "/candidate/typing/" in url
     assert client.get(SIT["typing"] + str(attempt_id), environ_base=ROOM).status_code == 200
     outside = client.get(SIT["typing"] + str(attempt_id))  # resuming from elsewhere is refused too
     assert outside.status_code == 403 and "127.0.0.1" in outside.get_data(as_text=True)
@@ -244,7 +244,7 @@ def test_idle_timeout_locks_until_the_password_is_given(client, app, engine, mak
     set_rules(engine, sid, {"idle_timeout": {"minutes": 5}})
     login(client, "cand1")
     assert "连续 5 分钟无操作将锁屏，须输入登录密码解锁" in home(client)
-    sit_url = start(client, "typing", sid).location
+    sit_url = opened(client, start(client, "typing", sid))[1]
     guard = guard_of(client.get(sit_url).get_data(as_text=True))
     assert guard["idleMinutes"] == 5 and guard["locked"] is False and "登录密码" in guard["unlockPrompt"]
 

@@ -20,7 +20,7 @@ from exam.access.live_page import open_page
 from exam.db import write_connection
 from exam.timeutil import utcnow
 from tests.integration.test_access import ROOM, SIT, set_rules, start, start_from
-from tests.webclient import csrf_token, exam_state, live_page, login
+from tests.webclient import csrf_token, live_page, login, opened
 
 PARTS = ("theory", "typing", "practical")
 SUBMIT = {"theory": "/candidate/attempts/{}/submit", "typing": "/candidate/typing/{}/submit",
@@ -105,10 +105,10 @@ def sitting(client, engine, make_session, part, rules=None, **form) -> Sitting:
         set_rules(engine, sid, rules)
     login(client, "cand1")
     resp = start_from(client, part, sid, ROOM, **form) if rules else start(client, part, sid)
-    if resp.status_code == 200:  # theory: the start answers with the paper page, the attempt's live page
-        html = resp.get_data(as_text=True)
-        return Sitting(client, engine, part, sid, exam_state(html)["attemptId"], live_page(html))
-    assert SIT[part] in resp.location, resp.location  # typing, practical: no page opened yet
+    if resp.status_code == 200:  # theory, typing: the start answers with the attempt's live page
+        attempt_id, _, html = opened(client, resp)
+        return Sitting(client, engine, part, sid, attempt_id, live_page(html))
+    assert SIT[part] in resp.location, resp.location  # practical: no page opened yet
     return Sitting(client, engine, part, sid, int(resp.location.rsplit("/", 1)[1]))
 
 

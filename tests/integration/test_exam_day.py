@@ -49,8 +49,8 @@ def test_home_links_to_a_start_page_and_no_click_starts_the_clock_without_its_co
     resp = client.post(START[part].format(sid), data={"csrf_token": token, "confirm": "yes"})
     assert attempts(engine, part, sid) == 0
     resp = client.post(START[part].format(sid), data={"csrf_token": token, "confirm": "1"})
-    # theory answers with the new attempt's paper page, typing and practical redirect to theirs
-    assert resp.status_code == (200 if part == "theory" else 302) and attempts(engine, part, sid) == 1
+    # theory and typing answer with the new attempt's page, practical redirects to its own
+    assert resp.status_code == (302 if part == "practical" else 200) and attempts(engine, part, sid) == 1
     # once started, the start page leads back to the attempt rather than offering a second start
     assert begin(client, sid, part).location == opened(client, resp)[1]
 
@@ -197,7 +197,7 @@ def test_typing_and_practical_result_pages_say_who_submitted(client, engine, mak
     login(client, "cand1")
     token = csrf_token(client, "/candidate")
     resp = client.post(START[part].format(sid), data={"csrf_token": token, "confirm": "1"})
-    attempt_id = int(resp.location.rsplit("/", 1)[1])
+    attempt_id = opened(client, resp)[0]
     actions.force_submit(engine, part, attempt_id, "设备故障，换机重考", users["examiner"], utcnow(), 0.95)
     base = "/candidate/typing" if part == "typing" else "/candidate/practical"
     page = client.get(f"{base}/{attempt_id}/result").get_data(as_text=True)
@@ -297,8 +297,7 @@ def test_typing_and_practical_pages_are_taken_over_too(client, engine, make_sess
     login(client, "cand1")
     token = csrf_token(client, "/candidate")
     resp = client.post(START[part].format(sid), data={"csrf_token": token, "confirm": "1"})
-    page_url = resp.location
-    attempt_id = int(page_url.rsplit("/", 1)[1])
+    attempt_id, page_url, _ = opened(client, resp)
     state_id = {"typing": "typing-state", "practical": "practical-state"}[part]
 
     def state():
@@ -328,15 +327,13 @@ SUBMIT = {"theory": "/candidate/attempts/{}/submit", "typing": "/candidate/typin
 
 
 def _open_part(client, sid, part) -> tuple[int, str]:
-    """Start ``part`` as the signed-in candidate; attempt id and CSRF token. (The theory start answers
-    with a first page of the attempt; typing and practical pages are not opened yet.)"""
+    """Start ``part`` as the signed-in candidate; attempt id and CSRF token. (The theory and typing
+    starts answer with a first page of the attempt; the practical page is not opened yet.)"""
     token = csrf_token(client, "/candidate")
     resp = client.post(START[part].format(sid), data={"csrf_token": token, "confirm": "1"})
-    if part == "theory":   # the start's answer is the paper page; the next opening takes it over
-        assert resp.status_code == 200, resp.get_data(as_text=True)
-        return exam_state(resp.get_data(as_text=True))["attemptId"], token
-    assert resp.status_code == 302, resp.get_data(as_text=True)
-    return int(resp.location.rsplit("/", 1)[1]), token
+    # theory, typing: the start's answer is the attempt's page; the next opening takes it over
+    assert resp.status_code == (302 if part == "practical" else 200), resp.get_data(as_text=True)
+    return opened(client, resp)[0], token
 
 
 def _page_token(client, part, attempt_id) -> str:

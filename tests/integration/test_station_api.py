@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.webclient import csrf_token, login
+from tests.webclient import csrf_token, live_page, login, opened
 from typing_test import station_protocol as protocol
 
 
@@ -67,7 +67,8 @@ def _typing_start(client, session_id):
     login(client, "cand1")
     token = csrf_token(client, "/candidate")
     resp = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token, "confirm": "1"})
-    return int(resp.location.rsplit("/", 1)[1]), token
+    attempt_id, _, page = opened(client, resp)
+    return attempt_id, token, live_page(page)  # the start's page is the attempt's live page
 
 
 @pytest.fixture
@@ -98,7 +99,7 @@ def test_the_agent_learns_of_the_typing_test_and_its_summaries_are_stored_once(c
     session_id, code, _ = station
     agent = Agent(client, code)
     agent.register()
-    attempt_id, _ = _typing_start(client, session_id)
+    attempt_id, _, _ = _typing_start(client, session_id)
     activity = agent.status().get_json()["activity"]
     assert activity["kind"] == "typing" and activity["attempt_id"] == attempt_id
     assert agent.summary(attempt_id, 300).get_json() == {"accepted": True, "duplicate": False}
@@ -113,8 +114,8 @@ def test_a_summary_for_someone_elses_attempt_is_refused(client, station, engine,
     agent.register()
     login(client, "cand2")
     token = csrf_token(client, "/candidate")
-    other = int(client.post(f"/candidate/sessions/{session_id}/typing/start",
-                            data={"csrf_token": token, "confirm": "1"}).location.rsplit("/", 1)[1])
+    other = opened(client, client.post(f"/candidate/sessions/{session_id}/typing/start",
+                                       data={"csrf_token": token, "confirm": "1"}))[0]
     assert agent.summary(other, 10).status_code == 403
 
 
@@ -122,10 +123,11 @@ def test_few_station_keystrokes_for_many_characters_is_flagged_to_the_examiner(c
     session_id, code, _ = station
     agent = Agent(client, code)
     agent.register()
-    attempt_id, token = _typing_start(client, session_id)
+    attempt_id, token, live = _typing_start(client, session_id)
     text = "您好很高兴为您服务请问有什么可以帮您" * 5  # 90 characters
-    client.post(f"/api/typing/{attempt_id}/save", headers={"X-CSRFToken": token},
-                json={"seq": 1, "text": text, "instance": "p", "counters": {"keydowns": 400, "composed_chars": 90}})
+    assert client.post(f"/api/typing/{attempt_id}/save{live}", headers={"X-CSRFToken": token},
+                       json={"seq": 1, "text": text, "instance": "p",
+                             "counters": {"keydowns": 400, "composed_chars": 90}}).status_code == 200
     agent.summary(attempt_id, 40, shortcuts={"ctrl_v": 2})
     login(client, "examiner")
     page = client.get(f"/examiner/typing/{attempt_id}").get_data(as_text=True)
@@ -137,7 +139,7 @@ def test_few_station_keystrokes_for_many_characters_is_flagged_to_the_examiner(c
 
 def test_an_assigned_station_that_never_reports_is_flagged(client, station):
     session_id, _, _ = station
-    attempt_id, _ = _typing_start(client, session_id)
+    attempt_id, _, _ = _typing_start(client, session_id)
     login(client, "examiner")
     page = client.get(f"/examiner/sessions/{session_id}/typing").get_data(as_text=True)
     assert "考试机 01 的监控程序没有上报任何数据" in page

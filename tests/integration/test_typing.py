@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 
 import pytest
 from sqlmodel import Session
 
 from exam import standard
-from tests.webclient import csrf_token, live_page, login
+from tests.webclient import csrf_token, live_page, login, opened
 from typing_test import service
 from typing_test.models import TypingAttempt
 from typing_test.normalise import normalise
@@ -123,8 +125,41 @@ def test_too_long_a_text_is_refused(engine, users, started):
 def _web_start(client, session_id):
     token = csrf_token(client, "/candidate")
     resp = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token, "confirm": "1"})
-    assert resp.status_code == 302, resp.get_data(as_text=True)
-    return int(resp.location.rsplit("/", 1)[1]), token
+    assert resp.status_code == 200, resp.get_data(as_text=True)  # a new attempt: the start answers with its page
+    return opened(client, resp)[0], token
+
+
+def test_the_typing_start_answers_with_the_live_typing_page(client, engine, users, make_session):
+    """As the theory start does (issue 23): one request, no take-over of its own; the page is the
+    attempt's live page, names its own address for a reload, and a second start redirects to it."""
+    session_id = make_session()
+    login(client, "cand1")
+    token = csrf_token(client, "/candidate")
+    resp = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token, "confirm": "1"})
+    assert resp.status_code == 200
+    attempt_id, url, html = opened(client, resp)
+    attempt = _attempt(engine, attempt_id)
+    assert url == f"/candidate/typing/{attempt_id}" and attempt.page_token and attempt.page_takeovers == 0
+    assert live_page(html) == f"?page={attempt.page_token}"          # the start's page is the live one
+    assert attempt.reference.split("\n")[0][:20] in html and 'id="typing-input"' in html
+    assert 'data-leave-warning="您的打字测试尚未交卷' in html       # the header's sign-out warning names it
+    state = _typing_state(html)
+    assert (state["attemptId"], state["typed"], state["seq"], state["previousPage"]) == (attempt_id, "", 0, None)
+    saved = client.post(f"/api/typing/{attempt_id}/save{live_page(html)}", headers={"X-CSRFToken": token},
+                        json={"seq": 1, "text": "你好", "instance": "p1"})
+    assert saved.status_code == 200
+    stale = client.post(f"/api/typing/{attempt_id}/save", headers={"X-CSRFToken": token},
+                        json={"seq": 2, "text": "你好吗", "instance": "p1"})
+    assert stale.status_code == 409 and stale.get_json()["takenOver"]  # a save naming no page: not the live one
+    again = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token, "confirm": "1"})
+    assert again.status_code == 302 and again.location.endswith(f"/candidate/typing/{attempt_id}")
+    reopened = _typing_state(client.get(again.location).get_data(as_text=True))  # a reload: takes it over
+    assert (reopened["typed"], reopened["previousPage"]) == ("你好", state["page"])
+    assert reopened["page"] != state["page"]
+
+
+def _typing_state(html: str) -> dict:
+    return json.loads(re.search(r'id="typing-state">(.*?)</script>', html, re.S).group(1))
 
 
 def test_candidate_types_submits_and_sees_the_alignment(client, engine, users, make_session):

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from exam import standard
 from exam.db import write_session
 from tests.integration.test_station_api import Agent, _station_for
-from tests.webclient import csrf_token, login
+from tests.webclient import csrf_token, live_page, login, opened
 from typing_test import evidence, passages, service
 from typing_test.models import TypingAttempt
 from typing_test.normalise import normalise
@@ -167,10 +167,10 @@ def test_station_keystrokes_far_below_the_committed_characters_hold_the_result(c
     login(client, "cand1")
     token = csrf_token(client, "/candidate")
     resp = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token, "confirm": "1"})
-    attempt_id = int(resp.location.rsplit("/", 1)[1])
+    attempt_id, _, page = opened(client, resp)
     typed = normalise(_attempt(engine, attempt_id).reference)[:25]
     # the browser's counters look honest; the PC's keyboard pressed 10 keys
-    assert client.post(f"/api/typing/{attempt_id}/save", headers={"X-CSRFToken": token},
+    assert client.post(f"/api/typing/{attempt_id}/save{live_page(page)}", headers={"X-CSRFToken": token},
                        json={"seq": 1, "text": typed, "instance": "p", "counters": honest(25)}).status_code == 200
     typed = normalise(_attempt(engine, attempt_id).reference)[:40]
     # a second save a few seconds later (the server's clock): shift the first one back in time
@@ -180,10 +180,11 @@ def test_station_keystrokes_far_below_the_committed_characters_hold_the_result(c
                      {"at": now - dt.timedelta(seconds=10), "a": attempt_id})
         conn.execute(text("UPDATE typing_attempt SET started_at = :at WHERE id = :a"),
                      {"at": now - dt.timedelta(seconds=20), "a": attempt_id})
-    assert client.post(f"/api/typing/{attempt_id}/save", headers={"X-CSRFToken": token},
+    assert client.post(f"/api/typing/{attempt_id}/save{live_page(page)}", headers={"X-CSRFToken": token},
                        json={"seq": 2, "text": typed, "instance": "p", "counters": honest(40)}).status_code == 200
     assert agent.summary(attempt_id, 10).status_code == 200
-    assert client.post(f"/candidate/typing/{attempt_id}/submit", data={"csrf_token": token}).status_code == 302
+    assert client.post(f"/candidate/typing/{attempt_id}/submit{live_page(page)}",
+                       data={"csrf_token": token}).status_code == 302
     a = _attempt(engine, attempt_id)
     assert set(a.server_flags) == {evidence.STATION} and a.review == "pending" and a.passed is None
     result = client.get(f"/candidate/typing/{attempt_id}/result").get_data(as_text=True)
@@ -202,14 +203,14 @@ def test_a_forged_save_through_the_api_is_stored_and_only_an_examiner_can_releas
     login(client, "cand1")
     token = csrf_token(client, "/candidate")
     resp = client.post(f"/candidate/sessions/{session_id}/typing/start", data={"csrf_token": token, "confirm": "1"})
-    attempt_id = int(resp.location.rsplit("/", 1)[1])
+    attempt_id, _, page = opened(client, resp)
     reference = _attempt(engine, attempt_id).reference
     n = len(normalise(reference))
     forged = {"keydowns": 3 * n, "composed_chars": n, "compositions": n // 2}
-    resp = client.post(f"/api/typing/{attempt_id}/save", headers={"X-CSRFToken": token},
+    resp = client.post(f"/api/typing/{attempt_id}/save{live_page(page)}", headers={"X-CSRFToken": token},
                        json={"seq": 1, "text": reference, "instance": "p", "counters": forged})
     assert resp.status_code == 200 and resp.get_json()["stored"] == 1  # acknowledged like any save
-    client.post(f"/candidate/typing/{attempt_id}/submit", data={"csrf_token": token})
+    client.post(f"/candidate/typing/{attempt_id}/submit{live_page(page)}", data={"csrf_token": token})
     result = client.get(f"/candidate/typing/{attempt_id}/result").get_data(as_text=True)
     assert "待核查" in result and "— / 20 分" in result
     # the candidate cannot decide their own review, and the decision needs CSRF
