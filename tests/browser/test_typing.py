@@ -313,7 +313,14 @@ def test_the_whole_passage_in_one_save_is_held_for_review_and_voided_by_the_exam
         return resp.status; }""", [reference, n])
     assert status == 200
     assert typing_row(live_engine, attempt_id)["typed"] == reference  # stored: nothing is lost
-    page.reload()
+    # the start answered with the typing page, whose own address the browser shows: a reload is a GET
+    # of that page (issue 23), never the start posted again
+    assert page.url == f"{live_server.url}/candidate/typing/{attempt_id}"
+    documents = []
+    page.on("request", lambda r: documents.append((r.method, r.url)) if r.resource_type == "document" else None)
+    with page.expect_navigation():
+        page.reload()
+    assert documents == [("GET", f"{live_server.url}/candidate/typing/{attempt_id}")]
     submit(page)
     expect(page.locator("#review-pending")).to_contain_text("待核查")
     expect(page.locator(".typing-figures .badge")).to_have_text("待核查")
