@@ -20,13 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from sqlmodel import select as sm_select
 
-from exam import standard
-from exam import claims
+from exam import claims, parts, standard
 from exam.access import live_page
+from exam.access.attempts import state_statement
+from exam.access.service import start_read
 from exam.audit.service import record
 from exam.db import write_connection
 from exam.delivery.answers import MAX_SEQ
-from exam.sessions.models import Enrollment, ExamSession
 from practical import scenarios
 from practical.kinds import kind, saved_answer
 from practical.kinds.base import AnswerError
@@ -110,12 +110,10 @@ def start(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime,
           rng: random.Random | None = None) -> int:
     rng = rng or random.Random(secrets.randbits(64))
     with Session(engine) as db:
-        existing = attempt_of(db, session_id, candidate_id)
+        exam_session, enrolled, existing = start_read(db, session_id, "practical", candidate_id)  # one query
         if existing is not None:
             return existing.id
-        exam_session = db.get(ExamSession, session_id)
-        if exam_session is None or db.exec(sm_select(Enrollment.id).where(
-                Enrollment.session_id == session_id, Enrollment.candidate_id == candidate_id)).first() is None:
+        if exam_session is None or not enrolled:
             raise PracticalError("您未报名本场考试", 403)
         # typing and practical run in the session's practical window (the theory window when none is set)
         opens_at, closes_at = exam_session.practical_window
@@ -161,14 +159,10 @@ def save(engine: Engine, attempt_id: int, candidate_id: int, position: int, seq:
     session's access rules in the one locking read and runs the candidate loader's checks on it first."""
     if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq <= MAX_SEQ:
         raise PracticalError(f"保存请求格式错误：seq 应为 1 至 {MAX_SEQ} 的整数")
-    attempts, tasks = PracticalAttempt.__table__, PracticalTask.__table__
+    tasks = PracticalTask.__table__
     with write_connection(engine) as conn:
-        if checks is None:
-            owner = conn.execute(select(attempts.c.candidate_id, attempts.c.status, attempts.c.deadline,
-                                        attempts.c.paused_at, attempts.c.page_token)
-                                 .where(attempts.c.id == attempt_id).with_for_update()).first()
-        else:
-            owner = conn.execute(checks.statement()).first()
+        owner = conn.execute(state_statement(parts.get("practical"), attempt_id)).first()
+        if checks is not None:
             checks.check(owner)  # void, the session's rules, paused, a stale page
         if owner is None or owner.candidate_id != candidate_id:
             raise PracticalError("找不到该实操考核记录", 404)

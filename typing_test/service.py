@@ -20,12 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from sqlmodel import select as sm_select
 
-from exam import standard
-from exam import claims
+from exam import claims, parts, standard
 from exam.access import live_page
+from exam.access.attempts import state_statement
+from exam.access.service import start_read
 from exam.audit.service import record
 from exam.db import write_connection
-from exam.sessions.models import Enrollment, ExamSession
+from exam.sessions.models import ExamSession
 from typing_test import evidence, scoring, signals
 from typing_test.models import (OPEN, REVIEW_CONFIRMED, REVIEW_PENDING, REVIEW_VOIDED, Station, StationSummary,
                                 TypingAttempt, TypingEvent, TypingGrowth, TypingPassage)
@@ -83,10 +84,8 @@ def begin(engine: Engine, session_id: int, candidate_id: int, now: dt.datetime,
     the attempt as the start view has read them for the access rules
     (``exam.access.service.start_read``), so they are not read again."""
     with Session(engine) as db:
-        exam_session, enrolled, existing = known if known is not None else (
-            db.get(ExamSession, session_id), db.exec(sm_select(Enrollment.id).where(
-                Enrollment.session_id == session_id, Enrollment.candidate_id == candidate_id)).first() is not None,
-            attempt_of(db, session_id, candidate_id))
+        exam_session, enrolled, existing = known if known is not None else start_read(db, session_id, "typing",
+                                                                                       candidate_id)
         if existing is not None:
             return Begun(existing.id)
         if exam_session is None or not enrolled:
@@ -140,12 +139,8 @@ def save(engine: Engine, attempt_id: int, candidate_id: int, entry: Save, now: d
     table = TypingAttempt.__table__
     extra = (table.c.reference, table.c.signals, table.c.started_at, table.c.server_flags)
     with write_connection(engine) as conn:
-        if checks is None:
-            row = conn.execute(select(table.c.candidate_id, table.c.status, table.c.deadline, table.c.paused_at,
-                                      table.c.page_token, *extra)
-                               .where(table.c.id == attempt_id).with_for_update()).first()
-        else:
-            row = conn.execute(checks.statement(*extra)).first()
+        row = conn.execute(state_statement(parts.get("typing"), attempt_id, *extra)).first()
+        if checks is not None:
             checks.check(row)  # void, the session's rules, paused, a stale page
         if row is None or row.candidate_id != candidate_id:
             raise TypingError("找不到该打字测试记录", 404)

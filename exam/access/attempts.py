@@ -115,14 +115,25 @@ _RULES_SEEN_LIMIT = 20000
 
 
 @functools.cache
-def _state_sql(dialect: str, table: str) -> str:
-    """The locking read for a save on a raw DBAPI cursor (the theory autosave, ``autosave_sql``).
-    FOR SHARE OF the attempt only: every save of a session reads the session's row too, and must not
-    lock it."""
+def state_sql(dialect: str, table: str) -> str:
+    """The locking read of a save on a raw DBAPI cursor (the theory autosave, ``autosave_sql``):
+    ``STATE``, the attempt's id its one parameter. FOR SHARE OF the attempt only: every save of a
+    session reads the session's row too, and must not lock it."""
     mark = "?" if dialect == "sqlite" else "%s"
     lock = " FOR SHARE OF a" if dialect == "postgresql" else ""  # SQLite: the transaction's BEGIN IMMEDIATE
     return (f"SELECT {', '.join('s.access_rules' if c == 'access_rules' else 'a.' + c for c in STATE)} "
             f"FROM {table} a JOIN exam_session s ON s.id = a.session_id WHERE a.id = {mark}{lock}")
+
+
+def state_statement(part: Part, attempt_id: int, *extra, lock: bool = True):
+    """The same read in Core, locking the attempt's row (FOR UPDATE OF it, not of the session's):
+    ``STATE``, then ``extra`` columns of the part's table. Each part's save reads the attempt with it
+    (or ``state_sql``), with the save view's ``SaveChecks`` or without them (scripts, tests)."""
+    t, s = part.table, ExamSession.__table__
+    columns = [s.c.access_rules if c == "access_rules" else t.c[c] for c in STATE]
+    query = (core_select(*columns, *extra).select_from(t.join(s, s.c.id == t.c.session_id))
+             .where(t.c.id == bindparam("attempt_id", attempt_id, type_=Integer)))
+    return query.with_for_update(of=t) if lock else query
 
 
 def _has_rules(value) -> bool:
@@ -135,12 +146,12 @@ T = TypeVar("T")
 @dataclass
 class SaveChecks:
     """The checks of one save request, for the part's save transaction to run on the attempt's row as
-    it locks it (``statement`` or ``sql``, then ``check``), and ``run`` around that transaction.
+    it locks it (``check``), and ``run`` around that transaction.
 
-    A part's service takes it as ``checks``: it reads the attempt with ``checks.statement(...)``
-    (Core, FOR UPDATE OF the attempt) or ``checks.sql(dialect)`` (a DBAPI cursor, FOR SHARE OF the
-    attempt), passes the row to ``checks.check`` before anything else, then applies its own checks
-    (closed, overdue, the live page again) and writes."""
+    A part's service takes it as ``checks``: it reads the attempt with ``state_statement`` (Core, FOR
+    UPDATE OF the attempt) or ``state_sql`` (a DBAPI cursor, FOR SHARE OF the attempt), passes the row
+    to ``checks.check`` before anything else, then applies its own checks (closed, overdue, the live
+    page again) and writes."""
 
     engine: Engine
     part: Part
@@ -154,19 +165,6 @@ class SaveChecks:
     checked: bool = field(default=False, repr=False)  # ``check`` has run on the attempt's row
 
     # ---- for the part's save transaction
-
-    def statement(self, *extra, lock: bool = True):
-        """The Core read that locks the attempt's row (FOR UPDATE OF it, not of the session's): ``STATE``,
-        then ``extra`` columns of the part's table."""
-        t, s = self.part.table, ExamSession.__table__
-        columns = [s.c.access_rules if c == "access_rules" else t.c[c] for c in STATE]
-        query = (core_select(*columns, *extra).select_from(t.join(s, s.c.id == t.c.session_id))
-                 .where(t.c.id == bindparam("attempt_id", self.attempt_id, type_=Integer)))
-        return query.with_for_update(of=t) if lock else query
-
-    def sql(self, dialect: str) -> str:
-        """The same read as one SQL string for a DBAPI cursor, the attempt's id its one parameter."""
-        return _state_sql(dialect, self.part.table.name)
 
     def check(self, row) -> None:
         """The loader's checks on the locked row: 404 unless the candidate's; 409 closed when void; for
@@ -218,7 +216,7 @@ class SaveChecks:
     def _check_alone(self, _checks) -> None:
         """The checks on their own (a request the part cannot read, so nothing will be written)."""
         with self.engine.connect() as conn:
-            self.check(conn.execute(self.statement(lock=False)).first())
+            self.check(conn.execute(state_statement(self.part, self.attempt_id, lock=False)).first())
 
     def _check_rules(self) -> None:
         """The session's access rules with the attempt and the session as the ORM loads them, as a

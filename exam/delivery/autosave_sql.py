@@ -15,9 +15,6 @@ from exam.timeutil import UTC, as_utc
 _SQL = {
     "sqlite": {
         "begin": "BEGIN IMMEDIATE",
-        # without the save view's checks (scripts, tests); the view's locking read is the candidate loader's
-        # (exam.access.attempts.SaveChecks.sql): the same columns first, then the session's rules
-        "attempt": "SELECT candidate_id, status, deadline, paused_at, page_token FROM attempt WHERE id = ?",
         "slots": "SELECT position, kind, option_count FROM paper_slot WHERE attempt_id = ?",
         "upsert": (
             "INSERT INTO answer (attempt_id, position, value, flagged, seq, saved_at) VALUES (?, ?, ?, ?, ?, ?) "
@@ -26,8 +23,6 @@ _SQL = {
     },
     "postgresql": {
         "begin": None,  # psycopg opens a transaction with the first statement
-        # FOR SHARE: submission's UPDATE of this row waits for the save, and the save for submission.
-        "attempt": "SELECT candidate_id, status, deadline, paused_at, page_token FROM attempt WHERE id = %s FOR SHARE",
         "slots": "SELECT position, kind, option_count FROM paper_slot WHERE attempt_id = %s",
         "upsert": (
             "INSERT INTO answer (attempt_id, position, value, flagged, seq, saved_at) VALUES (%s, %s, %s, %s, %s, %s) "

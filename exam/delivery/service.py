@@ -28,6 +28,7 @@ from exam import claims, grading
 from exam.audit.service import event as audit_event
 from exam.audit.service import record, record_many
 from exam.access import live_page
+from exam.access.attempts import state_sql
 from exam.db import db_write_lock, write_connection
 from exam.delivery import autosave_sql
 from exam.delivery.answers import MAX_SEQ, AnswerFormatError, normalise
@@ -332,7 +333,7 @@ def save_answers(engine: Engine, attempt_id: int, candidate_id: int, saves: list
                 if sql["begin"]:
                     cursor.execute(sql["begin"])
                 try:
-                    _check_open(cursor, sql, attempt_id, candidate_id, now, grace, page, checks, dialect)
+                    _check_open(cursor, dialect, attempt_id, candidate_id, now, grace, page, checks)
                     if invalid is not None:
                         raise invalid
                     if len(params) == 1:  # the usual save: one answer (executemany is a pipeline on psycopg)
@@ -360,8 +361,8 @@ def _checked_value(shapes: dict[int, tuple[str, int]], save: dict) -> str:
         raise DeliveryError(f"第 {save['position'] + 1} 题：{exc}") from None
 
 
-def _check_open(cursor, sql, attempt_id, candidate_id, now, grace, page, checks=None, dialect=None) -> None:
-    cursor.execute(sql["attempt"] if checks is None else checks.sql(dialect), (attempt_id,))
+def _check_open(cursor, dialect, attempt_id, candidate_id, now, grace, page, checks=None) -> None:
+    cursor.execute(state_sql(dialect, "attempt"), (attempt_id,))
     row = cursor.fetchone()
     if checks is not None:
         checks.check(row)  # the loader's checks first (void, the session's rules, paused, a stale page)
