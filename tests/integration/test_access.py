@@ -89,6 +89,17 @@ def test_time_window_refuses_a_start_before_the_session_opens(client, engine, ma
     assert attempts(engine, part, sid) == 0
 
 
+@pytest.mark.parametrize("part", ["theory", "typing", "practical"])
+def test_a_candidate_not_on_the_roster_cannot_start_through_the_web(client, engine, make_session, part):
+    """The start's one read (the theory start's ``start_facts``, the others' ``start_read``) serves the
+    access rules and the start: a candidate the session does not list is refused and nothing starts."""
+    sid = make_session()  # cand1 and cand2
+    login(client, "cand3")
+    resp = start(client, part, sid)
+    assert resp.status_code == 302 and "您未报名本场考试" in flashed(client)
+    assert attempts(engine, part, sid) == 0
+
+
 def test_time_window_refuses_a_start_after_the_session_closed(client, engine, make_session):
     sid = make_session(opens_in=dt.timedelta(hours=-3), closes_in=dt.timedelta(minutes=-1))
     login(client, "cand1")
